@@ -1,0 +1,1 @@
+"""Database adapters: SQLAlchemy tables, the unit of work, repositories and migrations."""

@@ -1,0 +1,1 @@
+"""Repositories: map domain objects to rows through ``hub.adapters.sql.Sql``."""

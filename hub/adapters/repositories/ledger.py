@@ -1,0 +1,238 @@
+"""Ledger transactions, entries, member running totals and lots."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+from hub.adapters.repositories.partners import rate_from_row
+from hub.adapters.sql import Row, Sql
+from hub.adapters.tables import accounts, entries, lots, transactions
+from hub.adapters.types import UtcDateTime
+from hub.domain.currencies import currency
+from hub.domain.ledger import Totals, Transaction, TransactionKind, totals_by_account
+from hub.domain.lots import Lot, LotStatus
+from hub.domain.money import Money
+from hub.services.unit_of_work import PageCursor, TransactionRecord
+
+_ADD_TOTALS = (
+    sa.update(accounts)
+    .where(accounts.c.id == sa.bindparam("b_id"))
+    .values(
+        debits_posted=accounts.c.debits_posted + sa.bindparam("b_debits_posted"),
+        credits_posted=accounts.c.credits_posted + sa.bindparam("b_credits_posted"),
+        debits_pending=accounts.c.debits_pending + sa.bindparam("b_debits_pending"),
+        credits_pending=accounts.c.credits_pending + sa.bindparam("b_credits_pending"),
+    )
+)
+_RECORD_COLUMNS = (
+    transactions.c.id,
+    transactions.c.kind,
+    transactions.c.created_at,
+    transactions.c.points,
+    transactions.c.partner_id,
+    transactions.c.member_id,
+    transactions.c.order_id,
+    transactions.c.purchase_amount_minor,
+    transactions.c.purchase_currency,
+    transactions.c.rate_version_id.label("rate_id"),
+    transactions.c.rates_effective_from.label("effective_from"),
+    transactions.c.earn_rate,
+    transactions.c.burn_value,
+    transactions.c.issue_price,
+    transactions.c.redemption_price,
+    transactions.c.available_at,
+    transactions.c.expires_at,
+)
+_LOTS = (
+    sa.select(lots)
+    .where(lots.c.member_id == sa.bindparam("member_id"))
+    .order_by(lots.c.expires_at.is_(None), lots.c.expires_at, lots.c.created_at)
+)
+
+
+def _page_statement(*, by_member: bool, after_cursor: bool) -> sa.Select[tuple[object, ...]]:
+    t = transactions.c
+    statement = sa.select(*_RECORD_COLUMNS).where(t.partner_id == sa.bindparam("partner_id"))
+    if by_member:
+        statement = statement.where(t.member_id == sa.bindparam("member_id"))
+    if after_cursor:
+        cursor_at = sa.bindparam("cursor_at", type_=UtcDateTime())
+        cursor_id = sa.bindparam("cursor_id", type_=sa.Uuid())
+        statement = statement.where(
+            sa.or_(t.created_at < cursor_at, sa.and_(t.created_at == cursor_at, t.id < cursor_id))
+        )
+    return statement.order_by(t.created_at.desc(), t.id.desc()).limit(sa.bindparam("limit"))
+
+
+# Built once: the PostgreSQL path compiles each statement object once.
+_PAGES = {
+    (m, c): _page_statement(by_member=m, after_cursor=c)
+    for m in (False, True)
+    for c in (False, True)
+}
+
+
+def _transaction_row(transaction: Transaction) -> dict[str, object]:
+    version, pos, purchase = (
+        transaction.rate_version,
+        transaction.point_of_sale,
+        transaction.purchase,
+    )
+    rates = version.rates if version else None
+    return {
+        "id": transaction.id,
+        "kind": transaction.kind.value,
+        "created_at": transaction.created_at,
+        "points": transaction.points,
+        "partner_id": transaction.partner_id,
+        "member_id": transaction.member_id,
+        "related_id": transaction.related_id,
+        "order_id": transaction.order_id,
+        "purchase_amount_minor": purchase.amount_minor if purchase else None,
+        "purchase_currency": purchase.currency.code if purchase else None,
+        "rate_version_id": version.id if version else None,
+        "rates_effective_from": version.effective_from if version else None,
+        "earn_rate": rates.earn_rate if rates else None,
+        "burn_value": rates.burn_value if rates else None,
+        "issue_price": rates.issue_price if rates else None,
+        "redemption_price": rates.redemption_price if rates else None,
+        "channel": pos.channel.value if pos else None,
+        "store_id": pos.store_id if pos else None,
+        "terminal_id": pos.terminal_id if pos else None,
+        "cashier_id": pos.cashier_id if pos else None,
+        "line_items": _line_items_json(transaction),
+        "available_at": transaction.available_at,
+        "expires_at": transaction.expires_at,
+    }
+
+
+def _line_items_json(transaction: Transaction) -> str | None:
+    if not transaction.line_items:
+        return None
+    return json.dumps(
+        [
+            {
+                "sku": i.sku,
+                "category": i.category,
+                "amount_minor": i.amount_minor,
+                "quantity": i.quantity,
+                "discounted": i.discounted,
+            }
+            for i in transaction.line_items
+        ],
+        separators=(",", ":"),
+    )
+
+
+def _entry_rows(transaction: Transaction) -> list[dict[str, object]]:
+    return [
+        {
+            "transaction_id": transaction.id,
+            "line": line,
+            "account_id": entry.account.id,
+            "amount_points": entry.amount_points,
+            "phase": entry.phase.value,
+        }
+        for line, entry in enumerate(transaction.entries)
+    ]
+
+
+def _totals_rows(transaction: Transaction) -> list[dict[str, object]]:
+    """Running-total increments for the accounts that keep them, in account-id order.
+
+    Sorting fixes the order in which concurrent transactions lock member accounts.
+    """
+    deltas = totals_by_account(transaction.entries)
+    kept = sorted((account for account in deltas if account.kind.keeps_totals), key=lambda a: a.id)
+    return [
+        {
+            "b_id": account.id,
+            "b_debits_posted": deltas[account].debits_posted,
+            "b_credits_posted": deltas[account].credits_posted,
+            "b_debits_pending": deltas[account].debits_pending,
+            "b_credits_pending": deltas[account].credits_pending,
+        }
+        for account in kept
+        if deltas[account] != Totals()
+    ]
+
+
+def _lot_row(lot: Lot) -> dict[str, object]:
+    return {
+        "id": lot.id,
+        "member_id": lot.member_id,
+        "partner_id": lot.partner_id,
+        "earn_transaction_id": lot.earn_transaction_id,
+        "points": lot.points,
+        "remaining_points": lot.remaining_points,
+        "reserved_points": lot.reserved_points,
+        "status": lot.status.value,
+        "created_at": lot.created_at,
+        "available_at": lot.available_at,
+        "expires_at": lot.expires_at,
+    }
+
+
+def _record(row: Row) -> TransactionRecord:
+    purchase = None
+    if row["purchase_amount_minor"] is not None:
+        purchase = Money(row["purchase_amount_minor"], currency(row["purchase_currency"]))
+    return TransactionRecord(
+        id=row["id"],
+        kind=TransactionKind(row["kind"]),
+        created_at=row["created_at"],
+        points=row["points"],
+        member_id=row["member_id"],
+        order_id=row["order_id"],
+        purchase=purchase,
+        rate_version=rate_from_row(row, row["partner_id"]) if row["rate_id"] is not None else None,
+        available_at=row["available_at"],
+        expires_at=row["expires_at"],
+    )
+
+
+def _lot(row: Row) -> Lot:
+    return Lot(
+        id=row["id"],
+        member_id=row["member_id"],
+        partner_id=row["partner_id"],
+        earn_transaction_id=row["earn_transaction_id"],
+        points=row["points"],
+        remaining_points=row["remaining_points"],
+        reserved_points=row["reserved_points"],
+        status=LotStatus(row["status"]),
+        created_at=row["created_at"],
+        available_at=row["available_at"],
+        expires_at=row["expires_at"],
+    )
+
+
+class SqlLedgerRepository:
+    def __init__(self, sql: Sql) -> None:
+        self._sql = sql
+
+    def add(self, transaction: Transaction, lot: Lot | None) -> None:
+        # Member accounts first: the row locks of an operation are always taken in this order.
+        self._sql.defer(_ADD_TOTALS, _totals_rows(transaction))
+        self._sql.defer(transactions.insert(), [_transaction_row(transaction)])
+        self._sql.defer(entries.insert(), _entry_rows(transaction))
+        if lot is not None:
+            self._sql.defer(lots.insert(), [_lot_row(lot)])
+
+    def page(
+        self, partner_id: str, member_id: uuid.UUID | None, after: PageCursor | None, limit: int
+    ) -> Sequence[TransactionRecord]:
+        params: dict[str, object] = {"partner_id": partner_id, "limit": limit}
+        if member_id is not None:
+            params["member_id"] = member_id
+        if after is not None:
+            params.update(cursor_at=after.created_at, cursor_id=after.transaction_id)
+        statement = _PAGES[(member_id is not None, after is not None)]
+        return [_record(row) for row in self._sql.rows(statement, params)]
+
+    def lots(self, member_id: uuid.UUID) -> Sequence[Lot]:
+        return [_lot(row) for row in self._sql.rows(_LOTS, {"member_id": member_id})]

@@ -1,0 +1,174 @@
+"""The schema, as SQLAlchemy Core tables. Alembic migrations create it; keep both in step.
+
+Constraint names follow ``NAMING_CONVENTION`` so that a violated constraint can be recognised
+by name (``hub.adapters.sql`` maps some of them to domain errors).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from hub.adapters.types import ExactDecimal, UtcDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+ID = sa.Uuid(as_uuid=True)
+PARTNER_ID = sa.String(32)
+SHORT_TEXT = sa.String(64)
+POINTS = sa.BigInteger()
+
+partners = sa.Table(
+    "partners",
+    metadata,
+    sa.Column("id", PARTNER_ID, primary_key=True),
+    sa.Column("name", SHORT_TEXT, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("rounding", sa.String(16), nullable=False),
+    sa.Column("pending_period_s", sa.Integer, nullable=False),
+    sa.Column("expiry", sa.String(32), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+partner_rates = sa.Table(
+    "partner_rates",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("partner_id", PARTNER_ID, sa.ForeignKey("partners.id"), nullable=False),
+    sa.Column("effective_from", UtcDateTime, nullable=False),
+    sa.Column("earn_rate", ExactDecimal, nullable=False),
+    sa.Column("burn_value", ExactDecimal, nullable=False),
+    sa.Column("issue_price", ExactDecimal, nullable=False),
+    sa.Column("redemption_price", ExactDecimal, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("partner_id", "effective_from"),
+)
+
+members = sa.Table(
+    "members",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("enrolled_at", UtcDateTime, nullable=False),
+    sa.Column("enrolled_by", PARTNER_ID, sa.ForeignKey("partners.id"), nullable=False),
+)
+
+member_identifiers = sa.Table(
+    "member_identifiers",
+    metadata,
+    # HMAC-SHA256 of the normalized identifier; the raw value is never stored.
+    sa.Column("digest", sa.LargeBinary(32), primary_key=True),
+    sa.Column("key_id", sa.String(16), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("member_id", ID, sa.ForeignKey("members.id"), nullable=False, index=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("code", sa.String(80), nullable=False, unique=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("member_id", ID, sa.ForeignKey("members.id"), nullable=True, index=True),
+    sa.Column("partner_id", PARTNER_ID, sa.ForeignKey("partners.id"), nullable=True),
+    # Running totals; kept for member accounts only (hot accounts derive theirs from entries).
+    sa.Column("debits_posted", POINTS, nullable=False, server_default="0"),
+    sa.Column("credits_posted", POINTS, nullable=False, server_default="0"),
+    sa.Column("debits_pending", POINTS, nullable=False, server_default="0"),
+    sa.Column("credits_pending", POINTS, nullable=False, server_default="0"),
+)
+
+transactions = sa.Table(
+    "transactions",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("kind", sa.String(24), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("points", POINTS, nullable=False),
+    sa.Column("partner_id", PARTNER_ID, sa.ForeignKey("partners.id"), nullable=True),
+    sa.Column("member_id", ID, sa.ForeignKey("members.id"), nullable=True),
+    sa.Column("related_id", ID, sa.ForeignKey("transactions.id"), nullable=True),
+    sa.Column("order_id", SHORT_TEXT, nullable=True),
+    sa.Column("purchase_amount_minor", sa.BigInteger, nullable=True),
+    sa.Column("purchase_currency", sa.String(3), nullable=True),
+    # The rates this transaction used, copied so that no later change can alter its meaning.
+    sa.Column("rate_version_id", ID, sa.ForeignKey("partner_rates.id"), nullable=True),
+    sa.Column("earn_rate", ExactDecimal, nullable=True),
+    sa.Column("burn_value", ExactDecimal, nullable=True),
+    sa.Column("issue_price", ExactDecimal, nullable=True),
+    sa.Column("redemption_price", ExactDecimal, nullable=True),
+    sa.Column("rates_effective_from", UtcDateTime, nullable=True),
+    sa.Column("channel", sa.String(16), nullable=True),
+    sa.Column("store_id", SHORT_TEXT, nullable=True),
+    sa.Column("terminal_id", SHORT_TEXT, nullable=True),
+    sa.Column("cashier_id", SHORT_TEXT, nullable=True),
+    sa.Column("line_items", sa.Text, nullable=True),
+    sa.Column("available_at", UtcDateTime, nullable=True),
+    sa.Column("expires_at", UtcDateTime, nullable=True),
+    sa.Index("ix_transactions_partner_id_created_at_id", "partner_id", "created_at", "id"),
+    sa.Index("ix_transactions_member_id_created_at", "member_id", "created_at"),
+    sa.Index("ix_transactions_created_at", "created_at"),
+    # One earn per order at a partner, decided by the database even under concurrent requests.
+    sa.Index(
+        "uq_transactions_earn_order",
+        "partner_id",
+        "order_id",
+        unique=True,
+        postgresql_where=sa.text("kind = 'earn'"),
+        sqlite_where=sa.text("kind = 'earn'"),
+    ),
+)
+
+entries = sa.Table(
+    "entries",
+    metadata,
+    sa.Column("transaction_id", ID, sa.ForeignKey("transactions.id"), primary_key=True),
+    sa.Column("line", sa.SmallInteger, primary_key=True),
+    sa.Column("account_id", ID, sa.ForeignKey("accounts.id"), nullable=False, index=True),
+    # Credits positive, debits negative.
+    sa.Column("amount_points", POINTS, nullable=False),
+    sa.Column("phase", sa.String(8), nullable=False),
+)
+
+lots = sa.Table(
+    "lots",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("member_id", ID, sa.ForeignKey("members.id"), nullable=False),
+    sa.Column("partner_id", PARTNER_ID, sa.ForeignKey("partners.id"), nullable=False),
+    sa.Column("earn_transaction_id", ID, sa.ForeignKey("transactions.id"), nullable=False),
+    sa.Column("points", POINTS, nullable=False),
+    sa.Column("remaining_points", POINTS, nullable=False),
+    sa.Column("reserved_points", POINTS, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("available_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=True),
+    sa.CheckConstraint(
+        "0 <= reserved_points AND reserved_points <= remaining_points"
+        " AND remaining_points <= points",
+        name="amounts",
+    ),
+    sa.Index("ix_lots_member_id_expires_at", "member_id", "expires_at"),
+)
+
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("partner_id", PARTNER_ID, primary_key=True),
+    sa.Column("key", sa.String(128), primary_key=True),
+    sa.Column("operation", sa.String(32), nullable=False),
+    sa.Column("request_hash", sa.LargeBinary(32), nullable=False),
+    # JSON of the result; written in the same database transaction as the effect.
+    sa.Column("response", sa.Text, nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)

@@ -1,0 +1,83 @@
+"""The SQL unit of work: one connection and one database transaction per ``with`` block."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+import sqlalchemy as sa
+
+from hub.adapters.database import READ_ONLY
+from hub.adapters.repositories.audit import SqlAuditQueries
+from hub.adapters.repositories.idempotency import SqlIdempotencyRepository
+from hub.adapters.repositories.ledger import SqlLedgerRepository
+from hub.adapters.repositories.members import SqlMemberRepository
+from hub.adapters.repositories.partners import SqlPartnerRepository
+from hub.adapters.sql import Sql
+from hub.services.unit_of_work import (
+    AuditQueries,
+    IdempotencyRepository,
+    LedgerRepository,
+    MemberRepository,
+    PartnerRepository,
+)
+
+
+class SqlUnitOfWork:
+    """See ``hub.services.unit_of_work.UnitOfWork``; not shared between threads."""
+
+    idempotency: IdempotencyRepository
+    partners: PartnerRepository
+    members: MemberRepository
+    ledger: LedgerRepository
+    audit: AuditQueries
+
+    def __init__(self, engine: sa.Engine, *, read_only: bool = False) -> None:
+        self._engine = engine
+        self._read_only = read_only
+        self._connection: sa.Connection | None = None
+        self._transaction: sa.Transaction | None = None
+        self._sql: Sql | None = None
+
+    def __enter__(self) -> Self:
+        connection = self._engine.connect()
+        if self._read_only:
+            connection = connection.execution_options(**{READ_ONLY: True})
+        self._connection = connection
+        self._transaction = connection.begin()
+        sql = self._sql = Sql(connection)
+        self.idempotency = SqlIdempotencyRepository(sql)
+        self.partners = SqlPartnerRepository(sql)
+        self.members = SqlMemberRepository(sql)
+        self.ledger = SqlLedgerRepository(sql)
+        self.audit = SqlAuditQueries(sql)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            if self._transaction is not None and self._transaction.is_active:
+                self._transaction.rollback()
+        finally:
+            if self._connection is not None:
+                self._connection.close()
+            self._connection = self._transaction = self._sql = None
+
+    def commit(self) -> None:
+        if self._sql is None or self._transaction is None:
+            raise RuntimeError("commit() outside a 'with' block")
+        self._sql.commit(self._transaction)
+
+
+class SqlUnitOfWorkFactory:
+    """Makes a fresh unit of work per use-case call; safe to share between threads."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, read_only=read_only)

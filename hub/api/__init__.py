@@ -1,0 +1,1 @@
+"""The gRPC edge: servicers, conversion from and to protobuf, interceptors, the server."""

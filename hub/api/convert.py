@@ -1,0 +1,284 @@
+"""Protobuf messages to commands, and results to protobuf messages. Protobuf stops here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from coalition.hub.v1 import common_pb2, partner_pb2
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from hub.domain.currencies import currency
+from hub.domain.errors import InvalidField, InvalidIdentifier, TooManyLineItems
+from hub.domain.ids import parse_id
+from hub.domain.ledger import TransactionKind
+from hub.domain.limits import LINE_ITEMS_MAX
+from hub.domain.lots import LotStatus
+from hub.domain.members import Identifier, IdentifierKind, MemberStatus
+from hub.domain.money import Money, purchase_amount
+from hub.domain.purchases import Channel, LineItem, PointOfSale, Purchase
+from hub.domain.rates import RateVersion
+from hub.services import commands
+from hub.services.commands import MemberRef
+from hub.services.results import (
+    BalanceView,
+    BurnQuoted,
+    Earned,
+    EarnQuoted,
+    MemberView,
+    TransactionPage,
+)
+from hub.services.unit_of_work import TransactionRecord
+
+_IDENTIFIER_KINDS = {
+    common_pb2.IDENTIFIER_KIND_CARD: IdentifierKind.CARD,
+    common_pb2.IDENTIFIER_KIND_PHONE: IdentifierKind.PHONE,
+    common_pb2.IDENTIFIER_KIND_APP_ID: IdentifierKind.APP_ID,
+}
+_IDENTIFIER_KINDS_OUT = {kind: number for number, kind in _IDENTIFIER_KINDS.items()}
+_CHANNELS = {
+    common_pb2.CHANNEL_UNSPECIFIED: Channel.UNSPECIFIED,
+    common_pb2.CHANNEL_POS: Channel.POS,
+    common_pb2.CHANNEL_ONLINE: Channel.ONLINE,
+    common_pb2.CHANNEL_APP: Channel.APP,
+}
+_POINTS_STATUS = {
+    LotStatus.PENDING: common_pb2.POINTS_STATUS_PENDING,
+    LotStatus.AVAILABLE: common_pb2.POINTS_STATUS_AVAILABLE,
+}
+_MEMBER_STATUS = {
+    MemberStatus.ACTIVE: partner_pb2.MEMBER_STATUS_ACTIVE,
+    MemberStatus.FROZEN: partner_pb2.MEMBER_STATUS_FROZEN,
+}
+_TRANSACTION_KINDS = {TransactionKind.EARN: partner_pb2.TRANSACTION_KIND_EARN}
+
+
+# -- requests ---------------------------------------------------------------------------------
+
+
+def identifier(message: common_pb2.Identifier, *, field: str) -> Identifier:
+    kind = _IDENTIFIER_KINDS.get(message.kind)
+    if kind is None:
+        raise InvalidIdentifier(
+            f"{field}.kind must be CARD, PHONE or APP_ID", field=f"{field}.kind"
+        )
+    return Identifier.parse(kind, message.value, field_name=f"{field}.value")
+
+
+def member_ref(message: common_pb2.MemberRef, *, field: str = "member") -> MemberRef | None:
+    which = message.WhichOneof("ref")
+    if which == "member_id":
+        return parse_id(message.member_id, field=f"{field}.member_id")
+    if which == "identifier":
+        return identifier(message.identifier, field=f"{field}.identifier")
+    return None
+
+
+def required_member(message: common_pb2.MemberRef, *, field: str = "member") -> MemberRef:
+    ref = member_ref(message, field=field)
+    if ref is None:
+        raise InvalidField(f"{field} is required: a member_id or an identifier", field=field)
+    return ref
+
+
+def money(message: common_pb2.Money, *, field: str) -> Money:
+    return purchase_amount(
+        message.amount_minor,
+        currency(message.currency, field=f"{field}.currency"),
+        field=f"{field}.amount_minor",
+    )
+
+
+def line_items(messages: Sequence[common_pb2.LineItem]) -> tuple[LineItem, ...]:
+    if len(messages) > LINE_ITEMS_MAX:
+        raise TooManyLineItems(
+            f"at most {LINE_ITEMS_MAX} line items per receipt; got {len(messages)}",
+            field="line_items",
+        )
+    return tuple(
+        LineItem(m.sku, m.category, m.amount_minor, m.quantity or 1, m.discounted) for m in messages
+    )
+
+
+def point_of_sale(message: common_pb2.PointOfSale) -> PointOfSale:
+    channel = _CHANNELS.get(message.channel)
+    if channel is None:
+        raise InvalidField(
+            "point_of_sale.channel is not a known channel", field="point_of_sale.channel"
+        )
+    return PointOfSale(channel, message.store_id, message.terminal_id, message.cashier_id)
+
+
+def enroll(request: partner_pb2.EnrollMemberRequest, partner_id: str) -> commands.EnrollMember:
+    identifiers = tuple(
+        identifier(m, field=f"identifiers[{i}]") for i, m in enumerate(request.identifiers)
+    )
+    return commands.EnrollMember(partner_id, request.idempotency_key, identifiers)
+
+
+def lookup(request: partner_pb2.LookupMemberRequest, partner_id: str) -> commands.LookupMember:
+    return commands.LookupMember(partner_id, required_member(request.member))
+
+
+def add_identifier(
+    request: partner_pb2.AddIdentifierRequest, partner_id: str
+) -> commands.AddIdentifier:
+    member_id = parse_id(request.member_id, field="member_id")
+    return commands.AddIdentifier(
+        partner_id,
+        request.idempotency_key,
+        member_id,
+        identifier(request.identifier, field="identifier"),
+    )
+
+
+def earn(request: partner_pb2.EarnRequest, partner_id: str) -> commands.Earn:
+    purchase = Purchase(
+        amount=money(request.purchase, field="purchase"),
+        order_id=request.order_id,
+        line_items=line_items(request.line_items),
+        point_of_sale=point_of_sale(request.point_of_sale),
+    )
+    return commands.Earn(
+        partner_id, request.idempotency_key, required_member(request.member), purchase
+    )
+
+
+def quote_earn(request: partner_pb2.QuoteRequest, partner_id: str) -> commands.QuoteEarn:
+    quote = request.earn
+    return commands.QuoteEarn(
+        partner_id=partner_id,
+        member=member_ref(request.member),
+        amount=money(quote.purchase, field="earn.purchase"),
+        line_items=line_items(quote.line_items),
+        point_of_sale=point_of_sale(quote.point_of_sale),
+    )
+
+
+def quote_burn(request: partner_pb2.QuoteRequest, partner_id: str) -> commands.QuoteBurn:
+    burn, member = request.burn, member_ref(request.member)
+    if burn.WhichOneof("target") == "amount":
+        return commands.QuoteBurn(
+            partner_id, member, amount=money(burn.amount, field="burn.amount")
+        )
+    return commands.QuoteBurn(partner_id, member, points=burn.points)
+
+
+def balance(request: partner_pb2.GetBalanceRequest, partner_id: str) -> commands.GetBalance:
+    return commands.GetBalance(partner_id, required_member(request.member))
+
+
+def transactions(
+    request: partner_pb2.ListTransactionsRequest, partner_id: str
+) -> commands.ListTransactions:
+    return commands.ListTransactions(
+        partner_id, member_ref(request.member), request.page_size, request.page_token
+    )
+
+
+# -- responses --------------------------------------------------------------------------------
+
+
+def timestamp(moment: datetime | None) -> Timestamp | None:
+    """``moment`` as a Timestamp; ``None`` leaves the field unset."""
+    if moment is None:
+        return None
+    message = Timestamp()
+    message.FromDatetime(moment)
+    return message
+
+
+def money_message(amount: Money | None) -> common_pb2.Money | None:
+    return (
+        None
+        if amount is None
+        else common_pb2.Money(amount_minor=amount.amount_minor, currency=amount.currency.code)
+    )
+
+
+def rates_message(version: RateVersion | None) -> common_pb2.Rates | None:
+    if version is None:
+        return None
+    rates = version.rates
+    return common_pb2.Rates(
+        earn_rate=str(rates.earn_rate),
+        burn_value=str(rates.burn_value),
+        issue_price=str(rates.issue_price),
+        redemption_price=str(rates.redemption_price),
+        effective_from=timestamp(version.effective_from),
+    )
+
+
+def member_message(view: MemberView) -> partner_pb2.Member:
+    return partner_pb2.Member(
+        member_id=str(view.member_id),
+        status=_MEMBER_STATUS[view.status],
+        enrolled_at=timestamp(view.enrolled_at),
+        identifier_kinds=[_IDENTIFIER_KINDS_OUT[kind] for kind in view.identifier_kinds],
+    )
+
+
+def earn_response(result: Earned) -> partner_pb2.EarnResponse:
+    return partner_pb2.EarnResponse(
+        transaction_id=str(result.transaction_id),
+        member_id=str(result.member_id),
+        points=result.points,
+        status=_POINTS_STATUS[result.status],
+        available_at=timestamp(result.available_at),
+        expires_at=timestamp(result.expires_at),
+        rates=rates_message(result.rate_version),
+        created_at=timestamp(result.created_at),
+    )
+
+
+def earn_quote_response(result: EarnQuoted) -> partner_pb2.QuoteResponse:
+    quote = partner_pb2.EarnQuoteResult(
+        points=result.points,
+        status=_POINTS_STATUS[result.status],
+        available_at=timestamp(result.available_at),
+        expires_at=timestamp(result.expires_at),
+    )
+    return partner_pb2.QuoteResponse(
+        earn=quote, rates=rates_message(result.rate_version), quoted_at=timestamp(result.quoted_at)
+    )
+
+
+def burn_quote_response(result: BurnQuoted) -> partner_pb2.QuoteResponse:
+    quote = partner_pb2.BurnQuoteResult(points=result.points, value=money_message(result.value))
+    return partner_pb2.QuoteResponse(
+        burn=quote, rates=rates_message(result.rate_version), quoted_at=timestamp(result.quoted_at)
+    )
+
+
+def balance_message(view: BalanceView) -> partner_pb2.Balance:
+    return partner_pb2.Balance(
+        member_id=str(view.member_id),
+        available_points=view.available_points,
+        pending_points=view.pending_points,
+        held_points=view.held_points,
+        expiring_points=view.expiring_points,
+        expiring_before=timestamp(view.expiring_before),
+        as_of=timestamp(view.as_of),
+    )
+
+
+def transaction_message(record: TransactionRecord) -> partner_pb2.Transaction:
+    return partner_pb2.Transaction(
+        transaction_id=str(record.id),
+        kind=_TRANSACTION_KINDS.get(record.kind, partner_pb2.TRANSACTION_KIND_UNSPECIFIED),
+        member_id=str(record.member_id) if record.member_id else "",
+        points=record.points,
+        order_id=record.order_id or "",
+        purchase=money_message(record.purchase),
+        rates=rates_message(record.rate_version),
+        created_at=timestamp(record.created_at),
+        available_at=timestamp(record.available_at),
+        expires_at=timestamp(record.expires_at),
+    )
+
+
+def transaction_page(page: TransactionPage) -> partner_pb2.ListTransactionsResponse:
+    return partner_pb2.ListTransactionsResponse(
+        transactions=[transaction_message(record) for record in page.transactions],
+        next_page_token=page.next_page_token,
+    )

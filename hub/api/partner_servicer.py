@@ -1,0 +1,75 @@
+"""The partner API servicer: request → command → use case → response, nothing more."""
+
+from __future__ import annotations
+
+import grpc
+from coalition.hub.v1 import partner_pb2, partner_pb2_grpc
+
+from hub.api import convert
+from hub.api.interceptors import caller
+from hub.bootstrap import PartnerUseCases
+from hub.domain.clock import Clock
+from hub.domain.errors import InvalidField
+
+
+class PartnerServicer(partner_pb2_grpc.PartnerServiceServicer):
+    def __init__(self, use_cases: PartnerUseCases, clock: Clock) -> None:
+        self._use = use_cases
+        self._clock = clock
+
+    def Ping(
+        self, request: partner_pb2.PingRequest, context: grpc.ServicerContext
+    ) -> partner_pb2.PingResponse:
+        return partner_pb2.PingResponse(server_time=convert.timestamp(self._clock.now()))
+
+    def EnrollMember(
+        self, request: partner_pb2.EnrollMemberRequest, context: grpc.ServicerContext
+    ) -> partner_pb2.Member:
+        return convert.member_message(
+            self._use.enroll(convert.enroll(request, caller().partner_id))
+        )
+
+    def LookupMember(
+        self, request: partner_pb2.LookupMemberRequest, context: grpc.ServicerContext
+    ) -> partner_pb2.Member:
+        return convert.member_message(
+            self._use.lookup(convert.lookup(request, caller().partner_id))
+        )
+
+    def AddIdentifier(
+        self, request: partner_pb2.AddIdentifierRequest, context: grpc.ServicerContext
+    ) -> partner_pb2.Member:
+        command = convert.add_identifier(request, caller().partner_id)
+        return convert.member_message(self._use.add_identifier(command))
+
+    def Earn(
+        self, request: partner_pb2.EarnRequest, context: grpc.ServicerContext
+    ) -> partner_pb2.EarnResponse:
+        return convert.earn_response(self._use.earn(convert.earn(request, caller().partner_id)))
+
+    def Quote(
+        self, request: partner_pb2.QuoteRequest, context: grpc.ServicerContext
+    ) -> partner_pb2.QuoteResponse:
+        operation, partner_id = request.WhichOneof("operation"), caller().partner_id
+        if operation == "earn":
+            return convert.earn_quote_response(
+                self._use.quote_earn(convert.quote_earn(request, partner_id))
+            )
+        if operation == "burn":
+            return convert.burn_quote_response(
+                self._use.quote_burn(convert.quote_burn(request, partner_id))
+            )
+        raise InvalidField("a quote is for an earn or a burn", field="operation")
+
+    def GetBalance(
+        self, request: partner_pb2.GetBalanceRequest, context: grpc.ServicerContext
+    ) -> partner_pb2.Balance:
+        return convert.balance_message(
+            self._use.balance(convert.balance(request, caller().partner_id))
+        )
+
+    def ListTransactions(
+        self, request: partner_pb2.ListTransactionsRequest, context: grpc.ServicerContext
+    ) -> partner_pb2.ListTransactionsResponse:
+        page = self._use.transactions(convert.transactions(request, caller().partner_id))
+        return convert.transaction_page(page)

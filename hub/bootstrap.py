@@ -1,0 +1,130 @@
+"""The composition root: builds the engine, unit of work, clock, hasher and use cases.
+
+Nothing else creates an engine or binds a dependency; nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from hub.adapters.database import create_engine
+from hub.adapters.unit_of_work import SqlUnitOfWorkFactory
+from hub.config import Settings
+from hub.domain.clock import Clock, SystemClock
+from hub.domain.members import IdentifierHasher
+from hub.domain.rates import RateVersion
+from hub.services import accounts, earning, ledger_check, members, partners
+from hub.services.commands import (
+    AddIdentifier,
+    AddPartner,
+    Earn,
+    EnrollMember,
+    GetBalance,
+    ListTransactions,
+    LookupMember,
+    MemberRef,
+    QuoteBurn,
+    QuoteEarn,
+    SetPartnerStatus,
+    SetRate,
+)
+from hub.services.results import (
+    BalanceView,
+    BurnQuoted,
+    Earned,
+    EarnQuoted,
+    LedgerReport,
+    MemberSummary,
+    MemberView,
+    PartnerView,
+    TransactionPage,
+)
+
+
+@dataclass(frozen=True)
+class PartnerUseCases:
+    """What the partner API can do, with dependencies bound."""
+
+    enroll: Callable[[EnrollMember], MemberView]
+    lookup: Callable[[LookupMember], MemberView]
+    add_identifier: Callable[[AddIdentifier], MemberView]
+    earn: Callable[[Earn], Earned]
+    quote_earn: Callable[[QuoteEarn], EarnQuoted]
+    quote_burn: Callable[[QuoteBurn], BurnQuoted]
+    balance: Callable[[GetBalance], BalanceView]
+    transactions: Callable[[ListTransactions], TransactionPage]
+
+
+@dataclass(frozen=True)
+class OperatorUseCases:
+    """What coalition operators do from the CLI, with dependencies bound."""
+
+    add_partner: Callable[[AddPartner], PartnerView]
+    set_rate: Callable[[SetRate], RateVersion]
+    set_partner_status: Callable[[SetPartnerStatus], PartnerView]
+    get_partner: Callable[[str], PartnerView]
+    list_partners: Callable[[], list[PartnerView]]
+    verify_ledger: Callable[[], LedgerReport]
+
+
+@dataclass(frozen=True)
+class Hub:
+    settings: Settings
+    engine: sa.Engine
+    uow_factory: SqlUnitOfWorkFactory
+    clock: Clock
+    zone: ZoneInfo
+    operator: OperatorUseCases
+
+    def partner_api(self) -> PartnerUseCases:
+        """The partner use cases; needs the identifier key (``ConfigError`` without it)."""
+        hasher = IdentifierHasher(self.settings.identifier_key())
+        uow, clock, zone = self.uow_factory, self.clock, self.zone
+        return PartnerUseCases(
+            enroll=partial(members.enroll_member, uow_factory=uow, clock=clock, hasher=hasher),
+            lookup=partial(members.lookup_member, uow_factory=uow, hasher=hasher),
+            add_identifier=partial(
+                members.add_identifier, uow_factory=uow, clock=clock, hasher=hasher
+            ),
+            earn=partial(earning.earn, uow_factory=uow, clock=clock, hasher=hasher, zone=zone),
+            quote_earn=partial(
+                earning.quote_earn, uow_factory=uow, clock=clock, hasher=hasher, zone=zone
+            ),
+            quote_burn=partial(earning.quote_burn, uow_factory=uow, clock=clock, hasher=hasher),
+            balance=partial(accounts.get_balance, uow_factory=uow, clock=clock, hasher=hasher),
+            transactions=partial(accounts.list_transactions, uow_factory=uow, hasher=hasher),
+        )
+
+    def inspect_member(self, ref: MemberRef) -> MemberSummary:
+        """An operator's view of a member; needs the identifier key to find one by identifier."""
+        hasher = IdentifierHasher(self.settings.identifier_key())
+        return accounts.inspect_member(
+            ref, uow_factory=self.uow_factory, clock=self.clock, hasher=hasher
+        )
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build(settings: Settings, *, clock: Clock | None = None) -> Hub:
+    """Wire the hub for ``settings``; ``clock`` replaces the system clock in tests and demos."""
+    engine = create_engine(settings.database_url, pool_size=settings.workers)
+    uow_factory = SqlUnitOfWorkFactory(engine)
+    clock = clock or SystemClock()
+    return Hub(settings, engine, uow_factory, clock, settings.zone(), _operator(uow_factory, clock))
+
+
+def _operator(uow: SqlUnitOfWorkFactory, clock: Clock) -> OperatorUseCases:
+    return OperatorUseCases(
+        add_partner=partial(partners.add_partner, uow_factory=uow, clock=clock),
+        set_rate=partial(partners.set_rate, uow_factory=uow, clock=clock),
+        set_partner_status=partial(partners.set_partner_status, uow_factory=uow, clock=clock),
+        get_partner=partial(partners.get_partner, uow_factory=uow, clock=clock),
+        list_partners=partial(partners.list_partners, uow_factory=uow, clock=clock),
+        verify_ledger=partial(ledger_check.verify_ledger, uow_factory=uow),
+    )

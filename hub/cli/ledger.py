@@ -1,0 +1,40 @@
+"""``hub ledger verify``: check every ledger invariant; exit 1 with a report if one breaks."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from hub.cli.common import add_database_flag, opened, print_table
+from hub.services.results import LedgerReport
+
+
+def register(subcommands: Any) -> None:
+    ledger = subcommands.add_parser("ledger", help="ledger checks")
+    actions = ledger.add_subparsers(dest="action", required=True, metavar="ACTION")
+    verify = actions.add_parser("verify", help="check every ledger invariant")
+    add_database_flag(verify)
+    verify.set_defaults(run=run_verify)
+
+
+def print_report(report: LedgerReport) -> None:
+    counts = ", ".join(f"{count} {name}" for name, count in report.counts.items())
+    print(f"checked {counts}")
+    broken = {violation.invariant for violation in report.violations}
+    for check in report.checks:
+        print(f"  {'FAIL' if check in broken else 'ok  '}  {check}")
+    if report.violations:
+        print(f"\n{len(report.violations)} violation(s):", file=sys.stderr)
+        print_table(
+            ("invariant", "subject", "detail"),
+            [(v.invariant, v.subject, v.detail) for v in report.violations],
+            out=sys.stderr,
+        )
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    with opened(args) as hub:
+        report = hub.operator.verify_ledger()
+    print_report(report)
+    return 0 if report.ok else 1

@@ -1,0 +1,90 @@
+"""``hub serve``, ``hub migrate`` and ``hub keygen``."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import logging
+import signal
+import threading
+from typing import Any
+
+from hub import bootstrap
+from hub.adapters.migrate import current_revision, upgrade
+from hub.api.server import start_server
+from hub.cli.common import add_database_flag, open_hub, settings_from
+from hub.config import ConfigError, new_identifier_key_hex
+
+log = logging.getLogger("hub.serve")
+
+
+def register(subcommands: Any) -> None:
+    serve = subcommands.add_parser("serve", help="run the gRPC hub until SIGTERM")
+    add_database_flag(serve)
+    serve.add_argument(
+        "--listen",
+        metavar="HOST:PORT",
+        help="address to bind (default: $HUB_LISTEN or 127.0.0.1:50051)",
+    )
+    serve.add_argument(
+        "--workers", type=int, help="RPC threads and database connections (default 32)"
+    )
+    serve.add_argument(
+        "--insecure",
+        action="store_true",
+        help="serve plaintext gRPC with callers named by metadata (the only mode until mTLS lands)",
+    )
+    serve.set_defaults(run=run_serve)
+
+    migrate = subcommands.add_parser("migrate", help="create or upgrade the database schema")
+    add_database_flag(migrate)
+    migrate.set_defaults(run=run_migrate)
+
+    keygen = subcommands.add_parser("keygen", help="print a new HUB_IDENTIFIER_KEY")
+    keygen.set_defaults(run=lambda _args: print(new_identifier_key_hex()) or 0)
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    hub = bootstrap.build(settings_from(args))
+    try:
+        upgrade(hub.engine)
+        print(f"schema at revision {current_revision(hub.engine)}")
+    finally:
+        hub.close()
+    return 0
+
+
+def _check_plaintext_allowed(args: argparse.Namespace, listen: str) -> None:
+    if not args.insecure:
+        raise ConfigError("TLS is not configured yet: pass --insecure to serve plaintext gRPC")
+    host = listen.rsplit(":", 1)[0].strip("[]")
+    if host != "localhost" and not _is_loopback(host):
+        log.warning(
+            "serving plaintext on %s: callers are not authenticated; keep it on a private network",
+            listen,
+        )
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    _check_plaintext_allowed(args, settings.listen)
+    hub = open_hub(args)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    running = start_server(hub, settings.listen)
+    host = settings.listen.rsplit(":", 1)[0]
+    # LocalHub and scripts wait for this exact line to learn the port.
+    print(f"hub listening on {host}:{running.port}", flush=True)
+    stop.wait()
+    log.warning("stopping: draining in-flight calls for up to %.0f s", settings.shutdown_grace_s)
+    running.stop(settings.shutdown_grace_s)
+    hub.close()
+    return 0

@@ -1,0 +1,1 @@
+"""Pure domain: money, ledger, partners, members. Imports no SQLAlchemy, gRPC or protobuf."""

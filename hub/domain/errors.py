@@ -1,0 +1,196 @@
+"""Domain errors: one small hierarchy; each leaf declares its gRPC code and machine reason.
+
+    HubError
+    ├── InvalidArgument            INVALID_ARGUMENT
+    │   ├── InvalidField               INVALID_FIELD
+    │   ├── InvalidAmount              INVALID_AMOUNT
+    │   ├── UnknownCurrency            UNKNOWN_CURRENCY
+    │   ├── CurrencyMismatch           CURRENCY_MISMATCH
+    │   ├── MalformedId                MALFORMED_ID
+    │   ├── InvalidIdentifier          INVALID_IDENTIFIER
+    │   ├── TooManyLineItems           TOO_MANY_LINE_ITEMS
+    │   ├── LineItemsMismatch          LINE_ITEMS_MISMATCH
+    │   ├── InvalidIdempotencyKey      INVALID_IDEMPOTENCY_KEY
+    │   ├── InvalidPageToken           INVALID_PAGE_TOKEN
+    │   ├── InvalidRate                INVALID_RATE
+    │   └── RateInPast                 RATE_IN_PAST
+    ├── NotFound                   NOT_FOUND
+    │   ├── MemberNotFound             MEMBER_NOT_FOUND
+    │   └── PartnerNotFound            PARTNER_NOT_FOUND
+    ├── FailedPrecondition         FAILED_PRECONDITION
+    │   ├── PartnerDisabled            PARTNER_DISABLED
+    │   ├── MemberNotActive            MEMBER_NOT_ACTIVE
+    │   └── NoRateInForce              NO_RATE_IN_FORCE
+    ├── AlreadyExists              ALREADY_EXISTS
+    │   ├── IdempotencyKeyReused       IDEMPOTENCY_KEY_REUSED
+    │   ├── IdentifierTaken            IDENTIFIER_TAKEN
+    │   ├── DuplicateOrder             DUPLICATE_ORDER
+    │   └── PartnerExists              PARTNER_EXISTS
+    ├── Aborted                    ABORTED
+    │   └── ConcurrencyConflict        CONCURRENCY_CONFLICT
+    ├── Unauthenticated            UNAUTHENTICATED (reason UNAUTHENTICATED)
+    └── ResourceExhausted          RESOURCE_EXHAUSTED
+        └── ServerBusy                 SERVER_BUSY
+
+The gRPC code is held as its name so that this module stays free of gRPC; ``hub.api.errors``
+turns it into a status once, and the reason names are the ``ErrorReason`` values of the proto.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class HubError(Exception):
+    """Base of every error the hub reports to a caller."""
+
+    code: ClassVar[str] = "INTERNAL"
+    reason: ClassVar[str] = "INTERNAL_ERROR"
+
+    def __init__(self, message: str, **metadata: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.metadata = metadata
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, reason={self.reason!r})"
+
+
+class InvalidArgument(HubError):
+    code = "INVALID_ARGUMENT"
+    reason = "INVALID_FIELD"
+
+    def __init__(self, message: str, *, field: str, **metadata: str) -> None:
+        super().__init__(message, field=field, **metadata)
+        self.field = field
+
+
+class InvalidField(InvalidArgument):
+    reason = "INVALID_FIELD"
+
+
+class InvalidAmount(InvalidArgument):
+    reason = "INVALID_AMOUNT"
+
+
+class UnknownCurrency(InvalidArgument):
+    reason = "UNKNOWN_CURRENCY"
+
+
+class CurrencyMismatch(InvalidArgument):
+    reason = "CURRENCY_MISMATCH"
+
+
+class MalformedId(InvalidArgument):
+    reason = "MALFORMED_ID"
+
+
+class InvalidIdentifier(InvalidArgument):
+    reason = "INVALID_IDENTIFIER"
+
+
+class TooManyLineItems(InvalidArgument):
+    reason = "TOO_MANY_LINE_ITEMS"
+
+
+class LineItemsMismatch(InvalidArgument):
+    reason = "LINE_ITEMS_MISMATCH"
+
+
+class InvalidIdempotencyKey(InvalidArgument):
+    reason = "INVALID_IDEMPOTENCY_KEY"
+
+
+class InvalidPageToken(InvalidArgument):
+    reason = "INVALID_PAGE_TOKEN"
+
+
+class InvalidRate(InvalidArgument):
+    reason = "INVALID_RATE"
+
+
+class RateInPast(InvalidArgument):
+    reason = "RATE_IN_PAST"
+
+
+class NotFound(HubError):
+    code = "NOT_FOUND"
+
+
+class MemberNotFound(NotFound):
+    reason = "MEMBER_NOT_FOUND"
+
+
+class PartnerNotFound(NotFound):
+    reason = "PARTNER_NOT_FOUND"
+
+
+class FailedPrecondition(HubError):
+    code = "FAILED_PRECONDITION"
+
+
+class PartnerDisabled(FailedPrecondition):
+    reason = "PARTNER_DISABLED"
+
+
+class MemberNotActive(FailedPrecondition):
+    reason = "MEMBER_NOT_ACTIVE"
+
+
+class NoRateInForce(FailedPrecondition):
+    reason = "NO_RATE_IN_FORCE"
+
+
+class AlreadyExists(HubError):
+    code = "ALREADY_EXISTS"
+
+
+class IdempotencyKeyReused(AlreadyExists):
+    reason = "IDEMPOTENCY_KEY_REUSED"
+
+
+class IdentifierTaken(AlreadyExists):
+    reason = "IDENTIFIER_TAKEN"
+
+
+class DuplicateOrder(AlreadyExists):
+    reason = "DUPLICATE_ORDER"
+
+
+class PartnerExists(AlreadyExists):
+    reason = "PARTNER_EXISTS"
+
+
+class Aborted(HubError):
+    code = "ABORTED"
+
+
+class ConcurrencyConflict(Aborted):
+    reason = "CONCURRENCY_CONFLICT"
+
+
+class Unauthenticated(HubError):
+    code = "UNAUTHENTICATED"
+    reason = "UNAUTHENTICATED"
+
+
+class ResourceExhausted(HubError):
+    code = "RESOURCE_EXHAUSTED"
+
+
+class ServerBusy(ResourceExhausted):
+    reason = "SERVER_BUSY"
+
+
+def _leaves(cls: type[HubError]) -> list[type[HubError]]:
+    subclasses = cls.__subclasses__()
+    if not subclasses:
+        return [cls]
+    return [leaf for sub in subclasses for leaf in _leaves(sub)]
+
+
+ERRORS_BY_REASON: dict[str, type[HubError]] = {
+    HubError.reason: HubError,
+    **{cls.reason: cls for cls in _leaves(HubError)},
+}
+"""Every reason the hub can report, with the class that reports it (built once, at import)."""

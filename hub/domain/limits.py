@@ -1,0 +1,26 @@
+"""Limits on everything a caller can send or ask for, in one place."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+PURCHASE_AMOUNT_MAX_MAJOR = 100_000_000
+"""Largest single purchase, in major units of its currency (a hundred million)."""
+
+POINTS_PER_OPERATION_MAX = 10**12
+LINE_ITEMS_MAX = 200
+LINE_ITEM_QUANTITY_MAX = 1_000_000
+IDENTIFIERS_PER_ENROLLMENT_MAX = 5
+IDENTIFIERS_PER_MEMBER_MAX = 20
+TEXT_FIELD_LENGTH_MAX = 64
+"""Order ids, SKUs, categories, store, terminal and cashier ids."""
+
+IDEMPOTENCY_KEY_LENGTH_MAX = 128
+PAGE_SIZE_DEFAULT = 50
+PAGE_SIZE_MAX = 500
+RATE_MAX = Decimal(1_000_000)
+RATE_DECIMAL_PLACES_MAX = 10
+PENDING_PERIOD_MAX_S = 365 * 24 * 3600
+EXPIRY_MONTHS_MAX = 120
+EXPIRING_WINDOW_S = 30 * 24 * 3600
+"""The balance reports points expiring within this window."""

@@ -1,0 +1,125 @@
+"""Partners: the brands where members earn and burn, each with its own currency and policies."""
+
+from __future__ import annotations
+
+import re
+from calendar import monthrange
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from hub.domain.currencies import Currency
+from hub.domain.errors import InvalidField, PartnerDisabled
+from hub.domain.limits import EXPIRY_MONTHS_MAX, PENDING_PERIOD_MAX_S, TEXT_FIELD_LENGTH_MAX
+from hub.domain.money import PARTNER_ROUNDINGS, Rounding
+
+PARTNER_ID_PATTERN = re.compile(r"[a-z][a-z0-9-]{1,31}")
+
+
+class PartnerStatus(StrEnum):
+    ACTIVE = "active"
+    DISABLED = "disabled"
+
+
+class ExpiryKind(StrEnum):
+    NEVER = "never"
+    MONTHS_AFTER_EARN = "months"
+    """N months after the earn, to the instant."""
+    END_OF_MONTH = "end-of-month"
+    """At the end of the calendar month N months after the earn (coalition time zone)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExpiryPolicy:
+    kind: ExpiryKind
+    months: int = 0
+
+    @classmethod
+    def parse(cls, text: str) -> ExpiryPolicy:
+        """``never``, ``months:N`` or ``end-of-month:N``, with 1 <= N <= 120."""
+        kind_text, _, months_text = text.partition(":")
+        try:
+            kind = ExpiryKind(kind_text)
+            months = int(months_text) if months_text else 0
+        except ValueError:
+            raise _bad_expiry(text) from None
+        if (kind is ExpiryKind.NEVER) != (months == 0) or not 0 <= months <= EXPIRY_MONTHS_MAX:
+            raise _bad_expiry(text)
+        return cls(kind, months)
+
+    def __str__(self) -> str:
+        return (
+            self.kind.value if self.kind is ExpiryKind.NEVER else f"{self.kind.value}:{self.months}"
+        )
+
+    def expires_at(self, earned_at: datetime, zone: ZoneInfo) -> datetime | None:
+        """When points earned at ``earned_at`` expire, or ``None`` if they never do."""
+        if self.kind is ExpiryKind.NEVER:
+            return None
+        local = earned_at.astimezone(zone)
+        if self.kind is ExpiryKind.MONTHS_AFTER_EARN:
+            return _add_months(local, self.months).astimezone(UTC)
+        first_of_month = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        return _add_months(first_of_month, self.months + 1).astimezone(UTC)
+
+
+NEVER_EXPIRES = ExpiryPolicy(ExpiryKind.NEVER)
+
+
+def _bad_expiry(text: str) -> InvalidField:
+    return InvalidField(
+        f"expiry policy must be 'never', 'months:N' or 'end-of-month:N' (1..{EXPIRY_MONTHS_MAX}); "
+        f"got {text[:40]!r}",
+        field="expiry",
+    )
+
+
+def _add_months(moment: datetime, months: int) -> datetime:
+    """Same wall-clock time ``months`` later; the day is clamped to the month's last day."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+@dataclass(frozen=True, slots=True)
+class Partner:
+    id: str
+    name: str
+    currency: Currency
+    rounding: Rounding
+    pending_period_s: int
+    expiry: ExpiryPolicy
+    status: PartnerStatus
+
+    def require_active(self) -> None:
+        if self.status is not PartnerStatus.ACTIVE:
+            raise PartnerDisabled(f"partner {self.id} is disabled")
+
+    def available_at(self, earned_at: datetime) -> datetime:
+        return earned_at + timedelta(seconds=self.pending_period_s)
+
+
+def check_partner_id(partner_id: str) -> str:
+    if not PARTNER_ID_PATTERN.fullmatch(partner_id):
+        raise InvalidField(
+            f"partner id must be 2-32 characters of a-z, 0-9 and '-', starting with a letter; "
+            f"got {partner_id[:40]!r}",
+            field="partner_id",
+        )
+    return partner_id
+
+
+def check_partner_settings(name: str, rounding: Rounding, pending_period_s: int) -> None:
+    """Validate the parts of a partner's configuration that have no type of their own."""
+    if not name.strip() or len(name) > TEXT_FIELD_LENGTH_MAX:
+        raise InvalidField(f"name must be 1..{TEXT_FIELD_LENGTH_MAX} characters", field="name")
+    if rounding not in PARTNER_ROUNDINGS:
+        names = ", ".join(mode.value for mode in PARTNER_ROUNDINGS)
+        raise InvalidField(f"rounding must be one of {names}; got {rounding}", field="rounding")
+    if not 0 <= pending_period_s <= PENDING_PERIOD_MAX_S:
+        raise InvalidField(
+            f"pending period must be 0..{PENDING_PERIOD_MAX_S} seconds; got {pending_period_s}",
+            field="pending_period_s",
+        )

@@ -1,0 +1,107 @@
+"""Purchases: what a member paid at a partner, with its receipt lines and point of sale."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from hub.domain.currencies import Currency
+from hub.domain.errors import (
+    CurrencyMismatch,
+    InvalidAmount,
+    InvalidField,
+    LineItemsMismatch,
+    TooManyLineItems,
+)
+from hub.domain.fields import bounded_text
+from hub.domain.limits import LINE_ITEM_QUANTITY_MAX, LINE_ITEMS_MAX
+from hub.domain.money import Money
+
+
+class Channel(StrEnum):
+    UNSPECIFIED = "unspecified"
+    POS = "pos"
+    ONLINE = "online"
+    APP = "app"
+
+
+@dataclass(frozen=True, slots=True)
+class PointOfSale:
+    channel: Channel = Channel.UNSPECIFIED
+    store_id: str = ""
+    terminal_id: str = ""
+    cashier_id: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("store_id", "terminal_id", "cashier_id"):
+            bounded_text(getattr(self, name), field=f"point_of_sale.{name}")
+
+
+NO_POINT_OF_SALE = PointOfSale()
+
+
+@dataclass(frozen=True, slots=True)
+class LineItem:
+    sku: str
+    category: str
+    amount_minor: int
+    quantity: int = 1
+    discounted: bool = False
+
+
+def line_item(item: LineItem, index: int) -> LineItem:
+    """``item`` if its fields are valid; errors name the item by its index."""
+    prefix = f"line_items[{index}]"
+    bounded_text(item.sku, field=f"{prefix}.sku", required=True)
+    bounded_text(item.category, field=f"{prefix}.category")
+    if item.amount_minor <= 0:
+        raise InvalidAmount(
+            f"{prefix}.amount_minor must be positive", field=f"{prefix}.amount_minor"
+        )
+    if not 1 <= item.quantity <= LINE_ITEM_QUANTITY_MAX:
+        raise InvalidField(
+            f"{prefix}.quantity must be 1..{LINE_ITEM_QUANTITY_MAX}", field=f"{prefix}.quantity"
+        )
+    return item
+
+
+def line_items(items: Sequence[LineItem], total: Money) -> tuple[LineItem, ...]:
+    """Validated receipt lines, which must add up to the purchase ``total`` when present."""
+    if len(items) > LINE_ITEMS_MAX:
+        raise TooManyLineItems(
+            f"at most {LINE_ITEMS_MAX} line items per receipt; got {len(items)}", field="line_items"
+        )
+    checked = tuple(line_item(item, index) for index, item in enumerate(items))
+    lines_minor = sum(item.amount_minor for item in checked)
+    if checked and lines_minor != total.amount_minor:
+        raise LineItemsMismatch(
+            f"line items add up to {lines_minor} minor units "
+            f"but the purchase is {total.amount_minor}",
+            field="line_items",
+        )
+    return checked
+
+
+@dataclass(frozen=True, slots=True)
+class Purchase:
+    """A paid receipt at a partner, as the partner reports it."""
+
+    amount: Money
+    order_id: str
+    line_items: tuple[LineItem, ...] = ()
+    point_of_sale: PointOfSale = NO_POINT_OF_SALE
+
+
+def require_currency(amount: Money, expected: Currency, *, field: str) -> None:
+    if amount.currency != expected:
+        raise CurrencyMismatch(
+            f"{field} is in {amount.currency.code} but this partner takes {expected.code}",
+            field=field,
+        )
+
+
+def check_purchase(purchase: Purchase) -> None:
+    """Validate the parts of a purchase that its types do not: order id and receipt lines."""
+    bounded_text(purchase.order_id, field="order_id", required=True)
+    line_items(purchase.line_items, purchase.amount)

@@ -1,0 +1,108 @@
+"""What callers ask the hub to do, already validated into domain values.
+
+``partner_id`` is the authenticated caller, never a field of the request.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from hub.domain.members import Identifier
+from hub.domain.money import Money, Rounding
+from hub.domain.partners import NEVER_EXPIRES, ExpiryPolicy
+from hub.domain.purchases import NO_POINT_OF_SALE, LineItem, PointOfSale, Purchase
+from hub.domain.rates import Rates
+
+MemberRef = uuid.UUID | Identifier
+"""A member named by id, or by an identifier they present."""
+
+
+@dataclass(frozen=True, slots=True)
+class EnrollMember:
+    partner_id: str
+    idempotency_key: str
+    identifiers: tuple[Identifier, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LookupMember:
+    partner_id: str
+    member: MemberRef
+
+
+@dataclass(frozen=True, slots=True)
+class AddIdentifier:
+    partner_id: str
+    idempotency_key: str
+    member_id: uuid.UUID
+    identifier: Identifier
+
+
+@dataclass(frozen=True, slots=True)
+class Earn:
+    partner_id: str
+    idempotency_key: str
+    member: MemberRef
+    purchase: Purchase
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteEarn:
+    partner_id: str
+    member: MemberRef | None
+    amount: Money
+    line_items: tuple[LineItem, ...] = ()
+    point_of_sale: PointOfSale = NO_POINT_OF_SALE
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteBurn:
+    """Exactly one of ``points`` and ``amount``."""
+
+    partner_id: str
+    member: MemberRef | None
+    points: int | None = None
+    amount: Money | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GetBalance:
+    partner_id: str
+    member: MemberRef
+
+
+@dataclass(frozen=True, slots=True)
+class ListTransactions:
+    partner_id: str
+    member: MemberRef | None
+    page_size: int
+    page_token: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AddPartner:
+    partner_id: str
+    name: str
+    currency: str
+    rates: Rates
+    rounding: Rounding = Rounding.FLOOR
+    pending_period_s: int = 0
+    expiry: ExpiryPolicy = NEVER_EXPIRES
+    effective_from: datetime | None = None
+    """When the first rates take effect; now when ``None``."""
+
+
+@dataclass(frozen=True, slots=True)
+class SetRate:
+    partner_id: str
+    rates: Rates
+    effective_from: datetime | None = None
+    """Now when ``None``; never in the past."""
+
+
+@dataclass(frozen=True, slots=True)
+class SetPartnerStatus:
+    partner_id: str
+    active: bool

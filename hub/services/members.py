@@ -1,0 +1,100 @@
+"""Enrolling members, finding them, and adding identifiers."""
+
+from __future__ import annotations
+
+import uuid
+
+from hub.domain.clock import Clock
+from hub.domain.errors import InvalidField
+from hub.domain.ids import new_id
+from hub.domain.limits import IDENTIFIERS_PER_ENROLLMENT_MAX, IDENTIFIERS_PER_MEMBER_MAX
+from hub.domain.members import Identifier, IdentifierHasher, Member, MemberStatus
+from hub.services.callers import active_partner
+from hub.services.commands import AddIdentifier, EnrollMember, LookupMember, MemberRef
+from hub.services.idempotency import IdempotentRequest, run_once
+from hub.services.results import MemberView
+from hub.services.retry import retrying
+from hub.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+
+def resolve_member(uow: UnitOfWork, ref: MemberRef, hasher: IdentifierHasher) -> Member:
+    """The member ``ref`` names, or ``MemberNotFound``."""
+    if isinstance(ref, uuid.UUID):
+        return uow.members.get(ref)
+    return uow.members.find_by_digest(hasher.digest(ref))
+
+
+def _check_identifiers(identifiers: tuple[Identifier, ...]) -> None:
+    if not 1 <= len(identifiers) <= IDENTIFIERS_PER_ENROLLMENT_MAX:
+        raise InvalidField(
+            f"enroll with 1..{IDENTIFIERS_PER_ENROLLMENT_MAX} identifiers; got {len(identifiers)}",
+            field="identifiers",
+        )
+    if len(set(identifiers)) != len(identifiers):
+        raise InvalidField("the same identifier is given twice", field="identifiers")
+
+
+def enroll_member(
+    cmd: EnrollMember, *, uow_factory: UnitOfWorkFactory, clock: Clock, hasher: IdentifierHasher
+) -> MemberView:
+    """Enroll a new member for the whole coalition; ``IDENTIFIER_TAKEN`` if one is in use."""
+    _check_identifiers(cmd.identifiers)
+    request = IdempotentRequest.of("enroll_member", cmd)
+
+    def attempt() -> MemberView:
+        now = clock.now()
+        with uow_factory() as uow:
+
+            def effect() -> MemberView:
+                active_partner(uow, cmd.partner_id)
+                member = Member(
+                    new_id(), MemberStatus.ACTIVE, now, tuple(i.kind for i in cmd.identifiers)
+                )
+                digests = [(i.kind.value, hasher.digest(i)) for i in cmd.identifiers]
+                uow.members.add(member, cmd.partner_id, digests, hasher.key_id)
+                return MemberView.of(member)
+
+            return run_once(uow, request, now, MemberView, effect)
+
+    return retrying(attempt)
+
+
+def lookup_member(
+    cmd: LookupMember, *, uow_factory: UnitOfWorkFactory, hasher: IdentifierHasher
+) -> MemberView:
+    with uow_factory(read_only=True) as uow:
+        active_partner(uow, cmd.partner_id)
+        member = resolve_member(uow, cmd.member, hasher)
+        return MemberView.of(uow.members.with_identifier_kinds(member))
+
+
+def add_identifier(
+    cmd: AddIdentifier, *, uow_factory: UnitOfWorkFactory, clock: Clock, hasher: IdentifierHasher
+) -> MemberView:
+    """Link another identifier to an existing member."""
+    request = IdempotentRequest.of("add_identifier", cmd)
+
+    def attempt() -> MemberView:
+        now = clock.now()
+        with uow_factory() as uow:
+
+            def effect() -> MemberView:
+                active_partner(uow, cmd.partner_id)
+                member = uow.members.with_identifier_kinds(uow.members.get(cmd.member_id))
+                member.require_active()
+                if len(member.identifier_kinds) >= IDENTIFIERS_PER_MEMBER_MAX:
+                    raise InvalidField(
+                        f"a member has at most {IDENTIFIERS_PER_MEMBER_MAX} identifiers",
+                        field="identifier",
+                    )
+                kind = cmd.identifier.kind
+                uow.members.add_identifier(
+                    member.id, kind.value, hasher.digest(cmd.identifier), hasher.key_id, now
+                )
+                return MemberView(
+                    member.id, member.status, member.enrolled_at, (*member.identifier_kinds, kind)
+                )
+
+            return run_once(uow, request, now, MemberView, effect)
+
+    return retrying(attempt)

@@ -1,0 +1,88 @@
+"""Onboarding partners and managing their rates (operators' use cases)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hub.domain.clock import Clock
+from hub.domain.currencies import currency
+from hub.domain.errors import NoRateInForce
+from hub.domain.ids import new_id
+from hub.domain.partners import Partner, PartnerStatus, check_partner_id, check_partner_settings
+from hub.domain.rates import RateVersion, check_schedulable, in_force
+from hub.services.commands import AddPartner, SetPartnerStatus, SetRate
+from hub.services.results import PartnerView
+from hub.services.retry import retrying
+from hub.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+
+def add_partner(cmd: AddPartner, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> PartnerView:
+    """Create a partner with its accounts and first rates; ``PARTNER_EXISTS`` if the id is taken."""
+    check_partner_id(cmd.partner_id)
+    check_partner_settings(cmd.name, cmd.rounding, cmd.pending_period_s)
+    partner = Partner(
+        id=cmd.partner_id,
+        name=cmd.name,
+        currency=currency(cmd.currency),
+        rounding=cmd.rounding,
+        pending_period_s=cmd.pending_period_s,
+        expiry=cmd.expiry,
+        status=PartnerStatus.ACTIVE,
+    )
+
+    def attempt() -> PartnerView:
+        now = clock.now()
+        effective_from = cmd.effective_from or now
+        check_schedulable(effective_from, now)
+        with uow_factory() as uow:
+            uow.partners.add(
+                partner, RateVersion(new_id(), partner.id, effective_from, cmd.rates), now
+            )
+            uow.commit()
+            return _view(uow, partner.id, clock)
+
+    return retrying(attempt)
+
+
+def set_rate(cmd: SetRate, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> RateVersion:
+    """Schedule new rates from ``effective_from`` (now by default); the past is never changed."""
+    now = clock.now()
+    effective_from = cmd.effective_from or now
+    check_schedulable(effective_from, now)
+    version = RateVersion(new_id(), check_partner_id(cmd.partner_id), effective_from, cmd.rates)
+    with uow_factory() as uow:
+        uow.partners.get(cmd.partner_id)
+        uow.partners.add_rate(version, now)
+        uow.commit()
+    return version
+
+
+def set_partner_status(
+    cmd: SetPartnerStatus, *, uow_factory: UnitOfWorkFactory, clock: Clock
+) -> PartnerView:
+    """Enable or disable a partner; a disabled partner's calls are refused from the next one on."""
+    status = PartnerStatus.ACTIVE if cmd.active else PartnerStatus.DISABLED
+    with uow_factory() as uow:
+        uow.partners.set_status(replace(uow.partners.get(cmd.partner_id), status=status))
+        uow.commit()
+        return _view(uow, cmd.partner_id, clock)
+
+
+def get_partner(partner_id: str, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> PartnerView:
+    with uow_factory(read_only=True) as uow:
+        return _view(uow, partner_id, clock)
+
+
+def list_partners(*, uow_factory: UnitOfWorkFactory, clock: Clock) -> list[PartnerView]:
+    with uow_factory(read_only=True) as uow:
+        return [_view(uow, partner.id, clock) for partner in uow.partners.list()]
+
+
+def _view(uow: UnitOfWork, partner_id: str, clock: Clock) -> PartnerView:
+    partner = uow.partners.get(partner_id)
+    versions = tuple(uow.partners.rate_versions(partner_id))
+    try:
+        current: RateVersion | None = in_force(versions, clock.now())
+    except NoRateInForce:
+        current = None
+    return PartnerView(partner, versions, current, uow.partners.issued_points(partner_id))

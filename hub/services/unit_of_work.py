@@ -1,0 +1,156 @@
+"""The ports the use cases need from storage: a unit of work holding the repositories."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from hub.domain.ledger import Totals, Transaction, TransactionKind
+from hub.domain.lots import Lot
+from hub.domain.members import Member
+from hub.domain.money import Money
+from hub.domain.partners import Partner
+from hub.domain.rates import RateVersion
+
+
+class TransientConflict(Exception):
+    """The database refused a transaction because of a concurrent one; running it again may work."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResponse:
+    """What an earlier request with the same idempotency key asked and got."""
+
+    operation: str
+    request_hash: bytes
+    response: str
+
+
+@dataclass(frozen=True, slots=True)
+class MemberBalance:
+    member_id: uuid.UUID
+    available: Totals
+    pending: Totals
+    expiring_points: int
+
+
+@dataclass(frozen=True, slots=True)
+class PageCursor:
+    """Where a page of transactions starts: after this (created_at, id), newest first."""
+
+    created_at: datetime
+    transaction_id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionRecord:
+    """A transaction as a partner sees it in its history (without the entries)."""
+
+    id: uuid.UUID
+    kind: TransactionKind
+    created_at: datetime
+    points: int
+    member_id: uuid.UUID | None
+    order_id: str | None
+    purchase: Money | None
+    rate_version: RateVersion | None
+    available_at: datetime | None
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One broken ledger invariant, as ``hub ledger verify`` reports it."""
+
+    invariant: str
+    subject: str
+    detail: str
+
+
+class IdempotencyRepository(Protocol):
+    def claim(
+        self, partner_id: str, key: str, operation: str, request_hash: bytes, now: datetime
+    ) -> StoredResponse | None:
+        """Take ``key`` for this request, or return what an earlier request stored under it."""
+        ...
+
+    def save(self, partner_id: str, key: str, response: str) -> None: ...
+
+
+class PartnerRepository(Protocol):
+    def add(self, partner: Partner, first_rate: RateVersion, now: datetime) -> None: ...
+    def get(self, partner_id: str) -> Partner: ...
+    def get_with_rate(self, partner_id: str, at: datetime) -> tuple[Partner, RateVersion]: ...
+    def list(self) -> Sequence[Partner]: ...
+    def rate_versions(self, partner_id: str) -> Sequence[RateVersion]: ...
+    def add_rate(self, version: RateVersion, now: datetime) -> None: ...
+    def set_status(self, partner: Partner) -> None: ...
+    def issued_points(self, partner_id: str) -> int: ...
+
+
+class MemberRepository(Protocol):
+    def add(
+        self, member: Member, enrolled_by: str, digests: Sequence[tuple[str, bytes]], key_id: str
+    ) -> None: ...
+    def add_identifier(
+        self, member_id: uuid.UUID, kind: str, digest: bytes, key_id: str, now: datetime
+    ) -> None: ...
+    def get(self, member_id: uuid.UUID) -> Member: ...
+    def find_by_digest(self, digest: bytes) -> Member: ...
+    def with_identifier_kinds(self, member: Member) -> Member: ...
+    def balance(self, member_id: uuid.UUID, expiring_before: datetime) -> MemberBalance: ...
+
+
+class LedgerRepository(Protocol):
+    def add(self, transaction: Transaction, lot: Lot | None) -> None:
+        """Record ``transaction`` (entries, running totals) and ``lot``; written at commit."""
+        ...
+
+    def page(
+        self, partner_id: str, member_id: uuid.UUID | None, after: PageCursor | None, limit: int
+    ) -> Sequence[TransactionRecord]: ...
+
+    def lots(self, member_id: uuid.UUID) -> Sequence[Lot]: ...
+
+
+class AuditQueries(Protocol):
+    def names(self) -> Sequence[str]:
+        """The invariants checked, in order."""
+        ...
+
+    def violations(self, limit: int) -> Sequence[Violation]: ...
+    def counts(self) -> dict[str, int]: ...
+
+
+class UnitOfWork(Protocol):
+    """One database transaction. Leaving the block without ``commit()`` rolls it back.
+
+    A unit of work can be entered again after it is left, which is how a use case is retried.
+    """
+
+    idempotency: IdempotencyRepository
+    partners: PartnerRepository
+    members: MemberRepository
+    ledger: LedgerRepository
+    audit: AuditQueries
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    """Makes a new unit of work for one use-case call; shared by all threads of the server."""
+
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...

@@ -1,0 +1,236 @@
+import datetime
+
+from coalition.hub.v1 import common_pb2 as _common_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class MemberStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    MEMBER_STATUS_UNSPECIFIED: _ClassVar[MemberStatus]
+    MEMBER_STATUS_ACTIVE: _ClassVar[MemberStatus]
+    MEMBER_STATUS_FROZEN: _ClassVar[MemberStatus]
+
+class TransactionKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    TRANSACTION_KIND_UNSPECIFIED: _ClassVar[TransactionKind]
+    TRANSACTION_KIND_EARN: _ClassVar[TransactionKind]
+MEMBER_STATUS_UNSPECIFIED: MemberStatus
+MEMBER_STATUS_ACTIVE: MemberStatus
+MEMBER_STATUS_FROZEN: MemberStatus
+TRANSACTION_KIND_UNSPECIFIED: TransactionKind
+TRANSACTION_KIND_EARN: TransactionKind
+
+class PingRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class PingResponse(_message.Message):
+    __slots__ = ("server_time",)
+    SERVER_TIME_FIELD_NUMBER: _ClassVar[int]
+    server_time: _timestamp_pb2.Timestamp
+    def __init__(self, server_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class Member(_message.Message):
+    __slots__ = ("member_id", "status", "enrolled_at", "identifier_kinds")
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ENROLLED_AT_FIELD_NUMBER: _ClassVar[int]
+    IDENTIFIER_KINDS_FIELD_NUMBER: _ClassVar[int]
+    member_id: str
+    status: MemberStatus
+    enrolled_at: _timestamp_pb2.Timestamp
+    identifier_kinds: _containers.RepeatedScalarFieldContainer[_common_pb2.IdentifierKind]
+    def __init__(self, member_id: _Optional[str] = ..., status: _Optional[_Union[MemberStatus, str]] = ..., enrolled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., identifier_kinds: _Optional[_Iterable[_Union[_common_pb2.IdentifierKind, str]]] = ...) -> None: ...
+
+class EnrollMemberRequest(_message.Message):
+    __slots__ = ("idempotency_key", "identifiers")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    IDENTIFIERS_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    identifiers: _containers.RepeatedCompositeFieldContainer[_common_pb2.Identifier]
+    def __init__(self, idempotency_key: _Optional[str] = ..., identifiers: _Optional[_Iterable[_Union[_common_pb2.Identifier, _Mapping]]] = ...) -> None: ...
+
+class LookupMemberRequest(_message.Message):
+    __slots__ = ("member",)
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    member: _common_pb2.MemberRef
+    def __init__(self, member: _Optional[_Union[_common_pb2.MemberRef, _Mapping]] = ...) -> None: ...
+
+class AddIdentifierRequest(_message.Message):
+    __slots__ = ("idempotency_key", "member_id", "identifier")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    member_id: str
+    identifier: _common_pb2.Identifier
+    def __init__(self, idempotency_key: _Optional[str] = ..., member_id: _Optional[str] = ..., identifier: _Optional[_Union[_common_pb2.Identifier, _Mapping]] = ...) -> None: ...
+
+class EarnRequest(_message.Message):
+    __slots__ = ("idempotency_key", "member", "purchase", "order_id", "line_items", "point_of_sale")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    PURCHASE_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    LINE_ITEMS_FIELD_NUMBER: _ClassVar[int]
+    POINT_OF_SALE_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    member: _common_pb2.MemberRef
+    purchase: _common_pb2.Money
+    order_id: str
+    line_items: _containers.RepeatedCompositeFieldContainer[_common_pb2.LineItem]
+    point_of_sale: _common_pb2.PointOfSale
+    def __init__(self, idempotency_key: _Optional[str] = ..., member: _Optional[_Union[_common_pb2.MemberRef, _Mapping]] = ..., purchase: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., order_id: _Optional[str] = ..., line_items: _Optional[_Iterable[_Union[_common_pb2.LineItem, _Mapping]]] = ..., point_of_sale: _Optional[_Union[_common_pb2.PointOfSale, _Mapping]] = ...) -> None: ...
+
+class EarnResponse(_message.Message):
+    __slots__ = ("transaction_id", "member_id", "points", "status", "available_at", "expires_at", "rates", "created_at")
+    TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_AT_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    RATES_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    transaction_id: str
+    member_id: str
+    points: int
+    status: _common_pb2.PointsStatus
+    available_at: _timestamp_pb2.Timestamp
+    expires_at: _timestamp_pb2.Timestamp
+    rates: _common_pb2.Rates
+    created_at: _timestamp_pb2.Timestamp
+    def __init__(self, transaction_id: _Optional[str] = ..., member_id: _Optional[str] = ..., points: _Optional[int] = ..., status: _Optional[_Union[_common_pb2.PointsStatus, str]] = ..., available_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rates: _Optional[_Union[_common_pb2.Rates, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class QuoteRequest(_message.Message):
+    __slots__ = ("member", "earn", "burn")
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    EARN_FIELD_NUMBER: _ClassVar[int]
+    BURN_FIELD_NUMBER: _ClassVar[int]
+    member: _common_pb2.MemberRef
+    earn: EarnQuote
+    burn: BurnQuote
+    def __init__(self, member: _Optional[_Union[_common_pb2.MemberRef, _Mapping]] = ..., earn: _Optional[_Union[EarnQuote, _Mapping]] = ..., burn: _Optional[_Union[BurnQuote, _Mapping]] = ...) -> None: ...
+
+class EarnQuote(_message.Message):
+    __slots__ = ("purchase", "line_items", "point_of_sale")
+    PURCHASE_FIELD_NUMBER: _ClassVar[int]
+    LINE_ITEMS_FIELD_NUMBER: _ClassVar[int]
+    POINT_OF_SALE_FIELD_NUMBER: _ClassVar[int]
+    purchase: _common_pb2.Money
+    line_items: _containers.RepeatedCompositeFieldContainer[_common_pb2.LineItem]
+    point_of_sale: _common_pb2.PointOfSale
+    def __init__(self, purchase: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., line_items: _Optional[_Iterable[_Union[_common_pb2.LineItem, _Mapping]]] = ..., point_of_sale: _Optional[_Union[_common_pb2.PointOfSale, _Mapping]] = ...) -> None: ...
+
+class BurnQuote(_message.Message):
+    __slots__ = ("points", "amount")
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    points: int
+    amount: _common_pb2.Money
+    def __init__(self, points: _Optional[int] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class QuoteResponse(_message.Message):
+    __slots__ = ("earn", "burn", "rates", "quoted_at")
+    EARN_FIELD_NUMBER: _ClassVar[int]
+    BURN_FIELD_NUMBER: _ClassVar[int]
+    RATES_FIELD_NUMBER: _ClassVar[int]
+    QUOTED_AT_FIELD_NUMBER: _ClassVar[int]
+    earn: EarnQuoteResult
+    burn: BurnQuoteResult
+    rates: _common_pb2.Rates
+    quoted_at: _timestamp_pb2.Timestamp
+    def __init__(self, earn: _Optional[_Union[EarnQuoteResult, _Mapping]] = ..., burn: _Optional[_Union[BurnQuoteResult, _Mapping]] = ..., rates: _Optional[_Union[_common_pb2.Rates, _Mapping]] = ..., quoted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class EarnQuoteResult(_message.Message):
+    __slots__ = ("points", "status", "available_at", "expires_at")
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_AT_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    points: int
+    status: _common_pb2.PointsStatus
+    available_at: _timestamp_pb2.Timestamp
+    expires_at: _timestamp_pb2.Timestamp
+    def __init__(self, points: _Optional[int] = ..., status: _Optional[_Union[_common_pb2.PointsStatus, str]] = ..., available_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class BurnQuoteResult(_message.Message):
+    __slots__ = ("points", "value")
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    points: int
+    value: _common_pb2.Money
+    def __init__(self, points: _Optional[int] = ..., value: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class GetBalanceRequest(_message.Message):
+    __slots__ = ("member",)
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    member: _common_pb2.MemberRef
+    def __init__(self, member: _Optional[_Union[_common_pb2.MemberRef, _Mapping]] = ...) -> None: ...
+
+class Balance(_message.Message):
+    __slots__ = ("member_id", "available_points", "pending_points", "held_points", "expiring_points", "expiring_before", "as_of")
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_POINTS_FIELD_NUMBER: _ClassVar[int]
+    PENDING_POINTS_FIELD_NUMBER: _ClassVar[int]
+    HELD_POINTS_FIELD_NUMBER: _ClassVar[int]
+    EXPIRING_POINTS_FIELD_NUMBER: _ClassVar[int]
+    EXPIRING_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
+    member_id: str
+    available_points: int
+    pending_points: int
+    held_points: int
+    expiring_points: int
+    expiring_before: _timestamp_pb2.Timestamp
+    as_of: _timestamp_pb2.Timestamp
+    def __init__(self, member_id: _Optional[str] = ..., available_points: _Optional[int] = ..., pending_points: _Optional[int] = ..., held_points: _Optional[int] = ..., expiring_points: _Optional[int] = ..., expiring_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListTransactionsRequest(_message.Message):
+    __slots__ = ("member", "page_size", "page_token")
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    member: _common_pb2.MemberRef
+    page_size: int
+    page_token: str
+    def __init__(self, member: _Optional[_Union[_common_pb2.MemberRef, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListTransactionsResponse(_message.Message):
+    __slots__ = ("transactions", "next_page_token")
+    TRANSACTIONS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    transactions: _containers.RepeatedCompositeFieldContainer[Transaction]
+    next_page_token: str
+    def __init__(self, transactions: _Optional[_Iterable[_Union[Transaction, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class Transaction(_message.Message):
+    __slots__ = ("transaction_id", "kind", "member_id", "points", "order_id", "purchase", "rates", "created_at", "available_at", "expires_at")
+    TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    PURCHASE_FIELD_NUMBER: _ClassVar[int]
+    RATES_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_AT_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    transaction_id: str
+    kind: TransactionKind
+    member_id: str
+    points: int
+    order_id: str
+    purchase: _common_pb2.Money
+    rates: _common_pb2.Rates
+    created_at: _timestamp_pb2.Timestamp
+    available_at: _timestamp_pb2.Timestamp
+    expires_at: _timestamp_pb2.Timestamp
+    def __init__(self, transaction_id: _Optional[str] = ..., kind: _Optional[_Union[TransactionKind, str]] = ..., member_id: _Optional[str] = ..., points: _Optional[int] = ..., order_id: _Optional[str] = ..., purchase: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., rates: _Optional[_Union[_common_pb2.Rates, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., available_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

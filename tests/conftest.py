@@ -1,0 +1,158 @@
+"""Fixtures shared by every tier: databases, a wired hub, partners, a real gRPC server.
+
+PostgreSQL: ``HUB_TEST_DATABASE_URL`` when set, else the server on 127.0.0.1:5432 (user
+``postgres``). The suite creates a template database, migrated once, and gives each test a
+fresh copy of it, dropped afterwards. Without a reachable server the PostgreSQL tests skip,
+except under ``CI=true``, where that is a failure.
+
+Every test that uses the ``hub`` fixture ends with ``hub ledger verify`` on its database: the
+ledger invariants hold after every scenario, unless a test is marked ``breaks_ledger``.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from hub import bootstrap
+from hub.adapters.database import create_engine
+from hub.adapters.migrate import upgrade
+from hub.config import Settings, new_identifier_key_hex
+from hub.domain.clock import ManualClock
+from hub.domain.rates import Rates
+from hub.services.commands import AddPartner
+
+START = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+IDENTIFIER_KEY_HEX = new_identifier_key_hex()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "breaks_ledger: the test corrupts the ledger on purpose")
+
+
+# -- PostgreSQL -------------------------------------------------------------------------------
+
+
+def _admin_conninfo() -> str:
+    url = make_url(os.environ.get("HUB_TEST_DATABASE_URL", DEFAULT_PG_URL))
+    return url.set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False
+    )
+
+
+def _database_url(name: str) -> str:
+    url = make_url(os.environ.get("HUB_TEST_DATABASE_URL", DEFAULT_PG_URL))
+    return url.set(drivername="postgresql", database=name).render_as_string(hide_password=False)
+
+
+def _admin(statement: str) -> None:
+    with psycopg.connect(_admin_conninfo(), autocommit=True, connect_timeout=3) as connection:
+        connection.execute(statement)
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    """Name of a migrated template database, created once per test session."""
+    try:
+        _admin("SELECT 1")
+    except psycopg.OperationalError as error:
+        reason = f"PostgreSQL is not reachable ({str(error).strip().splitlines()[0]})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}; under CI=true the PostgreSQL tests must run", pytrace=False)
+        pytest.skip(reason)
+    name = f"hub_template_{uuid.uuid4().hex[:10]}"
+    _admin(f'CREATE DATABASE "{name}"')
+    engine = create_engine(_database_url(name))
+    upgrade(engine)
+    engine.dispose()
+    yield name
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_url(pg_template: str) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for one test."""
+    name = f"hub_test_{uuid.uuid4().hex[:12]}"
+    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
+    yield _database_url(name)
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: object) -> str:
+    url = f"sqlite:///{tmp_path}/hub.db"
+    engine = create_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Each integration test runs on both supported stores."""
+    fixture = "sqlite_url" if request.param == "sqlite" else "pg_url"
+    return str(request.getfixturevalue(fixture))
+
+
+# -- the hub ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+def settings_for(url: str) -> Settings:
+    return Settings(
+        database_url=url, identifier_key_hex=IDENTIFIER_KEY_HEX, workers=8, shutdown_grace_s=5
+    )
+
+
+@pytest.fixture
+def hub(
+    request: pytest.FixtureRequest, database_url: str, clock: ManualClock
+) -> Iterator[bootstrap.Hub]:
+    wired = bootstrap.build(settings_for(database_url), clock=clock)
+    yield wired
+    if request.node.get_closest_marker("breaks_ledger") is None:
+        report = wired.operator.verify_ledger()
+        assert report.violations == (), (
+            f"ledger invariants broken after the scenario: {report.violations}"
+        )
+    wired.close()
+
+
+def rates(
+    earn_rate: str = "1", burn_value: str = "0.01", issue: str = "0.01", redemption: str = "0.009"
+) -> Rates:
+    return Rates(Decimal(earn_rate), Decimal(burn_value), Decimal(issue), Decimal(redemption))
+
+
+def add_partner(hub: bootstrap.Hub, partner_id: str = "coffee", **overrides: object) -> str:
+    fields: dict[str, object] = {
+        "partner_id": partner_id,
+        "name": partner_id.title(),
+        "currency": "EUR",
+        "rates": rates(),
+    }
+    fields.update(overrides)
+    hub.operator.add_partner(AddPartner(**fields))  # type: ignore[arg-type]
+    return partner_id
+
+
+@pytest.fixture
+def coffee(hub: bootstrap.Hub) -> str:
+    """A partner in EUR earning 1 point per euro, points available at once, never expiring."""
+    return add_partner(hub)
+
+
+def later(clock: ManualClock, seconds: float) -> datetime:
+    return clock.now() + timedelta(seconds=seconds)

@@ -1,0 +1,30 @@
+"""A real hub gRPC server on a free port, over the ``hub`` fixture's database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import grpc
+import pytest
+from coalition.hub.v1 import partner_pb2_grpc
+
+from hub import bootstrap
+from hub.api.server import start_server
+
+
+@pytest.fixture
+def target(hub: bootstrap.Hub) -> Iterator[str]:
+    running = start_server(hub, "127.0.0.1:0")
+    yield f"127.0.0.1:{running.port}"
+    running.stop(grace_s=2)
+
+
+@pytest.fixture
+def channel(target: str) -> Iterator[grpc.Channel]:
+    with grpc.insecure_channel(target) as opened:
+        yield opened
+
+
+@pytest.fixture
+def stub(channel: grpc.Channel) -> partner_pb2_grpc.PartnerServiceStub:
+    return partner_pb2_grpc.PartnerServiceStub(channel)
