@@ -1,0 +1,353 @@
+"""Models to request messages and response messages to models: pure functions.
+
+Both clients build their requests and read their responses here, so the sync and async
+clients differ only in how they call.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Final
+
+from coalition.hub.v1 import common_pb2, partner_pb2
+from google.protobuf.message import Message
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from partner_sdk.models import (
+    Balance,
+    BurnQuote,
+    ChannelName,
+    Earned,
+    EarnQuote,
+    Identifier,
+    IdentifierKind,
+    LineItem,
+    Member,
+    MemberRef,
+    MemberStatus,
+    Money,
+    PointOfSale,
+    PointsStatus,
+    Rates,
+    Transaction,
+    TransactionKind,
+    TransactionPage,
+)
+
+_KIND_TO_PB: Final = {
+    IdentifierKind.CARD: common_pb2.IDENTIFIER_KIND_CARD,
+    IdentifierKind.PHONE: common_pb2.IDENTIFIER_KIND_PHONE,
+    IdentifierKind.APP_ID: common_pb2.IDENTIFIER_KIND_APP_ID,
+}
+_KIND_FROM_PB: Final = {pb: kind for kind, pb in _KIND_TO_PB.items()}
+_CHANNEL_TO_PB: Final[dict[ChannelName | None, common_pb2.Channel]] = {
+    None: common_pb2.CHANNEL_UNSPECIFIED,
+    "pos": common_pb2.CHANNEL_POS,
+    "online": common_pb2.CHANNEL_ONLINE,
+    "app": common_pb2.CHANNEL_APP,
+}
+_MEMBER_STATUS: Final = {
+    partner_pb2.MEMBER_STATUS_ACTIVE: MemberStatus.ACTIVE,
+    partner_pb2.MEMBER_STATUS_FROZEN: MemberStatus.FROZEN,
+}
+_POINTS_STATUS: Final = {
+    common_pb2.POINTS_STATUS_PENDING: PointsStatus.PENDING,
+    common_pb2.POINTS_STATUS_AVAILABLE: PointsStatus.AVAILABLE,
+}
+_TRANSACTION_KIND: Final = {partner_pb2.TRANSACTION_KIND_EARN: TransactionKind.EARN}
+
+
+def new_idempotency_key() -> str:
+    """A fresh key for one logical mutating call."""
+    return str(uuid.uuid4())
+
+
+# Requests.
+
+
+def identifier_pb(identifier: Identifier) -> common_pb2.Identifier:
+    """``identifier`` as its message; an unknown kind goes out unspecified for the hub to reject."""
+    kind = _KIND_TO_PB.get(identifier.kind, common_pb2.IDENTIFIER_KIND_UNSPECIFIED)
+    return common_pb2.Identifier(kind=kind, value=identifier.value)
+
+
+def member_ref_pb(member: MemberRef | None) -> common_pb2.MemberRef | None:
+    """A member id or identifier as a ``MemberRef``; ``None`` stays unset."""
+    if member is None:
+        return None
+    if isinstance(member, Identifier):
+        return common_pb2.MemberRef(identifier=identifier_pb(member))
+    return common_pb2.MemberRef(member_id=member)
+
+
+def money_pb(money: Money) -> common_pb2.Money:
+    """``money`` as its message."""
+    return common_pb2.Money(amount_minor=money.amount_minor, currency=money.currency)
+
+
+def line_item_pb(item: LineItem) -> common_pb2.LineItem:
+    """``item`` as its message."""
+    return common_pb2.LineItem(
+        sku=item.sku,
+        category=item.category,
+        amount_minor=item.amount_minor,
+        quantity=item.quantity,
+        discounted=item.discounted,
+    )
+
+
+def point_of_sale_pb(pos: PointOfSale | None) -> common_pb2.PointOfSale | None:
+    """``pos`` as its message; ``None`` stays unset."""
+    if pos is None:
+        return None
+    return common_pb2.PointOfSale(
+        channel=_CHANNEL_TO_PB[pos.channel],
+        store_id=pos.store_id,
+        terminal_id=pos.terminal_id,
+        cashier_id=pos.cashier_id,
+    )
+
+
+def enroll_request(
+    identifiers: Iterable[Identifier], idempotency_key: str | None
+) -> partner_pb2.EnrollMemberRequest:
+    """The request enrolling a member with ``identifiers``."""
+    return partner_pb2.EnrollMemberRequest(
+        idempotency_key=_key(idempotency_key),
+        identifiers=[identifier_pb(i) for i in identifiers],
+    )
+
+
+def lookup_request(member: MemberRef) -> partner_pb2.LookupMemberRequest:
+    """The request looking ``member`` up."""
+    return partner_pb2.LookupMemberRequest(member=member_ref_pb(member))
+
+
+def add_identifier_request(
+    member_id: str, identifier: Identifier, idempotency_key: str | None
+) -> partner_pb2.AddIdentifierRequest:
+    """The request adding ``identifier`` to a member."""
+    return partner_pb2.AddIdentifierRequest(
+        idempotency_key=_key(idempotency_key),
+        member_id=member_id,
+        identifier=identifier_pb(identifier),
+    )
+
+
+def earn_request(
+    member: MemberRef,
+    purchase: Money,
+    order_id: str,
+    line_items: Iterable[LineItem],
+    point_of_sale: PointOfSale | None,
+    idempotency_key: str | None,
+) -> partner_pb2.EarnRequest:
+    """The request crediting points for ``purchase``."""
+    return partner_pb2.EarnRequest(
+        idempotency_key=_key(idempotency_key),
+        member=member_ref_pb(member),
+        purchase=money_pb(purchase),
+        order_id=order_id,
+        line_items=[line_item_pb(item) for item in line_items],
+        point_of_sale=point_of_sale_pb(point_of_sale),
+    )
+
+
+def quote_earn_request(
+    member: MemberRef | None,
+    purchase: Money,
+    line_items: Iterable[LineItem],
+    point_of_sale: PointOfSale | None,
+) -> partner_pb2.QuoteRequest:
+    """The request asking what an earn for ``purchase`` would give."""
+    earn = partner_pb2.EarnQuote(
+        purchase=money_pb(purchase),
+        line_items=[line_item_pb(item) for item in line_items],
+        point_of_sale=point_of_sale_pb(point_of_sale),
+    )
+    return partner_pb2.QuoteRequest(member=member_ref_pb(member), earn=earn)
+
+
+def quote_burn_request(
+    member: MemberRef | None, points: int | None, amount_minor: int | None, currency: str | None
+) -> partner_pb2.QuoteRequest:
+    """The request asking what ``points`` are worth, or how many points pay an amount."""
+    by_points = points is not None and amount_minor is None and currency is None
+    by_amount = points is None and amount_minor is not None and currency is not None
+    if by_points:
+        burn = partner_pb2.BurnQuote(points=points)
+    elif by_amount:
+        burn = partner_pb2.BurnQuote(
+            amount=common_pb2.Money(amount_minor=amount_minor, currency=currency)
+        )
+    else:
+        raise ValueError("quote a burn either by points or by amount_minor and currency")
+    return partner_pb2.QuoteRequest(member=member_ref_pb(member), burn=burn)
+
+
+def balance_request(member: MemberRef) -> partner_pb2.GetBalanceRequest:
+    """The request for ``member``'s balance."""
+    return partner_pb2.GetBalanceRequest(member=member_ref_pb(member))
+
+
+def history_request(
+    member: MemberRef | None, page_size: int, page_token: str
+) -> partner_pb2.ListTransactionsRequest:
+    """The request for one page of the calling partner's transactions."""
+    return partner_pb2.ListTransactionsRequest(
+        member=member_ref_pb(member), page_size=page_size, page_token=page_token
+    )
+
+
+def _key(idempotency_key: str | None) -> str:
+    # Made here, once per logical call, before the retry loop that will reuse it.
+    return new_idempotency_key() if idempotency_key is None else idempotency_key
+
+
+# Responses.
+
+
+def server_time(response: partner_pb2.PingResponse) -> datetime:
+    """The hub's clock from a ping."""
+    return _required_time(response, "server_time")
+
+
+def member(message: partner_pb2.Member) -> Member:
+    """A member message as a ``Member``."""
+    return Member(
+        member_id=message.member_id,
+        status=_MEMBER_STATUS.get(message.status, MemberStatus.UNKNOWN),
+        enrolled_at=_required_time(message, "enrolled_at"),
+        identifier_kinds=tuple(
+            _KIND_FROM_PB.get(kind, IdentifierKind.UNKNOWN) for kind in message.identifier_kinds
+        ),
+    )
+
+
+def earned(response: partner_pb2.EarnResponse) -> Earned:
+    """An earn's response as ``Earned``."""
+    return Earned(
+        transaction_id=response.transaction_id,
+        member_id=response.member_id,
+        points=response.points,
+        status=_points_status(response.status),
+        available_at=_required_time(response, "available_at"),
+        expires_at=_time(response, "expires_at"),
+        rates=rates(response.rates),
+        created_at=_required_time(response, "created_at"),
+    )
+
+
+def earn_quote(response: partner_pb2.QuoteResponse) -> EarnQuote:
+    """A quote response for an earn as ``EarnQuote``."""
+    result = _quote_result(response, "earn").earn
+    return EarnQuote(
+        points=result.points,
+        status=_points_status(result.status),
+        available_at=_required_time(result, "available_at"),
+        expires_at=_time(result, "expires_at"),
+        rates=rates(response.rates),
+        quoted_at=_required_time(response, "quoted_at"),
+    )
+
+
+def burn_quote(response: partner_pb2.QuoteResponse) -> BurnQuote:
+    """A quote response for a burn as ``BurnQuote``."""
+    result = _quote_result(response, "burn").burn
+    return BurnQuote(
+        points=result.points,
+        value=money(result.value),
+        rates=rates(response.rates),
+        quoted_at=_required_time(response, "quoted_at"),
+    )
+
+
+def balance(response: partner_pb2.Balance) -> Balance:
+    """A balance message as ``Balance``."""
+    return Balance(
+        member_id=response.member_id,
+        available_points=response.available_points,
+        pending_points=response.pending_points,
+        held_points=response.held_points,
+        expiring_points=response.expiring_points,
+        expiring_before=_time(response, "expiring_before"),
+        as_of=_required_time(response, "as_of"),
+    )
+
+
+def transaction(message: partner_pb2.Transaction) -> Transaction:
+    """A transaction message as ``Transaction``."""
+    return Transaction(
+        transaction_id=message.transaction_id,
+        kind=_TRANSACTION_KIND.get(message.kind, TransactionKind.UNKNOWN),
+        member_id=message.member_id,
+        points=message.points,
+        order_id=message.order_id,
+        purchase=money(message.purchase) if message.HasField("purchase") else None,
+        rates=rates(message.rates),
+        created_at=_required_time(message, "created_at"),
+        available_at=_time(message, "available_at"),
+        expires_at=_time(message, "expires_at"),
+    )
+
+
+def transaction_page(response: partner_pb2.ListTransactionsResponse) -> TransactionPage:
+    """One page of transactions."""
+    return TransactionPage(
+        transactions=tuple(transaction(t) for t in response.transactions),
+        next_page_token=response.next_page_token,
+    )
+
+
+def money(message: common_pb2.Money) -> Money:
+    """A money message as ``Money``."""
+    return Money(amount_minor=message.amount_minor, currency=message.currency)
+
+
+def rates(message: common_pb2.Rates) -> Rates:
+    """A rates message as ``Rates``; the decimal strings never pass through ``float``."""
+    return Rates(
+        earn_rate=decimal(message.earn_rate, "earn_rate"),
+        burn_value=decimal(message.burn_value, "burn_value"),
+        issue_price=decimal(message.issue_price, "issue_price"),
+        redemption_price=decimal(message.redemption_price, "redemption_price"),
+        effective_from=_required_time(message, "effective_from"),
+    )
+
+
+def decimal(text: str, name: str) -> Decimal:
+    """The decimal string ``text``; ``ValueError`` naming ``name`` if it is not a finite number."""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite():
+        raise ValueError(f"the hub sent {name}={text!r}, which is not a decimal number")
+    return value
+
+
+def _points_status(status: common_pb2.PointsStatus) -> PointsStatus:
+    return _POINTS_STATUS.get(status, PointsStatus.UNKNOWN)
+
+
+def _quote_result(response: partner_pb2.QuoteResponse, expected: str) -> partner_pb2.QuoteResponse:
+    if response.WhichOneof("result") != expected:
+        raise ValueError(f"the hub answered a {expected} quote without a {expected} result")
+    return response
+
+
+def _time(message: Message, name: str) -> datetime | None:
+    if not message.HasField(name):
+        return None
+    stamp: Timestamp = getattr(message, name)
+    return stamp.ToDatetime(tzinfo=UTC)
+
+
+def _required_time(message: Message, name: str) -> datetime:
+    when = _time(message, name)
+    if when is None:
+        raise ValueError(f"the hub sent a {type(message).__name__} without {name}")
+    return when

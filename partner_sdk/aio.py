@@ -1,0 +1,247 @@
+"""``AsyncHubClient``: the ``asyncio`` client of the hub's partner API.
+
+It mirrors ``HubClient`` method for method; requests and results are built by the same
+functions, only calling and sleeping between retries differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import grpc
+import grpc.aio
+from coalition.hub.v1 import partner_pb2, partner_pb2_grpc
+
+from partner_sdk import _convert
+from partner_sdk import _rpc as rpc
+from partner_sdk._retry import RetryPolicy, call_with_retry_async
+from partner_sdk._rpc import USE_CLIENT_DEFAULT, RetryOption
+from partner_sdk.errors import from_rpc_error
+from partner_sdk.models import (
+    Balance,
+    BurnQuote,
+    Earned,
+    EarnQuote,
+    Identifier,
+    LineItem,
+    Member,
+    MemberRef,
+    Money,
+    PointOfSale,
+    Transaction,
+    TransactionPage,
+)
+
+_Req = TypeVar("_Req")
+_Resp = TypeVar("_Resp")
+
+
+class AsyncHubClient:
+    """A connection to the hub, calling as one partner; use it as an async context manager.
+
+    Create it inside the event loop that will use it: a ``grpc.aio`` channel belongs to one loop.
+
+    Every method takes ``timeout_s`` (per attempt) and ``retry`` (``None`` disables retries)
+    overrides, returns frozen dataclasses from ``partner_sdk.models`` and raises ``HubError``
+    subclasses from ``partner_sdk.errors``.
+    """
+
+    def __init__(
+        self,
+        target: str,
+        *,
+        partner_id: str,
+        credentials: grpc.ChannelCredentials | None = None,
+        timeout_s: float = rpc.DEFAULT_TIMEOUT_S,
+        retry: RetryPolicy | None = rpc.DEFAULT_RETRY,
+        channel_options: rpc.ChannelOptions = (),
+    ) -> None:
+        self._options = rpc.ClientOptions(partner_id, timeout_s, retry)
+        options = rpc.channel_options(channel_options)
+        if credentials is None:
+            self._channel = grpc.aio.insecure_channel(target, options=options)
+        else:
+            self._channel = grpc.aio.secure_channel(target, credentials, options=options)
+        self._stub: Any = partner_pb2_grpc.PartnerServiceStub(self._channel)  # type: ignore[no-untyped-call]
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the channel; calls in flight are cancelled."""
+        await self._channel.close()
+
+    async def ping(
+        self, *, timeout_s: float | None = None, retry: RetryOption = USE_CLIENT_DEFAULT
+    ) -> datetime:
+        """The hub's clock; proves the hub is reachable and knows the caller."""
+        response = await self._call(rpc.PING, partner_pb2.PingRequest(), timeout_s, retry)
+        return _convert.server_time(response)
+
+    async def enroll(
+        self,
+        *identifiers: Identifier,
+        idempotency_key: str | None = None,
+        timeout_s: float | None = None,
+        retry: RetryOption = USE_CLIENT_DEFAULT,
+    ) -> Member:
+        """Enroll a new member for the whole coalition with one or more identifiers."""
+        request = _convert.enroll_request(identifiers, idempotency_key)
+        return _convert.member(await self._call(rpc.ENROLL, request, timeout_s, retry))
+
+    async def lookup(
+        self,
+        member: MemberRef,
+        *,
+        timeout_s: float | None = None,
+        retry: RetryOption = USE_CLIENT_DEFAULT,
+    ) -> Member:
+        """The member with this id or identifier."""
+        request = _convert.lookup_request(member)
+        return _convert.member(await self._call(rpc.LOOKUP, request, timeout_s, retry))
+
+    async def add_identifier(
+        self,
+        member_id: str,
+        identifier: Identifier,
+        *,
+        idempotency_key: str | None = None,
+        timeout_s: float | None = None,
+        retry: RetryOption = USE_CLIENT_DEFAULT,
+    ) -> Member:
+        """Give a member one more identifier (a new card, a phone)."""
+        request = _convert.add_identifier_request(member_id, identifier, idempotency_key)
+        return _convert.member(await self._call(rpc.ADD_IDENTIFIER, request, timeout_s, retry))
+
+    async def earn(
+        self,
+        member: MemberRef,
+        *,
+        amount_minor: int,
+        currency: str,
+        order_id: str,
+        line_items: Iterable[LineItem] = (),
+        point_of_sale: PointOfSale | None = None,
+        idempotency_key: str | None = None,
+        timeout_s: float | None = None,
+        retry: RetryOption = USE_CLIENT_DEFAULT,
+    ) -> Earned:
+        """Credit points for a purchase at the calling partner; one earn per ``order_id``."""
+        purchase = Money(amount_minor, currency)
+        request = _convert.earn_request(
+            member, purchase, order_id, line_items, point_of_sale, idempotency_key
+        )
+        return _convert.earned(await self._call(rpc.EARN, request, timeout_s, retry))
+
+    async def quote_earn(
+        self,
+        *,
+        amount_minor: int,
+        currency: str,
+        member: MemberRef | None = None,
+        line_items: Iterable[LineItem] = (),
+        point_of_sale: PointOfSale | None = None,
+        timeout_s: float | None = None,
+        retry: RetryOption = USE_CLIENT_DEFAULT,
+    ) -> EarnQuote:
+        """What an earn for this purchase would give now; writes nothing."""
+        purchase = Money(amount_minor, currency)
+        request = _convert.quote_earn_request(member, purchase, line_items, point_of_sale)
+        return _convert.earn_quote(await self._call(rpc.QUOTE, request, timeout_s, retry))
+
+    async def quote_burn(
+        self,
+        *,
+        points: int | None = None,
+        amount_minor: int | None = None,
+        currency: str | None = None,
+        member: MemberRef | None = None,
+        timeout_s: float | None = None,
+        retry: RetryOption = USE_CLIENT_DEFAULT,
+    ) -> BurnQuote:
+        """What ``points`` are worth here, or how many points pay ``amount_minor`` ``currency``."""
+        request = _convert.quote_burn_request(member, points, amount_minor, currency)
+        return _convert.burn_quote(await self._call(rpc.QUOTE, request, timeout_s, retry))
+
+    async def balance(
+        self,
+        member: MemberRef,
+        *,
+        timeout_s: float | None = None,
+        retry: RetryOption = USE_CLIENT_DEFAULT,
+    ) -> Balance:
+        """The member's points across the coalition."""
+        request = _convert.balance_request(member)
+        return _convert.balance(await self._call(rpc.BALANCE, request, timeout_s, retry))
+
+    async def history(
+        self,
+        *,
+        member: MemberRef | None = None,
+        page_size: int = 0,
+        page_token: str = "",
+        timeout_s: float | None = None,
+        retry: RetryOption = USE_CLIENT_DEFAULT,
+    ) -> TransactionPage:
+        """One page of the calling partner's transactions, newest first.
+
+        ``page_size`` 0 takes the hub's default; pass the previous page's ``next_page_token``.
+        """
+        request = _convert.history_request(member, page_size, page_token)
+        return _convert.transaction_page(await self._call(rpc.HISTORY, request, timeout_s, retry))
+
+    async def iter_history(
+        self,
+        *,
+        member: MemberRef | None = None,
+        page_size: int = rpc.HISTORY_PAGE_SIZE,
+        timeout_s: float | None = None,
+        retry: RetryOption = USE_CLIENT_DEFAULT,
+    ) -> AsyncIterator[Transaction]:
+        """Every transaction of the calling partner, newest first, fetched page by page."""
+        page_token = ""
+        while True:
+            page = await self.history(
+                member=member,
+                page_size=page_size,
+                page_token=page_token,
+                timeout_s=timeout_s,
+                retry=retry,
+            )
+            for transaction in page.transactions:
+                yield transaction
+            if not page.next_page_token:
+                return
+            page_token = page.next_page_token
+
+    async def _call(
+        self,
+        method: rpc.Rpc[_Req, _Resp],
+        request: _Req,
+        timeout_s: float | None,
+        retry: RetryOption,
+    ) -> _Resp:
+        call = self._options.start_call(timeout_s, retry)
+        multicallable = getattr(self._stub, method.name)
+
+        async def attempt(attempt_timeout_s: float) -> _Resp:
+            try:
+                response: _Resp = await multicallable(
+                    request, timeout=attempt_timeout_s, metadata=call.metadata
+                )
+            except grpc.RpcError as exc:
+                raise from_rpc_error(exc, request_id=call.request_id) from exc
+            return response
+
+        return await call_with_retry_async(attempt, timeout_s=call.timeout_s, policy=call.retry)

@@ -1,0 +1,353 @@
+"""Exceptions raised by the partner SDK.
+
+Every failed call raises one ``HubError``. The second level is the gRPC status code, the third
+the hub's machine-readable reason (``google.rpc.ErrorInfo.reason``, a ``ErrorReason`` name)::
+
+    HubError
+    ├── InvalidRequest ............ INVALID_ARGUMENT
+    │   ├── InvalidField, InvalidAmount, UnknownCurrency, CurrencyMismatch, MalformedId,
+    │   ├── InvalidIdentifier, TooManyLineItems, LineItemsMismatch, InvalidIdempotencyKey,
+    │   └── InvalidPageToken, InvalidRate, RateInPast
+    ├── NotFound .................. NOT_FOUND
+    │   └── MemberNotFound, PartnerNotFound
+    ├── Refused ................... FAILED_PRECONDITION (a business rule said no)
+    │   └── PartnerDisabled, MemberNotActive, NoRateInForce
+    ├── Conflict .................. ALREADY_EXISTS
+    │   └── IdempotencyKeyReused, IdentifierTaken, DuplicateOrder, PartnerExists
+    ├── Aborted ................... ABORTED (retried by the SDK)
+    │   └── ConcurrencyConflict
+    ├── AuthenticationError ....... UNAUTHENTICATED (reason UNAUTHENTICATED)
+    ├── PermissionDenied .......... PERMISSION_DENIED
+    ├── RateLimited ............... RESOURCE_EXHAUSTED (retried when the hub says when)
+    │   └── ServerBusy
+    ├── Unavailable ............... UNAVAILABLE (retried), DEADLINE_EXCEEDED
+    └── InternalError ............. INTERNAL, UNKNOWN, DATA_LOSS (reason INTERNAL_ERROR)
+
+A reason this SDK does not know yet (from a newer hub) gives the class of its status code with
+``reason`` still set, so ``except NotFound`` keeps working across hub upgrades.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import ClassVar, Final, TypeVar
+
+import grpc
+from google.protobuf.message import DecodeError, Message
+from google.rpc import error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+HUB_ERROR_DOMAIN: Final = "hub.coalition"
+REQUEST_ID_HEADER: Final = "x-request-id"
+
+_C = grpc.StatusCode
+_M = TypeVar("_M", bound=Message)
+
+
+@dataclass(frozen=True)
+class FieldViolation:
+    """One bad field of a rejected request (``google.rpc.BadRequest``)."""
+
+    field: str
+    description: str
+
+
+class HubError(Exception):
+    """Base of every error a hub call raises.
+
+    ``code`` is the gRPC status code, ``reason`` the hub's ``ErrorReason`` name ("" when the
+    error did not come from the hub, e.g. a refused connection), ``details`` the ErrorInfo
+    metadata (e.g. ``{"field": "purchase.amount_minor"}``), ``request_id`` the id to quote to
+    the hub's operators, ``retry_after_s`` the delay the hub asked for, if any.
+    """
+
+    codes: ClassVar[tuple[grpc.StatusCode, ...]] = ()
+    declared_reason: ClassVar[str] = ""
+
+    def __init_subclass__(cls, *, reason: str = "", **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.declared_reason = reason
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: grpc.StatusCode | None = None,
+        reason: str | None = None,
+        details: Mapping[str, str] | None = None,
+        request_id: str | None = None,
+        retry_after_s: float | None = None,
+        field_violations: tuple[FieldViolation, ...] = (),
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        # Defaults from the class let partners raise these from their own fakes.
+        self.code: grpc.StatusCode = code or (self.codes[0] if self.codes else _C.UNKNOWN)
+        self.reason: str = self.declared_reason if reason is None else reason
+        self.details: dict[str, str] = dict(details or {})
+        self.request_id = request_id
+        self.retry_after_s = retry_after_s
+        self.field_violations = field_violations
+
+    def __str__(self) -> str:
+        request = f", request id {self.request_id}" if self.request_id else ""
+        return f"{self.message} [{self.reason or self.code.name}{request}]"
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(code={self.code.name}, reason={self.reason!r}, "
+            f"request_id={self.request_id!r}, message={self.message!r})"
+        )
+
+
+class InvalidRequest(HubError):
+    """The request was malformed; fix it before sending it again."""
+
+    codes = (_C.INVALID_ARGUMENT,)
+
+
+class NotFound(HubError):
+    """A member or partner the request names does not exist."""
+
+    codes = (_C.NOT_FOUND,)
+
+
+class Refused(HubError):
+    """A business rule refused the operation; nothing was posted."""
+
+    codes = (_C.FAILED_PRECONDITION,)
+
+
+class Conflict(HubError):
+    """Something with that key, order or identifier already exists."""
+
+    codes = (_C.ALREADY_EXISTS,)
+
+
+class Aborted(HubError):
+    """The hub lost a race after its own retries; the SDK retries these too."""
+
+    codes = (_C.ABORTED,)
+
+
+class AuthenticationError(HubError, reason="UNAUTHENTICATED"):
+    """The hub could not tell which partner is calling."""
+
+    codes = (_C.UNAUTHENTICATED,)
+
+
+class PermissionDenied(HubError):
+    """The calling partner may not do this."""
+
+    codes = (_C.PERMISSION_DENIED,)
+
+
+class RateLimited(HubError):
+    """Too many calls; ``retry_after_s`` says when to come back, if the hub said."""
+
+    codes = (_C.RESOURCE_EXHAUSTED,)
+
+
+class Unavailable(HubError):
+    """The hub could not be reached or did not answer in time.
+
+    Without a hub reason, ``message`` is the transport's own description (e.g. "failed to
+    connect to all addresses"). Certificate problems will get their own subclass here once
+    mTLS lands; ``_transport_error_class`` is where they will be told apart.
+    """
+
+    codes = (_C.UNAVAILABLE, _C.DEADLINE_EXCEEDED)
+
+
+class InternalError(HubError, reason="INTERNAL_ERROR"):
+    """A bug in the hub; quote ``request_id`` to its operators."""
+
+    codes = (_C.INTERNAL, _C.UNKNOWN, _C.DATA_LOSS)
+
+
+class InvalidField(InvalidRequest, reason="INVALID_FIELD"):
+    """A field is missing or malformed; ``details["field"]`` names it."""
+
+
+class InvalidAmount(InvalidRequest, reason="INVALID_AMOUNT"):
+    """An amount is negative, zero where it must not be, or too large."""
+
+
+class UnknownCurrency(InvalidRequest, reason="UNKNOWN_CURRENCY"):
+    """The currency is not an ISO-4217 code the hub knows."""
+
+
+class CurrencyMismatch(InvalidRequest, reason="CURRENCY_MISMATCH"):
+    """The currency is not the partner's purchase currency."""
+
+
+class MalformedId(InvalidRequest, reason="MALFORMED_ID"):
+    """An id (member, order, transaction) has the wrong shape."""
+
+
+class InvalidIdentifier(InvalidRequest, reason="INVALID_IDENTIFIER"):
+    """A card number, phone number or app id has the wrong shape."""
+
+
+class TooManyLineItems(InvalidRequest, reason="TOO_MANY_LINE_ITEMS"):
+    """The receipt has more lines than the hub accepts."""
+
+
+class LineItemsMismatch(InvalidRequest, reason="LINE_ITEMS_MISMATCH"):
+    """The line totals do not add up to the purchase amount."""
+
+
+class InvalidIdempotencyKey(InvalidRequest, reason="INVALID_IDEMPOTENCY_KEY"):
+    """The idempotency key is empty or malformed."""
+
+
+class InvalidPageToken(InvalidRequest, reason="INVALID_PAGE_TOKEN"):
+    """The page token is not one the hub issued for this query."""
+
+
+class InvalidRate(InvalidRequest, reason="INVALID_RATE"):
+    """A rate is not a valid decimal in range."""
+
+
+class RateInPast(InvalidRequest, reason="RATE_IN_PAST"):
+    """A rate change would take effect in the past."""
+
+
+class MemberNotFound(NotFound, reason="MEMBER_NOT_FOUND"):
+    """No member has that id or identifier."""
+
+
+class PartnerNotFound(NotFound, reason="PARTNER_NOT_FOUND"):
+    """No partner has that id."""
+
+
+class PartnerDisabled(Refused, reason="PARTNER_DISABLED"):
+    """The calling partner is disabled in the coalition."""
+
+
+class MemberNotActive(Refused, reason="MEMBER_NOT_ACTIVE"):
+    """The member is frozen or closed."""
+
+
+class NoRateInForce(Refused, reason="NO_RATE_IN_FORCE"):
+    """The partner has no rates in force at this time."""
+
+
+class IdempotencyKeyReused(Conflict, reason="IDEMPOTENCY_KEY_REUSED"):
+    """The idempotency key was already used for a different request."""
+
+
+class IdentifierTaken(Conflict, reason="IDENTIFIER_TAKEN"):
+    """The identifier already belongs to a member."""
+
+
+class DuplicateOrder(Conflict, reason="DUPLICATE_ORDER"):
+    """Points were already earned for that order id."""
+
+
+class PartnerExists(Conflict, reason="PARTNER_EXISTS"):
+    """A partner with that id already exists."""
+
+
+class ConcurrencyConflict(Aborted, reason="CONCURRENCY_CONFLICT"):
+    """Concurrent updates of the same member collided."""
+
+
+class ServerBusy(RateLimited, reason="SERVER_BUSY"):
+    """The hub is shedding load."""
+
+
+def _subclasses(cls: type[HubError]) -> Iterator[type[HubError]]:
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+# Built once, from the classes above: a new reason needs only its class.
+ERROR_CLASSES_BY_REASON: Final[Mapping[str, type[HubError]]] = {
+    cls.declared_reason: cls for cls in _subclasses(HubError) if cls.declared_reason
+}
+_CLASS_BY_CODE: Final[Mapping[grpc.StatusCode, type[HubError]]] = {
+    code: cls for cls in _subclasses(HubError) if "codes" in vars(cls) for code in cls.codes
+}
+
+
+def from_rpc_error(exc: grpc.RpcError, *, request_id: str | None = None) -> HubError:
+    """The typed ``HubError`` for a failed call: ``raise from_rpc_error(exc) from exc``.
+
+    ``request_id`` is the id the caller sent; it is used when the hub's answer names none
+    (e.g. the hub was never reached), so client logs can still be correlated.
+    """
+    code: grpc.StatusCode = exc.code() or _C.UNKNOWN
+    message: str = exc.details() or ""
+    request_id = _echoed_request_id(exc) or request_id
+    status = _rich_status(exc)
+    if status is None:
+        return _transport_error_class(code, message)(message, code=code, request_id=request_id)
+    return _from_status(status, code, request_id)
+
+
+def _from_status(
+    status: status_pb2.Status, code: grpc.StatusCode, request_id: str | None
+) -> HubError:
+    info = _first(status, error_details_pb2.ErrorInfo) or error_details_pb2.ErrorInfo()
+    request_info = _first(status, error_details_pb2.RequestInfo)
+    retry_info = _first(status, error_details_pb2.RetryInfo)
+    bad_request = _first(status, error_details_pb2.BadRequest)
+    error_class = _error_class(code, info.reason, info.domain)
+    return error_class(
+        status.message,
+        code=code,
+        reason=info.reason,
+        details=dict(info.metadata),
+        request_id=(request_info.request_id if request_info else "") or request_id,
+        retry_after_s=retry_info.retry_delay.ToTimedelta().total_seconds() if retry_info else None,
+        field_violations=_violations(bad_request),
+    )
+
+
+def _error_class(code: grpc.StatusCode, reason: str, domain: str) -> type[HubError]:
+    typed = ERROR_CLASSES_BY_REASON.get(reason) if domain == HUB_ERROR_DOMAIN else None
+    # A reason that contradicts the status code is a hub bug; trust the code.
+    if typed is not None and code in typed.codes:
+        return typed
+    return _CLASS_BY_CODE.get(code, HubError)
+
+
+def _transport_error_class(code: grpc.StatusCode, details: str) -> type[HubError]:
+    # The seam for telling a bad certificate from a network problem once mTLS lands: both
+    # arrive as UNAVAILABLE, and the transport's details string is all there is to go on.
+    return _CLASS_BY_CODE.get(code, HubError)
+
+
+def _rich_status(exc: grpc.RpcError) -> status_pb2.Status | None:
+    try:
+        status: status_pb2.Status | None = rpc_status.from_call(exc)
+    except (ValueError, DecodeError):
+        # The details are garbled or contradict the call's own code or message (a proxy
+        # rewrote one of them); the call's own code is what the caller saw, so keep only that.
+        return None
+    return status
+
+
+def _echoed_request_id(exc: grpc.RpcError) -> str | None:
+    for key, value in exc.trailing_metadata() or ():
+        if key == REQUEST_ID_HEADER and isinstance(value, str):
+            return value
+    return None
+
+
+def _violations(bad_request: error_details_pb2.BadRequest | None) -> tuple[FieldViolation, ...]:
+    if bad_request is None:
+        return ()
+    return tuple(FieldViolation(v.field, v.description) for v in bad_request.field_violations)
+
+
+def _first(status: status_pb2.Status, message_type: type[_M]) -> _M | None:
+    for packed in status.details:
+        if packed.Is(message_type.DESCRIPTOR):
+            message = message_type()
+            packed.Unpack(message)
+            return message
+    return None

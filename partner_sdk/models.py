@@ -1,0 +1,217 @@
+"""What the SDK takes and returns: frozen dataclasses, never protobuf messages.
+
+Points and money are integers (money in minor units with its ISO-4217 currency), rates are
+``Decimal``, times are timezone-aware UTC ``datetime``s. A time typed ``datetime | None`` is
+one the hub may leave unset (``expires_at`` when points never expire); the others it always
+sets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Final, Literal, get_args
+
+ChannelName = Literal["pos", "online", "app"]
+CHANNELS: Final = frozenset(get_args(ChannelName))
+# Enough to recognise a card or phone in a log without exposing it.
+_VISIBLE_TAIL: Final = 4
+_FULLY_MASKED_BELOW: Final = 8
+
+
+class IdentifierKind(StrEnum):
+    """What an identifier is; ``UNKNOWN`` is a kind this SDK version does not know yet."""
+
+    CARD = "card"
+    PHONE = "phone"
+    APP_ID = "app_id"
+    UNKNOWN = "unknown"
+
+
+class MemberStatus(StrEnum):
+    """Whether a member may earn and burn."""
+
+    ACTIVE = "active"
+    FROZEN = "frozen"
+    UNKNOWN = "unknown"
+
+
+class PointsStatus(StrEnum):
+    """``PENDING`` points are inside the partner's pending period; then they are available."""
+
+    PENDING = "pending"
+    AVAILABLE = "available"
+    UNKNOWN = "unknown"
+
+
+class TransactionKind(StrEnum):
+    """What a ledger transaction did."""
+
+    EARN = "earn"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount in integer minor units: ``Money(1050, "EUR")`` is 10.50 EUR."""
+
+    amount_minor: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """Something a member presents at the till. ``repr`` masks the value."""
+
+    kind: IdentifierKind
+    value: str
+
+    @classmethod
+    def card(cls, number: str) -> Identifier:
+        """A loyalty card number: 8 to 19 digits; spaces and dashes are ignored."""
+        return cls(IdentifierKind.CARD, number)
+
+    @classmethod
+    def phone(cls, number: str) -> Identifier:
+        """A phone number in international form: "+" and 8 to 15 digits."""
+        return cls(IdentifierKind.PHONE, number)
+
+    @classmethod
+    def app_id(cls, app_member_id: str) -> Identifier:
+        """A partner app's member id: 1 to 64 of ``[A-Za-z0-9._:-]``."""
+        return cls(IdentifierKind.APP_ID, app_member_id)
+
+    def __repr__(self) -> str:
+        return f"Identifier(kind={self.kind.value!r}, value={mask(self.value)!r})"
+
+
+MemberRef = str | Identifier
+"""Names a member: their member id, or one of their identifiers."""
+
+
+def mask(value: str) -> str:
+    """``value`` with all but its last few characters hidden; short values fully hidden."""
+    if len(value) < _FULLY_MASKED_BELOW:
+        return "*" * len(value)
+    return "*" * (len(value) - _VISIBLE_TAIL) + value[-_VISIBLE_TAIL:]
+
+
+@dataclass(frozen=True)
+class LineItem:
+    """One receipt line; ``amount_minor`` is the line total after discounts."""
+
+    sku: str
+    category: str
+    amount_minor: int
+    quantity: int = 1
+    discounted: bool = False
+
+
+@dataclass(frozen=True)
+class PointOfSale:
+    """Where an operation happened; kept with the transaction for support and fraud checks."""
+
+    channel: ChannelName | None = None
+    store_id: str = ""
+    terminal_id: str = ""
+    cashier_id: str = ""
+
+    def __post_init__(self) -> None:
+        if self.channel is not None and self.channel not in CHANNELS:
+            raise ValueError(f"channel must be one of {sorted(CHANNELS)}, not {self.channel!r}")
+
+
+@dataclass(frozen=True)
+class Rates:
+    """A partner's rates in force for an operation (see the hub's money model)."""
+
+    earn_rate: Decimal
+    burn_value: Decimal
+    issue_price: Decimal
+    redemption_price: Decimal
+    effective_from: datetime
+
+
+@dataclass(frozen=True)
+class Member:
+    """A coalition member; the hub keeps only the kinds of their identifiers."""
+
+    member_id: str
+    status: MemberStatus
+    enrolled_at: datetime
+    identifier_kinds: tuple[IdentifierKind, ...]
+
+
+@dataclass(frozen=True)
+class Earned:
+    """Points credited for a purchase."""
+
+    transaction_id: str
+    member_id: str
+    points: int
+    status: PointsStatus
+    available_at: datetime
+    expires_at: datetime | None
+    rates: Rates
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class EarnQuote:
+    """What an earn would give now."""
+
+    points: int
+    status: PointsStatus
+    available_at: datetime
+    expires_at: datetime | None
+    rates: Rates
+    quoted_at: datetime
+
+
+@dataclass(frozen=True)
+class BurnQuote:
+    """How many points pay an amount here, or what a number of points is worth here."""
+
+    points: int
+    value: Money
+    rates: Rates
+    quoted_at: datetime
+
+
+@dataclass(frozen=True)
+class Balance:
+    """A member's points across the coalition."""
+
+    member_id: str
+    available_points: int
+    pending_points: int
+    held_points: int
+    expiring_points: int
+    expiring_before: datetime | None
+    as_of: datetime
+
+
+@dataclass(frozen=True)
+class Transaction:
+    """One of the calling partner's ledger transactions."""
+
+    transaction_id: str
+    kind: TransactionKind
+    member_id: str
+    points: int
+    order_id: str
+    purchase: Money | None
+    rates: Rates
+    created_at: datetime
+    available_at: datetime | None
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TransactionPage:
+    """One page of transactions, newest first; ``next_page_token`` is "" on the last page."""
+
+    transactions: tuple[Transaction, ...] = field(default=())
+    next_page_token: str = ""

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import grpc
+import pytest
+
+from partner_sdk import (
+    AsyncHubClient,
+    DuplicateOrder,
+    Identifier,
+    InvalidAmount,
+    Money,
+    Unavailable,
+)
+
+from .fakes import NOW, FakeClock, FakePartnerService, plain, rich
+
+pytestmark = pytest.mark.asyncio
+
+UNAVAILABLE = plain(grpc.StatusCode.UNAVAILABLE, "connection reset")
+
+
+def connect(fake_hub: FakePartnerService, clock: FakeClock, **knobs: float) -> AsyncHubClient:
+    # Made inside the test's event loop, which the grpc.aio channel then belongs to.
+    return AsyncHubClient(fake_hub.target, partner_id="coffee", retry=clock.policy(**knobs))
+
+
+async def test_async_retries_reuse_the_same_idempotency_key_and_request_id(
+    fake_hub: FakePartnerService, clock: FakeClock
+) -> None:
+    fake_hub.fail_next(UNAVAILABLE, rich(grpc.StatusCode.ABORTED, "CONCURRENCY_CONFLICT"))
+
+    async with connect(fake_hub, clock) as client:
+        earned = await client.earn("m_1", amount_minor=1050, currency="EUR", order_id="o-1")
+
+    assert earned.points == 105
+    assert len({r.idempotency_key for r in fake_hub.received}) == 1
+    assert len({r.request_id for r in fake_hub.received}) == 1
+    assert len(fake_hub.received) == 3
+    assert clock.sleeps == [0.025, 0.05]
+
+
+async def test_async_a_callers_idempotency_key_is_sent(
+    fake_hub: FakePartnerService, clock: FakeClock
+) -> None:
+    async with connect(fake_hub, clock) as client:
+        await client.enroll(Identifier.card("4000123456789010"), idempotency_key="mine-1")
+
+    assert fake_hub.received[0].idempotency_key == "mine-1"
+
+
+async def test_async_retries_stop_at_the_total_deadline(
+    fake_hub: FakePartnerService, clock: FakeClock
+) -> None:
+    fake_hub.always = UNAVAILABLE
+
+    async with connect(
+        fake_hub, clock, deadline_s=1.0, initial_backoff_s=0.1, max_backoff_s=0.4
+    ) as c:
+        with pytest.raises(Unavailable):
+            await c.ping()
+
+    assert clock.sleeps == pytest.approx([0.05, 0.1, 0.2, 0.2, 0.2, 0.2])
+
+
+async def test_async_errors_that_would_fail_again_are_not_retried(
+    fake_hub: FakePartnerService, clock: FakeClock
+) -> None:
+    fake_hub.fail_next(rich(grpc.StatusCode.INVALID_ARGUMENT, "INVALID_AMOUNT"))
+
+    async with connect(fake_hub, clock) as client:
+        with pytest.raises(InvalidAmount):
+            await client.quote_earn(amount_minor=-1, currency="EUR")
+
+    assert len(fake_hub.received) == 1
+
+
+async def test_async_errors_carry_reason_details_and_request_id(
+    fake_hub: FakePartnerService, clock: FakeClock
+) -> None:
+    fake_hub.fail_next(
+        rich(grpc.StatusCode.ALREADY_EXISTS, "DUPLICATE_ORDER", metadata={"order_id": "o-1"})
+    )
+
+    async with connect(fake_hub, clock) as client:
+        with pytest.raises(DuplicateOrder) as raised:
+            await client.earn("m_1", amount_minor=1, currency="EUR", order_id="o-1")
+
+    assert raised.value.reason == "DUPLICATE_ORDER"
+    assert raised.value.details == {"order_id": "o-1"}
+    assert raised.value.request_id == fake_hub.received[0].request_id
+    assert isinstance(raised.value.__cause__, grpc.aio.AioRpcError)
+
+
+async def test_async_a_plain_unavailable_is_unavailable(
+    fake_hub: FakePartnerService, clock: FakeClock
+) -> None:
+    fake_hub.fail_next(UNAVAILABLE)
+
+    async with connect(fake_hub, clock) as client:
+        with pytest.raises(Unavailable) as raised:
+            await client.ping(retry=None)
+
+    assert raised.value.message == "connection reset"
+    assert raised.value.reason == ""
+
+
+async def test_async_methods_return_the_same_models_as_the_sync_client(
+    fake_hub: FakePartnerService, clock: FakeClock
+) -> None:
+    async with connect(fake_hub, clock) as client:
+        server_time = await client.ping()
+        member = await client.lookup("m_1")
+        added = await client.add_identifier("m_1", Identifier.phone("+4915112345678"))
+        burn = await client.quote_burn(amount_minor=5, currency="EUR", member="m_1")
+        balance = await client.balance("m_1")
+        page = await client.history()
+
+    assert server_time == NOW
+    assert member == added
+    assert burn.value == Money(5, "EUR")
+    assert balance.available_points == 120
+    assert page.next_page_token == "page-2"
+
+
+async def test_async_iter_history_walks_every_page(
+    fake_hub: FakePartnerService, clock: FakeClock
+) -> None:
+    async with connect(fake_hub, clock) as client:
+        ids = [t.transaction_id async for t in client.iter_history(page_size=2)]
+
+    assert ids == ["t_3", "t_2", "t_1"]

@@ -1,0 +1,207 @@
+from __future__ import annotations
+
+import socket
+
+import grpc
+import pytest
+from coalition.hub.v1 import common_pb2
+from google.protobuf.duration_pb2 import Duration
+from google.rpc import error_details_pb2
+
+from partner_sdk import (
+    AuthenticationError,
+    FieldViolation,
+    HubClient,
+    HubError,
+    InternalError,
+    InvalidField,
+    MemberNotFound,
+    NotFound,
+    RateLimited,
+    Refused,
+    ServerBusy,
+    Unavailable,
+)
+from partner_sdk.errors import ERROR_CLASSES_BY_REASON
+
+from .fakes import FakePartnerService, hang, plain, rich
+
+REASONS = [v.name for v in common_pb2.ErrorReason.DESCRIPTOR.values if v.number != 0]
+
+
+def test_every_error_reason_in_the_proto_has_its_own_class() -> None:
+    assert sorted(ERROR_CLASSES_BY_REASON) == sorted(REASONS)
+
+
+@pytest.mark.parametrize("reason", REASONS)
+def test_each_reason_from_the_hub_raises_its_typed_error(
+    fake_hub: FakePartnerService, client: HubClient, reason: str
+) -> None:
+    error_class = ERROR_CLASSES_BY_REASON[reason]
+    code = error_class.codes[0]
+    fake_hub.fail_next(rich(code, reason, metadata={"field": "purchase.amount_minor"}))
+
+    with pytest.raises(error_class) as raised:
+        client.earn("m_1", amount_minor=100, currency="EUR", order_id="o-1", retry=None)
+
+    error = raised.value
+    assert type(error) is error_class
+    assert (error.code, error.reason) == (code, reason)
+    assert error.details == {"field": "purchase.amount_minor"}
+    assert error.message == f"refused: {reason.lower()}"
+    assert error.request_id == fake_hub.received[0].request_id
+    assert isinstance(error.__cause__, grpc.RpcError)
+
+
+def test_bad_request_details_become_field_violations(
+    fake_hub: FakePartnerService, client: HubClient
+) -> None:
+    violation = error_details_pb2.BadRequest.FieldViolation(
+        field="purchase.currency", description="must be the partner's currency"
+    )
+    bad_request = error_details_pb2.BadRequest(field_violations=[violation])
+    fake_hub.fail_next(rich(grpc.StatusCode.INVALID_ARGUMENT, "INVALID_FIELD", bad_request))
+
+    with pytest.raises(InvalidField) as raised:
+        client.ping()
+
+    assert raised.value.field_violations == (
+        FieldViolation("purchase.currency", "must be the partner's currency"),
+    )
+
+
+def test_the_request_id_named_by_the_hub_wins_over_the_one_sent(
+    fake_hub: FakePartnerService, client: HubClient
+) -> None:
+    fake_hub.fail_next(rich(grpc.StatusCode.NOT_FOUND, "MEMBER_NOT_FOUND", request_id="hub-id-1"))
+
+    with pytest.raises(MemberNotFound) as raised:
+        client.lookup("m_404")
+
+    assert raised.value.request_id == "hub-id-1"
+
+
+def test_retry_info_becomes_retry_after_seconds(
+    fake_hub: FakePartnerService, client: HubClient
+) -> None:
+    retry_info = error_details_pb2.RetryInfo(retry_delay=Duration(seconds=1, nanos=500_000_000))
+    fake_hub.fail_next(rich(grpc.StatusCode.RESOURCE_EXHAUSTED, "SERVER_BUSY", retry_info))
+
+    with pytest.raises(ServerBusy) as raised:
+        client.ping(retry=None)
+
+    assert raised.value.retry_after_s == 1.5
+
+
+def test_a_plain_unavailable_without_details_is_unavailable(
+    fake_hub: FakePartnerService, client: HubClient
+) -> None:
+    fake_hub.fail_next(plain(grpc.StatusCode.UNAVAILABLE, "upstream connect error"))
+
+    with pytest.raises(Unavailable) as raised:
+        client.ping(retry=None)
+
+    assert (raised.value.code, raised.value.reason) == (grpc.StatusCode.UNAVAILABLE, "")
+    assert raised.value.message == "upstream connect error"
+    assert raised.value.request_id == fake_hub.received[0].request_id
+
+
+def test_a_refused_connection_is_unavailable_with_the_transports_details() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    client = HubClient(f"127.0.0.1:{closed_port}", partner_id="coffee", retry=None)
+    with client, pytest.raises(Unavailable) as raised:
+        client.ping()
+
+    assert raised.value.code == grpc.StatusCode.UNAVAILABLE
+    assert raised.value.message  # what the transport said, e.g. "failed to connect..."
+    assert raised.value.request_id  # the id the SDK sent, for the partner's own logs
+
+
+def test_a_call_past_its_timeout_is_unavailable_with_deadline_exceeded(
+    fake_hub: FakePartnerService, client: HubClient
+) -> None:
+    fake_hub.fail_next(hang)
+
+    with pytest.raises(Unavailable) as raised:
+        client.ping(timeout_s=0.05)
+
+    assert raised.value.code == grpc.StatusCode.DEADLINE_EXCEEDED
+    assert fake_hub.methods() == ["Ping"]
+
+
+def test_a_reason_this_sdk_does_not_know_falls_back_to_the_class_of_its_code(
+    fake_hub: FakePartnerService, client: HubClient
+) -> None:
+    fake_hub.fail_next(rich(grpc.StatusCode.FAILED_PRECONDITION, "INSUFFICIENT_POINTS"))
+
+    with pytest.raises(Refused) as raised:
+        client.ping()
+
+    assert type(raised.value) is Refused
+    assert raised.value.reason == "INSUFFICIENT_POINTS"
+
+
+def test_a_reason_from_another_domain_is_not_taken_for_the_hubs(
+    fake_hub: FakePartnerService, client: HubClient
+) -> None:
+    fake_hub.fail_next(rich(grpc.StatusCode.NOT_FOUND, "MEMBER_NOT_FOUND", domain="proxy.example"))
+
+    with pytest.raises(NotFound) as raised:
+        client.ping()
+
+    assert type(raised.value) is NotFound
+    assert raised.value.reason == "MEMBER_NOT_FOUND"
+
+
+def test_a_reason_contradicting_the_status_code_yields_the_class_of_the_code(
+    fake_hub: FakePartnerService, client: HubClient
+) -> None:
+    fake_hub.fail_next(rich(grpc.StatusCode.INTERNAL, "MEMBER_NOT_FOUND"))
+
+    with pytest.raises(InternalError) as raised:
+        client.ping()
+
+    assert type(raised.value) is InternalError
+
+
+@pytest.mark.parametrize(
+    ("code", "error_class"),
+    [
+        (grpc.StatusCode.UNAUTHENTICATED, AuthenticationError),
+        (grpc.StatusCode.RESOURCE_EXHAUSTED, RateLimited),
+        (grpc.StatusCode.UNKNOWN, InternalError),
+        (grpc.StatusCode.UNIMPLEMENTED, HubError),
+    ],
+)
+def test_a_plain_status_maps_to_the_class_of_its_code(
+    fake_hub: FakePartnerService, client: HubClient, code: grpc.StatusCode, error_class: type
+) -> None:
+    fake_hub.fail_next(plain(code, "no details"))
+
+    with pytest.raises(error_class) as raised:
+        client.ping()
+
+    assert type(raised.value) is error_class
+    assert raised.value.code == code
+
+
+def test_repr_shows_code_reason_and_request_id() -> None:
+    error = MemberNotFound("no such member", request_id="req-1")
+
+    assert repr(error) == (
+        "MemberNotFound(code=NOT_FOUND, reason='MEMBER_NOT_FOUND', request_id='req-1', "
+        "message='no such member')"
+    )
+    assert str(error) == "no such member [MEMBER_NOT_FOUND, request id req-1]"
+
+
+def test_partners_can_raise_typed_errors_from_their_own_fakes() -> None:
+    error = ServerBusy("slow down", retry_after_s=2.0)
+
+    assert (error.code, error.reason, error.retry_after_s) == (
+        grpc.StatusCode.RESOURCE_EXHAUSTED,
+        "SERVER_BUSY",
+        2.0,
+    )
