@@ -27,8 +27,9 @@ class Settings:
     listen: str = DEFAULT_LISTEN
     timezone: str = "UTC"
     """The coalition's time zone: calendar expiry and business dates."""
-    workers: int = 32
-    """Threads serving RPCs; also the database pool size."""
+    workers: int = 8
+    """Threads serving RPCs; also the database pool size. A few threads hide database
+    latency; many more only contend for the GIL (measured: 8 threads beat 32 by half)."""
     max_concurrent_rpcs: int = 512
     """Calls beyond this are refused at once with RESOURCE_EXHAUSTED instead of queueing."""
     shutdown_grace_s: float = 20.0
@@ -42,7 +43,7 @@ class Settings:
             identifier_key_hex=env.get("HUB_IDENTIFIER_KEY", ""),
             listen=env.get("HUB_LISTEN", DEFAULT_LISTEN),
             timezone=env.get("HUB_TIMEZONE", "UTC"),
-            workers=_int(env, "HUB_WORKERS", 32),
+            workers=_int(env, "HUB_WORKERS", 8),
             max_concurrent_rpcs=_int(env, "HUB_MAX_CONCURRENT_RPCS", 512),
             shutdown_grace_s=float(env.get("HUB_SHUTDOWN_GRACE_S", "20")),
         )

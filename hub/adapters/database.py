@@ -35,7 +35,9 @@ def create_engine(url: str, *, pool_size: int = 16) -> sa.Engine:
         parsed,
         pool_size=pool_size,
         max_overflow=0,
-        pool_pre_ping=True,
+        # No pre-ping: it would cost a round trip per unit of work. A connection found broken
+        # is invalidated and the use case retried on a fresh one (hub.adapters.sql).
+        pool_recycle=1800,
         # Timestamps come back in UTC whichever path reads them.
         connect_args={"options": "-c timezone=UTC"},
     )

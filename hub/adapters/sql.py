@@ -1,9 +1,10 @@
 """Runs Core statements on one connection, the fast way each store allows.
 
-On PostgreSQL, statements are compiled once and handed straight to psycopg, and writes are
-deferred and sent together in one pipeline at the next read or at commit: an earn is then two
-or three round trips instead of eight, and skips SQLAlchemy's per-call result machinery, which
-costs more than the database work itself on a small machine (see the closing note of issue 2).
+On PostgreSQL, statements are compiled once and handed straight to psycopg, and the whole
+unit of work runs in psycopg's pipeline mode: BEGIN travels with the first read, each read is
+one round trip, and deferred writes travel with the COMMIT. An earn is then four round trips
+instead of ten, and skips SQLAlchemy's per-call result machinery, which costs more than the
+database work itself on a small machine (see the closing note of issue 2).
 On SQLite every statement goes through SQLAlchemy as usual.
 
 Database refusals are translated here, once: a violated constraint that means something to a
@@ -13,21 +14,25 @@ caller becomes its domain error, a refusal caused by a concurrent transaction be
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from functools import lru_cache
 from typing import Any, cast
 
 import psycopg
 import sqlalchemy as sa
 from psycopg import errors as pg_errors
+from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.sql.dml import UpdateBase
 
 from hub.adapters.constraints import UNIQUE_VIOLATIONS
 from hub.services.unit_of_work import TransientConflict
+
+log = logging.getLogger(__name__)
 
 Row = Mapping[str, Any]
 Params = Mapping[str, Any]
@@ -43,8 +48,10 @@ _PG_TRANSIENT = (
 )
 
 
+# Keyed by statement object: repositories build their statements once, as module constants.
+# A statement built per call would be compiled per call (tests/integration/test_hot_path.py).
 @lru_cache(maxsize=1024)
-def _compiled_for_postgres(
+def compiled_for_postgres(
     statement: Statement, keys: tuple[str, ...]
 ) -> tuple[str, dict[str, Any]]:
     compiled = statement.compile(
@@ -54,7 +61,10 @@ def _compiled_for_postgres(
 
 
 class Sql:
-    """One connection's statements; see the module docstring."""
+    """One connection's statements for one unit of work; see the module docstring.
+
+    ``close()`` must be called before the connection goes back to the pool.
+    """
 
     def __init__(self, connection: sa.Connection) -> None:
         self._connection = connection
@@ -63,6 +73,40 @@ class Sql:
             driver if isinstance(driver, psycopg.Connection) else None
         )
         self._deferred: list[tuple[Statement, Sequence[Params]]] = []
+        self._pipeline_mode = ExitStack()
+        if self._pg is not None:
+            self._pipeline = self._pipeline_mode.enter_context(self._pg.pipeline())
+            # Open until the unit of work ends: psycopg drops the error of a statement whose
+            # cursor closed before the pipeline synced, and would report "aborted" instead.
+            self._writes = self._pipeline_mode.enter_context(self._pg.cursor())
+
+    def end(self, transaction: sa.Transaction) -> None:
+        """Roll back what was not committed and leave the connection clean for the pool.
+
+        Never raises: it runs while another error may be propagating, which must not be masked.
+        A connection that cannot be cleaned is invalidated instead of going back to the pool.
+        """
+        try:
+            self._drain()
+            if transaction.is_active:
+                transaction.rollback()
+            if self._pg is not None and self._pg.info.transaction_status != TransactionStatus.IDLE:
+                # A commit that failed in the database (a constraint) leaves the transaction
+                # aborted, and SQLAlchemy, which saw commit() called, would not reset it.
+                self._pg.rollback()
+            self._pipeline_mode.close()
+        except (sa.exc.DBAPIError, psycopg.Error, sqlite3.Error) as exc:
+            log.warning("discarding a database connection that could not be reset: %s", exc)
+            self._connection.invalidate(exc)
+
+    def _drain(self) -> None:
+        """Consume what the pipeline still owes; the errors in it were reported already."""
+        if self._pg is None:
+            return
+        try:
+            self._pipeline.sync()
+        except psycopg.Error:
+            log.debug("drained a failed pipeline", exc_info=True)
 
     @property
     def dialect(self) -> str:
@@ -91,6 +135,7 @@ class Sql:
                 return int(self._connection.execute(statement, dict(params or {})).rowcount)
             with self._pg.cursor() as cursor:
                 cursor.execute(*self._pg_query(statement, params or {}))
+                self._pipeline.sync()  # the row count is known once the server has answered
                 return int(cursor.rowcount)
 
     def defer(self, statement: Statement, rows: Sequence[Params]) -> None:
@@ -116,17 +161,16 @@ class Sql:
 
     def _flush_pipelined(self, deferred: list[tuple[Statement, Sequence[Params]]]) -> None:
         assert self._pg is not None
-        # Plain executes only queue; a failure then surfaces once, when the pipeline syncs on exit
-        # (executemany would sync inside the block and make psycopg log a second error).
-        with self._pg.pipeline(), self._pg.cursor() as cursor:
-            for statement, rows in deferred:
-                query, defaults = _compiled_for_postgres(statement, tuple(sorted(rows[0])))
-                for row in rows:
-                    cursor.execute(query, {**defaults, **row})
+        # Plain executes only queue; a failure surfaces at the next sync, the commit's or a
+        # read's (executemany would sync at once, and psycopg would log a second error).
+        for statement, rows in deferred:
+            query, defaults = compiled_for_postgres(statement, tuple(sorted(rows[0])))
+            for row in rows:
+                self._writes.execute(query, {**defaults, **row})
 
     @staticmethod
     def _pg_query(statement: Statement, params: Params) -> tuple[str, dict[str, Any]]:
-        query, defaults = _compiled_for_postgres(statement, tuple(sorted(params)))
+        query, defaults = compiled_for_postgres(statement, tuple(sorted(params)))
         return query, {**defaults, **params}
 
     @contextmanager
@@ -134,10 +178,16 @@ class Sql:
         try:
             yield
         except sa.exc.DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise TransientConflict("the database connection was lost") from exc
             if translated := _translate(exc.orig):
                 raise translated from exc
             raise
         except (psycopg.Error, sqlite3.Error) as exc:
+            if self._pg is not None and self._pg.closed:
+                # Broken under our feet (server restart, network): never reuse it.
+                self._connection.invalidate(exc)
+                raise TransientConflict("the database connection was lost") from exc
             if translated := _translate(exc):
                 raise translated from exc
             raise

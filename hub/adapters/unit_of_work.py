@@ -60,8 +60,8 @@ class SqlUnitOfWork:
         traceback: TracebackType | None,
     ) -> None:
         try:
-            if self._transaction is not None and self._transaction.is_active:
-                self._transaction.rollback()
+            if self._sql is not None and self._transaction is not None:
+                self._sql.end(self._transaction)
         finally:
             if self._connection is not None:
                 self._connection.close()

@@ -27,7 +27,7 @@ def register(subcommands: Any) -> None:
         help="address to bind (default: $HUB_LISTEN or 127.0.0.1:50051)",
     )
     serve.add_argument(
-        "--workers", type=int, help="RPC threads and database connections (default 32)"
+        "--workers", type=int, help="RPC threads and database connections (default 8)"
     )
     serve.add_argument(
         "--insecure",

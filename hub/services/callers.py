@@ -1,12 +1,16 @@
-"""The calling partner, as every partner use case first loads and checks it."""
+"""The calling partner (and the member it names), as every partner use case first loads them."""
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
-from hub.domain.errors import PartnerNotFound, Unauthenticated
+from hub.domain.errors import MemberNotFound, NoRateInForce, PartnerNotFound, Unauthenticated
+from hub.domain.members import IdentifierHasher, Member
 from hub.domain.partners import Partner
 from hub.domain.rates import RateVersion
+from hub.services.commands import MemberRef
 from hub.services.unit_of_work import UnitOfWork
 
 
@@ -24,13 +28,38 @@ def active_partner(uow: UnitOfWork, partner_id: str) -> Partner:
     return partner
 
 
-def active_partner_with_rate(
-    uow: UnitOfWork, partner_id: str, at: datetime
-) -> tuple[Partner, RateVersion]:
-    """``active_partner`` and the rates it has in force ``at``, in one read."""
+@dataclass(frozen=True, slots=True)
+class Till:
+    """An active partner with rates in force, and the member its call names (if it names one)."""
+
+    partner: Partner
+    rate: RateVersion
+    member: Member | None
+
+    def require_member(self) -> Member:
+        """The member the call names, or ``MemberNotFound``."""
+        if self.member is None:
+            raise MemberNotFound("no member has this id or identifier")
+        return self.member
+
+
+def till(
+    uow: UnitOfWork,
+    partner_id: str,
+    at: datetime,
+    member: MemberRef | None,
+    hasher: IdentifierHasher,
+) -> Till:
+    """Load and check the caller, its rates ``at`` and the member, in one read."""
+    key = member if member is None or isinstance(member, uuid.UUID) else hasher.digest(member)
     try:
-        partner, rate = uow.partners.get_with_rate(partner_id, at)
+        found = uow.partners.for_call(partner_id, at, key)
     except PartnerNotFound:
         raise _unknown(partner_id) from None
-    partner.require_active()
-    return partner, rate
+    found.partner.require_active()
+    if found.rate is None:
+        raise NoRateInForce(f"partner {partner_id} has no rate in force at {at.isoformat()}")
+    context = Till(found.partner, found.rate, found.member)
+    if member is not None:
+        context.require_member()
+    return context

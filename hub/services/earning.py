@@ -10,10 +10,9 @@ from hub.domain.errors import InvalidField
 from hub.domain.ids import new_id
 from hub.domain.members import IdentifierHasher
 from hub.domain.purchases import check_purchase, line_items
-from hub.services.callers import active_partner_with_rate
+from hub.services.callers import till
 from hub.services.commands import Earn, QuoteBurn, QuoteEarn
 from hub.services.idempotency import IdempotentRequest, run_once
-from hub.services.members import resolve_member
 from hub.services.results import BurnQuoted, Earned, EarnQuoted
 from hub.services.retry import retrying
 from hub.services.unit_of_work import UnitOfWorkFactory
@@ -36,8 +35,8 @@ def earn(
         with uow_factory() as uow:
 
             def effect() -> Earned:
-                partner, rate = active_partner_with_rate(uow, cmd.partner_id, now)
-                member = resolve_member(uow, cmd.member, hasher)
+                context = till(uow, cmd.partner_id, now, cmd.member, hasher)
+                partner, rate, member = context.partner, context.rate, context.require_member()
                 member.require_active()
                 calculation = earning.calculate(cmd.purchase.amount, partner, rate, now, zone)
                 result = earning.earn(
@@ -79,9 +78,8 @@ def quote_earn(
     line_items(cmd.line_items, cmd.amount)
     now = clock.now()
     with uow_factory(read_only=True) as uow:
-        partner, rate = active_partner_with_rate(uow, cmd.partner_id, now)
-        if cmd.member is not None:
-            resolve_member(uow, cmd.member, hasher)
+        context = till(uow, cmd.partner_id, now, cmd.member, hasher)
+        partner, rate = context.partner, context.rate
     calculation = earning.calculate(cmd.amount, partner, rate, now, zone)
     return EarnQuoted(
         calculation.points,
@@ -99,9 +97,8 @@ def quote_burn(
     """What points are worth at the partner, or how many pay an amount; writes nothing."""
     now = clock.now()
     with uow_factory(read_only=True) as uow:
-        partner, rate = active_partner_with_rate(uow, cmd.partner_id, now)
-        if cmd.member is not None:
-            resolve_member(uow, cmd.member, hasher)
+        context = till(uow, cmd.partner_id, now, cmd.member, hasher)
+        partner, rate = context.partner, context.rate
     if cmd.points is not None and cmd.amount is None:
         quote = burning.quote_points(cmd.points, partner, rate.rates)
     elif cmd.amount is not None and cmd.points is None:

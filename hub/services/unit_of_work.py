@@ -22,6 +22,15 @@ class TransientConflict(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class CallContext:
+    partner: Partner
+    rate: RateVersion | None
+    """``None`` when no rate is in force."""
+    member: Member | None
+    """``None`` when no member was asked for, or none matched."""
+
+
+@dataclass(frozen=True, slots=True)
 class StoredResponse:
     """What an earlier request with the same idempotency key asked and got."""
 
@@ -84,7 +93,13 @@ class IdempotencyRepository(Protocol):
 class PartnerRepository(Protocol):
     def add(self, partner: Partner, first_rate: RateVersion, now: datetime) -> None: ...
     def get(self, partner_id: str) -> Partner: ...
-    def get_with_rate(self, partner_id: str, at: datetime) -> tuple[Partner, RateVersion]: ...
+    def for_call(
+        self, partner_id: str, at: datetime, member: uuid.UUID | bytes | None = None
+    ) -> CallContext:
+        """What a partner's call needs in one read: the partner (or ``PartnerNotFound``), its
+        rates in force ``at`` and the member named by id or identifier digest, if any."""
+        ...
+
     def list(self) -> Sequence[Partner]: ...
     def rate_versions(self, partner_id: str) -> Sequence[RateVersion]: ...
     def add_rate(self, version: RateVersion, now: datetime) -> None: ...

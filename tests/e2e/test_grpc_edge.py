@@ -1,4 +1,4 @@
-"""The gRPC edge seen by a client with nothing but the stubs: statuses, details, health, reflection."""
+"""The gRPC edge as a client with only the stubs sees it: statuses, details, health, reflection."""
 
 from __future__ import annotations
 
@@ -66,10 +66,8 @@ def test_an_error_carries_its_reason_request_id_and_field(stub, enrolled):
     )
     details = details_of(error)
     assert error.code() is grpc.StatusCode.INVALID_ARGUMENT
-    assert (
-        details["ErrorInfo"].reason == "INVALID_AMOUNT"
-        and details["ErrorInfo"].domain == "hub.coalition"
-    )
+    assert details["ErrorInfo"].reason == "INVALID_AMOUNT"
+    assert details["ErrorInfo"].domain == "hub.coalition"
     assert details["BadRequest"].field_violations[0].field == "purchase.amount_minor"
     trailing = dict(error.trailing_metadata())
     assert details["RequestInfo"].request_id == trailing["x-request-id"]

@@ -44,7 +44,9 @@ def _account(member_id) -> str:
 
 def test_a_clean_ledger_verifies(hub, member_id):
     report = hub.operator.verify_ledger()
-    assert report.ok and report.counts["transactions"] == 1 and report.counts["entries"] == 2
+    assert report.ok
+    assert report.counts["transactions"] == 1
+    assert report.counts["entries"] == 2
     assert "transactions sum to zero" in report.checks
 
 

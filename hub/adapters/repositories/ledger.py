@@ -47,6 +47,9 @@ _RECORD_COLUMNS = (
     transactions.c.available_at,
     transactions.c.expires_at,
 )
+_INSERT_TRANSACTION = transactions.insert()
+_INSERT_ENTRY = entries.insert()
+_INSERT_LOT = lots.insert()
 _LOTS = (
     sa.select(lots)
     .where(lots.c.member_id == sa.bindparam("member_id"))
@@ -218,10 +221,10 @@ class SqlLedgerRepository:
     def add(self, transaction: Transaction, lot: Lot | None) -> None:
         # Member accounts first: the row locks of an operation are always taken in this order.
         self._sql.defer(_ADD_TOTALS, _totals_rows(transaction))
-        self._sql.defer(transactions.insert(), [_transaction_row(transaction)])
-        self._sql.defer(entries.insert(), _entry_rows(transaction))
+        self._sql.defer(_INSERT_TRANSACTION, [_transaction_row(transaction)])
+        self._sql.defer(_INSERT_ENTRY, _entry_rows(transaction))
         if lot is not None:
-            self._sql.defer(lots.insert(), [_lot_row(lot)])
+            self._sql.defer(_INSERT_LOT, [_lot_row(lot)])
 
     def page(
         self, partner_id: str, member_id: uuid.UUID | None, after: PageCursor | None, limit: int

@@ -16,6 +16,9 @@ from hub.domain.ledger import Totals
 from hub.domain.members import IdentifierKind, Member, MemberStatus
 from hub.services.unit_of_work import MemberBalance
 
+_INSERT_MEMBER = members.insert()
+_INSERT_ACCOUNT = accounts.insert()
+_INSERT_IDENTIFIER = member_identifiers.insert()
 _MEMBER_COLUMNS = (members.c.id, members.c.status, members.c.enrolled_at)
 _GET = sa.select(*_MEMBER_COLUMNS).where(members.c.id == sa.bindparam("member_id"))
 _BY_DIGEST = (
@@ -67,7 +70,7 @@ class SqlMemberRepository:
         self, member: Member, enrolled_by: str, digests: Sequence[tuple[str, bytes]], key_id: str
     ) -> None:
         self._sql.defer(
-            members.insert(),
+            _INSERT_MEMBER,
             [
                 {
                     "id": member.id,
@@ -78,7 +81,7 @@ class SqlMemberRepository:
             ],
         )
         self._sql.defer(
-            accounts.insert(),
+            _INSERT_ACCOUNT,
             [
                 {"id": a.id, "code": a.code, "kind": a.kind.value, "member_id": member.id}
                 for a in member_accounts(member.id)
@@ -97,7 +100,7 @@ class SqlMemberRepository:
             "member_id": member_id,
             "created_at": now,
         }
-        self._sql.defer(member_identifiers.insert(), [row])
+        self._sql.defer(_INSERT_IDENTIFIER, [row])
 
     def get(self, member_id: uuid.UUID) -> Member:
         return _member(self._sql.first(_GET, {"member_id": member_id}), f"no member {member_id}")

@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
 
 from hub.adapters.sql import Row, Sql
-from hub.adapters.tables import accounts, entries, partner_rates, partners
+from hub.adapters.tables import (
+    accounts,
+    entries,
+    member_identifiers,
+    members,
+    partner_rates,
+    partners,
+)
 from hub.domain.accounts import partner_accounts, partner_issued
 from hub.domain.currencies import currency
-from hub.domain.errors import NoRateInForce, PartnerNotFound
+from hub.domain.errors import PartnerNotFound
+from hub.domain.members import Member, MemberStatus
 from hub.domain.money import Rounding
 from hub.domain.partners import ExpiryPolicy, Partner, PartnerStatus
 from hub.domain.rates import Rates, RateVersion, canonical
+from hub.services.unit_of_work import CallContext
 
+_INSERT_PARTNER = partners.insert()
+_INSERT_ACCOUNT = accounts.insert()
+_INSERT_RATE = partner_rates.insert()
 _RATE_COLUMNS = (
     partner_rates.c.id.label("rate_id"),
     partner_rates.c.effective_from,
@@ -31,19 +44,44 @@ _LATEST_EFFECTIVE = (
     .scalar_subquery()
 )
 _GET = sa.select(partners).where(partners.c.id == sa.bindparam("partner_id"))
-_GET_WITH_RATE = (
-    sa.select(partners, *_RATE_COLUMNS)
-    .select_from(
-        partners.outerjoin(
-            partner_rates,
-            sa.and_(
-                partner_rates.c.partner_id == partners.c.id,
-                partner_rates.c.effective_from == _LATEST_EFFECTIVE,
-            ),
-        )
-    )
-    .where(partners.c.id == sa.bindparam("partner_id"))
+_rate_join = partners.outerjoin(
+    partner_rates,
+    sa.and_(
+        partner_rates.c.partner_id == partners.c.id,
+        partner_rates.c.effective_from == _LATEST_EFFECTIVE,
+    ),
 )
+_MEMBER_COLUMNS = (
+    members.c.id.label("member_id"),
+    members.c.status.label("member_status"),
+    members.c.enrolled_at.label("member_enrolled_at"),
+)
+_by_digest = (
+    sa.select(member_identifiers.c.member_id)
+    .where(member_identifiers.c.digest == sa.bindparam("digest"))
+    .scalar_subquery()
+)
+
+
+def _for_call(member_match: sa.ColumnElement[bool] | None) -> sa.Select[tuple[object, ...]]:
+    """The partner, its rate in force and (optionally) a member, in one statement."""
+    if member_match is None:
+        return (
+            sa.select(partners, *_RATE_COLUMNS)
+            .select_from(_rate_join)
+            .where(partners.c.id == sa.bindparam("partner_id"))
+        )
+    return (
+        sa.select(partners, *_RATE_COLUMNS, *_MEMBER_COLUMNS)
+        .select_from(_rate_join.outerjoin(members, member_match))
+        .where(partners.c.id == sa.bindparam("partner_id"))
+    )
+
+
+# Built once each: the PostgreSQL path compiles each statement object once.
+_FOR_CALL = _for_call(None)
+_FOR_CALL_BY_MEMBER_ID = _for_call(members.c.id == sa.bindparam("member_id"))
+_FOR_CALL_BY_DIGEST = _for_call(members.c.id == _by_digest)
 _LIST = sa.select(partners).order_by(partners.c.id)
 _RATES = (
     sa.select(partner_rates.c.partner_id, *_RATE_COLUMNS)
@@ -70,6 +108,11 @@ def partner_from_row(row: Row) -> Partner:
         expiry=ExpiryPolicy.parse(row["expiry"]),
         status=PartnerStatus(row["status"]),
     )
+
+
+def member_from_row(row: Row) -> Member:
+    status = MemberStatus(row["member_status"])
+    return Member(id=row["member_id"], status=status, enrolled_at=row["member_enrolled_at"])
 
 
 def rate_from_row(row: Row, partner_id: str) -> RateVersion:
@@ -105,15 +148,15 @@ class SqlPartnerRepository:
         self._sql = sql
 
     def add(self, partner: Partner, first_rate: RateVersion, now: datetime) -> None:
-        self._sql.defer(partners.insert(), [_partner_row(partner, now)])
+        self._sql.defer(_INSERT_PARTNER, [_partner_row(partner, now)])
         self._sql.defer(
-            accounts.insert(),
+            _INSERT_ACCOUNT,
             [
                 {"id": a.id, "code": a.code, "kind": a.kind.value, "partner_id": partner.id}
                 for a in partner_accounts(partner.id)
             ],
         )
-        self._sql.defer(partner_rates.insert(), [_rate_row(first_rate, now)])
+        self._sql.defer(_INSERT_RATE, [_rate_row(first_rate, now)])
 
     def get(self, partner_id: str) -> Partner:
         row = self._sql.first(_GET, {"partner_id": partner_id})
@@ -121,13 +164,23 @@ class SqlPartnerRepository:
             raise PartnerNotFound(f"no partner {partner_id!r}")
         return partner_from_row(row)
 
-    def get_with_rate(self, partner_id: str, at: datetime) -> tuple[Partner, RateVersion]:
-        row = self._sql.first(_GET_WITH_RATE, {"partner_id": partner_id, "at": at})
+    def for_call(
+        self, partner_id: str, at: datetime, member: uuid.UUID | bytes | None = None
+    ) -> CallContext:
+        """The partner, its rates in force ``at`` and the member (by id or identifier digest)."""
+        params: dict[str, object] = {"partner_id": partner_id, "at": at}
+        if member is None:
+            statement = _FOR_CALL
+        elif isinstance(member, uuid.UUID):
+            statement, params["member_id"] = _FOR_CALL_BY_MEMBER_ID, member
+        else:
+            statement, params["digest"] = _FOR_CALL_BY_DIGEST, member
+        row = self._sql.first(statement, params)
         if row is None:
             raise PartnerNotFound(f"no partner {partner_id!r}")
-        if row["rate_id"] is None:
-            raise NoRateInForce(f"partner {partner_id} has no rate in force at {at.isoformat()}")
-        return partner_from_row(row), rate_from_row(row, partner_id)
+        rate = rate_from_row(row, partner_id) if row["rate_id"] is not None else None
+        found = row.get("member_id") is not None
+        return CallContext(partner_from_row(row), rate, member_from_row(row) if found else None)
 
     def list(self) -> Sequence[Partner]:
         return [partner_from_row(row) for row in self._sql.rows(_LIST)]
@@ -139,7 +192,7 @@ class SqlPartnerRepository:
         ]
 
     def add_rate(self, version: RateVersion, now: datetime) -> None:
-        self._sql.defer(partner_rates.insert(), [_rate_row(version, now)])
+        self._sql.defer(_INSERT_RATE, [_rate_row(version, now)])
 
     def set_status(self, partner: Partner) -> None:
         self._sql.execute(_SET_STATUS, {"b_id": partner.id, "b_status": partner.status.value})
