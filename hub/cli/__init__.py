@@ -7,11 +7,11 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from hub.cli import ledger, members, partners, serve
+from hub.cli import bench, demo, ledger, members, partners, serve
 from hub.config import ConfigError
 from hub.domain.errors import HubError
 
-COMMANDS = (serve, partners, members, ledger)
+COMMANDS = (serve, partners, members, ledger, demo, bench)
 
 
 def parser() -> argparse.ArgumentParser:

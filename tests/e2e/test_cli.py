@@ -19,7 +19,18 @@ from coalition.hub.v1 import common_pb2, partner_pb2, partner_pb2_grpc
 from tests.conftest import IDENTIFIER_KEY_HEX
 
 pytestmark = pytest.mark.slow
-PARTNER_FLAGS = ["--currency", "EUR", "--earn-rate", "1", "--burn-value", "0.01", "--issue-price", "0.01", "--redemption-price", "0.009"]
+PARTNER_FLAGS = [
+    "--currency",
+    "EUR",
+    "--earn-rate",
+    "1",
+    "--burn-value",
+    "0.01",
+    "--issue-price",
+    "0.01",
+    "--redemption-price",
+    "0.009",
+]
 
 
 @pytest.fixture
@@ -29,55 +40,96 @@ def db(tmp_path) -> str:
 
 def hub_cli(*args: str, key: str = IDENTIFIER_KEY_HEX) -> subprocess.CompletedProcess[str]:
     env = os.environ | {"HUB_IDENTIFIER_KEY": key}
-    return subprocess.run([sys.executable, "-m", "hub", *args], capture_output=True, text=True, env=env, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "hub", *args], capture_output=True, text=True, env=env, timeout=60
+    )
 
 
 @pytest.fixture
 def migrated(db) -> str:
     assert hub_cli("migrate", "--db", db).returncode == 0
-    assert hub_cli("partner", "add", "coffee", "--name", "Coffee Co", *PARTNER_FLAGS, "--db", db).returncode == 0
+    assert (
+        hub_cli(
+            "partner", "add", "coffee", "--name", "Coffee Co", *PARTNER_FLAGS, "--db", db
+        ).returncode
+        == 0
+    )
     return db
 
 
 def test_partners_are_managed_from_the_command_line(migrated):
-    future = hub_cli("partner", "set-rate", "coffee", "--earn-rate", "2", "--effective-from", "2099-01-01T00:00:00Z", "--db", migrated)
+    future = hub_cli(
+        "partner",
+        "set-rate",
+        "coffee",
+        "--earn-rate",
+        "2",
+        "--effective-from",
+        "2099-01-01T00:00:00Z",
+        "--db",
+        migrated,
+    )
     shown = hub_cli("partner", "show", "coffee", "--db", migrated)
-    assert future.returncode == 0 and "earn_rate 2, burn_value 0.01" in future.stdout
-    assert shown.returncode == 0 and "2099-01-01 00:00:00Z" in shown.stdout and "Coffee Co" in shown.stdout
-    duplicate = hub_cli("partner", "add", "coffee", "--name", "Again", *PARTNER_FLAGS, "--db", migrated)
-    assert duplicate.returncode == 2 and "PARTNER_EXISTS" in duplicate.stderr
-    past = hub_cli("partner", "set-rate", "coffee", "--earn-rate", "3", "--effective-from", "2001-01-01T00:00:00Z", "--db", migrated)
-    assert past.returncode == 2 and "RATE_IN_PAST" in past.stderr
+    assert future.returncode == 0
+    assert "earn_rate 2, burn_value 0.01" in future.stdout
+    assert shown.returncode == 0
+    assert "2099-01-01 00:00:00Z" in shown.stdout
+    assert "Coffee Co" in shown.stdout
+    duplicate = hub_cli(
+        "partner", "add", "coffee", "--name", "Again", *PARTNER_FLAGS, "--db", migrated
+    )
+    assert duplicate.returncode == 2
+    assert "PARTNER_EXISTS" in duplicate.stderr
+    past = hub_cli(
+        "partner",
+        "set-rate",
+        "coffee",
+        "--earn-rate",
+        "3",
+        "--effective-from",
+        "2001-01-01T00:00:00Z",
+        "--db",
+        migrated,
+    )
+    assert past.returncode == 2
+    assert "RATE_IN_PAST" in past.stderr
 
 
 def test_commands_refuse_a_database_that_is_not_migrated(db):
     result = hub_cli("partner", "list", "--db", db)
-    assert result.returncode == 2 and "hub migrate" in result.stderr
+    assert result.returncode == 2
+    assert "hub migrate" in result.stderr
 
 
 def test_serve_needs_the_identifier_key_and_says_how_to_make_one(migrated):
     result = hub_cli("serve", "--db", migrated, "--listen", "127.0.0.1:0", "--insecure", key="")
-    assert result.returncode == 2 and "hub keygen" in result.stderr
+    assert result.returncode == 2
+    assert "hub keygen" in result.stderr
 
 
 def test_serve_refuses_plaintext_unless_asked(migrated):
     result = hub_cli("serve", "--db", migrated, "--listen", "127.0.0.1:0")
-    assert result.returncode == 2 and "--insecure" in result.stderr
+    assert result.returncode == 2
+    assert "--insecure" in result.stderr
 
 
 def test_ledger_verify_exits_non_zero_with_a_readable_report(migrated):
     assert hub_cli("ledger", "verify", "--db", migrated).returncode == 0
     engine = sa.create_engine(migrated)
     with engine.begin() as connection:
-        connection.exec_driver_sql("UPDATE accounts SET credits_posted = 7 WHERE code = 'coalition:breakage'")
         connection.exec_driver_sql(
-            "INSERT INTO accounts (id, code, kind, credits_posted) VALUES ('00000000000000000000000000000001', 'member:x:available', 'member_available', 5)"
+            "UPDATE accounts SET credits_posted = 7 WHERE code = 'coalition:breakage'"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO accounts (id, code, kind, credits_posted) VALUES "
+            "('00000000000000000000000000000001', 'member:x:available', 'member_available', 5)"
         )
     engine.dispose()
     result = hub_cli("ledger", "verify", "--db", migrated)
     assert result.returncode == 1
     assert "FAIL  running totals equal the sum of entries" in result.stdout
-    assert "member:x:available" in result.stderr and "credits_posted 5 but entries say 0" in result.stderr
+    assert "member:x:available" in result.stderr
+    assert "credits_posted 5 but entries say 0" in result.stderr
 
 
 def _earn(stub: partner_pb2_grpc.PartnerServiceStub) -> str:
@@ -97,13 +149,28 @@ def _earn(stub: partner_pb2_grpc.PartnerServiceStub) -> str:
 
 def test_serve_drains_in_flight_calls_on_sigterm(migrated):
     env = os.environ | {"HUB_IDENTIFIER_KEY": IDENTIFIER_KEY_HEX}
-    command = [sys.executable, "-m", "hub", "serve", "--db", migrated, "--listen", "127.0.0.1:0", "--insecure"]
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    command = [
+        sys.executable,
+        "-m",
+        "hub",
+        "serve",
+        "--db",
+        migrated,
+        "--listen",
+        "127.0.0.1:0",
+        "--insecure",
+    ]
+    server = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
     port = server.stdout.readline().rsplit(":", 1)[1].strip()
     channel = grpc.insecure_channel(f"127.0.0.1:{port}")
     stub = partner_pb2_grpc.PartnerServiceStub(channel)
     card = common_pb2.Identifier(kind=common_pb2.IDENTIFIER_KIND_CARD, value="4000123412341234")
-    stub.EnrollMember(partner_pb2.EnrollMemberRequest(idempotency_key="enrol", identifiers=[card]), metadata=(("x-hub-partner-id", "coffee"),))
+    stub.EnrollMember(
+        partner_pb2.EnrollMemberRequest(idempotency_key="enrol", identifiers=[card]),
+        metadata=(("x-hub-partner-id", "coffee"),),
+    )
     outcomes: Counter[str] = Counter()
     stop, lock = threading.Event(), threading.Lock()
 

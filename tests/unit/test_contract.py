@@ -8,7 +8,7 @@ import grpc
 import pytest
 from coalition.hub.v1 import common_pb2
 
-from hub.domain.errors import ERRORS_BY_REASON, MalformedId
+from hub.domain.errors import ERRORS_BY_REASON, InvalidPageToken, MalformedId
 from hub.domain.ids import new_id, parse_id
 from hub.domain.lots import LotStatus
 from hub.domain.rates import Rates, RateVersion
@@ -16,11 +16,8 @@ from hub.services import codec
 from hub.services.paging import decode_token, encode_token
 from hub.services.results import Earned
 from hub.services.unit_of_work import PageCursor
-from hub.domain.errors import InvalidPageToken
 
-PROTO_REASONS = {
-    name for name in common_pb2.ErrorReason.keys() if name != "ERROR_REASON_UNSPECIFIED"
-}
+PROTO_REASONS = set(common_pb2.ErrorReason.keys()) - {"ERROR_REASON_UNSPECIFIED"}
 
 
 def test_every_domain_reason_is_declared_in_the_proto_and_back():
@@ -34,7 +31,8 @@ def test_every_error_names_a_real_grpc_code():
 
 def test_new_ids_are_version_7_and_time_ordered():
     first, second = new_id(), new_id()
-    assert first.version == 7 and first.variant == uuid.RFC_4122
+    assert first.version == 7
+    assert first.variant == uuid.RFC_4122
     assert first.int >> 80 <= second.int >> 80
 
 

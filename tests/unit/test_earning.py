@@ -63,16 +63,15 @@ def _earn(partner: Partner, amount_minor: int, rate: RateVersion | None = None) 
 def test_an_instant_earn_credits_available_points_from_the_partners_issued_account():
     result = _earn(_partner(), 1999)
     member_id = result.transaction.member_id
-    assert result.calculation.points == 19 and result.calculation.status is LotStatus.AVAILABLE
+    assert result.calculation.points == 19
+    assert result.calculation.status is LotStatus.AVAILABLE
     assert [(e.account, e.amount_points) for e in result.transaction.entries] == [
         (partner_issued("coffee"), -19),
         (member_available(member_id), 19),
     ]
-    assert (
-        result.lot is not None
-        and result.lot.remaining_points == 19
-        and result.lot.expires_at is None
-    )
+    assert result.lot is not None
+    assert result.lot.remaining_points == 19
+    assert result.lot.expires_at is None
 
 
 def test_points_inside_a_pending_period_go_to_the_pending_account_and_mature_later():
@@ -80,9 +79,8 @@ def test_points_inside_a_pending_period_go_to_the_pending_account_and_mature_lat
     assert result.calculation.status is LotStatus.PENDING
     assert result.calculation.available_at == NOW + timedelta(hours=48)
     assert result.transaction.entries[1].account == member_pending(result.transaction.member_id)
-    assert result.lot is not None and result.lot.expires_at == datetime(
-        2028, 11, 22, 10, 0, tzinfo=UTC
-    )
+    assert result.lot is not None
+    assert result.lot.expires_at == datetime(2028, 11, 22, 10, 0, tzinfo=UTC)
 
 
 def test_the_transaction_records_the_rates_it_used():
@@ -92,7 +90,8 @@ def test_the_transaction_records_the_rates_it_used():
 
 def test_a_purchase_too_small_to_earn_records_no_lot():
     result = _earn(_partner(), 50)
-    assert result.calculation.points == 0 and result.lot is None
+    assert result.calculation.points == 0
+    assert result.lot is None
 
 
 def test_a_purchase_in_another_currency_is_refused():

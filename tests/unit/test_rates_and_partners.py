@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from hub.domain.currencies import currency
 from hub.domain.errors import InvalidField, InvalidRate, NoRateInForce, PartnerDisabled, RateInPast
 from hub.domain.money import Rounding
 from hub.domain.partners import (
@@ -15,7 +16,6 @@ from hub.domain.partners import (
     check_partner_id,
     check_partner_settings,
 )
-from hub.domain.currencies import currency
 from hub.domain.rates import Rates, RateVersion, check_schedulable, in_force, parse_rate
 
 T0 = datetime(2026, 1, 31, 12, 0, tzinfo=UTC)

@@ -1,0 +1,126 @@
+"""``hub bench``: earn throughput and latency against a no-op on the same server stack."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import uuid
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+from hub import bootstrap
+from hub.bench.measure import Stats, run_workload
+from hub.bench.workloads import CURRENCY, enroll_members, workloads
+from hub.cli.common import add_database_flag, print_table
+from hub.config import Settings
+from partner_sdk.aio import AsyncHubClient
+from partner_sdk.testing import LocalHub
+
+TARGETS = {"earn_vs_noop": 0.5, "earn_p99_ms": 25.0}
+"""From the issue: earn at half the no-op rate or better, p99 within 25 ms, 32 clients."""
+
+
+def register(subcommands: Any) -> None:
+    bench = subcommands.add_parser("bench", help="measure earn throughput against a no-op RPC")
+    add_database_flag(bench)
+    bench.add_argument(
+        "--clients", type=int, default=32, help="concurrent SDK clients (default 32)"
+    )
+    bench.add_argument("--duration", type=float, default=10.0, help="measured seconds per workload")
+    bench.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds before each")
+    bench.add_argument("--members", type=int, default=1000, help="members to spread earns over")
+    bench.add_argument(
+        "--workers", type=int, default=32, help="server threads and database connections"
+    )
+    bench.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    bench.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    url = args.db or os.environ.get("HUB_DATABASE_URL")
+    partner_id = f"bench-{uuid.uuid4().hex[:8]}"
+    with LocalHub(database_url=url, env={"HUB_WORKERS": str(args.workers)}) as local:
+        local.add_partner(partner_id, currency=CURRENCY, earn_rate="1")
+        results = asyncio.run(_measure(local.target, partner_id, args))
+        ledger_ok = _ledger_ok(local.database_url)
+        report = _report(args, local.database_url, results, ledger_ok)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        _print(report)
+    return 0
+
+
+async def _measure(target: str, partner_id: str, args: argparse.Namespace) -> dict[str, Stats]:
+    clients = [AsyncHubClient(target, partner_id=partner_id) for _ in range(args.clients)]
+    try:
+        members = await enroll_members(clients[0], args.members)
+        return {
+            name: await run_workload(
+                clients, operation, duration_s=args.duration, warmup_s=args.warmup
+            )
+            for name, operation in workloads(members)
+        }
+    finally:
+        await asyncio.gather(*(client.close() for client in clients))
+
+
+def _ledger_ok(database_url: str) -> bool:
+    hub = bootstrap.build(Settings(database_url=database_url))
+    try:
+        return hub.operator.verify_ledger().ok
+    finally:
+        hub.close()
+
+
+def _report(
+    args: argparse.Namespace, database_url: str, results: dict[str, Stats], ledger_ok: bool
+) -> dict[str, Any]:
+    noop_rate = results["noop"].ops_per_s
+    ratios = {
+        f"{name}_vs_noop": round(stats.ops_per_s / noop_rate, 3)
+        for name, stats in results.items()
+        if name != "noop"
+    }
+    return {
+        # The backend only: a URL could carry a password.
+        "database": make_url(database_url).get_backend_name(),
+        "clients": args.clients,
+        "server_workers": args.workers,
+        "duration_s": args.duration,
+        "cpus": os.cpu_count(),
+        "workloads": {name: asdict(stats) for name, stats in results.items()},
+        "ratios": ratios,
+        "targets": TARGETS,
+        "ledger_ok": ledger_ok,
+    }
+
+
+def _print(report: dict[str, Any]) -> None:
+    print(
+        f"{report['clients']} clients, {report['duration_s']} s per workload, "
+        f"{report['database']}, {report['cpus']} CPUs"
+    )
+    rows = [
+        (
+            name,
+            s["ops_per_s"],
+            report["ratios"].get(f"{name}_vs_noop", 1.0),
+            s["p50_ms"],
+            s["p95_ms"],
+            s["p99_ms"],
+            s["errors"],
+        )
+        for name, s in report["workloads"].items()
+    ]
+    print_table(("workload", "ops/s", "vs no-op", "p50 ms", "p95 ms", "p99 ms", "errors"), rows)
+    targets = report["targets"]
+    print(
+        f"targets: earn >= {targets['earn_vs_noop']} of no-op, "
+        f"earn p99 <= {targets['earn_p99_ms']} ms"
+    )
+    print(f"ledger check after the run: {'ok' if report['ledger_ok'] else 'FAILED'}")
