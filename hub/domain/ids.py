@@ -1,29 +1,52 @@
-"""Identifiers of members, transactions and lots: time-ordered UUIDs (version 7 layout).
+"""Identifiers of members, transactions and lots: time-ordered UUIDs (version 7, RFC 9562).
 
 Time order keeps PostgreSQL's B-tree inserts at the right edge of the index instead of
-scattering them, which matters for tables that grow by millions of rows a day.
+scattering them, which matters for tables that grow by millions of rows a day. Within one
+process ids are strictly increasing (RFC 9562 §6.2, method 1: a counter in ``rand_a``), so
+records made in the same millisecond still sort in the order they were made.
 """
 
 from __future__ import annotations
 
-import os
+import secrets
+import threading
 import time
 import uuid
 
 from hub.domain.errors import MalformedId
 
 _VERSION_7 = 0x7 << 76
-_VARIANT_RFC4122 = 0x2 << 62
+_VARIANT_RFC_9562 = 0x2 << 62
+_COUNTER_MAX = 0xFFF
+_RAND_B_MASK = (1 << 62) - 1
+
+_lock = threading.Lock()
+_last_ms = 0
+_counter = 0
+
+
+def _next_timestamp_and_counter() -> tuple[int, int]:
+    global _last_ms, _counter
+    with _lock:
+        now_ms = time.time_ns() // 1_000_000
+        if now_ms > _last_ms:
+            # A random start, with headroom to count up within the millisecond.
+            _last_ms, _counter = now_ms, secrets.randbits(11)
+        elif _counter < _COUNTER_MAX:
+            _counter += 1
+        else:
+            # 4096 ids in one millisecond (or the clock went back): borrow the next one.
+            _last_ms, _counter = _last_ms + 1, 0
+        return _last_ms, _counter
 
 
 def new_id() -> uuid.UUID:
-    """A new UUID whose first 48 bits are the Unix time in milliseconds."""
-    unix_ms = time.time_ns() // 1_000_000
-    random_bits = int.from_bytes(os.urandom(10), "big")
-    rand_a = random_bits >> 68  # 12 bits
-    rand_b = random_bits & ((1 << 62) - 1)  # 62 bits
-    value = (unix_ms << 80) | _VERSION_7 | (rand_a << 64) | _VARIANT_RFC4122 | rand_b
-    return uuid.UUID(int=value)
+    """A new UUIDv7: 48 bits of Unix milliseconds, a 12-bit counter, 62 random bits."""
+    unix_ms, counter = _next_timestamp_and_counter()
+    rand_b = secrets.randbits(62) & _RAND_B_MASK
+    return uuid.UUID(
+        int=(unix_ms << 80) | _VERSION_7 | (counter << 64) | _VARIANT_RFC_9562 | rand_b
+    )
 
 
 def parse_id(text: str, *, field: str) -> uuid.UUID:

@@ -184,11 +184,12 @@ def test_quotes_write_nothing_and_match_the_earn(hub, coffee):
     assert earn(hub, card(), 4321).points == quote.points
 
 
-def test_history_is_the_calling_partners_own_paged_newest_first(hub, coffee):
+def test_history_is_the_calling_partners_own_paged_newest_first(hub, coffee, clock):
     add_partner(hub, "fuel")
     enroll(hub)
     for amount in (100, 200, 300, 400, 500):
         earn(hub, card(), amount)
+        clock.advance(timedelta(seconds=1))
     earn(hub, card(), 900, partner_id="fuel")
     api, seen, token = hub.partner_api(), [], ""
     while True:
