@@ -191,7 +191,10 @@ def test_serve_drains_in_flight_calls_on_sigterm(migrated):
         assert server.wait(timeout=30) == 0
         stop.set()
     channel.close()
-    assert set(outcomes) <= {"OK", "UNAVAILABLE"}, outcomes
+    # A call that reaches the server as it begins to stop is refused by gRPC's core, as
+    # UNAVAILABLE or (rarely) CANCELLED; either way it never ran. What must hold: nothing is
+    # committed whose answer did not reach the client, and no call fails half way.
+    assert set(outcomes) <= {"OK", "UNAVAILABLE", "CANCELLED"}, outcomes
     engine = sa.create_engine(migrated)
     with engine.connect() as connection:
         earned = connection.exec_driver_sql("SELECT count(*) FROM transactions").scalar_one()
