@@ -265,7 +265,8 @@ def _show_members(client: HubClient, cards: list[Identifier]) -> None:
     rows = []
     for card in cards:
         balance = client.balance(card)
+        label = f"card ...{card.value[-4:]}"
         rows.append(
-            (card, balance.available_points, balance.pending_points, balance.expiring_points)
+            (label, balance.available_points, balance.pending_points, balance.expiring_points)
         )
     print_table(("member", "available", "pending", "expiring in 30 days"), rows)
