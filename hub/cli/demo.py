@@ -14,6 +14,7 @@ import uuid
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -206,20 +207,15 @@ def _purchase(
 
 def _show_retry_and_refusals(coffee: HubClient, card: Identifier) -> None:
     print("\nA till retries an earn whose answer it never saw: same key, same request")
-    first = coffee.earn(
+    till_retry = partial(
+        coffee.earn,
         card,
         amount_minor=50_000,
         currency="RUB",
         order_id="retry-demo",
         idempotency_key="till-3-0001",
     )
-    again = coffee.earn(
-        card,
-        amount_minor=50_000,
-        currency="RUB",
-        order_id="retry-demo",
-        idempotency_key="till-3-0001",
-    )
+    first, again = till_retry(), till_retry()
     print(
         f"  both answers name transaction {first.transaction_id}: {first == again}; "
         "the points were credited once"

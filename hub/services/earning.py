@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from hub.domain import burning, earning
@@ -10,12 +12,12 @@ from hub.domain.errors import InvalidField
 from hub.domain.ids import new_id
 from hub.domain.members import IdentifierHasher
 from hub.domain.purchases import check_purchase, line_items
+from hub.domain.rates import RateVersion
 from hub.services.callers import till
 from hub.services.commands import Earn, QuoteBurn, QuoteEarn
-from hub.services.idempotency import IdempotentRequest, run_once
+from hub.services.idempotency import IdempotentRequest, execute
 from hub.services.results import BurnQuoted, Earned, EarnQuoted
-from hub.services.retry import retrying
-from hub.services.unit_of_work import UnitOfWorkFactory
+from hub.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
 def earn(
@@ -28,42 +30,43 @@ def earn(
 ) -> Earned:
     """Credit the points a purchase earns; pending for the partner's pending period."""
     check_purchase(cmd.purchase)
+
+    def effect(uow: UnitOfWork, now: datetime) -> Earned:
+        context = till(uow, cmd.partner_id, now, cmd.member, hasher)
+        member = context.require_member()
+        member.require_active()
+        calculation = earning.calculate(
+            cmd.purchase.amount, context.partner, context.rate, now, zone
+        )
+        result = earning.earn(
+            transaction_id=new_id(),
+            lot_id=new_id(),
+            member_id=member.id,
+            partner=context.partner,
+            rate=context.rate,
+            purchase=cmd.purchase,
+            calculation=calculation,
+            now=now,
+        )
+        uow.ledger.add(result.transaction, result.lot)
+        return _earned(result, member.id, context.rate)
+
     request = IdempotentRequest.of("earn", cmd)
+    return execute(request, Earned, effect, uow_factory=uow_factory, clock=clock)
 
-    def attempt() -> Earned:
-        now = clock.now()
-        with uow_factory() as uow:
 
-            def effect() -> Earned:
-                context = till(uow, cmd.partner_id, now, cmd.member, hasher)
-                partner, rate, member = context.partner, context.rate, context.require_member()
-                member.require_active()
-                calculation = earning.calculate(cmd.purchase.amount, partner, rate, now, zone)
-                result = earning.earn(
-                    transaction_id=new_id(),
-                    lot_id=new_id(),
-                    member_id=member.id,
-                    partner=partner,
-                    rate=rate,
-                    purchase=cmd.purchase,
-                    calculation=calculation,
-                    now=now,
-                )
-                uow.ledger.add(result.transaction, result.lot)
-                return Earned(
-                    transaction_id=result.transaction.id,
-                    member_id=member.id,
-                    points=calculation.points,
-                    status=calculation.status,
-                    available_at=calculation.available_at,
-                    expires_at=calculation.expires_at,
-                    rate_version=rate,
-                    created_at=now,
-                )
-
-            return run_once(uow, request, now, Earned, effect)
-
-    return retrying(attempt)
+def _earned(result: earning.Earning, member_id: uuid.UUID, rate: RateVersion) -> Earned:
+    transaction, calculation = result.transaction, result.calculation
+    return Earned(
+        transaction_id=transaction.id,
+        member_id=member_id,
+        points=calculation.points,
+        status=calculation.status,
+        available_at=calculation.available_at,
+        expires_at=calculation.expires_at,
+        rate_version=rate,
+        created_at=transaction.created_at,
+    )
 
 
 def quote_earn(

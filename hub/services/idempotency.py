@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+from hub.domain.clock import Clock
 from hub.domain.errors import IdempotencyKeyReused, InvalidIdempotencyKey
 from hub.domain.limits import IDEMPOTENCY_KEY_LENGTH_MAX
 from hub.services import codec
-from hub.services.unit_of_work import StoredResponse, UnitOfWork
+from hub.services.retry import retrying
+from hub.services.unit_of_work import StoredResponse, UnitOfWork, UnitOfWorkFactory
 
 R = TypeVar("R")
 
@@ -60,6 +62,25 @@ class IdempotentRequest:
                 field="idempotency_key",
             )
         return codec.decode(stored.response, result_type)
+
+
+def execute(
+    request: IdempotentRequest,
+    result_type: type[R],
+    effect: Callable[[UnitOfWork, datetime], R],
+    *,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+) -> R:
+    """Apply ``effect(uow, now)`` once per idempotency key, in one unit of work per attempt,
+    retrying attempts that lost a race in the database."""
+
+    def attempt() -> R:
+        now = clock.now()
+        with uow_factory() as uow:
+            return run_once(uow, request, now, result_type, lambda: effect(uow, now))
+
+    return retrying(attempt)
 
 
 def run_once(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from hub.domain.clock import Clock
 from hub.domain.errors import InvalidField
@@ -11,9 +12,8 @@ from hub.domain.limits import IDENTIFIERS_PER_ENROLLMENT_MAX, IDENTIFIERS_PER_ME
 from hub.domain.members import Identifier, IdentifierHasher, Member, MemberStatus
 from hub.services.callers import active_partner
 from hub.services.commands import AddIdentifier, EnrollMember, LookupMember, MemberRef
-from hub.services.idempotency import IdempotentRequest, run_once
+from hub.services.idempotency import IdempotentRequest, execute
 from hub.services.results import MemberView
-from hub.services.retry import retrying
 from hub.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
@@ -39,24 +39,16 @@ def enroll_member(
 ) -> MemberView:
     """Enroll a new member for the whole coalition; ``IDENTIFIER_TAKEN`` if one is in use."""
     _check_identifiers(cmd.identifiers)
+
+    def effect(uow: UnitOfWork, now: datetime) -> MemberView:
+        active_partner(uow, cmd.partner_id)
+        member = Member(new_id(), MemberStatus.ACTIVE, now, tuple(i.kind for i in cmd.identifiers))
+        digests = [(i.kind.value, hasher.digest(i)) for i in cmd.identifiers]
+        uow.members.add(member, cmd.partner_id, digests, hasher.key_id)
+        return MemberView.of(member)
+
     request = IdempotentRequest.of("enroll_member", cmd)
-
-    def attempt() -> MemberView:
-        now = clock.now()
-        with uow_factory() as uow:
-
-            def effect() -> MemberView:
-                active_partner(uow, cmd.partner_id)
-                member = Member(
-                    new_id(), MemberStatus.ACTIVE, now, tuple(i.kind for i in cmd.identifiers)
-                )
-                digests = [(i.kind.value, hasher.digest(i)) for i in cmd.identifiers]
-                uow.members.add(member, cmd.partner_id, digests, hasher.key_id)
-                return MemberView.of(member)
-
-            return run_once(uow, request, now, MemberView, effect)
-
-    return retrying(attempt)
+    return execute(request, MemberView, effect, uow_factory=uow_factory, clock=clock)
 
 
 def lookup_member(
@@ -72,29 +64,20 @@ def add_identifier(
     cmd: AddIdentifier, *, uow_factory: UnitOfWorkFactory, clock: Clock, hasher: IdentifierHasher
 ) -> MemberView:
     """Link another identifier to an existing member."""
+
+    def effect(uow: UnitOfWork, now: datetime) -> MemberView:
+        active_partner(uow, cmd.partner_id)
+        member = uow.members.with_identifier_kinds(uow.members.get(cmd.member_id))
+        member.require_active()
+        if len(member.identifier_kinds) >= IDENTIFIERS_PER_MEMBER_MAX:
+            raise InvalidField(
+                f"a member has at most {IDENTIFIERS_PER_MEMBER_MAX} identifiers", field="identifier"
+            )
+        kind, digest = cmd.identifier.kind, hasher.digest(cmd.identifier)
+        uow.members.add_identifier(member.id, kind.value, digest, hasher.key_id, now)
+        return MemberView(
+            member.id, member.status, member.enrolled_at, (*member.identifier_kinds, kind)
+        )
+
     request = IdempotentRequest.of("add_identifier", cmd)
-
-    def attempt() -> MemberView:
-        now = clock.now()
-        with uow_factory() as uow:
-
-            def effect() -> MemberView:
-                active_partner(uow, cmd.partner_id)
-                member = uow.members.with_identifier_kinds(uow.members.get(cmd.member_id))
-                member.require_active()
-                if len(member.identifier_kinds) >= IDENTIFIERS_PER_MEMBER_MAX:
-                    raise InvalidField(
-                        f"a member has at most {IDENTIFIERS_PER_MEMBER_MAX} identifiers",
-                        field="identifier",
-                    )
-                kind = cmd.identifier.kind
-                uow.members.add_identifier(
-                    member.id, kind.value, hasher.digest(cmd.identifier), hasher.key_id, now
-                )
-                return MemberView(
-                    member.id, member.status, member.enrolled_at, (*member.identifier_kinds, kind)
-                )
-
-            return run_once(uow, request, now, MemberView, effect)
-
-    return retrying(attempt)
+    return execute(request, MemberView, effect, uow_factory=uow_factory, clock=clock)
