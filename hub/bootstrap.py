@@ -18,32 +18,52 @@ from hub.config import Settings
 from hub.domain.clock import Clock, SystemClock
 from hub.domain.members import IdentifierHasher
 from hub.domain.rates import RateVersion
-from hub.services import accounts, earning, ledger_check, members, partners
+from hub.services import (
+    accounts,
+    earning,
+    ledger_check,
+    members,
+    partners,
+    redemptions,
+    refunds,
+    sweeper,
+)
 from hub.services.commands import (
     AddIdentifier,
     AddPartner,
+    AuthorizeRedemption,
+    CaptureRedemption,
     Earn,
     EnrollMember,
     GetBalance,
+    GetHold,
     ListTransactions,
     LookupMember,
     MemberRef,
     QuoteBurn,
     QuoteEarn,
+    RefundEarn,
+    RefundRedemption,
     SetPartnerStatus,
     SetRate,
+    VoidRedemption,
 )
 from hub.services.results import (
     BalanceView,
     BurnQuoted,
+    Captured,
     Earned,
     EarnQuoted,
+    EarnRefunded,
+    HoldView,
     LedgerReport,
     MemberSummary,
     MemberView,
     PartnerView,
+    RedemptionRefunded,
     TransactionPage,
 )
+from hub.services.sweeper import SweepReport
 
 
 @dataclass(frozen=True)
@@ -58,6 +78,12 @@ class PartnerUseCases:
     quote_burn: Callable[[QuoteBurn], BurnQuoted]
     balance: Callable[[GetBalance], BalanceView]
     transactions: Callable[[ListTransactions], TransactionPage]
+    authorize: Callable[[AuthorizeRedemption], HoldView]
+    capture: Callable[[CaptureRedemption], Captured]
+    void: Callable[[VoidRedemption], HoldView]
+    get_hold: Callable[[GetHold], HoldView]
+    refund_earn: Callable[[RefundEarn], EarnRefunded]
+    refund_redemption: Callable[[RefundRedemption], RedemptionRefunded]
 
 
 @dataclass(frozen=True)
@@ -70,6 +96,7 @@ class OperatorUseCases:
     get_partner: Callable[[str], PartnerView]
     list_partners: Callable[[], list[PartnerView]]
     verify_ledger: Callable[[], LedgerReport]
+    sweep: Callable[[], SweepReport]
 
 
 @dataclass(frozen=True)
@@ -98,6 +125,12 @@ class Hub:
             quote_burn=partial(earning.quote_burn, uow_factory=uow, clock=clock, hasher=hasher),
             balance=partial(accounts.get_balance, uow_factory=uow, clock=clock, hasher=hasher),
             transactions=partial(accounts.list_transactions, uow_factory=uow, hasher=hasher),
+            authorize=partial(redemptions.authorize, uow_factory=uow, clock=clock, hasher=hasher),
+            capture=partial(redemptions.capture, uow_factory=uow, clock=clock),
+            void=partial(redemptions.void, uow_factory=uow, clock=clock),
+            get_hold=partial(redemptions.get_hold, uow_factory=uow),
+            refund_earn=partial(refunds.refund_earn, uow_factory=uow, clock=clock),
+            refund_redemption=partial(refunds.refund_redemption, uow_factory=uow, clock=clock),
         )
 
     def inspect_member(self, ref: MemberRef) -> MemberSummary:
@@ -113,7 +146,12 @@ class Hub:
 
 def build(settings: Settings, *, clock: Clock | None = None) -> Hub:
     """Wire the hub for ``settings``; ``clock`` replaces the system clock in tests and demos."""
-    engine = create_engine(settings.database_url, pool_size=settings.workers)
+    # One connection per RPC thread, and one for the sweeper.
+    engine = create_engine(
+        settings.database_url,
+        pool_size=settings.workers + 1,
+        pool_timeout_s=settings.db_pool_timeout_s,
+    )
     uow_factory = SqlUnitOfWorkFactory(engine)
     clock = clock or SystemClock()
     return Hub(settings, engine, uow_factory, clock, settings.zone(), _operator(uow_factory, clock))
@@ -127,4 +165,5 @@ def _operator(uow: SqlUnitOfWorkFactory, clock: Clock) -> OperatorUseCases:
         get_partner=partial(partners.get_partner, uow_factory=uow, clock=clock),
         list_partners=partial(partners.list_partners, uow_factory=uow, clock=clock),
         verify_ledger=partial(ledger_check.verify_ledger, uow_factory=uow),
+        sweep=partial(sweeper.sweep, uow_factory=uow, clock=clock),
     )

@@ -1,17 +1,23 @@
-"""The coalition hub's partner SDK: earn and query coalition points over gRPC.
+"""The coalition hub's partner SDK: earn, redeem, refund and query coalition points over gRPC.
 
 Usage::
 
     from partner_sdk import HubClient, Identifier, MemberNotFound
 
     with HubClient("127.0.0.1:50051", partner_id="coffee") as hub:
-        member = hub.enroll(Identifier.card("4000 1234 5678 9010"))
-        earned = hub.earn(member.member_id, amount_minor=1050, currency="EUR", order_id="r-1")
-        print(earned.points, earned.status, earned.expires_at)  # e.g. 10 pending None
+        member_id = hub.enroll(Identifier.card("4000 1234 5678 9010")).member_id
+        earned = hub.earn(member_id, amount_minor=1050, currency="EUR", order_id="r-1")
+        print(earned.points, earned.status, earned.expires_at)  # e.g. 10 available None
+        hold = hub.authorize(member_id, amount_minor=800, currency="EUR", order_id="r-2", points=5)
+        hub.capture(hold.hold_id)  # or hub.void(hold.hold_id); a hold left alone expires
         try:
             hub.balance(Identifier.phone("+4915112345678"))
         except MemberNotFound as error:
             print(error.reason, error.request_id)  # what to quote to the hub's operators
+
+Redemptions are two-phase, like card payments: ``authorize`` holds points, ``capture`` spends
+all or part of the hold, ``void`` releases it. ``refund_earn`` and ``refund_redemption`` undo
+earns and captures, never beyond the original.
 
 Retries on ``UNAVAILABLE``/``ABORTED`` are built in and safe: a mutating call's idempotency key
 is made once and reused by every retry. ``AsyncHubClient`` (``partner_sdk.aio``) mirrors
@@ -25,17 +31,26 @@ from partner_sdk.client import HubClient
 from partner_sdk.errors import (
     Aborted,
     AuthenticationError,
+    BelowMinimumRedemption,
+    CaptureExceedsHold,
     ConcurrencyConflict,
     Conflict,
     CurrencyMismatch,
     DuplicateOrder,
+    ExceedsPayableAmount,
     FieldViolation,
+    HoldAlreadyCaptured,
+    HoldAlreadyVoided,
+    HoldExpired,
+    HoldNotFound,
     HubError,
     IdempotencyKeyReused,
     IdentifierTaken,
+    InsufficientPoints,
     InternalError,
     InvalidAmount,
     InvalidField,
+    InvalidHoldTtl,
     InvalidIdempotencyKey,
     InvalidIdentifier,
     InvalidPageToken,
@@ -53,9 +68,11 @@ from partner_sdk.errors import (
     PermissionDenied,
     RateInPast,
     RateLimited,
+    RefundExceedsOriginal,
     Refused,
     ServerBusy,
     TooManyLineItems,
+    TransactionNotFound,
     Unavailable,
     UnknownCurrency,
     from_rpc_error,
@@ -63,9 +80,13 @@ from partner_sdk.errors import (
 from partner_sdk.models import (
     Balance,
     BurnQuote,
+    Capture,
     ChannelName,
     Earned,
     EarnQuote,
+    EarnRefund,
+    Hold,
+    HoldStatus,
     Identifier,
     IdentifierKind,
     LineItem,
@@ -76,6 +97,7 @@ from partner_sdk.models import (
     PointOfSale,
     PointsStatus,
     Rates,
+    RedemptionRefund,
     Transaction,
     TransactionKind,
     TransactionPage,
@@ -87,24 +109,37 @@ __all__ = [
     "AsyncHubClient",
     "AuthenticationError",
     "Balance",
+    "BelowMinimumRedemption",
     "BurnQuote",
+    "Capture",
+    "CaptureExceedsHold",
     "ChannelName",
     "ConcurrencyConflict",
     "Conflict",
     "CurrencyMismatch",
     "DuplicateOrder",
     "EarnQuote",
+    "EarnRefund",
     "Earned",
+    "ExceedsPayableAmount",
     "FieldViolation",
+    "Hold",
+    "HoldAlreadyCaptured",
+    "HoldAlreadyVoided",
+    "HoldExpired",
+    "HoldNotFound",
+    "HoldStatus",
     "HubClient",
     "HubError",
     "IdempotencyKeyReused",
     "Identifier",
     "IdentifierKind",
     "IdentifierTaken",
+    "InsufficientPoints",
     "InternalError",
     "InvalidAmount",
     "InvalidField",
+    "InvalidHoldTtl",
     "InvalidIdempotencyKey",
     "InvalidIdentifier",
     "InvalidPageToken",
@@ -130,12 +165,15 @@ __all__ = [
     "RateInPast",
     "RateLimited",
     "Rates",
+    "RedemptionRefund",
+    "RefundExceedsOriginal",
     "Refused",
     "RetryPolicy",
     "ServerBusy",
     "TooManyLineItems",
     "Transaction",
     "TransactionKind",
+    "TransactionNotFound",
     "TransactionPage",
     "Unavailable",
     "UnknownCurrency",

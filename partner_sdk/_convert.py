@@ -12,16 +12,20 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
-from coalition.hub.v1 import common_pb2, partner_pb2
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from coalition.hub.v1 import common_pb2, partner_pb2
 from partner_sdk.models import (
     Balance,
     BurnQuote,
+    Capture,
     ChannelName,
     Earned,
     EarnQuote,
+    EarnRefund,
+    Hold,
+    HoldStatus,
     Identifier,
     IdentifierKind,
     LineItem,
@@ -32,10 +36,15 @@ from partner_sdk.models import (
     PointOfSale,
     PointsStatus,
     Rates,
+    RedemptionRefund,
     Transaction,
     TransactionKind,
     TransactionPage,
 )
+
+# What 0 means on the wire, where the proto gives it a meaning of its own.
+PARTNER_DEFAULT_HOLD_TTL_S: Final = 0
+CAPTURE_ALL_POINTS: Final = 0
 
 _KIND_TO_PB: Final = {
     IdentifierKind.CARD: common_pb2.IDENTIFIER_KIND_CARD,
@@ -57,7 +66,21 @@ _POINTS_STATUS: Final = {
     common_pb2.POINTS_STATUS_PENDING: PointsStatus.PENDING,
     common_pb2.POINTS_STATUS_AVAILABLE: PointsStatus.AVAILABLE,
 }
-_TRANSACTION_KIND: Final = {partner_pb2.TRANSACTION_KIND_EARN: TransactionKind.EARN}
+_TRANSACTION_KIND: Final = {
+    partner_pb2.TRANSACTION_KIND_EARN: TransactionKind.EARN,
+    partner_pb2.TRANSACTION_KIND_HOLD: TransactionKind.HOLD,
+    partner_pb2.TRANSACTION_KIND_CAPTURE: TransactionKind.CAPTURE,
+    partner_pb2.TRANSACTION_KIND_VOID: TransactionKind.VOID,
+    partner_pb2.TRANSACTION_KIND_HOLD_EXPIRY: TransactionKind.HOLD_EXPIRY,
+    partner_pb2.TRANSACTION_KIND_REFUND_EARN: TransactionKind.REFUND_EARN,
+    partner_pb2.TRANSACTION_KIND_REFUND_REDEMPTION: TransactionKind.REFUND_REDEMPTION,
+}
+_HOLD_STATUS: Final = {
+    partner_pb2.HOLD_STATUS_PENDING: HoldStatus.PENDING,
+    partner_pb2.HOLD_STATUS_CAPTURED: HoldStatus.CAPTURED,
+    partner_pb2.HOLD_STATUS_VOIDED: HoldStatus.VOIDED,
+    partner_pb2.HOLD_STATUS_EXPIRED: HoldStatus.EXPIRED,
+}
 
 
 def new_idempotency_key() -> str:
@@ -202,6 +225,86 @@ def history_request(
     )
 
 
+def authorize_request(
+    member: MemberRef,
+    purchase: Money,
+    order_id: str,
+    *,
+    points: int | None,
+    pay_amount_minor: int | None,
+    line_items: Iterable[LineItem],
+    ttl_s: int | None,
+    point_of_sale: PointOfSale | None,
+    idempotency_key: str | None,
+) -> partner_pb2.AuthorizeRedemptionRequest:
+    """The request holding ``points``, or the points paying ``pay_amount_minor`` of ``purchase``.
+
+    ``ValueError`` unless exactly one of ``points`` and ``pay_amount_minor`` is given.
+    """
+    if (points is None) == (pay_amount_minor is None):
+        raise ValueError("authorize either points or pay_amount_minor, exactly one of them")
+    request = partner_pb2.AuthorizeRedemptionRequest(
+        idempotency_key=_key(idempotency_key),
+        member=member_ref_pb(member),
+        purchase=money_pb(purchase),
+        order_id=order_id,
+        line_items=[line_item_pb(item) for item in line_items],
+        ttl_s=PARTNER_DEFAULT_HOLD_TTL_S if ttl_s is None else ttl_s,
+        point_of_sale=point_of_sale_pb(point_of_sale),
+    )
+    if points is not None:
+        request.points = points
+    else:
+        request.amount.CopyFrom(
+            common_pb2.Money(amount_minor=pay_amount_minor, currency=purchase.currency)
+        )
+    return request
+
+
+def capture_request(
+    hold_id: str, points: int | None, idempotency_key: str | None
+) -> partner_pb2.CaptureRedemptionRequest:
+    """The request capturing ``points`` of a hold, or all of it for ``None``."""
+    if points == CAPTURE_ALL_POINTS:
+        # On the wire 0 captures everything: a caller's computed 0 must not spend the whole hold.
+        raise ValueError("capture points must be positive; None captures the whole hold")
+    return partner_pb2.CaptureRedemptionRequest(
+        idempotency_key=_key(idempotency_key),
+        hold_id=hold_id,
+        points=CAPTURE_ALL_POINTS if points is None else points,
+    )
+
+
+def void_request(hold_id: str, idempotency_key: str | None) -> partner_pb2.VoidRedemptionRequest:
+    """The request releasing a hold."""
+    return partner_pb2.VoidRedemptionRequest(idempotency_key=_key(idempotency_key), hold_id=hold_id)
+
+
+def get_hold_request(hold_id: str) -> partner_pb2.GetHoldRequest:
+    """The request for a hold."""
+    return partner_pb2.GetHoldRequest(hold_id=hold_id)
+
+
+def refund_earn_request(
+    transaction_id: str, amount: Money, idempotency_key: str | None
+) -> partner_pb2.RefundEarnRequest:
+    """The request taking back the points an earn gave for ``amount`` of its purchase."""
+    return partner_pb2.RefundEarnRequest(
+        idempotency_key=_key(idempotency_key),
+        transaction_id=transaction_id,
+        amount=money_pb(amount),
+    )
+
+
+def refund_redemption_request(
+    hold_id: str, points: int, idempotency_key: str | None
+) -> partner_pb2.RefundRedemptionRequest:
+    """The request giving back ``points`` a hold's capture spent."""
+    return partner_pb2.RefundRedemptionRequest(
+        idempotency_key=_key(idempotency_key), hold_id=hold_id, points=points
+    )
+
+
 def _key(idempotency_key: str | None) -> str:
     # Made here, once per logical call, before the retry loop that will reuse it.
     return new_idempotency_key() if idempotency_key is None else idempotency_key
@@ -238,6 +341,7 @@ def earned(response: partner_pb2.EarnResponse) -> Earned:
         expires_at=_time(response, "expires_at"),
         rates=rates(response.rates),
         created_at=_required_time(response, "created_at"),
+        debt_paid_points=response.debt_paid_points,
     )
 
 
@@ -275,6 +379,7 @@ def balance(response: partner_pb2.Balance) -> Balance:
         expiring_points=response.expiring_points,
         expiring_before=_time(response, "expiring_before"),
         as_of=_required_time(response, "as_of"),
+        debt_points=response.debt_points,
     )
 
 
@@ -287,10 +392,11 @@ def transaction(message: partner_pb2.Transaction) -> Transaction:
         points=message.points,
         order_id=message.order_id,
         purchase=money(message.purchase) if message.HasField("purchase") else None,
-        rates=rates(message.rates),
+        rates=rates(message.rates) if message.HasField("rates") else None,
         created_at=_required_time(message, "created_at"),
         available_at=_time(message, "available_at"),
         expires_at=_time(message, "expires_at"),
+        related_transaction_id=message.related_transaction_id,
     )
 
 
@@ -299,6 +405,60 @@ def transaction_page(response: partner_pb2.ListTransactionsResponse) -> Transact
     return TransactionPage(
         transactions=tuple(transaction(t) for t in response.transactions),
         next_page_token=response.next_page_token,
+    )
+
+
+def hold(message: partner_pb2.Hold) -> Hold:
+    """A hold message as ``Hold``."""
+    return Hold(
+        hold_id=message.hold_id,
+        member_id=message.member_id,
+        status=_HOLD_STATUS.get(message.status, HoldStatus.UNKNOWN),
+        points=message.points,
+        value=money(message.value),
+        created_at=_required_time(message, "created_at"),
+        expires_at=_required_time(message, "expires_at"),
+        order_id=message.order_id,
+        captured_points=message.captured_points,
+        resolved_at=_time(message, "resolved_at"),
+        rates=rates(message.rates),
+        transaction_id=message.transaction_id,
+    )
+
+
+def capture(message: partner_pb2.Capture) -> Capture:
+    """A capture message as ``Capture``."""
+    return Capture(
+        transaction_id=message.transaction_id,
+        hold_id=message.hold_id,
+        captured_points=message.captured_points,
+        released_points=message.released_points,
+        value=money(message.value),
+        captured_at=_required_time(message, "captured_at"),
+    )
+
+
+def earn_refund(message: partner_pb2.EarnRefund) -> EarnRefund:
+    """An earn refund message as ``EarnRefund``."""
+    return EarnRefund(
+        transaction_id=message.transaction_id,
+        earn_transaction_id=message.earn_transaction_id,
+        points_reversed=message.points_reversed,
+        pending_points_cancelled=message.pending_points_cancelled,
+        available_points_reversed=message.available_points_reversed,
+        debt_points=message.debt_points,
+        created_at=_required_time(message, "created_at"),
+    )
+
+
+def redemption_refund(message: partner_pb2.RedemptionRefund) -> RedemptionRefund:
+    """A redemption refund message as ``RedemptionRefund``."""
+    return RedemptionRefund(
+        transaction_id=message.transaction_id,
+        hold_id=message.hold_id,
+        points_returned=message.points_returned,
+        points_expired=message.points_expired,
+        created_at=_required_time(message, "created_at"),
     )
 
 

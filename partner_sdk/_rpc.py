@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any, Final, Generic, Literal, TypeVar
 
 from coalition.hub.v1 import partner_pb2
-
 from partner_sdk._retry import RetryPolicy
 from partner_sdk.errors import REQUEST_ID_HEADER
 
@@ -53,6 +52,16 @@ QUOTE: Final = Rpc[partner_pb2.QuoteRequest, partner_pb2.QuoteResponse]("Quote")
 BALANCE: Final = Rpc[partner_pb2.GetBalanceRequest, partner_pb2.Balance]("GetBalance")
 HISTORY: Final = Rpc[partner_pb2.ListTransactionsRequest, partner_pb2.ListTransactionsResponse](
     "ListTransactions"
+)
+AUTHORIZE: Final = Rpc[partner_pb2.AuthorizeRedemptionRequest, partner_pb2.Hold](
+    "AuthorizeRedemption"
+)
+CAPTURE: Final = Rpc[partner_pb2.CaptureRedemptionRequest, partner_pb2.Capture]("CaptureRedemption")
+VOID: Final = Rpc[partner_pb2.VoidRedemptionRequest, partner_pb2.Hold]("VoidRedemption")
+GET_HOLD: Final = Rpc[partner_pb2.GetHoldRequest, partner_pb2.Hold]("GetHold")
+REFUND_EARN: Final = Rpc[partner_pb2.RefundEarnRequest, partner_pb2.EarnRefund]("RefundEarn")
+REFUND_REDEMPTION: Final = Rpc[partner_pb2.RefundRedemptionRequest, partner_pb2.RedemptionRefund](
+    "RefundRedemption"
 )
 
 

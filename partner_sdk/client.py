@@ -8,8 +8,8 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 
 import grpc
-from coalition.hub.v1 import partner_pb2, partner_pb2_grpc
 
+from coalition.hub.v1 import partner_pb2, partner_pb2_grpc
 from partner_sdk import _convert
 from partner_sdk import _rpc as rpc
 from partner_sdk._retry import RetryPolicy, call_with_retry
@@ -18,14 +18,18 @@ from partner_sdk.errors import from_rpc_error
 from partner_sdk.models import (
     Balance,
     BurnQuote,
+    Capture,
     Earned,
     EarnQuote,
+    EarnRefund,
+    Hold,
     Identifier,
     LineItem,
     Member,
     MemberRef,
     Money,
     PointOfSale,
+    RedemptionRefund,
     Transaction,
     TransactionPage,
 )
@@ -216,6 +220,112 @@ class HubClient:
             if not page.next_page_token:
                 return
             page_token = page.next_page_token
+
+    def authorize(
+        self,
+        member: MemberRef,
+        *,
+        amount_minor: int,
+        currency: str,
+        order_id: str,
+        points: int | None = None,
+        pay_amount_minor: int | None = None,
+        line_items: Iterable[LineItem] = (),
+        ttl_s: int | None = None,
+        point_of_sale: PointOfSale | None = None,
+        idempotency_key: str | None = None,
+        timeout_s: float | None = None,
+        retry: RetryOption = USE_CLIENT_DEFAULT,
+    ) -> Hold:
+        """Hold the member's points to pay part of a receipt, until captured, voided or expired.
+
+        ``amount_minor`` ``currency`` is the receipt total. Pay either ``points`` or
+        ``pay_amount_minor`` of the receipt (same currency) with points: exactly one, else
+        ``ValueError``. ``ttl_s`` ``None`` takes the partner's default hold time.
+        """
+        purchase = Money(amount_minor, currency)
+        request = _convert.authorize_request(
+            member,
+            purchase,
+            order_id,
+            points=points,
+            pay_amount_minor=pay_amount_minor,
+            line_items=line_items,
+            ttl_s=ttl_s,
+            point_of_sale=point_of_sale,
+            idempotency_key=idempotency_key,
+        )
+        return _convert.hold(self._call(rpc.AUTHORIZE, request, timeout_s, retry))
+
+    def capture(
+        self,
+        hold_id: str,
+        *,
+        points: int | None = None,
+        idempotency_key: str | None = None,
+        timeout_s: float | None = None,
+        retry: RetryOption = USE_CLIENT_DEFAULT,
+    ) -> Capture:
+        """Spend ``points`` (positive) of a pending hold, all for ``None``; the rest is released."""
+        request = _convert.capture_request(hold_id, points, idempotency_key)
+        return _convert.capture(self._call(rpc.CAPTURE, request, timeout_s, retry))
+
+    def void(
+        self,
+        hold_id: str,
+        *,
+        idempotency_key: str | None = None,
+        timeout_s: float | None = None,
+        retry: RetryOption = USE_CLIENT_DEFAULT,
+    ) -> Hold:
+        """Release a pending hold's points back to the member."""
+        request = _convert.void_request(hold_id, idempotency_key)
+        return _convert.hold(self._call(rpc.VOID, request, timeout_s, retry))
+
+    def get_hold(
+        self,
+        hold_id: str,
+        *,
+        timeout_s: float | None = None,
+        retry: RetryOption = USE_CLIENT_DEFAULT,
+    ) -> Hold:
+        """A hold the calling partner placed, as it stands now."""
+        request = _convert.get_hold_request(hold_id)
+        return _convert.hold(self._call(rpc.GET_HOLD, request, timeout_s, retry))
+
+    def refund_earn(
+        self,
+        transaction_id: str,
+        *,
+        amount_minor: int,
+        currency: str,
+        idempotency_key: str | None = None,
+        timeout_s: float | None = None,
+        retry: RetryOption = USE_CLIENT_DEFAULT,
+    ) -> EarnRefund:
+        """Take back the points an earn gave, in proportion to the money refunded.
+
+        ``transaction_id`` is the earn's; refunds of one earn never exceed its purchase in total.
+        """
+        request = _convert.refund_earn_request(
+            transaction_id, Money(amount_minor, currency), idempotency_key
+        )
+        return _convert.earn_refund(self._call(rpc.REFUND_EARN, request, timeout_s, retry))
+
+    def refund_redemption(
+        self,
+        hold_id: str,
+        *,
+        points: int,
+        idempotency_key: str | None = None,
+        timeout_s: float | None = None,
+        retry: RetryOption = USE_CLIENT_DEFAULT,
+    ) -> RedemptionRefund:
+        """Give back ``points`` a captured hold spent; never more than it captured in total."""
+        request = _convert.refund_redemption_request(hold_id, points, idempotency_key)
+        return _convert.redemption_refund(
+            self._call(rpc.REFUND_REDEMPTION, request, timeout_s, retry)
+        )
 
     def _call(
         self,

@@ -7,11 +7,13 @@ the hub's machine-readable reason (``google.rpc.ErrorInfo.reason``, a ``ErrorRea
     ├── InvalidRequest ............ INVALID_ARGUMENT
     │   ├── InvalidField, InvalidAmount, UnknownCurrency, CurrencyMismatch, MalformedId,
     │   ├── InvalidIdentifier, TooManyLineItems, LineItemsMismatch, InvalidIdempotencyKey,
-    │   └── InvalidPageToken, InvalidRate, RateInPast
+    │   └── InvalidPageToken, InvalidRate, RateInPast, InvalidHoldTtl, CaptureExceedsHold
     ├── NotFound .................. NOT_FOUND
-    │   └── MemberNotFound, PartnerNotFound
+    │   └── MemberNotFound, PartnerNotFound, HoldNotFound, TransactionNotFound
     ├── Refused ................... FAILED_PRECONDITION (a business rule said no)
-    │   └── PartnerDisabled, MemberNotActive, NoRateInForce
+    │   ├── PartnerDisabled, MemberNotActive, NoRateInForce, InsufficientPoints,
+    │   ├── BelowMinimumRedemption, ExceedsPayableAmount, HoldAlreadyCaptured,
+    │   └── HoldAlreadyVoided, HoldExpired, RefundExceedsOriginal
     ├── Conflict .................. ALREADY_EXISTS
     │   └── IdempotencyKeyReused, IdentifierTaken, DuplicateOrder, PartnerExists
     ├── Aborted ................... ABORTED (retried by the SDK)
@@ -108,7 +110,7 @@ class InvalidRequest(HubError):
 
 
 class NotFound(HubError):
-    """A member or partner the request names does not exist."""
+    """A member, partner, hold or transaction the request names does not exist."""
 
     codes = (_C.NOT_FOUND,)
 
@@ -214,12 +216,28 @@ class RateInPast(InvalidRequest, reason="RATE_IN_PAST"):
     """A rate change would take effect in the past."""
 
 
+class InvalidHoldTtl(InvalidRequest, reason="INVALID_HOLD_TTL"):
+    """The hold's time to live is negative or longer than the hub allows."""
+
+
+class CaptureExceedsHold(InvalidRequest, reason="CAPTURE_EXCEEDS_HOLD"):
+    """The capture asks for more points than the hold reserves."""
+
+
 class MemberNotFound(NotFound, reason="MEMBER_NOT_FOUND"):
     """No member has that id or identifier."""
 
 
 class PartnerNotFound(NotFound, reason="PARTNER_NOT_FOUND"):
     """No partner has that id."""
+
+
+class HoldNotFound(NotFound, reason="HOLD_NOT_FOUND"):
+    """No hold of the calling partner has that id."""
+
+
+class TransactionNotFound(NotFound, reason="TRANSACTION_NOT_FOUND"):
+    """No transaction of the calling partner has that id."""
 
 
 class PartnerDisabled(Refused, reason="PARTNER_DISABLED"):
@@ -232,6 +250,34 @@ class MemberNotActive(Refused, reason="MEMBER_NOT_ACTIVE"):
 
 class NoRateInForce(Refused, reason="NO_RATE_IN_FORCE"):
     """The partner has no rates in force at this time."""
+
+
+class InsufficientPoints(Refused, reason="INSUFFICIENT_POINTS"):
+    """The member has fewer available points than the redemption needs."""
+
+
+class BelowMinimumRedemption(Refused, reason="BELOW_MINIMUM_REDEMPTION"):
+    """The redemption is smaller than the partner's minimum."""
+
+
+class ExceedsPayableAmount(Refused, reason="EXCEEDS_PAYABLE_AMOUNT"):
+    """The points would pay more than the receipt's lines allow points to pay."""
+
+
+class HoldAlreadyCaptured(Refused, reason="HOLD_ALREADY_CAPTURED"):
+    """The hold was captured already; it resolves only once."""
+
+
+class HoldAlreadyVoided(Refused, reason="HOLD_ALREADY_VOIDED"):
+    """The hold was voided already; it resolves only once."""
+
+
+class HoldExpired(Refused, reason="HOLD_EXPIRED"):
+    """The hold expired before it was captured; its points went back to the member."""
+
+
+class RefundExceedsOriginal(Refused, reason="REFUND_EXCEEDS_ORIGINAL"):
+    """The refunds would exceed, in total, the earn or capture they refund."""
 
 
 class IdempotencyKeyReused(Conflict, reason="IDEMPOTENCY_KEY_REUSED"):

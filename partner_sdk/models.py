@@ -2,8 +2,8 @@
 
 Points and money are integers (money in minor units with its ISO-4217 currency), rates are
 ``Decimal``, times are timezone-aware UTC ``datetime``s. A time typed ``datetime | None`` is
-one the hub may leave unset (``expires_at`` when points never expire); the others it always
-sets.
+one the hub may leave unset (``expires_at`` when points never expire, ``resolved_at`` while a
+hold is pending); the others it always sets. A string the hub leaves empty stays ``""``.
 """
 
 from __future__ import annotations
@@ -50,6 +50,22 @@ class TransactionKind(StrEnum):
     """What a ledger transaction did."""
 
     EARN = "earn"
+    HOLD = "hold"
+    CAPTURE = "capture"
+    VOID = "void"
+    HOLD_EXPIRY = "hold_expiry"
+    REFUND_EARN = "refund_earn"
+    REFUND_REDEMPTION = "refund_redemption"
+    UNKNOWN = "unknown"
+
+
+class HoldStatus(StrEnum):
+    """A hold is ``PENDING``, then resolves once: ``CAPTURED``, ``VOIDED`` or ``EXPIRED``."""
+
+    PENDING = "pending"
+    CAPTURED = "captured"
+    VOIDED = "voided"
+    EXPIRED = "expired"
     UNKNOWN = "unknown"
 
 
@@ -156,6 +172,8 @@ class Earned:
     expires_at: datetime | None
     rates: Rates
     created_at: datetime
+    debt_paid_points: int = 0
+    """Of ``points``, those that paid off the member's refund debt instead of crediting them."""
 
 
 @dataclass(frozen=True)
@@ -191,6 +209,9 @@ class Balance:
     expiring_points: int
     expiring_before: datetime | None
     as_of: datetime
+    # Last and defaulted, so balances partners build in their own fakes keep working.
+    debt_points: int = 0
+    """Owed after refunds of earns whose points were already spent; later earns pay it first."""
 
 
 @dataclass(frozen=True)
@@ -203,10 +224,14 @@ class Transaction:
     points: int
     order_id: str
     purchase: Money | None
-    rates: Rates
+    rates: Rates | None
+    """The partner's rates the transaction used; ``None`` for refunds, which reverse at the
+    original's rates (see ``related_transaction_id``)."""
     created_at: datetime
     available_at: datetime | None
     expires_at: datetime | None
+    related_transaction_id: str = ""
+    """The earn a refund reverses, or the hold a capture, void, expiry or refund resolves."""
 
 
 @dataclass(frozen=True)
@@ -215,3 +240,65 @@ class TransactionPage:
 
     transactions: tuple[Transaction, ...] = field(default=())
     next_page_token: str = ""
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Points reserved to pay a receipt, until captured, voided or expired.
+
+    ``value`` is what ``points`` are worth here, rounded down; ``captured_points`` is 0 until
+    captured; ``transaction_id`` is the hold's own ledger transaction.
+    """
+
+    hold_id: str
+    member_id: str
+    status: HoldStatus
+    points: int
+    value: Money
+    created_at: datetime
+    expires_at: datetime
+    order_id: str
+    captured_points: int
+    resolved_at: datetime | None
+    rates: Rates
+    transaction_id: str
+
+
+@dataclass(frozen=True)
+class Capture:
+    """Points of a hold spent; the rest of the hold went back to the member."""
+
+    transaction_id: str
+    hold_id: str
+    captured_points: int
+    released_points: int
+    value: Money
+    captured_at: datetime
+
+
+@dataclass(frozen=True)
+class EarnRefund:
+    """Points of an earn taken back for a refunded purchase.
+
+    ``points_reversed`` is the sum of ``pending_points_cancelled``, ``available_points_reversed``
+    and ``debt_points`` (those already spent or held, now owed by the member).
+    """
+
+    transaction_id: str
+    earn_transaction_id: str
+    points_reversed: int
+    pending_points_cancelled: int
+    available_points_reversed: int
+    debt_points: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class RedemptionRefund:
+    """Captured points given back; those whose lots expired meanwhile are ``points_expired``."""
+
+    transaction_id: str
+    hold_id: str
+    points_returned: int
+    points_expired: int
+    created_at: datetime

@@ -26,15 +26,16 @@ def normalize_url(url: str) -> URL:
     )
 
 
-def create_engine(url: str, *, pool_size: int = 16) -> sa.Engine:
+def create_engine(url: str, *, pool_size: int = 16, pool_timeout_s: float = 30.0) -> sa.Engine:
     """An engine for ``url``; no connection is made until first use."""
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed)
+        return _sqlite_engine(parsed, pool_size, pool_timeout_s)
     return sa.create_engine(
         parsed,
         pool_size=pool_size,
         max_overflow=0,
+        pool_timeout=pool_timeout_s,
         # No pre-ping: it would cost a round trip per unit of work. A connection found broken
         # is invalidated and the use case retried on a fresh one (hub.adapters.sql).
         pool_recycle=1800,
@@ -43,9 +44,13 @@ def create_engine(url: str, *, pool_size: int = 16) -> sa.Engine:
     )
 
 
-def _sqlite_engine(url: URL) -> sa.Engine:
+def _sqlite_engine(url: URL, pool_size: int, pool_timeout_s: float) -> sa.Engine:
     engine = sa.create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        url,
+        pool_size=pool_size,
+        max_overflow=0,
+        pool_timeout=pool_timeout_s,
+        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
     )
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)

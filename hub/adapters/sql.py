@@ -2,7 +2,7 @@
 
 On PostgreSQL, statements are compiled once and handed straight to psycopg, and the whole
 unit of work runs in psycopg's pipeline mode: BEGIN travels with the first read, each read is
-one round trip, and deferred writes travel with the COMMIT. An earn is then four round trips
+one round trip, and deferred writes travel with the COMMIT. An earn is then three round trips
 instead of ten, and skips SQLAlchemy's per-call result machinery, which costs more than the
 database work itself on a small machine (see the closing note of issue 2).
 On SQLite every statement goes through SQLAlchemy as usual.

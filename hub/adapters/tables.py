@@ -36,6 +36,12 @@ partners = sa.Table(
     sa.Column("expiry", sa.String(32), nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("hold_ttl_s", sa.Integer, nullable=False, server_default="900"),
+    sa.Column("burn_min_points", sa.BigInteger, nullable=False, server_default="1"),
+    sa.Column("burn_max_share", ExactDecimal, nullable=False, server_default="1"),
+    sa.Column("burn_min_cash_minor", sa.BigInteger, nullable=False, server_default="0"),
+    # JSON list of line-item categories points cannot pay for.
+    sa.Column("burn_excluded_categories", sa.Text, nullable=False, server_default="[]"),
 )
 
 partner_rates = sa.Table(
@@ -159,6 +165,9 @@ lots = sa.Table(
         name="amounts",
     ),
     sa.Index("ix_lots_member_id_expires_at", "member_id", "expires_at"),
+    # The sweeper's scans: pending lots by maturity, available ones by expiry.
+    sa.Index("ix_lots_status_available_at", "status", "available_at"),
+    sa.Index("ix_lots_status_expires_at", "status", "expires_at"),
 )
 
 idempotency_keys = sa.Table(
@@ -171,4 +180,47 @@ idempotency_keys = sa.Table(
     # JSON of the result; written in the same database transaction as the effect.
     sa.Column("response", sa.Text, nullable=True),
     sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+holds = sa.Table(
+    "holds",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("partner_id", PARTNER_ID, sa.ForeignKey("partners.id"), nullable=False),
+    sa.Column("member_id", ID, sa.ForeignKey("members.id"), nullable=False),
+    sa.Column("order_id", SHORT_TEXT, nullable=False),
+    sa.Column("points", POINTS, nullable=False),
+    sa.Column("value_minor", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("rate_version_id", ID, sa.ForeignKey("partner_rates.id"), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    sa.Column("transaction_id", ID, sa.ForeignKey("transactions.id"), nullable=False),
+    sa.Column("captured_points", POINTS, nullable=False, server_default="0"),
+    sa.Column("resolved_at", UtcDateTime, nullable=True),
+    sa.Column("resolution_id", ID, sa.ForeignKey("transactions.id"), nullable=True),
+    sa.CheckConstraint("0 <= captured_points AND captured_points <= points", name="captured"),
+    # The sweeper's scan: pending holds by expiry.
+    sa.Index("ix_holds_status_expires_at", "status", "expires_at"),
+    sa.Index("ix_holds_member_id", "member_id"),
+)
+
+hold_lots = sa.Table(
+    "hold_lots",
+    metadata,
+    sa.Column("hold_id", ID, sa.ForeignKey("holds.id"), primary_key=True),
+    sa.Column("lot_id", ID, sa.ForeignKey("lots.id"), primary_key=True),
+    sa.Column("points", POINTS, nullable=False),
+)
+
+lot_movements = sa.Table(
+    "lot_movements",
+    metadata,
+    sa.Column("transaction_id", ID, sa.ForeignKey("transactions.id"), primary_key=True),
+    sa.Column("line", sa.SmallInteger, primary_key=True),
+    sa.Column("lot_id", ID, sa.ForeignKey("lots.id"), nullable=False, index=True),
+    # Signed: negative leaves the lot, positive returns to it.
+    sa.Column("points", POINTS, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
 )

@@ -9,18 +9,26 @@ import sqlalchemy as sa
 
 from hub.adapters.database import READ_ONLY
 from hub.adapters.repositories.audit import SqlAuditQueries
+from hub.adapters.repositories.holds import SqlHoldRepository
 from hub.adapters.repositories.idempotency import SqlIdempotencyRepository
 from hub.adapters.repositories.ledger import SqlLedgerRepository
+from hub.adapters.repositories.lots import SqlLotRepository
 from hub.adapters.repositories.members import SqlMemberRepository
 from hub.adapters.repositories.partners import SqlPartnerRepository
 from hub.adapters.sql import Sql
+from hub.domain.errors import ServerBusy
 from hub.services.unit_of_work import (
     AuditQueries,
+    HoldRepository,
     IdempotencyRepository,
     LedgerRepository,
+    LotRepository,
     MemberRepository,
     PartnerRepository,
 )
+
+BUSY_RETRY_AFTER_S = 0.2
+"""What a caller is told to wait when the hub is out of database connections."""
 
 
 class SqlUnitOfWork:
@@ -30,6 +38,8 @@ class SqlUnitOfWork:
     partners: PartnerRepository
     members: MemberRepository
     ledger: LedgerRepository
+    lots: LotRepository
+    holds: HoldRepository
     audit: AuditQueries
 
     def __init__(self, engine: sa.Engine, *, read_only: bool = False) -> None:
@@ -40,7 +50,13 @@ class SqlUnitOfWork:
         self._sql: Sql | None = None
 
     def __enter__(self) -> Self:
-        connection = self._engine.connect()
+        try:
+            connection = self._engine.connect()
+        except sa.exc.TimeoutError:
+            raise ServerBusy(
+                "every database connection is busy; retry shortly",
+                retry_after_s=str(BUSY_RETRY_AFTER_S),
+            ) from None
         if self._read_only:
             connection = connection.execution_options(**{READ_ONLY: True})
         self._connection = connection
@@ -50,6 +66,8 @@ class SqlUnitOfWork:
         self.partners = SqlPartnerRepository(sql)
         self.members = SqlMemberRepository(sql)
         self.ledger = SqlLedgerRepository(sql)
+        self.lots = SqlLotRepository(sql)
+        self.holds = SqlHoldRepository(sql)
         self.audit = SqlAuditQueries(sql)
         return self
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from coalition.hub.v1 import common_pb2, partner_pb2
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from coalition.hub.v1 import common_pb2, partner_pb2
 from hub.domain.currencies import currency
 from hub.domain.errors import InvalidField, InvalidIdentifier, TooManyLineItems
+from hub.domain.holds import HoldStatus
 from hub.domain.ids import parse_id
 from hub.domain.ledger import TransactionKind
 from hub.domain.limits import LINE_ITEMS_MAX
@@ -23,9 +24,13 @@ from hub.services.commands import MemberRef
 from hub.services.results import (
     BalanceView,
     BurnQuoted,
+    Captured,
     Earned,
     EarnQuoted,
+    EarnRefunded,
+    HoldView,
     MemberView,
+    RedemptionRefunded,
     TransactionPage,
 )
 from hub.services.unit_of_work import TransactionRecord
@@ -50,7 +55,21 @@ _MEMBER_STATUS = {
     MemberStatus.ACTIVE: partner_pb2.MEMBER_STATUS_ACTIVE,
     MemberStatus.FROZEN: partner_pb2.MEMBER_STATUS_FROZEN,
 }
-_TRANSACTION_KINDS = {TransactionKind.EARN: partner_pb2.TRANSACTION_KIND_EARN}
+_TRANSACTION_KINDS = {
+    TransactionKind.EARN: partner_pb2.TRANSACTION_KIND_EARN,
+    TransactionKind.HOLD: partner_pb2.TRANSACTION_KIND_HOLD,
+    TransactionKind.CAPTURE: partner_pb2.TRANSACTION_KIND_CAPTURE,
+    TransactionKind.VOID: partner_pb2.TRANSACTION_KIND_VOID,
+    TransactionKind.HOLD_EXPIRY: partner_pb2.TRANSACTION_KIND_HOLD_EXPIRY,
+    TransactionKind.REFUND_EARN: partner_pb2.TRANSACTION_KIND_REFUND_EARN,
+    TransactionKind.REFUND_REDEMPTION: partner_pb2.TRANSACTION_KIND_REFUND_REDEMPTION,
+}
+_HOLD_STATUS = {
+    HoldStatus.PENDING: partner_pb2.HOLD_STATUS_PENDING,
+    HoldStatus.CAPTURED: partner_pb2.HOLD_STATUS_CAPTURED,
+    HoldStatus.VOIDED: partner_pb2.HOLD_STATUS_VOIDED,
+    HoldStatus.EXPIRED: partner_pb2.HOLD_STATUS_EXPIRED,
+}
 
 
 # -- requests ---------------------------------------------------------------------------------
@@ -133,11 +152,8 @@ def add_identifier(
 
 
 def earn(request: partner_pb2.EarnRequest, partner_id: str) -> commands.Earn:
-    purchase = Purchase(
-        amount=money(request.purchase, field="purchase"),
-        order_id=request.order_id,
-        line_items=line_items(request.line_items),
-        point_of_sale=point_of_sale(request.point_of_sale),
+    purchase = _purchase(
+        request.purchase, request.order_id, request.line_items, request.point_of_sale
     )
     return commands.Earn(
         partner_id, request.idempotency_key, required_member(request.member), purchase
@@ -162,6 +178,68 @@ def quote_burn(request: partner_pb2.QuoteRequest, partner_id: str) -> commands.Q
             partner_id, member, amount=money(burn.amount, field="burn.amount")
         )
     return commands.QuoteBurn(partner_id, member, points=burn.points)
+
+
+def _purchase(
+    amount: common_pb2.Money,
+    order_id: str,
+    lines: Sequence[common_pb2.LineItem],
+    pos: common_pb2.PointOfSale,
+) -> Purchase:
+    return Purchase(
+        money(amount, field="purchase"), order_id, line_items(lines), point_of_sale(pos)
+    )
+
+
+def authorize(
+    request: partner_pb2.AuthorizeRedemptionRequest, partner_id: str
+) -> commands.AuthorizeRedemption:
+    payment = request.WhichOneof("payment")
+    if payment is None:
+        raise InvalidField("pay with either points or an amount", field="payment")
+    purchase = _purchase(
+        request.purchase, request.order_id, request.line_items, request.point_of_sale
+    )
+    return commands.AuthorizeRedemption(
+        partner_id=partner_id,
+        idempotency_key=request.idempotency_key,
+        member=required_member(request.member),
+        purchase=purchase,
+        points=request.points if payment == "points" else None,
+        pay_amount=money(request.amount, field="amount") if payment == "amount" else None,
+        ttl_s=request.ttl_s or None,
+    )
+
+
+def capture(
+    request: partner_pb2.CaptureRedemptionRequest, partner_id: str
+) -> commands.CaptureRedemption:
+    points = request.points if request.points != 0 else None
+    hold_id = parse_id(request.hold_id, field="hold_id")
+    return commands.CaptureRedemption(partner_id, request.idempotency_key, hold_id, points)
+
+
+def void(request: partner_pb2.VoidRedemptionRequest, partner_id: str) -> commands.VoidRedemption:
+    return commands.VoidRedemption(
+        partner_id, request.idempotency_key, parse_id(request.hold_id, field="hold_id")
+    )
+
+
+def get_hold(request: partner_pb2.GetHoldRequest, partner_id: str) -> commands.GetHold:
+    return commands.GetHold(partner_id, parse_id(request.hold_id, field="hold_id"))
+
+
+def refund_earn(request: partner_pb2.RefundEarnRequest, partner_id: str) -> commands.RefundEarn:
+    transaction_id = parse_id(request.transaction_id, field="transaction_id")
+    amount = money(request.amount, field="amount")
+    return commands.RefundEarn(partner_id, request.idempotency_key, transaction_id, amount)
+
+
+def refund_redemption(
+    request: partner_pb2.RefundRedemptionRequest, partner_id: str
+) -> commands.RefundRedemption:
+    hold_id = parse_id(request.hold_id, field="hold_id")
+    return commands.RefundRedemption(partner_id, request.idempotency_key, hold_id, request.points)
 
 
 def balance(request: partner_pb2.GetBalanceRequest, partner_id: str) -> commands.GetBalance:
@@ -228,6 +306,7 @@ def earn_response(result: Earned) -> partner_pb2.EarnResponse:
         expires_at=timestamp(result.expires_at),
         rates=rates_message(result.rate_version),
         created_at=timestamp(result.created_at),
+        debt_paid_points=result.debt_paid_points,
     )
 
 
@@ -259,6 +338,7 @@ def balance_message(view: BalanceView) -> partner_pb2.Balance:
         expiring_points=view.expiring_points,
         expiring_before=timestamp(view.expiring_before),
         as_of=timestamp(view.as_of),
+        debt_points=view.debt_points,
     )
 
 
@@ -274,6 +354,7 @@ def transaction_message(record: TransactionRecord) -> partner_pb2.Transaction:
         created_at=timestamp(record.created_at),
         available_at=timestamp(record.available_at),
         expires_at=timestamp(record.expires_at),
+        related_transaction_id=str(record.related_id) if record.related_id else "",
     )
 
 
@@ -281,4 +362,54 @@ def transaction_page(page: TransactionPage) -> partner_pb2.ListTransactionsRespo
     return partner_pb2.ListTransactionsResponse(
         transactions=[transaction_message(record) for record in page.transactions],
         next_page_token=page.next_page_token,
+    )
+
+
+def hold_message(view: HoldView) -> partner_pb2.Hold:
+    return partner_pb2.Hold(
+        hold_id=str(view.hold_id),
+        member_id=str(view.member_id),
+        status=_HOLD_STATUS[view.status],
+        points=view.points,
+        value=money_message(view.value),
+        created_at=timestamp(view.created_at),
+        expires_at=timestamp(view.expires_at),
+        order_id=view.order_id,
+        captured_points=view.captured_points,
+        resolved_at=timestamp(view.resolved_at),
+        rates=rates_message(view.rate_version),
+        transaction_id=str(view.transaction_id),
+    )
+
+
+def capture_message(result: Captured) -> partner_pb2.Capture:
+    return partner_pb2.Capture(
+        transaction_id=str(result.transaction_id),
+        hold_id=str(result.hold_id),
+        captured_points=result.captured_points,
+        released_points=result.released_points,
+        value=money_message(result.value),
+        captured_at=timestamp(result.captured_at),
+    )
+
+
+def earn_refund_message(result: EarnRefunded) -> partner_pb2.EarnRefund:
+    return partner_pb2.EarnRefund(
+        transaction_id=str(result.transaction_id),
+        earn_transaction_id=str(result.earn_transaction_id),
+        points_reversed=result.points_reversed,
+        pending_points_cancelled=result.pending_points_cancelled,
+        available_points_reversed=result.available_points_reversed,
+        debt_points=result.debt_points,
+        created_at=timestamp(result.created_at),
+    )
+
+
+def redemption_refund_message(result: RedemptionRefunded) -> partner_pb2.RedemptionRefund:
+    return partner_pb2.RedemptionRefund(
+        transaction_id=str(result.transaction_id),
+        hold_id=str(result.hold_id),
+        points_returned=result.points_returned,
+        points_expired=result.points_expired,
+        created_at=timestamp(result.created_at),
     )

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 
 import grpc
 from google.protobuf import any_pb2
+from google.protobuf.duration_pb2 import Duration
 from google.protobuf.message import Message
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
 from hub.api.headers import REQUEST_ID_HEADER
-from hub.domain.errors import HubError, InvalidArgument
+from hub.domain.errors import HubError, InvalidArgument, ResourceExhausted
 
 ERROR_DOMAIN = "hub.coalition"
 INTERNAL_MESSAGE = "internal error; the hub's operators can trace it by the request id"
@@ -40,6 +41,10 @@ def status_for(error: HubError, request_id: str) -> grpc.Status:
         ),
         _packed(error_details_pb2.RequestInfo(request_id=request_id)),
     ]
+    if isinstance(error, ResourceExhausted) and "retry_after_s" in error.metadata:
+        delay = Duration()
+        delay.FromNanoseconds(int(float(error.metadata["retry_after_s"]) * 1e9))
+        details.append(_packed(error_details_pb2.RetryInfo(retry_delay=delay)))
     if isinstance(error, InvalidArgument):
         violation = error_details_pb2.BadRequest.FieldViolation(
             field=error.field, description=error.message

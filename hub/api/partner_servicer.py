@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import grpc
-from coalition.hub.v1 import partner_pb2, partner_pb2_grpc
 
+from coalition.hub.v1 import partner_pb2, partner_pb2_grpc
 from hub.api import convert
 from hub.api.interceptors import caller
 from hub.bootstrap import PartnerUseCases
@@ -73,3 +73,41 @@ class PartnerServicer(partner_pb2_grpc.PartnerServiceServicer):
     ) -> partner_pb2.ListTransactionsResponse:
         page = self._use.transactions(convert.transactions(request, caller().partner_id))
         return convert.transaction_page(page)
+
+    def AuthorizeRedemption(
+        self, request: partner_pb2.AuthorizeRedemptionRequest, context: grpc.ServicerContext
+    ) -> partner_pb2.Hold:
+        return convert.hold_message(
+            self._use.authorize(convert.authorize(request, caller().partner_id))
+        )
+
+    def CaptureRedemption(
+        self, request: partner_pb2.CaptureRedemptionRequest, context: grpc.ServicerContext
+    ) -> partner_pb2.Capture:
+        return convert.capture_message(
+            self._use.capture(convert.capture(request, caller().partner_id))
+        )
+
+    def VoidRedemption(
+        self, request: partner_pb2.VoidRedemptionRequest, context: grpc.ServicerContext
+    ) -> partner_pb2.Hold:
+        return convert.hold_message(self._use.void(convert.void(request, caller().partner_id)))
+
+    def GetHold(
+        self, request: partner_pb2.GetHoldRequest, context: grpc.ServicerContext
+    ) -> partner_pb2.Hold:
+        return convert.hold_message(
+            self._use.get_hold(convert.get_hold(request, caller().partner_id))
+        )
+
+    def RefundEarn(
+        self, request: partner_pb2.RefundEarnRequest, context: grpc.ServicerContext
+    ) -> partner_pb2.EarnRefund:
+        command = convert.refund_earn(request, caller().partner_id)
+        return convert.earn_refund_message(self._use.refund_earn(command))
+
+    def RefundRedemption(
+        self, request: partner_pb2.RefundRedemptionRequest, context: grpc.ServicerContext
+    ) -> partner_pb2.RedemptionRefund:
+        command = convert.refund_redemption(request, caller().partner_id)
+        return convert.redemption_refund_message(self._use.refund_redemption(command))

@@ -7,10 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import grpc
-from coalition.hub.v1 import partner_pb2, partner_pb2_grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from coalition.hub.v1 import partner_pb2, partner_pb2_grpc
 from hub.api.interceptors import HubInterceptor
 from hub.api.partner_servicer import PartnerServicer
 from hub.bootstrap import Hub

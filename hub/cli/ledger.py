@@ -17,6 +17,12 @@ def register(subcommands: Any) -> None:
     add_database_flag(verify)
     verify.set_defaults(run=run_verify)
 
+    sweep = subcommands.add_parser(
+        "sweep", help="expire holds, mature pending points, expire points (cron)"
+    )
+    add_database_flag(sweep)
+    sweep.set_defaults(run=run_sweep)
+
 
 def print_report(report: LedgerReport) -> None:
     counts = ", ".join(f"{count} {name}" for name, count in report.counts.items())
@@ -38,3 +44,13 @@ def run_verify(args: argparse.Namespace) -> int:
         report = hub.operator.verify_ledger()
     print_report(report)
     return 0 if report.ok else 1
+
+
+def run_sweep(args: argparse.Namespace) -> int:
+    with opened(args) as hub:
+        report = hub.operator.sweep()
+    print(
+        f"expired {report.holds_expired} holds, matured {report.lots_matured} lots, "
+        f"expired points of {report.lots_expired} lots"
+    )
+    return 0

@@ -49,6 +49,25 @@ def run_show(args: argparse.Namespace) -> int:
         f"held {balance.held_points}  "
         f"expiring before {balance.expiring_before:%Y-%m-%d}: {balance.expiring_points}"
     )
+    if balance.debt_points:
+        print(f"owes {balance.debt_points} points after refunds of points already spent")
+    print()
+    print_table(
+        ("hold", "partner", "status", "points", "captured", "value", "created at", "expires at"),
+        [
+            (
+                h.id,
+                h.partner_id,
+                h.status.value,
+                h.points,
+                h.captured_points,
+                h.value,
+                h.created_at,
+                h.expires_at,
+            )
+            for h in summary.holds
+        ],
+    )
     print()
     print_table(
         (

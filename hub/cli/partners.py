@@ -8,9 +8,10 @@ from typing import Any
 
 from hub.cli.common import add_database_flag, opened, print_table
 from hub.domain.errors import InvalidField
+from hub.domain.limits import HOLD_TTL_DEFAULT_S
 from hub.domain.money import PARTNER_ROUNDINGS, Rounding
-from hub.domain.partners import ExpiryPolicy
-from hub.domain.rates import Rates
+from hub.domain.partners import BurnRules, ExpiryPolicy
+from hub.domain.rates import Rates, parse_rate
 from hub.services.commands import AddPartner, SetPartnerStatus, SetRate
 from hub.services.results import PartnerView
 
@@ -48,6 +49,7 @@ def register(subcommands: Any) -> None:
     add.add_argument(
         "--effective-from", type=_instant, help="ISO-8601 instant with zone (default: now)"
     )
+    _burn_flags(add)
     add.set_defaults(run=run_add)
 
     set_rate = actions.add_parser(
@@ -74,6 +76,22 @@ def register(subcommands: Any) -> None:
         add_database_flag(action)
 
 
+def _burn_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--hold-ttl-s", type=int, default=HOLD_TTL_DEFAULT_S, help="hold lifetime")
+    parser.add_argument(
+        "--burn-min-points", type=int, default=1, help="fewest points per redemption"
+    )
+    parser.add_argument(
+        "--burn-max-share", default="1", help="most of a receipt payable with points"
+    )
+    parser.add_argument("--burn-min-cash-minor", type=int, default=0, help="least paid in money")
+    parser.add_argument(
+        "--burn-excluded-categories",
+        default="",
+        help="comma-separated categories points cannot pay",
+    )
+
+
 def _rate_flags(parser: argparse.ArgumentParser, *, required: bool) -> None:
     for name in RATE_FLAGS:
         parser.add_argument(f"--{name.replace('_', '-')}", required=required, help=RATE_HELP[name])
@@ -97,6 +115,15 @@ def run_add(args: argparse.Namespace) -> int:
         pending_period_s=args.pending_period_s,
         expiry=ExpiryPolicy.parse(args.expiry),
         effective_from=args.effective_from,
+        hold_ttl_s=args.hold_ttl_s,
+        burn_rules=BurnRules(
+            min_points=args.burn_min_points,
+            max_share=parse_rate(args.burn_max_share, field="burn_max_share"),
+            min_cash_minor=args.burn_min_cash_minor,
+            excluded_categories=frozenset(
+                c.strip() for c in args.burn_excluded_categories.split(",") if c.strip()
+            ),
+        ),
     )
     with opened(args) as hub:
         _print_partners([hub.operator.add_partner(command)])

@@ -14,6 +14,7 @@ from hub.adapters.migrate import current_revision, upgrade
 from hub.api.server import start_server
 from hub.cli.common import add_database_flag, open_hub, settings_from
 from hub.config import ConfigError, new_identifier_key_hex
+from hub.services.sweeper import SweeperThread
 
 log = logging.getLogger("hub.serve")
 
@@ -80,11 +81,16 @@ def run_serve(args: argparse.Namespace) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     running = start_server(hub, settings.listen)
+    sweeper = SweeperThread(hub.operator.sweep, settings.sweep_interval_s)
+    if settings.sweep_interval_s > 0:
+        sweeper.start()
     host = settings.listen.rsplit(":", 1)[0]
     # LocalHub and scripts wait for this exact line to learn the port.
     print(f"hub listening on {host}:{running.port}", flush=True)
     stop.wait()
     log.warning("stopping: draining in-flight calls for up to %.0f s", settings.shutdown_grace_s)
     running.stop(settings.shutdown_grace_s)
+    if sweeper.is_alive():
+        sweeper.stop()
     hub.close()
     return 0

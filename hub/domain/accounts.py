@@ -18,6 +18,8 @@ _NAMESPACE = uuid.UUID("6f1c7a0e-3b1d-4d36-9a57-1c0de5a1ed9e")
 class AccountKind(StrEnum):
     MEMBER_AVAILABLE = "member_available"
     MEMBER_PENDING = "member_pending"
+    MEMBER_DEBT = "member_debt"
+    """What a member owes after a refund of points already spent; its balance is never above 0."""
     PARTNER_ISSUED = "partner_issued"
     PARTNER_REDEEMED = "partner_redeemed"
     COALITION_BREAKAGE = "coalition_breakage"
@@ -29,10 +31,13 @@ class AccountKind(StrEnum):
         return self in _MEMBER_KINDS
 
 
-_MEMBER_KINDS = frozenset({AccountKind.MEMBER_AVAILABLE, AccountKind.MEMBER_PENDING})
+_MEMBER_KINDS = frozenset(
+    {AccountKind.MEMBER_AVAILABLE, AccountKind.MEMBER_PENDING, AccountKind.MEMBER_DEBT}
+)
 _CODE_FORMATS = {
     AccountKind.MEMBER_AVAILABLE: "member:{}:available",
     AccountKind.MEMBER_PENDING: "member:{}:pending",
+    AccountKind.MEMBER_DEBT: "member:{}:debt",
     AccountKind.PARTNER_ISSUED: "partner:{}:issued",
     AccountKind.PARTNER_REDEEMED: "partner:{}:redeemed",
     AccountKind.COALITION_BREAKAGE: "coalition:breakage",
@@ -64,6 +69,10 @@ def member_pending(member_id: uuid.UUID) -> Account:
     return Account(AccountKind.MEMBER_PENDING, str(member_id))
 
 
+def member_debt(member_id: uuid.UUID) -> Account:
+    return Account(AccountKind.MEMBER_DEBT, str(member_id))
+
+
 def partner_issued(partner_id: str) -> Account:
     return Account(AccountKind.PARTNER_ISSUED, partner_id)
 
@@ -72,16 +81,18 @@ def partner_redeemed(partner_id: str) -> Account:
     return Account(AccountKind.PARTNER_REDEEMED, partner_id)
 
 
-def member_accounts(member_id: uuid.UUID) -> tuple[Account, Account]:
-    return member_available(member_id), member_pending(member_id)
+def member_accounts(member_id: uuid.UUID) -> tuple[Account, Account, Account]:
+    return member_available(member_id), member_pending(member_id), member_debt(member_id)
 
 
 def partner_accounts(partner_id: str) -> tuple[Account, Account]:
     return partner_issued(partner_id), partner_redeemed(partner_id)
 
 
+COALITION_BREAKAGE = Account(AccountKind.COALITION_BREAKAGE)
+
 COALITION_ACCOUNTS = (
-    Account(AccountKind.COALITION_BREAKAGE),
+    COALITION_BREAKAGE,
     Account(AccountKind.COALITION_ADJUSTMENTS),
     Account(AccountKind.COALITION_CAMPAIGNS),
 )

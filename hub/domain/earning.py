@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from hub.domain.accounts import member_available, member_pending, partner_issued
+from hub.domain.accounts import member_available, member_debt, member_pending, partner_issued
 from hub.domain.errors import InvalidAmount
-from hub.domain.ledger import Transaction, TransactionKind, transfer
+from hub.domain.ledger import Entry, Transaction, TransactionKind
 from hub.domain.limits import POINTS_PER_OPERATION_MAX
 from hub.domain.lots import Lot, LotStatus
 from hub.domain.money import Money, points_for_purchase
@@ -47,8 +47,9 @@ def calculate(
 class Earning:
     transaction: Transaction
     lot: Lot | None
-    """``None`` when the purchase earns no points."""
+    """``None`` when no points are left for the member (none earned, or all paid debt)."""
     calculation: EarnCalculation
+    debt_paid_points: int = 0
 
 
 def earn(
@@ -60,17 +61,26 @@ def earn(
     rate: RateVersion,
     purchase: Purchase,
     calculation: EarnCalculation,
+    debt_points: int,
     now: datetime,
 ) -> Earning:
-    """The transaction and lot that credit ``calculation.points`` to the member."""
+    """The transaction and lot that credit ``calculation.points``; a member's refund debt is
+    paid off first, and only the rest becomes a lot."""
+    points = calculation.points
+    paid = min(points, debt_points)
     pending = calculation.status is LotStatus.PENDING
     credit = member_pending(member_id) if pending else member_available(member_id)
+    credits = [
+        entry
+        for entry in (Entry(member_debt(member_id), paid), Entry(credit, points - paid))
+        if entry.amount_points
+    ]
     transaction = Transaction(
         id=transaction_id,
         kind=TransactionKind.EARN,
         created_at=now,
-        entries=transfer(partner_issued(partner.id), credit, calculation.points),
-        points=calculation.points,
+        entries=(Entry(partner_issued(partner.id), -points), *(credits or [Entry(credit, 0)])),
+        points=points,
         member_id=member_id,
         partner_id=partner.id,
         order_id=purchase.order_id,
@@ -81,19 +91,19 @@ def earn(
         available_at=calculation.available_at,
         expires_at=calculation.expires_at,
     )
-    if calculation.points == 0:
-        return Earning(transaction, None, calculation)
+    if points == paid:
+        return Earning(transaction, None, calculation, paid)
     lot = Lot(
         id=lot_id,
         member_id=member_id,
         partner_id=partner.id,
         earn_transaction_id=transaction_id,
-        points=calculation.points,
-        remaining_points=calculation.points,
+        points=points - paid,
+        remaining_points=points - paid,
         reserved_points=0,
         status=calculation.status,
         created_at=now,
         available_at=calculation.available_at,
         expires_at=calculation.expires_at,
     )
-    return Earning(transaction, lot, calculation)
+    return Earning(transaction, lot, calculation, paid)

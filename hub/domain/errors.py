@@ -13,14 +13,25 @@
     │   ├── InvalidIdempotencyKey      INVALID_IDEMPOTENCY_KEY
     │   ├── InvalidPageToken           INVALID_PAGE_TOKEN
     │   ├── InvalidRate                INVALID_RATE
-    │   └── RateInPast                 RATE_IN_PAST
+    │   ├── RateInPast                 RATE_IN_PAST
+    │   ├── InvalidHoldTtl             INVALID_HOLD_TTL
+    │   └── CaptureExceedsHold         CAPTURE_EXCEEDS_HOLD
     ├── NotFound                   NOT_FOUND
     │   ├── MemberNotFound             MEMBER_NOT_FOUND
-    │   └── PartnerNotFound            PARTNER_NOT_FOUND
+    │   ├── PartnerNotFound            PARTNER_NOT_FOUND
+    │   ├── HoldNotFound               HOLD_NOT_FOUND
+    │   └── TransactionNotFound        TRANSACTION_NOT_FOUND
     ├── FailedPrecondition         FAILED_PRECONDITION
     │   ├── PartnerDisabled            PARTNER_DISABLED
     │   ├── MemberNotActive            MEMBER_NOT_ACTIVE
-    │   └── NoRateInForce              NO_RATE_IN_FORCE
+    │   ├── NoRateInForce              NO_RATE_IN_FORCE
+    │   ├── InsufficientPoints         INSUFFICIENT_POINTS
+    │   ├── BelowMinimumRedemption     BELOW_MINIMUM_REDEMPTION
+    │   ├── ExceedsPayableAmount       EXCEEDS_PAYABLE_AMOUNT
+    │   ├── HoldAlreadyCaptured        HOLD_ALREADY_CAPTURED
+    │   ├── HoldAlreadyVoided          HOLD_ALREADY_VOIDED
+    │   ├── HoldExpired                HOLD_EXPIRED
+    │   └── RefundExceedsOriginal      REFUND_EXCEEDS_ORIGINAL
     ├── AlreadyExists              ALREADY_EXISTS
     │   ├── IdempotencyKeyReused       IDEMPOTENCY_KEY_REUSED
     │   ├── IdentifierTaken            IDENTIFIER_TAKEN
@@ -113,6 +124,14 @@ class RateInPast(InvalidArgument):
     reason = "RATE_IN_PAST"
 
 
+class InvalidHoldTtl(InvalidArgument):
+    reason = "INVALID_HOLD_TTL"
+
+
+class CaptureExceedsHold(InvalidArgument):
+    reason = "CAPTURE_EXCEEDS_HOLD"
+
+
 class NotFound(HubError):
     code = "NOT_FOUND"
 
@@ -123,6 +142,14 @@ class MemberNotFound(NotFound):
 
 class PartnerNotFound(NotFound):
     reason = "PARTNER_NOT_FOUND"
+
+
+class HoldNotFound(NotFound):
+    reason = "HOLD_NOT_FOUND"
+
+
+class TransactionNotFound(NotFound):
+    reason = "TRANSACTION_NOT_FOUND"
 
 
 class FailedPrecondition(HubError):
@@ -139,6 +166,34 @@ class MemberNotActive(FailedPrecondition):
 
 class NoRateInForce(FailedPrecondition):
     reason = "NO_RATE_IN_FORCE"
+
+
+class InsufficientPoints(FailedPrecondition):
+    reason = "INSUFFICIENT_POINTS"
+
+
+class BelowMinimumRedemption(FailedPrecondition):
+    reason = "BELOW_MINIMUM_REDEMPTION"
+
+
+class ExceedsPayableAmount(FailedPrecondition):
+    reason = "EXCEEDS_PAYABLE_AMOUNT"
+
+
+class HoldAlreadyCaptured(FailedPrecondition):
+    reason = "HOLD_ALREADY_CAPTURED"
+
+
+class HoldAlreadyVoided(FailedPrecondition):
+    reason = "HOLD_ALREADY_VOIDED"
+
+
+class HoldExpired(FailedPrecondition):
+    reason = "HOLD_EXPIRED"
+
+
+class RefundExceedsOriginal(FailedPrecondition):
+    reason = "REFUND_EXCEEDS_ORIGINAL"
 
 
 class AlreadyExists(HubError):

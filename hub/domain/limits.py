@@ -24,3 +24,10 @@ PENDING_PERIOD_MAX_S = 365 * 24 * 3600
 EXPIRY_MONTHS_MAX = 120
 EXPIRING_WINDOW_S = 30 * 24 * 3600
 """The balance reports points expiring within this window."""
+
+HOLD_TTL_DEFAULT_S = 15 * 60
+"""A partner's hold lifetime unless it sets its own."""
+HOLD_TTL_MAX_S = 7 * 24 * 3600
+"""No hold lives longer, whatever the partner or the call asks."""
+SWEEP_BATCH_MAX = 200
+"""Holds, or members' lots, the sweeper handles in one database transaction."""

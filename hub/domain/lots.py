@@ -1,23 +1,46 @@
 """Lots: the points of one earn, tracked until they are spent, expire or are reversed.
 
-Burns consume lots earliest-expiry-first and record which lots they consumed; that is how
-settlement knows that points issued by partner A were redeemed at partner B.
+Burns consume lots earliest-expiry-first and record which lots they consumed: that is how
+settlement knows that points issued by partner A were redeemed at partner B. Every change to a
+lot's remainder is a ``LotMovement`` of a transaction, so a lot's remainder is always its points
+plus its movements (``hub ledger verify`` checks it).
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
+from hub.domain.accounts import COALITION_BREAKAGE, member_available, member_pending
 from hub.domain.invariants import require
+from hub.domain.ledger import Transaction, TransactionKind, transfer
 
 
 class LotStatus(StrEnum):
     PENDING = "pending"
     """Inside the issuing partner's pending period; held in the member's pending account."""
     AVAILABLE = "available"
+
+
+class MovementKind(StrEnum):
+    REDEMPTION = "redemption"
+    """Taken by a capture (negative), given back by a refund of the redemption (positive)."""
+    EXPIRY = "expiry"
+    """Expired to breakage (negative), or un-expired when a refund reverses it (positive)."""
+    REVERSAL = "reversal"
+    """Taken back by a refund of the earn that issued the lot (negative)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LotMovement:
+    transaction_id: uuid.UUID
+    lot_id: uuid.UUID
+    points: int
+    """Signed: negative leaves the lot, positive returns to it."""
+    kind: MovementKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,3 +62,89 @@ class Lot:
             0 <= self.reserved_points <= self.remaining_points <= self.points,
             f"lot {self.id}: need 0 <= reserved <= remaining <= points",
         )
+
+    @property
+    def unreserved_points(self) -> int:
+        return self.remaining_points - self.reserved_points
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
+
+    def holdable(self, now: datetime) -> bool:
+        """Whether a hold may reserve some of this lot now."""
+        return (
+            self.status is LotStatus.AVAILABLE
+            and self.unreserved_points > 0
+            and not self.expired(now)
+        )
+
+    def moved(self, points: int) -> Lot:
+        """This lot after ``points`` (signed) leave or return to it."""
+        return replace(self, remaining_points=self.remaining_points + points)
+
+
+def earliest_expiry_first(lots: Iterable[Lot]) -> list[Lot]:
+    """The order burns consume lots in: soonest expiry first, never-expiring last, then oldest."""
+    return sorted(
+        lots,
+        key=lambda lot: (
+            lot.expires_at is None,
+            lot.expires_at or lot.created_at,
+            lot.created_at,
+            lot.id,
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LotUpdate:
+    """A ledger transaction (if any points moved) and the lots and movements it changed."""
+
+    transaction: Transaction | None
+    lots: tuple[Lot, ...]
+    movements: tuple[LotMovement, ...] = ()
+
+
+def mature(
+    member_id: uuid.UUID, lots: Sequence[Lot], transaction_id: uuid.UUID, now: datetime
+) -> LotUpdate:
+    """Move a member's lots whose pending period is over into their available points."""
+    require(
+        all(lot.status is LotStatus.PENDING and lot.available_at <= now for lot in lots),
+        "only due pending lots mature",
+    )
+    matured = tuple(replace(lot, status=LotStatus.AVAILABLE) for lot in lots)
+    points = sum(lot.remaining_points for lot in lots)
+    if points == 0:  # fully refunded while pending: nothing left to move
+        return LotUpdate(None, matured)
+    entries = transfer(member_pending(member_id), member_available(member_id), points)
+    transaction = Transaction(
+        transaction_id, TransactionKind.MATURATION, now, entries, points, member_id=member_id
+    )
+    return LotUpdate(transaction, matured)
+
+
+def expire(
+    member_id: uuid.UUID, lots: Sequence[Lot], transaction_id: uuid.UUID, now: datetime
+) -> LotUpdate:
+    """Expire the unreserved points of a member's lots past their expiry into breakage.
+
+    Points under a hold do not expire while it lasts; once released, a later sweep takes them.
+    """
+    require(
+        all(lot.expired(now) and lot.status is LotStatus.AVAILABLE for lot in lots),
+        "only expired lots expire",
+    )
+    movements = tuple(
+        LotMovement(transaction_id, lot.id, -lot.unreserved_points, MovementKind.EXPIRY)
+        for lot in lots
+        if lot.unreserved_points > 0
+    )
+    points = -sum(movement.points for movement in movements)
+    entries = transfer(member_available(member_id), COALITION_BREAKAGE, points)
+    transaction = Transaction(
+        transaction_id, TransactionKind.EXPIRY, now, entries, points, member_id=member_id
+    )
+    return LotUpdate(
+        transaction, tuple(lot.moved(-lot.unreserved_points) for lot in lots), movements
+    )

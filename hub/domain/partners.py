@@ -6,13 +6,22 @@ import re
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from hub.domain.currencies import Currency
-from hub.domain.errors import InvalidField, PartnerDisabled
-from hub.domain.limits import EXPIRY_MONTHS_MAX, PENDING_PERIOD_MAX_S, TEXT_FIELD_LENGTH_MAX
-from hub.domain.money import PARTNER_ROUNDINGS, Rounding
+from hub.domain.errors import InvalidField, InvalidHoldTtl, PartnerDisabled
+from hub.domain.fields import bounded_text
+from hub.domain.limits import (
+    EXPIRY_MONTHS_MAX,
+    HOLD_TTL_DEFAULT_S,
+    HOLD_TTL_MAX_S,
+    PENDING_PERIOD_MAX_S,
+    TEXT_FIELD_LENGTH_MAX,
+)
+from hub.domain.money import PARTNER_ROUNDINGS, Money, Rounding, to_units
+from hub.domain.purchases import LineItem
 
 PARTNER_ID_PATTERN = re.compile(r"[a-z][a-z0-9-]{1,31}")
 
@@ -84,6 +93,46 @@ def _add_months(moment: datetime, months: int) -> datetime:
 
 
 @dataclass(frozen=True, slots=True)
+class BurnRules:
+    """What a partner lets members pay with points."""
+
+    min_points: int = 1
+    """Fewest points one redemption may use."""
+    max_share: Decimal = Decimal(1)
+    """Largest share of the (eligible) receipt payable with points, in (0, 1]."""
+    min_cash_minor: int = 0
+    """Least of the receipt paid in money, e.g. 1 for "at least one minor unit in money"."""
+    excluded_categories: frozenset[str] = frozenset()
+    """Line-item categories points cannot pay for (gift cards, tobacco...)."""
+
+    def payable_minor(self, total: Money, lines: tuple[LineItem, ...]) -> int:
+        """The most of this receipt that points may pay, in minor units."""
+        excluded = sum(
+            line.amount_minor for line in lines if line.category in self.excluded_categories
+        )
+        eligible = total.amount_minor - excluded
+        by_share = to_units(Decimal(eligible) * self.max_share, 0, Rounding.FLOOR)
+        return max(0, min(by_share, total.amount_minor - self.min_cash_minor))
+
+
+DEFAULT_BURN_RULES = BurnRules()
+
+
+def check_burn_rules(rules: BurnRules) -> BurnRules:
+    if rules.min_points < 1:
+        raise InvalidField("burn min_points must be at least 1", field="burn_rules.min_points")
+    if not Decimal(0) < rules.max_share <= Decimal(1):
+        raise InvalidField("burn max_share must be in (0, 1]", field="burn_rules.max_share")
+    if rules.min_cash_minor < 0:
+        raise InvalidField(
+            "burn min_cash_minor cannot be negative", field="burn_rules.min_cash_minor"
+        )
+    for category in rules.excluded_categories:
+        bounded_text(category, field="burn_rules.excluded_categories", required=True)
+    return rules
+
+
+@dataclass(frozen=True, slots=True)
 class Partner:
     id: str
     name: str
@@ -92,6 +141,8 @@ class Partner:
     pending_period_s: int
     expiry: ExpiryPolicy
     status: PartnerStatus
+    hold_ttl_s: int = HOLD_TTL_DEFAULT_S
+    burn_rules: BurnRules = DEFAULT_BURN_RULES
 
     def require_active(self) -> None:
         if self.status is not PartnerStatus.ACTIVE:
@@ -109,6 +160,15 @@ def check_partner_id(partner_id: str) -> str:
             field="partner_id",
         )
     return partner_id
+
+
+def check_hold_ttl(ttl_s: int, *, field: str = "ttl_s") -> int:
+    """A hold lifetime within the hub's bounds, or ``InvalidHoldTtl``."""
+    if not 1 <= ttl_s <= HOLD_TTL_MAX_S:
+        raise InvalidHoldTtl(
+            f"{field} must be 1..{HOLD_TTL_MAX_S} seconds; got {ttl_s}", field=field
+        )
+    return ttl_s
 
 
 def check_partner_settings(name: str, rounding: Rounding, pending_period_s: int) -> None:

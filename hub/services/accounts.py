@@ -27,6 +27,7 @@ def _balance(uow: UnitOfWork, member_id: uuid.UUID, now: datetime) -> BalanceVie
         expiring_points=balance.expiring_points,
         expiring_before=expiring_before,
         as_of=now,
+        debt_points=-balance.debt.posted_points,
     )
 
 
@@ -46,7 +47,8 @@ def inspect_member(
     with uow_factory(read_only=True) as uow:
         member = uow.members.with_identifier_kinds(resolve_member(uow, ref, hasher))
         balance = _balance(uow, member.id, clock.now())
-        return MemberSummary(MemberView.of(member), balance, tuple(uow.ledger.lots(member.id)))
+        lots, holds = tuple(uow.lots.of_member(member.id)), tuple(uow.holds.of_member(member.id))
+        return MemberSummary(MemberView.of(member), balance, lots, holds)
 
 
 def list_transactions(

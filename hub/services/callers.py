@@ -35,6 +35,8 @@ class Till:
     partner: Partner
     rate: RateVersion
     member: Member | None
+    member_debt_points: int = 0
+    """What the member owes after refunds, as read without a lock."""
 
     def require_member(self) -> Member:
         """The member the call names, or ``MemberNotFound``."""
@@ -59,7 +61,7 @@ def till(
     found.partner.require_active()
     if found.rate is None:
         raise NoRateInForce(f"partner {partner_id} has no rate in force at {at.isoformat()}")
-    context = Till(found.partner, found.rate, found.member)
+    context = Till(found.partner, found.rate, found.member, found.member_debt_points)
     if member is not None:
         context.require_member()
     return context

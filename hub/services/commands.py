@@ -9,9 +9,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from hub.domain.limits import HOLD_TTL_DEFAULT_S
 from hub.domain.members import Identifier
 from hub.domain.money import Money, Rounding
-from hub.domain.partners import NEVER_EXPIRES, ExpiryPolicy
+from hub.domain.partners import DEFAULT_BURN_RULES, NEVER_EXPIRES, BurnRules, ExpiryPolicy
 from hub.domain.purchases import NO_POINT_OF_SALE, LineItem, PointOfSale, Purchase
 from hub.domain.rates import Rates
 
@@ -46,6 +47,58 @@ class Earn:
     idempotency_key: str
     member: MemberRef
     purchase: Purchase
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorizeRedemption:
+    """Exactly one of ``points`` and ``pay_amount``; ``ttl_s`` ``None`` means the partner's."""
+
+    partner_id: str
+    idempotency_key: str
+    member: MemberRef
+    purchase: Purchase
+    points: int | None = None
+    pay_amount: Money | None = None
+    ttl_s: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureRedemption:
+    """``points`` ``None`` captures the whole hold."""
+
+    partner_id: str
+    idempotency_key: str
+    hold_id: uuid.UUID
+    points: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VoidRedemption:
+    partner_id: str
+    idempotency_key: str
+    hold_id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class GetHold:
+    partner_id: str
+    hold_id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class RefundEarn:
+    partner_id: str
+    idempotency_key: str
+    transaction_id: uuid.UUID
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
+class RefundRedemption:
+    partner_id: str
+    idempotency_key: str
+    hold_id: uuid.UUID
+    points: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +145,8 @@ class AddPartner:
     expiry: ExpiryPolicy = NEVER_EXPIRES
     effective_from: datetime | None = None
     """When the first rates take effect; now when ``None``."""
+    hold_ttl_s: int = HOLD_TTL_DEFAULT_S
+    burn_rules: BurnRules = DEFAULT_BURN_RULES
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,8 @@ def earn(
         calculation = earning.calculate(
             cmd.purchase.amount, context.partner, context.rate, now, zone
         )
+        # Debt is rare: only then lock the member's debt account, so two earns cannot pay it twice.
+        debt = uow.members.debt_for_update(member.id) if context.member_debt_points > 0 else 0
         result = earning.earn(
             transaction_id=new_id(),
             lot_id=new_id(),
@@ -46,9 +48,12 @@ def earn(
             rate=context.rate,
             purchase=cmd.purchase,
             calculation=calculation,
+            debt_points=debt,
             now=now,
         )
-        uow.ledger.add(result.transaction, result.lot)
+        uow.ledger.add(result.transaction)
+        if result.lot is not None:
+            uow.lots.add(result.lot)
         return _earned(result, member.id, context.rate)
 
     request = IdempotentRequest.of("earn", cmd)
@@ -66,6 +71,7 @@ def _earned(result: earning.Earning, member_id: uuid.UUID, rate: RateVersion) ->
         expires_at=calculation.expires_at,
         rate_version=rate,
         created_at=transaction.created_at,
+        debt_paid_points=result.debt_paid_points,
     )
 
 

@@ -8,7 +8,14 @@ from hub.domain.clock import Clock
 from hub.domain.currencies import currency
 from hub.domain.errors import NoRateInForce
 from hub.domain.ids import new_id
-from hub.domain.partners import Partner, PartnerStatus, check_partner_id, check_partner_settings
+from hub.domain.partners import (
+    Partner,
+    PartnerStatus,
+    check_burn_rules,
+    check_hold_ttl,
+    check_partner_id,
+    check_partner_settings,
+)
 from hub.domain.rates import RateVersion, check_schedulable, in_force
 from hub.services.commands import AddPartner, SetPartnerStatus, SetRate
 from hub.services.results import PartnerView
@@ -21,6 +28,8 @@ def add_partner(cmd: AddPartner, *, uow_factory: UnitOfWorkFactory, clock: Clock
     check_partner_id(cmd.partner_id)
     check_partner_settings(cmd.name, cmd.rounding, cmd.pending_period_s)
     partner = Partner(
+        hold_ttl_s=check_hold_ttl(cmd.hold_ttl_s, field="hold_ttl_s"),
+        burn_rules=check_burn_rules(cmd.burn_rules),
         id=cmd.partner_id,
         name=cmd.name,
         currency=currency(cmd.currency),

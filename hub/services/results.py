@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from hub.domain.holds import Hold, HoldStatus
 from hub.domain.lots import Lot, LotStatus
 from hub.domain.members import IdentifierKind, Member, MemberStatus
 from hub.domain.money import Money
@@ -36,6 +37,71 @@ class Earned:
     expires_at: datetime | None
     rate_version: RateVersion
     created_at: datetime
+    debt_paid_points: int = 0
+    """Of ``points``, those that paid off the member's refund debt instead of crediting them."""
+
+
+@dataclass(frozen=True, slots=True)
+class HoldView:
+    hold_id: uuid.UUID
+    member_id: uuid.UUID
+    status: HoldStatus
+    points: int
+    value: Money
+    created_at: datetime
+    expires_at: datetime
+    order_id: str
+    captured_points: int
+    resolved_at: datetime | None
+    rate_version: RateVersion
+    transaction_id: uuid.UUID
+
+    @classmethod
+    def of(cls, hold: Hold) -> HoldView:
+        return cls(
+            hold.id,
+            hold.member_id,
+            hold.status,
+            hold.points,
+            hold.value,
+            hold.created_at,
+            hold.expires_at,
+            hold.order_id,
+            hold.captured_points,
+            hold.resolved_at,
+            hold.rate_version,
+            hold.transaction_id,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Captured:
+    transaction_id: uuid.UUID
+    hold_id: uuid.UUID
+    captured_points: int
+    released_points: int
+    value: Money
+    captured_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class EarnRefunded:
+    transaction_id: uuid.UUID
+    earn_transaction_id: uuid.UUID
+    points_reversed: int
+    pending_points_cancelled: int
+    available_points_reversed: int
+    debt_points: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RedemptionRefunded:
+    transaction_id: uuid.UUID
+    hold_id: uuid.UUID
+    points_returned: int
+    points_expired: int
+    created_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +131,7 @@ class BalanceView:
     expiring_points: int
     expiring_before: datetime
     as_of: datetime
+    debt_points: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +139,7 @@ class MemberSummary:
     member: MemberView
     balance: BalanceView
     lots: tuple[Lot, ...]
+    holds: tuple[Hold, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,12 +9,14 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from hub.domain.holds import Hold, Reservation
 from hub.domain.ledger import Totals, Transaction, TransactionKind
-from hub.domain.lots import Lot
+from hub.domain.lots import Lot, LotUpdate
 from hub.domain.members import Member
 from hub.domain.money import Money
 from hub.domain.partners import Partner
 from hub.domain.rates import RateVersion
+from hub.domain.refunds import EarnRecord
 
 
 class TransientConflict(Exception):
@@ -28,6 +30,8 @@ class CallContext:
     """``None`` when no rate is in force."""
     member: Member | None
     """``None`` when no member was asked for, or none matched."""
+    member_debt_points: int = 0
+    """What the member owes after refunds, read without a lock."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +49,7 @@ class MemberBalance:
     available: Totals
     pending: Totals
     expiring_points: int
+    debt: Totals
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +74,7 @@ class TransactionRecord:
     rate_version: RateVersion | None
     available_at: datetime | None
     expires_at: datetime | None
+    related_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,18 +124,61 @@ class MemberRepository(Protocol):
     def find_by_digest(self, digest: bytes) -> Member: ...
     def with_identifier_kinds(self, member: Member) -> Member: ...
     def balance(self, member_id: uuid.UUID, expiring_before: datetime) -> MemberBalance: ...
+    def debt_for_update(self, member_id: uuid.UUID) -> int: ...
 
 
 class LedgerRepository(Protocol):
-    def add(self, transaction: Transaction, lot: Lot | None) -> None:
-        """Record ``transaction`` (entries, running totals) and ``lot``; written at commit."""
+    def add(self, transaction: Transaction) -> None:
+        """Record ``transaction``: entries and running totals; written at commit."""
+        ...
+
+    def earn(
+        self, transaction_id: uuid.UUID, partner_id: str, *, for_update: bool = False
+    ) -> EarnRecord:
+        """The earn this partner made, or ``TransactionNotFound``; ``for_update`` locks it."""
+        ...
+
+    def related_totals(self, related_id: uuid.UUID, kind: TransactionKind) -> tuple[int, int]:
+        """Money (minor units) and points of the ``kind`` transactions related to an original."""
         ...
 
     def page(
         self, partner_id: str, member_id: uuid.UUID | None, after: PageCursor | None, limit: int
     ) -> Sequence[TransactionRecord]: ...
 
-    def lots(self, member_id: uuid.UUID) -> Sequence[Lot]: ...
+
+class LotRepository(Protocol):
+    """Lots are locked in id order; see ``hub.adapters.repositories.lots`` for the lock order."""
+
+    def add(self, lot: Lot) -> None: ...
+    def apply(self, update: LotUpdate) -> None:
+        """Write the changed lots and the movements of ``update`` (not its transaction)."""
+        ...
+
+    def save(self, changed: Sequence[Lot]) -> None: ...
+    def of_member(self, member_id: uuid.UUID) -> Sequence[Lot]: ...
+    def holdable_for_update(self, member_id: uuid.UUID, now: datetime) -> Sequence[Lot]: ...
+    def of_hold_for_update(self, hold_id: uuid.UUID) -> tuple[Sequence[Lot], Sequence[Reservation]]:
+        """The lots a hold reserved, locked, and how much it reserved of each."""
+        ...
+
+    def consumed_by_hold_for_update(self, hold_transaction_id: uuid.UUID) -> Sequence[Lot]: ...
+    def of_earn_for_update(self, earn_id: uuid.UUID) -> Lot | None: ...
+    def expired_points(self, lot_id: uuid.UUID) -> int: ...
+    def consumed_by_hold(self, hold_transaction_id: uuid.UUID) -> dict[uuid.UUID, int]: ...
+    def due_to_mature(self, now: datetime, limit: int) -> Sequence[Lot]: ...
+    def due_to_expire(self, now: datetime, limit: int) -> Sequence[Lot]: ...
+
+
+class HoldRepository(Protocol):
+    def add(self, hold: Hold, reservations: Sequence[Reservation]) -> None: ...
+    def get(self, hold_id: uuid.UUID, partner_id: str, *, for_update: bool = False) -> Hold:
+        """The hold this partner placed, or ``HoldNotFound`` (also for another partner's)."""
+        ...
+
+    def save(self, hold: Hold) -> None: ...
+    def due_to_expire(self, now: datetime, limit: int) -> Sequence[Hold]: ...
+    def of_member(self, member_id: uuid.UUID) -> Sequence[Hold]: ...
 
 
 class AuditQueries(Protocol):
@@ -151,6 +200,8 @@ class UnitOfWork(Protocol):
     partners: PartnerRepository
     members: MemberRepository
     ledger: LedgerRepository
+    lots: LotRepository
+    holds: HoldRepository
     audit: AuditQueries
 
     def __enter__(self) -> Self: ...

@@ -14,8 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 import grpc
 import pytest
 import sqlalchemy as sa
-from coalition.hub.v1 import common_pb2, partner_pb2, partner_pb2_grpc
 
+from coalition.hub.v1 import common_pb2, partner_pb2, partner_pb2_grpc
 from tests.conftest import IDENTIFIER_KEY_HEX
 
 pytestmark = pytest.mark.slow
@@ -201,3 +201,46 @@ def test_serve_drains_in_flight_calls_on_sigterm(migrated):
     engine.dispose()
     assert earned == outcomes["OK"]
     assert hub_cli("ledger", "verify", "--db", migrated).returncode == 0
+
+
+def test_serve_expires_holds_in_the_background_and_sweep_does_it_from_cron(migrated, tmp_path):
+    from partner_sdk import HubClient, Identifier
+    from partner_sdk.models import HoldStatus
+
+    env = os.environ | {"HUB_IDENTIFIER_KEY": IDENTIFIER_KEY_HEX, "HUB_SWEEP_INTERVAL_S": "0.2"}
+    command = [
+        sys.executable,
+        "-m",
+        "hub",
+        "serve",
+        "--db",
+        migrated,
+        "--listen",
+        "127.0.0.1:0",
+        "--insecure",
+    ]
+    server = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        target = server.stdout.readline().split(" on ")[1].strip()
+        with HubClient(target, partner_id="coffee") as till:
+            card = Identifier.card("4000123412341234")
+            till.enroll(card)
+            till.earn(card, amount_minor=10_000, currency="EUR", order_id="o-1")
+            hold = till.authorize(
+                card, amount_minor=5_000, currency="EUR", order_id="o-2", points=40, ttl_s=1
+            )
+            status = till.get_hold(hold.hold_id).status
+            for _ in range(100):  # the hub's own sweeper, not this test, must expire it
+                if (status := till.get_hold(hold.hold_id).status) is HoldStatus.EXPIRED:
+                    break
+                threading.Event().wait(0.1)
+            assert status is HoldStatus.EXPIRED
+            assert till.balance(card).available_points == 100
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    swept = hub_cli("sweep", "--db", migrated)
+    assert swept.returncode == 0
+    assert "expired 0 holds" in swept.stdout

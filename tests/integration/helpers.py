@@ -12,8 +12,15 @@ from hub.domain.currencies import currency
 from hub.domain.members import Identifier, IdentifierKind
 from hub.domain.money import Money
 from hub.domain.purchases import LineItem, Purchase
-from hub.services.commands import Earn, EnrollMember, MemberRef
-from hub.services.results import Earned, MemberView
+from hub.services.commands import (
+    AuthorizeRedemption,
+    CaptureRedemption,
+    Earn,
+    EnrollMember,
+    MemberRef,
+    VoidRedemption,
+)
+from hub.services.results import BalanceView, Captured, Earned, HoldView, MemberView
 
 
 def card(number: str = "4000123412341234") -> Identifier:
@@ -58,3 +65,46 @@ def row_counts(hub: bootstrap.Hub) -> dict[str, int]:
             ).scalar_one()
             for table in metadata.sorted_tables
         }
+
+
+def authorize_command(
+    member: MemberRef,
+    points: int | None = 100,
+    *,
+    partner_id: str = "coffee",
+    amount_minor: int = 10_000,
+    currency_code: str = "EUR",
+    pay_amount_minor: int | None = None,
+    ttl_s: int | None = None,
+    key: str | None = None,
+    line_items: tuple[LineItem, ...] = (),
+) -> AuthorizeRedemption:
+    purchase = Purchase(Money(amount_minor, currency(currency_code)), uuid.uuid4().hex, line_items)
+    pay_amount = (
+        Money(pay_amount_minor, currency(currency_code)) if pay_amount_minor is not None else None
+    )
+    return AuthorizeRedemption(
+        partner_id, key or uuid.uuid4().hex, member, purchase, points, pay_amount, ttl_s
+    )
+
+
+def authorize(
+    hub: bootstrap.Hub, member: MemberRef, points: int | None = 100, **options: object
+) -> HoldView:
+    return hub.partner_api().authorize(authorize_command(member, points, **options))  # type: ignore[arg-type]
+
+
+def capture(
+    hub: bootstrap.Hub, hold_id: uuid.UUID, points: int | None = None, *, partner_id: str = "coffee"
+) -> Captured:
+    return hub.partner_api().capture(
+        CaptureRedemption(partner_id, uuid.uuid4().hex, hold_id, points)
+    )
+
+
+def void(hub: bootstrap.Hub, hold_id: uuid.UUID, *, partner_id: str = "coffee") -> HoldView:
+    return hub.partner_api().void(VoidRedemption(partner_id, uuid.uuid4().hex, hold_id))
+
+
+def balance(hub: bootstrap.Hub, member: MemberRef) -> BalanceView:
+    return hub.inspect_member(member).balance

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 import sqlalchemy as sa
 
 from hub.domain.accounts import member_available
-from tests.integration.helpers import card, earn, enroll
+from hub.domain.currencies import currency
+from hub.domain.money import Money
+from hub.services.commands import RefundEarn
+from tests.integration.helpers import authorize, capture, card, earn, enroll
 
 
 def _tamper(hub, *statements: str) -> None:
@@ -92,10 +97,61 @@ def test_a_negative_balance_is_reported(hub, member_id):
         "UPDATE accounts SET debits_pending = 50 WHERE kind = 'member_available'",
         "UPDATE lots SET reserved_points = remaining_points",
     )
-    assert "no member balance below zero" in _broken(hub)
+    assert "no member balance below zero except recorded refund debt" in _broken(hub)
 
 
 @pytest.mark.breaks_ledger
 def test_an_earn_without_its_lot_is_reported(hub, member_id):
     _tamper(hub, "UPDATE lots SET points = points + 1, remaining_points = remaining_points + 1")
-    assert "every earn has its lot" in _broken(hub)
+    assert "every earn credits the member its lot" in _broken(hub)
+
+
+@pytest.fixture
+def hold_id(hub, member_id):
+    return authorize(hub, card(), 5).hold_id.hex
+
+
+@pytest.mark.breaks_ledger
+def test_a_lot_whose_remainder_disagrees_with_its_movements_is_reported(hub, member_id):
+    _tamper(
+        hub,
+        "UPDATE lots SET remaining_points = remaining_points - 1",
+        "UPDATE accounts SET credits_posted = credits_posted - 1 WHERE kind = 'member_available'",
+    )
+    assert "lot remainders equal their points plus their movements" in _broken(hub)
+
+
+@pytest.mark.breaks_ledger
+def test_a_reservation_without_its_hold_is_reported(hub, hold_id):
+    _tamper(hub, "UPDATE holds SET status = 'voided'")
+    assert "reserved points are the pending holds' reservations" in _broken(hub)
+
+
+@pytest.mark.breaks_ledger
+def test_a_hold_resolved_twice_is_reported(hub, hold_id):
+    capture(hub, uuid.UUID(hold_id))
+    _tamper(hub, "UPDATE holds SET status = 'pending'")
+    assert "each hold resolved at most once" in _broken(hub)
+
+
+@pytest.mark.breaks_ledger
+def test_a_debt_account_in_credit_is_reported(hub, member_id):
+    _tamper(
+        hub,
+        "UPDATE accounts SET credits_posted = 3 WHERE kind = 'member_debt'",
+    )
+    assert "no member balance below zero except recorded refund debt" in _broken(hub)
+
+
+@pytest.mark.breaks_ledger
+def test_refunds_beyond_their_original_are_reported(hub, member_id):
+    [earn_id] = _ids(hub, "SELECT id FROM transactions WHERE kind = 'earn'")
+    refund = RefundEarn("coffee", "r-1", earn_id, Money(1_000, currency("EUR")))
+    hub.partner_api().refund_earn(refund)
+    _tamper(hub, "UPDATE transactions SET purchase_amount_minor = 5000 WHERE kind = 'refund_earn'")
+    assert "refunds never exceed the original" in _broken(hub)
+
+
+def _ids(hub, query: str) -> list[uuid.UUID]:
+    with hub.engine.connect() as connection:
+        return [uuid.UUID(str(value)) for value in connection.exec_driver_sql(query).scalars()]

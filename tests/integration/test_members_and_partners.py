@@ -99,3 +99,12 @@ def test_rates_are_never_scheduled_in_the_past_nor_twice_at_one_instant(hub, cof
         hub.operator.set_rate(SetRate("coffee", rates(earn_rate="3"), at))
     versions = hub.operator.get_partner("coffee").rate_versions
     assert [v.rates.earn_rate for v in versions] == [1, 2]
+
+
+def test_operating_on_an_unknown_partner_is_not_found(hub, coffee, clock):
+    from hub.domain.errors import PartnerNotFound
+
+    with pytest.raises(PartnerNotFound):
+        hub.operator.set_rate(SetRate("ghost", rates(), clock.now()))
+    with pytest.raises(PartnerNotFound):
+        hub.operator.get_partner("ghost")

@@ -88,3 +88,45 @@ def test_uncommitted_writes_are_rolled_back(one_connection):
         uow.partners.list()
     with one_connection.connect() as connection:
         assert connection.execute(sa.select(partners.c.id)).scalars().all() == ["coffee"]
+
+
+@pytest.mark.postgres
+def test_a_deadlock_the_database_reports_becomes_a_retryable_conflict(pg_url):
+    import threading
+
+    from hub.adapters.tables import accounts
+    from hub.services.unit_of_work import TransientConflict
+
+    engine = create_engine(pg_url, pool_size=2)
+    lock = {
+        code: sa.select(accounts.c.id).where(accounts.c.code == code).with_for_update()
+        for code in ("coalition:breakage", "coalition:adjustments")
+    }
+    both_hold_one = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def lock_in_order(first: str, second: str) -> None:
+        try:
+            with SqlUnitOfWork(engine) as uow:
+                sql = uow.partners._sql  # type: ignore[attr-defined]
+                sql.rows(lock[first])
+                both_hold_one.wait()
+                sql.rows(lock[second])
+                outcomes.append("ok")
+        except TransientConflict:
+            outcomes.append("conflict")
+
+    threads = [
+        threading.Thread(
+            target=lock_in_order, args=("coalition:breakage", "coalition:adjustments")
+        ),
+        threading.Thread(
+            target=lock_in_order, args=("coalition:adjustments", "coalition:breakage")
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    engine.dispose()
+    assert sorted(outcomes) == ["conflict", "ok"]

@@ -15,12 +15,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import grpc
-from coalition.hub.v1 import common_pb2, partner_pb2, partner_pb2_grpc
 from google.protobuf import any_pb2
 from google.protobuf.message import Message
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
+from coalition.hub.v1 import common_pb2, partner_pb2, partner_pb2_grpc
 from partner_sdk import RetryPolicy
 
 NOW = datetime(2025, 3, 1, 12, 30, tzinfo=UTC)
@@ -37,6 +37,18 @@ MEMBER = partner_pb2.Member(
     status=partner_pb2.MEMBER_STATUS_ACTIVE,
     enrolled_at=NOW,
     identifier_kinds=[common_pb2.IDENTIFIER_KIND_CARD],
+)
+HOLD = partner_pb2.Hold(
+    hold_id="h_1",
+    member_id="m_1",
+    status=partner_pb2.HOLD_STATUS_PENDING,
+    points=300,
+    value=common_pb2.Money(amount_minor=300, currency="EUR"),
+    created_at=NOW,
+    expires_at=LATER,
+    order_id="o-1",
+    rates=RATES,
+    transaction_id="t_h1",
 )
 PAGES = {
     "": (["t_3", "t_2"], "page-2"),
@@ -186,6 +198,7 @@ class FakePartnerService(partner_pb2_grpc.PartnerServiceServicer):
             held_points=20,
             expiring_points=0,
             as_of=NOW,
+            debt_points=7,
         )
         return self._serve("GetBalance", request, context, balance)
 
@@ -195,6 +208,52 @@ class FakePartnerService(partner_pb2_grpc.PartnerServiceServicer):
             transactions=[_transaction(i) for i in ids], next_page_token=next_token
         )
         return self._serve("ListTransactions", request, context, page)
+
+    def AuthorizeRedemption(self, request: Any, context: grpc.ServicerContext) -> Any:
+        return self._serve("AuthorizeRedemption", request, context, HOLD)
+
+    def CaptureRedemption(self, request: Any, context: grpc.ServicerContext) -> Any:
+        capture = partner_pb2.Capture(
+            transaction_id="t_c1",
+            hold_id=request.hold_id,
+            captured_points=200,
+            released_points=100,
+            value=common_pb2.Money(amount_minor=200, currency="EUR"),
+            captured_at=NOW,
+        )
+        return self._serve("CaptureRedemption", request, context, capture)
+
+    def VoidRedemption(self, request: Any, context: grpc.ServicerContext) -> Any:
+        voided = partner_pb2.Hold()
+        voided.CopyFrom(HOLD)
+        voided.status = partner_pb2.HOLD_STATUS_VOIDED
+        voided.resolved_at.FromDatetime(NOW)
+        return self._serve("VoidRedemption", request, context, voided)
+
+    def GetHold(self, request: Any, context: grpc.ServicerContext) -> Any:
+        return self._serve("GetHold", request, context, HOLD)
+
+    def RefundEarn(self, request: Any, context: grpc.ServicerContext) -> Any:
+        refund = partner_pb2.EarnRefund(
+            transaction_id="t_r1",
+            earn_transaction_id=request.transaction_id,
+            points_reversed=50,
+            pending_points_cancelled=20,
+            available_points_reversed=25,
+            debt_points=5,
+            created_at=NOW,
+        )
+        return self._serve("RefundEarn", request, context, refund)
+
+    def RefundRedemption(self, request: Any, context: grpc.ServicerContext) -> Any:
+        refund = partner_pb2.RedemptionRefund(
+            transaction_id="t_r2",
+            hold_id=request.hold_id,
+            points_returned=80,
+            points_expired=20,
+            created_at=NOW,
+        )
+        return self._serve("RefundRedemption", request, context, refund)
 
 
 def _transaction(transaction_id: str) -> partner_pb2.Transaction:

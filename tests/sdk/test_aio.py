@@ -3,16 +3,19 @@ from __future__ import annotations
 import grpc
 import pytest
 
+from coalition.hub.v1 import common_pb2
 from partner_sdk import (
     AsyncHubClient,
     DuplicateOrder,
+    HoldExpired,
+    HoldStatus,
     Identifier,
     InvalidAmount,
     Money,
     Unavailable,
 )
 
-from .fakes import NOW, FakeClock, FakePartnerService, plain, rich
+from .fakes import LATER, NOW, FakeClock, FakePartnerService, plain, rich
 
 pytestmark = pytest.mark.asyncio
 
@@ -129,3 +132,82 @@ async def test_async_iter_history_walks_every_page(
         ids = [t.transaction_id async for t in client.iter_history(page_size=2)]
 
     assert ids == ["t_3", "t_2", "t_1"]
+
+
+async def test_async_authorize_sends_the_payment_and_the_default_ttl_and_returns_the_hold(
+    fake_hub: FakePartnerService, clock: FakeClock
+) -> None:
+    async with connect(fake_hub, clock) as client:
+        hold = await client.authorize(
+            "m_1", amount_minor=800, currency="EUR", order_id="o-1", pay_amount_minor=250
+        )
+
+    request = fake_hub.received[0].request
+    assert request.amount == common_pb2.Money(amount_minor=250, currency="EUR")
+    assert request.purchase == common_pb2.Money(amount_minor=800, currency="EUR")
+    assert request.ttl_s == 0
+    assert (hold.hold_id, hold.status, hold.expires_at, hold.resolved_at) == (
+        "h_1",
+        HoldStatus.PENDING,
+        LATER,
+        None,
+    )
+
+
+async def test_async_authorize_with_both_payments_raises_before_sending(
+    fake_hub: FakePartnerService, clock: FakeClock
+) -> None:
+    async with connect(fake_hub, clock) as client:
+        with pytest.raises(ValueError, match="exactly one"):
+            await client.authorize(
+                "m_1",
+                amount_minor=800,
+                currency="EUR",
+                order_id="o-1",
+                points=300,
+                pay_amount_minor=250,
+            )
+
+    assert fake_hub.received == []
+
+
+async def test_async_capture_of_all_points_retries_with_one_idempotency_key(
+    fake_hub: FakePartnerService, clock: FakeClock
+) -> None:
+    fake_hub.fail_next(UNAVAILABLE, rich(grpc.StatusCode.ABORTED, "CONCURRENCY_CONFLICT"))
+
+    async with connect(fake_hub, clock) as client:
+        capture = await client.capture("h_1")
+
+    assert [r.request.points for r in fake_hub.received] == [0, 0, 0]
+    assert len({r.idempotency_key for r in fake_hub.received}) == 1
+    assert (capture.captured_points, capture.released_points) == (200, 100)
+    assert capture.value == Money(200, "EUR")
+
+
+async def test_async_a_capture_of_an_expired_hold_raises_hold_expired(
+    fake_hub: FakePartnerService, clock: FakeClock
+) -> None:
+    fake_hub.fail_next(rich(grpc.StatusCode.FAILED_PRECONDITION, "HOLD_EXPIRED"))
+
+    async with connect(fake_hub, clock) as client:
+        with pytest.raises(HoldExpired):
+            await client.capture("h_1", points=200)
+
+    assert len(fake_hub.received) == 1
+
+
+async def test_async_void_get_hold_and_refunds_return_the_same_models_as_the_sync_client(
+    fake_hub: FakePartnerService, clock: FakeClock
+) -> None:
+    async with connect(fake_hub, clock) as client:
+        voided = await client.void("h_1")
+        hold = await client.get_hold("h_1")
+        earn_refund = await client.refund_earn("t_1", amount_minor=500, currency="EUR")
+        redemption_refund = await client.refund_redemption("h_1", points=100)
+
+    assert (voided.status, voided.resolved_at) == (HoldStatus.VOIDED, NOW)
+    assert hold.status is HoldStatus.PENDING
+    assert (earn_refund.earn_transaction_id, earn_refund.debt_points) == ("t_1", 5)
+    assert (redemption_refund.points_returned, redemption_refund.points_expired) == (80, 20)
+    assert fake_hub.methods() == ["VoidRedemption", "GetHold", "RefundEarn", "RefundRedemption"]

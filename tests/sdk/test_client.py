@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import grpc
 import pytest
-from coalition.hub.v1 import common_pb2
 
+from coalition.hub.v1 import common_pb2
 from partner_sdk import (
     HubClient,
     Identifier,

@@ -4,9 +4,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from coalition.hub.v1 import common_pb2, partner_pb2
 
+from coalition.hub.v1 import common_pb2, partner_pb2
 from partner_sdk import (
+    HoldStatus,
     Identifier,
     IdentifierKind,
     LineItem,
@@ -14,10 +15,11 @@ from partner_sdk import (
     Money,
     PointOfSale,
     PointsStatus,
+    TransactionKind,
 )
 from partner_sdk import _convert as convert
 
-from .fakes import LATER, MEMBER, NOW, RATES
+from .fakes import HOLD, LATER, MEMBER, NOW, RATES
 
 
 def earn_response(**fields: object) -> partner_pb2.EarnResponse:
@@ -184,3 +186,130 @@ def test_times_before_the_epoch_and_with_nanoseconds_survive() -> None:
     stamp.server_time.FromDatetime(datetime(1969, 7, 20, 20, 17, 40, 123456, tzinfo=UTC))
 
     assert convert.server_time(stamp) == datetime(1969, 7, 20, 20, 17, 40, 123456, tzinfo=UTC)
+
+
+def hold_message(**fields: object) -> partner_pb2.Hold:
+    message = partner_pb2.Hold()
+    message.CopyFrom(HOLD)
+    for name, value in fields.items():
+        setattr(message, name, value)
+    return message
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (partner_pb2.HOLD_STATUS_PENDING, HoldStatus.PENDING),
+        (partner_pb2.HOLD_STATUS_CAPTURED, HoldStatus.CAPTURED),
+        (partner_pb2.HOLD_STATUS_VOIDED, HoldStatus.VOIDED),
+        (partner_pb2.HOLD_STATUS_EXPIRED, HoldStatus.EXPIRED),
+        (partner_pb2.HOLD_STATUS_UNSPECIFIED, HoldStatus.UNKNOWN),
+        (9, HoldStatus.UNKNOWN),
+    ],
+)
+def test_hold_statuses_become_their_lower_case_names_or_unknown(
+    status: int, expected: HoldStatus
+) -> None:
+    assert convert.hold(hold_message(status=status)).status is expected
+
+
+def test_a_pending_hold_has_no_resolution_time_and_a_resolved_one_keeps_it() -> None:
+    captured = hold_message(status=partner_pb2.HOLD_STATUS_CAPTURED, captured_points=200)
+    captured.resolved_at.FromDatetime(LATER)
+
+    pending = convert.hold(hold_message())
+    resolved = convert.hold(captured)
+
+    assert pending.resolved_at is None
+    assert (resolved.resolved_at, resolved.captured_points) == (LATER, 200)
+    assert resolved.value == Money(300, "EUR")
+    assert resolved.expires_at.tzinfo is UTC
+
+
+def test_a_hold_without_an_expiry_is_refused() -> None:
+    message = hold_message()
+    message.ClearField("expires_at")
+
+    with pytest.raises(ValueError, match="expires_at"):
+        convert.hold(message)
+
+
+def test_an_authorize_request_sends_the_payment_as_points_or_as_an_amount() -> None:
+    def authorize(
+        points: int | None, pay_amount_minor: int | None
+    ) -> partner_pb2.AuthorizeRedemptionRequest:
+        return convert.authorize_request(
+            "m_1",
+            Money(800, "JPY"),
+            "o-1",
+            points=points,
+            pay_amount_minor=pay_amount_minor,
+            line_items=(),
+            ttl_s=None,
+            point_of_sale=None,
+            idempotency_key="k",
+        )
+
+    by_points = authorize(0, None)
+    by_amount = authorize(None, 250)
+
+    # Zero is still a choice of points; the hub, not the oneof, refuses it.
+    assert (by_points.WhichOneof("payment"), by_points.points) == ("points", 0)
+    assert by_amount.amount == common_pb2.Money(amount_minor=250, currency="JPY")
+    assert by_points.ttl_s == by_amount.ttl_s == 0
+
+
+def test_a_capture_request_for_all_points_sends_zero() -> None:
+    assert convert.capture_request("h_1", None, "k").points == 0
+    assert convert.capture_request("h_1", 1, "k").points == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        (partner_pb2.TRANSACTION_KIND_EARN, TransactionKind.EARN),
+        (partner_pb2.TRANSACTION_KIND_HOLD, TransactionKind.HOLD),
+        (partner_pb2.TRANSACTION_KIND_CAPTURE, TransactionKind.CAPTURE),
+        (partner_pb2.TRANSACTION_KIND_VOID, TransactionKind.VOID),
+        (partner_pb2.TRANSACTION_KIND_HOLD_EXPIRY, TransactionKind.HOLD_EXPIRY),
+        (partner_pb2.TRANSACTION_KIND_REFUND_EARN, TransactionKind.REFUND_EARN),
+        (partner_pb2.TRANSACTION_KIND_REFUND_REDEMPTION, TransactionKind.REFUND_REDEMPTION),
+        (42, TransactionKind.UNKNOWN),
+    ],
+)
+def test_every_transaction_kind_has_its_name(kind: int, expected: TransactionKind) -> None:
+    message = partner_pb2.Transaction(kind=kind, rates=RATES, created_at=NOW)
+
+    assert convert.transaction(message).kind is expected
+
+
+def test_a_transaction_names_what_it_resolves_or_reverses_and_empty_stays_empty() -> None:
+    capture = partner_pb2.Transaction(
+        transaction_id="t_c1",
+        kind=partner_pb2.TRANSACTION_KIND_CAPTURE,
+        rates=RATES,
+        created_at=NOW,
+        related_transaction_id="t_h1",
+    )
+    earn = partner_pb2.Transaction(transaction_id="t_1", rates=RATES, created_at=NOW)
+
+    assert convert.transaction(capture).related_transaction_id == "t_h1"
+    assert convert.transaction(earn).related_transaction_id == ""
+
+
+def test_a_balance_without_debt_owes_nothing() -> None:
+    balance = convert.balance(partner_pb2.Balance(member_id="m_1", as_of=NOW))
+
+    assert balance.debt_points == 0
+
+
+def test_an_earn_says_how_many_of_its_points_paid_debt() -> None:
+    assert convert.earned(earn_response(debt_paid_points=3)).debt_paid_points == 3
+    assert convert.earned(earn_response()).debt_paid_points == 0
+
+
+def test_a_transaction_without_rates_has_none() -> None:
+    message = partner_pb2.Transaction(
+        transaction_id="t_2", kind=partner_pb2.TRANSACTION_KIND_REFUND_EARN, created_at=NOW
+    )
+    assert convert.transaction(message).rates is None

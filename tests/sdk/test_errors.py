@@ -1,25 +1,38 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 
 import grpc
 import pytest
-from coalition.hub.v1 import common_pb2
 from google.protobuf.duration_pb2 import Duration
 from google.rpc import error_details_pb2
 
+from coalition.hub.v1 import common_pb2
 from partner_sdk import (
     AuthenticationError,
+    BelowMinimumRedemption,
+    CaptureExceedsHold,
+    ExceedsPayableAmount,
     FieldViolation,
+    HoldAlreadyCaptured,
+    HoldAlreadyVoided,
+    HoldExpired,
+    HoldNotFound,
     HubClient,
     HubError,
+    InsufficientPoints,
     InternalError,
     InvalidField,
+    InvalidHoldTtl,
+    InvalidRequest,
     MemberNotFound,
     NotFound,
     RateLimited,
+    RefundExceedsOriginal,
     Refused,
     ServerBusy,
+    TransactionNotFound,
     Unavailable,
 )
 from partner_sdk.errors import ERROR_CLASSES_BY_REASON
@@ -51,6 +64,52 @@ def test_each_reason_from_the_hub_raises_its_typed_error(
     assert error.message == f"refused: {reason.lower()}"
     assert error.request_id == fake_hub.received[0].request_id
     assert isinstance(error.__cause__, grpc.RpcError)
+
+
+# A call of each new method that can meet the reasons below.
+CALLS: dict[str, Callable[[HubClient], object]] = {
+    "authorize": lambda c: c.authorize(
+        "m_1", amount_minor=800, currency="EUR", order_id="o-1", points=300, ttl_s=60
+    ),
+    "capture": lambda c: c.capture("h_1", points=200),
+    "void": lambda c: c.void("h_1"),
+    "get_hold": lambda c: c.get_hold("h_404"),
+    "refund_earn": lambda c: c.refund_earn("t_404", amount_minor=500, currency="EUR"),
+    "refund_redemption": lambda c: c.refund_redemption("h_1", points=100),
+}
+REDEMPTION_REASONS = [
+    ("INVALID_HOLD_TTL", InvalidHoldTtl, InvalidRequest, "authorize"),
+    ("CAPTURE_EXCEEDS_HOLD", CaptureExceedsHold, InvalidRequest, "capture"),
+    ("HOLD_NOT_FOUND", HoldNotFound, NotFound, "get_hold"),
+    ("TRANSACTION_NOT_FOUND", TransactionNotFound, NotFound, "refund_earn"),
+    ("INSUFFICIENT_POINTS", InsufficientPoints, Refused, "authorize"),
+    ("BELOW_MINIMUM_REDEMPTION", BelowMinimumRedemption, Refused, "authorize"),
+    ("EXCEEDS_PAYABLE_AMOUNT", ExceedsPayableAmount, Refused, "authorize"),
+    ("HOLD_ALREADY_CAPTURED", HoldAlreadyCaptured, Refused, "void"),
+    ("HOLD_ALREADY_VOIDED", HoldAlreadyVoided, Refused, "capture"),
+    ("HOLD_EXPIRED", HoldExpired, Refused, "capture"),
+    ("REFUND_EXCEEDS_ORIGINAL", RefundExceedsOriginal, Refused, "refund_redemption"),
+]
+
+
+@pytest.mark.parametrize(("reason", "error_class", "family", "call"), REDEMPTION_REASONS)
+def test_redemption_and_refund_reasons_raise_their_class_under_the_class_of_their_code(
+    fake_hub: FakePartnerService,
+    client: HubClient,
+    reason: str,
+    error_class: type[HubError],
+    family: type[HubError],
+    call: str,
+) -> None:
+    fake_hub.fail_next(rich(family.codes[0], reason, metadata={"hold_id": "h_1"}))
+
+    with pytest.raises(family) as raised:
+        CALLS[call](client)
+
+    assert type(raised.value) is error_class
+    assert (raised.value.code, raised.value.reason) == (family.codes[0], reason)
+    assert raised.value.details == {"hold_id": "h_1"}
+    assert len(fake_hub.received) == 1
 
 
 def test_bad_request_details_become_field_violations(
@@ -134,13 +193,13 @@ def test_a_call_past_its_timeout_is_unavailable_with_deadline_exceeded(
 def test_a_reason_this_sdk_does_not_know_falls_back_to_the_class_of_its_code(
     fake_hub: FakePartnerService, client: HubClient
 ) -> None:
-    fake_hub.fail_next(rich(grpc.StatusCode.FAILED_PRECONDITION, "INSUFFICIENT_POINTS"))
+    fake_hub.fail_next(rich(grpc.StatusCode.FAILED_PRECONDITION, "LOYALTY_TIER_TOO_LOW"))
 
     with pytest.raises(Refused) as raised:
         client.ping()
 
     assert type(raised.value) is Refused
-    assert raised.value.reason == "INSUFFICIENT_POINTS"
+    assert raised.value.reason == "LOYALTY_TIER_TOO_LOW"
 
 
 def test_a_reason_from_another_domain_is_not_taken_for_the_hubs(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 import grpc
 import pytest
@@ -42,6 +43,52 @@ def test_retries_reuse_the_same_idempotency_key(
     assert len(keys) == 3
     assert len(set(keys)) == 1
     assert uuid.UUID(keys[0]).version == 4
+
+
+MUTATIONS: dict[str, Callable[[HubClient], object]] = {
+    "authorize": lambda c: c.authorize(
+        "m_1", amount_minor=800, currency="EUR", order_id="o-1", points=300
+    ),
+    "capture": lambda c: c.capture("h_1"),
+    "void": lambda c: c.void("h_1"),
+    "refund_earn": lambda c: c.refund_earn("t_1", amount_minor=500, currency="EUR"),
+    "refund_redemption": lambda c: c.refund_redemption("h_1", points=100),
+}
+
+
+@pytest.mark.parametrize("method", MUTATIONS)
+def test_redemption_and_refund_retries_reuse_the_key_made_before_the_first_attempt(
+    fake_hub: FakePartnerService, client: HubClient, method: str
+) -> None:
+    fake_hub.fail_next(UNAVAILABLE, ABORTED)
+
+    MUTATIONS[method](client)
+    MUTATIONS[method](client)
+
+    keys = [r.idempotency_key for r in fake_hub.received]
+    assert len(keys) == 4
+    assert keys[0] == keys[1] == keys[2] != keys[3]
+    assert uuid.UUID(keys[0]).version == 4
+
+
+def test_a_callers_capture_and_refund_keys_are_sent_on_every_attempt(
+    fake_hub: FakePartnerService, client: HubClient
+) -> None:
+    fake_hub.fail_next(UNAVAILABLE)
+    client.capture("h_1", points=200, idempotency_key="cap-1")
+    fake_hub.fail_next(UNAVAILABLE)
+    client.refund_earn("t_1", amount_minor=500, currency="EUR", idempotency_key="re-1")
+    fake_hub.fail_next(UNAVAILABLE)
+    client.refund_redemption("h_1", points=100, idempotency_key="rr-1")
+
+    assert [(r.method, r.idempotency_key) for r in fake_hub.received] == [
+        ("CaptureRedemption", "cap-1"),
+        ("CaptureRedemption", "cap-1"),
+        ("RefundEarn", "re-1"),
+        ("RefundEarn", "re-1"),
+        ("RefundRedemption", "rr-1"),
+        ("RefundRedemption", "rr-1"),
+    ]
 
 
 def test_retries_reuse_the_same_request_id_and_name_the_partner(

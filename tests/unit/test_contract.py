@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import grpc
 import pytest
-from coalition.hub.v1 import common_pb2
 
+from coalition.hub.v1 import common_pb2
 from hub.domain.errors import ERRORS_BY_REASON, InvalidPageToken, MalformedId
 from hub.domain.ids import new_id, parse_id
 from hub.domain.lots import LotStatus

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hub.domain import burning, earning
-from hub.domain.accounts import member_available, member_pending, partner_issued
+from hub.domain.accounts import member_available, member_debt, member_pending, partner_issued
 from hub.domain.currencies import currency
 from hub.domain.errors import (
     CurrencyMismatch,
@@ -44,7 +44,9 @@ def _rate(earn_rate: str = "1", burn_value: str = "0.01") -> RateVersion:
     return RateVersion(uuid.uuid4(), "coffee", NOW - timedelta(days=1), rates)
 
 
-def _earn(partner: Partner, amount_minor: int, rate: RateVersion | None = None) -> earning.Earning:
+def _earn(
+    partner: Partner, amount_minor: int, rate: RateVersion | None = None, debt: int = 0
+) -> earning.Earning:
     rate = rate or _rate()
     purchase = Purchase(Money(amount_minor, EUR), "order-1")
     calculation = earning.calculate(purchase.amount, partner, rate, NOW, UTC_ZONE)
@@ -56,6 +58,7 @@ def _earn(partner: Partner, amount_minor: int, rate: RateVersion | None = None) 
         rate=rate,
         purchase=purchase,
         calculation=calculation,
+        debt_points=debt,
         now=NOW,
     )
 
@@ -144,3 +147,22 @@ def test_burn_quotes_favour_the_books():
     assert burning.quote_amount(Money(100, EUR), partner, rates).points == 34
     with pytest.raises(InvalidAmount):
         burning.quote_points(0, partner, rates)
+
+
+def test_an_earn_pays_the_members_refund_debt_first():
+    result = _earn(_partner(), 1000, debt=4)
+    member_id = result.transaction.member_id
+    assert result.debt_paid_points == 4
+    assert {(e.account, e.amount_points) for e in result.transaction.entries} == {
+        (partner_issued("coffee"), -10),
+        (member_debt(member_id), 4),
+        (member_available(member_id), 6),
+    }
+    assert result.lot is not None
+    assert result.lot.points == 6
+
+
+def test_an_earn_smaller_than_the_debt_leaves_no_lot():
+    result = _earn(_partner(), 300, debt=50)
+    assert result.debt_paid_points == 3
+    assert result.lot is None

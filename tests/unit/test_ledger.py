@@ -43,6 +43,7 @@ def test_only_member_accounts_keep_running_totals():
     assert {kind for kind in AccountKind if kind.keeps_totals} == {
         AccountKind.MEMBER_AVAILABLE,
         AccountKind.MEMBER_PENDING,
+        AccountKind.MEMBER_DEBT,
     }
 
 

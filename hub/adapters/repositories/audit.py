@@ -10,8 +10,18 @@ from collections.abc import Callable, Sequence
 import sqlalchemy as sa
 
 from hub.adapters.sql import Sql
-from hub.adapters.tables import accounts, entries, lots, members, transactions
+from hub.adapters.tables import (
+    accounts,
+    entries,
+    hold_lots,
+    holds,
+    lot_movements,
+    lots,
+    members,
+    transactions,
+)
 from hub.domain.accounts import AccountKind
+from hub.domain.holds import HoldStatus
 from hub.domain.ledger import Phase, TransactionKind
 from hub.domain.lots import LotStatus
 from hub.services.unit_of_work import Violation
@@ -141,27 +151,158 @@ def _lots_mismatch() -> sa.Select[tuple[object, ...]]:
 def _negative_balances() -> sa.Select[tuple[object, ...]]:
     balances = _member_balances()
     spendable = balances.c.available - balances.c.reserved
-    return sa.select(
-        balances.c.member_id.label("subject"), spendable.label("spendable"), balances.c.pending
-    ).where(sa.or_(spendable < 0, balances.c.pending < 0))
+    debt = accounts.alias("debt")
+    owed = (debt.c.debits_posted - debt.c.credits_posted).label("owed")
+    return (
+        sa.select(
+            balances.c.member_id.label("subject"),
+            spendable.label("spendable"),
+            balances.c.pending,
+            owed,
+        )
+        .join(
+            debt,
+            sa.and_(
+                debt.c.member_id == balances.c.member_id,
+                debt.c.kind == AccountKind.MEMBER_DEBT.value,
+            ),
+        )
+        # Debt is recorded in its own account, which may only ever be owed, never owing.
+        .where(sa.or_(spendable < 0, balances.c.pending < 0, owed < 0))
+    )
+
+
+def _resolutions_per_hold() -> sa.Subquery:
+    resolved_by = (
+        TransactionKind.CAPTURE.value,
+        TransactionKind.VOID.value,
+        TransactionKind.HOLD_EXPIRY.value,
+    )
+    return (
+        sa.select(transactions.c.related_id, sa.func.count().label("resolutions"))
+        .where(transactions.c.kind.in_(resolved_by))
+        .group_by(transactions.c.related_id)
+        .subquery("resolutions")
+    )
+
+
+def _holds_resolved_once() -> sa.Select[tuple[object, ...]]:
+    resolutions = _resolutions_per_hold()
+    count = sa.func.coalesce(resolutions.c.resolutions, 0)
+    expected = sa.case((holds.c.status == HoldStatus.PENDING.value, 0), else_=1)
+    return (
+        sa.select(holds.c.id.label("subject"), holds.c.status, count.label("resolutions"))
+        .select_from(
+            holds.outerjoin(resolutions, resolutions.c.related_id == holds.c.transaction_id)
+        )
+        .where(count != expected)
+    )
+
+
+def _lot_history() -> sa.Select[tuple[object, ...]]:
+    moved = sa.func.coalesce(sa.func.sum(lot_movements.c.points), 0)
+    return (
+        sa.select(
+            lots.c.id.label("subject"), lots.c.points, lots.c.remaining_points, moved.label("moved")
+        )
+        .select_from(lots.outerjoin(lot_movements, lot_movements.c.lot_id == lots.c.id))
+        .group_by(lots.c.id, lots.c.points, lots.c.remaining_points)
+        .having(lots.c.remaining_points != lots.c.points + moved)
+    )
+
+
+def _reservations() -> sa.Select[tuple[object, ...]]:
+    pending = (
+        sa.select(hold_lots.c.lot_id, sa.func.sum(hold_lots.c.points).label("held"))
+        .join(holds, holds.c.id == hold_lots.c.hold_id)
+        .where(holds.c.status == HoldStatus.PENDING.value)
+        .group_by(hold_lots.c.lot_id)
+        .subquery("pending_reservations")
+    )
+    held = sa.func.coalesce(pending.c.held, 0)
+    return (
+        sa.select(lots.c.id.label("subject"), lots.c.reserved_points, held.label("held"))
+        .select_from(lots.outerjoin(pending, pending.c.lot_id == lots.c.id))
+        .where(lots.c.reserved_points != held)
+    )
+
+
+def _refunds_beyond_originals() -> sa.Select[tuple[object, ...]]:
+    refunds = transactions.alias("refund")
+    original = transactions.alias("original")
+    refunded_minor = sa.func.coalesce(sa.func.sum(refunds.c.purchase_amount_minor), 0)
+    earns = (
+        sa.select(
+            original.c.id.label("subject"),
+            original.c.purchase_amount_minor.label("limit"),
+            refunded_minor.label("refunded"),
+        )
+        .join(
+            refunds,
+            sa.and_(
+                refunds.c.related_id == original.c.id,
+                refunds.c.kind == TransactionKind.REFUND_EARN.value,
+            ),
+        )
+        .group_by(original.c.id, original.c.purchase_amount_minor)
+        .having(refunded_minor > original.c.purchase_amount_minor)
+    )
+    refunded_points = sa.func.coalesce(sa.func.sum(refunds.c.points), 0)
+    redemptions = (
+        sa.select(
+            holds.c.id.label("subject"),
+            holds.c.captured_points.label("limit"),
+            refunded_points.label("refunded"),
+        )
+        .join(
+            refunds,
+            sa.and_(
+                refunds.c.related_id == holds.c.transaction_id,
+                refunds.c.kind == TransactionKind.REFUND_REDEMPTION.value,
+            ),
+        )
+        .group_by(holds.c.id, holds.c.captured_points)
+        .having(refunded_points > holds.c.captured_points)
+    )
+    return sa.select(sa.union_all(earns, redemptions).subquery("beyond"))
 
 
 def _earns_without_their_lot() -> sa.Select[tuple[object, ...]]:
-    lot_points = sa.func.coalesce(sa.func.sum(lots.c.points), 0)
+    """An earn credits the member exactly its lot's points (the rest, if any, paid debt)."""
+    member_kinds = [AccountKind.MEMBER_AVAILABLE.value, AccountKind.MEMBER_PENDING.value]
+    credited = (
+        sa.select(entries.c.transaction_id, sa.func.sum(entries.c.amount_points).label("credited"))
+        .join(accounts, accounts.c.id == entries.c.account_id)
+        .where(accounts.c.kind.in_(member_kinds))
+        .group_by(entries.c.transaction_id)
+        .subquery("credited")
+    )
+    lot_points = sa.func.coalesce(lots.c.points, 0)
+    credited_points = sa.func.coalesce(credited.c.credited, 0)
     return (
         sa.select(
             transactions.c.id.label("subject"),
-            transactions.c.points,
+            credited_points.label("credited"),
             lot_points.label("lot_points"),
         )
-        .select_from(transactions.outerjoin(lots, lots.c.earn_transaction_id == transactions.c.id))
-        .where(transactions.c.kind == TransactionKind.EARN.value)
-        .group_by(transactions.c.id, transactions.c.points)
-        .having(transactions.c.points != lot_points)
+        .select_from(
+            transactions.outerjoin(
+                credited, credited.c.transaction_id == transactions.c.id
+            ).outerjoin(lots, lots.c.earn_transaction_id == transactions.c.id)
+        )
+        .where(transactions.c.kind == TransactionKind.EARN.value, credited_points != lot_points)
     )
 
 
 Describe = Callable[[dict[str, object]], str]
+
+
+def _differences(row: dict[str, object], pairs: tuple[tuple[str, str], ...], verb: str) -> str:
+    return ", ".join(f"{a} {row[a]} but {verb} {row[b]}" for a, b in pairs if row[a] != row[b])
+
+
+_TOTALS_PAIRS = tuple((name, f"sum_{name}") for name in _TOTAL_COLUMNS)
+_LOT_PAIRS = tuple((name, f"lots_{name}") for name in ("available", "pending", "reserved"))
 
 CHECKS: list[tuple[str, sa.Select[tuple[object, ...]], Describe]] = [
     (
@@ -177,37 +318,51 @@ CHECKS: list[tuple[str, sa.Select[tuple[object, ...]], Describe]] = [
     (
         "running totals equal the sum of entries",
         _totals_mismatch(),
-        lambda r: ", ".join(
-            f"{n} {r[n]} but entries say {r['sum_' + n]}"
-            for n in _TOTAL_COLUMNS
-            if r[n] != r["sum_" + n]
-        ),
+        lambda r: _differences(r, _TOTALS_PAIRS, "entries say"),
     ),
     (
         "lot remainders equal the member's balance",
         _lots_mismatch(),
-        lambda r: ", ".join(
-            f"{n} {r[n]} but lots say {r['lots_' + n]}"
-            for n in ("available", "pending", "reserved")
-            if r[n] != r["lots_" + n]
+        lambda r: _differences(r, _LOT_PAIRS, "lots say"),
+    ),
+    (
+        "lot remainders equal their points plus their movements",
+        _lot_history(),
+        lambda r: (
+            f"{r['points']} points and movements of {r['moved']} but {r['remaining_points']} remain"
         ),
     ),
     (
-        "no member balance below zero",
-        _negative_balances(),
-        lambda r: f"spendable {r['spendable']}, pending {r['pending']}",
+        "reserved points are the pending holds' reservations",
+        _reservations(),
+        lambda r: f"{r['reserved_points']} reserved but pending holds reserve {r['held']}",
     ),
     (
-        "every earn has its lot",
+        "no member balance below zero except recorded refund debt",
+        _negative_balances(),
+        lambda r: f"spendable {r['spendable']}, pending {r['pending']}, owed {r['owed']}",
+    ),
+    (
+        "every earn credits the member its lot",
         _earns_without_their_lot(),
-        lambda r: f"earned {r['points']} but lots hold {r['lot_points']}",
+        lambda r: f"credited {r['credited']} but its lot holds {r['lot_points']}",
+    ),
+    (
+        "each hold resolved at most once",
+        _holds_resolved_once(),
+        lambda r: f"{r['status']} with {r['resolutions']} resolutions",
+    ),
+    (
+        "refunds never exceed the original",
+        _refunds_beyond_originals(),
+        lambda r: f"refunded {r['refunded']} of {r['limit']}",
     ),
 ]
 """Name, query and how to describe one offending row, for each invariant."""
 
 _COUNTS = {
     table.name: sa.select(sa.func.count().label("n")).select_from(table)
-    for table in (transactions, entries, accounts, lots)
+    for table in (transactions, entries, accounts, lots, holds)
 }
 
 

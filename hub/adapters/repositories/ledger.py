@@ -1,4 +1,4 @@
-"""Ledger transactions, entries, member running totals and lots."""
+"""Ledger transactions, their entries, and member accounts' running totals."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ import sqlalchemy as sa
 
 from hub.adapters.repositories.partners import rate_from_row
 from hub.adapters.sql import Row, Sql
-from hub.adapters.tables import accounts, entries, lots, transactions
+from hub.adapters.tables import accounts, entries, transactions
 from hub.adapters.types import UtcDateTime
 from hub.domain.currencies import currency
+from hub.domain.errors import TransactionNotFound
 from hub.domain.ledger import Totals, Transaction, TransactionKind, totals_by_account
-from hub.domain.lots import Lot, LotStatus
 from hub.domain.money import Money
+from hub.domain.refunds import EarnRecord
 from hub.services.unit_of_work import PageCursor, TransactionRecord
 
 _ADD_TOTALS = (
@@ -46,14 +47,22 @@ _RECORD_COLUMNS = (
     transactions.c.redemption_price,
     transactions.c.available_at,
     transactions.c.expires_at,
+    transactions.c.related_id,
 )
 _INSERT_TRANSACTION = transactions.insert()
 _INSERT_ENTRY = entries.insert()
-_INSERT_LOT = lots.insert()
-_LOTS = (
-    sa.select(lots)
-    .where(lots.c.member_id == sa.bindparam("member_id"))
-    .order_by(lots.c.expires_at.is_(None), lots.c.expires_at, lots.c.created_at)
+_EARN = sa.select(transactions).where(
+    transactions.c.id == sa.bindparam("transaction_id"),
+    transactions.c.kind == TransactionKind.EARN.value,
+)
+# Locking reads only: the row itself is never updated (transactions are append-only).
+_EARN_FOR_UPDATE = _EARN.with_for_update()
+_RELATED_TOTALS = sa.select(
+    sa.func.coalesce(sa.func.sum(transactions.c.purchase_amount_minor), 0).label("amount_minor"),
+    sa.func.coalesce(sa.func.sum(transactions.c.points), 0).label("points"),
+).where(
+    transactions.c.related_id == sa.bindparam("related_id"),
+    transactions.c.kind == sa.bindparam("kind"),
 )
 
 
@@ -164,22 +173,6 @@ def _totals_rows(transaction: Transaction) -> list[dict[str, object]]:
     ]
 
 
-def _lot_row(lot: Lot) -> dict[str, object]:
-    return {
-        "id": lot.id,
-        "member_id": lot.member_id,
-        "partner_id": lot.partner_id,
-        "earn_transaction_id": lot.earn_transaction_id,
-        "points": lot.points,
-        "remaining_points": lot.remaining_points,
-        "reserved_points": lot.reserved_points,
-        "status": lot.status.value,
-        "created_at": lot.created_at,
-        "available_at": lot.available_at,
-        "expires_at": lot.expires_at,
-    }
-
-
 def _record(row: Row) -> TransactionRecord:
     purchase = None
     if row["purchase_amount_minor"] is not None:
@@ -195,22 +188,7 @@ def _record(row: Row) -> TransactionRecord:
         rate_version=rate_from_row(row, row["partner_id"]) if row["rate_id"] is not None else None,
         available_at=row["available_at"],
         expires_at=row["expires_at"],
-    )
-
-
-def _lot(row: Row) -> Lot:
-    return Lot(
-        id=row["id"],
-        member_id=row["member_id"],
-        partner_id=row["partner_id"],
-        earn_transaction_id=row["earn_transaction_id"],
-        points=row["points"],
-        remaining_points=row["remaining_points"],
-        reserved_points=row["reserved_points"],
-        status=LotStatus(row["status"]),
-        created_at=row["created_at"],
-        available_at=row["available_at"],
-        expires_at=row["expires_at"],
+        related_id=row["related_id"],
     )
 
 
@@ -218,13 +196,28 @@ class SqlLedgerRepository:
     def __init__(self, sql: Sql) -> None:
         self._sql = sql
 
-    def add(self, transaction: Transaction, lot: Lot | None) -> None:
-        # Member accounts first: the row locks of an operation are always taken in this order.
-        self._sql.defer(_ADD_TOTALS, _totals_rows(transaction))
+    def add(self, transaction: Transaction) -> None:
+        """Record ``transaction``: its row, its entries, and its members' running totals."""
         self._sql.defer(_INSERT_TRANSACTION, [_transaction_row(transaction)])
         self._sql.defer(_INSERT_ENTRY, _entry_rows(transaction))
-        if lot is not None:
-            self._sql.defer(_INSERT_LOT, [_lot_row(lot)])
+        self._sql.defer(_ADD_TOTALS, _totals_rows(transaction))
+
+    def earn(
+        self, transaction_id: uuid.UUID, partner_id: str, *, for_update: bool = False
+    ) -> EarnRecord:
+        """The earn, if this partner made it; anyone else's is not even confirmed to exist."""
+        row = self._sql.first(
+            _EARN_FOR_UPDATE if for_update else _EARN, {"transaction_id": transaction_id}
+        )
+        if row is None or row["partner_id"] != partner_id:
+            raise TransactionNotFound(f"no earn {transaction_id}", field="transaction_id")
+        purchase = Money(row["purchase_amount_minor"], currency(row["purchase_currency"]))
+        return EarnRecord(row["id"], row["partner_id"], row["member_id"], row["points"], purchase)
+
+    def related_totals(self, related_id: uuid.UUID, kind: TransactionKind) -> tuple[int, int]:
+        """Money (minor units) and points of the ``kind`` transactions related to one original."""
+        row = self._sql.first(_RELATED_TOTALS, {"related_id": related_id, "kind": kind.value})
+        return (int(row["amount_minor"]), int(row["points"])) if row else (0, 0)
 
     def page(
         self, partner_id: str, member_id: uuid.UUID | None, after: PageCursor | None, limit: int
@@ -236,6 +229,3 @@ class SqlLedgerRepository:
             params.update(cursor_at=after.created_at, cursor_id=after.transaction_id)
         statement = _PAGES[(member_id is not None, after is not None)]
         return [_record(row) for row in self._sql.rows(statement, params)]
-
-    def lots(self, member_id: uuid.UUID) -> Sequence[Lot]:
-        return [_lot(row) for row in self._sql.rows(_LOTS, {"member_id": member_id})]

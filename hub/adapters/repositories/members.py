@@ -10,9 +10,10 @@ import sqlalchemy as sa
 
 from hub.adapters.sql import Row, Sql
 from hub.adapters.tables import accounts, lots, member_identifiers, members
-from hub.domain.accounts import AccountKind, member_accounts
+from hub.domain.accounts import AccountKind, member_accounts, member_debt
 from hub.domain.errors import MemberNotFound
 from hub.domain.ledger import Totals
+from hub.domain.lots import LotStatus
 from hub.domain.members import IdentifierKind, Member, MemberStatus
 from hub.services.unit_of_work import MemberBalance
 
@@ -35,10 +36,16 @@ _EXPIRING = (
     sa.select(sa.func.coalesce(sa.func.sum(lots.c.remaining_points - lots.c.reserved_points), 0))
     .where(
         lots.c.member_id == accounts.c.member_id,
+        lots.c.status == LotStatus.AVAILABLE.value,
         lots.c.expires_at < sa.bindparam("expiring_before"),
-        lots.c.remaining_points > 0,
+        lots.c.remaining_points > lots.c.reserved_points,
     )
     .scalar_subquery()
+)
+_DEBT_FOR_UPDATE = (
+    sa.select(accounts.c.debits_posted, accounts.c.credits_posted)
+    .where(accounts.c.id == sa.bindparam("account_id"))
+    .with_for_update()
 )
 _BALANCE = sa.select(
     accounts.c.kind,
@@ -127,4 +134,12 @@ class SqlMemberRepository:
             available=_totals(by_kind[AccountKind.MEMBER_AVAILABLE]),
             pending=_totals(by_kind[AccountKind.MEMBER_PENDING]),
             expiring_points=int(rows[0]["expiring_points"]),
+            debt=_totals(by_kind[AccountKind.MEMBER_DEBT]),
         )
+
+    def debt_for_update(self, member_id: uuid.UUID) -> int:
+        """Points the member owes, with their debt account locked until commit."""
+        row = self._sql.first(_DEBT_FOR_UPDATE, {"account_id": member_debt(member_id).id})
+        if row is None:
+            raise MemberNotFound(f"no member {member_id}")
+        return int(row["debits_posted"] - row["credits_posted"])

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -17,12 +19,12 @@ from hub.adapters.tables import (
     partner_rates,
     partners,
 )
-from hub.domain.accounts import partner_accounts, partner_issued
+from hub.domain.accounts import AccountKind, partner_accounts, partner_issued
 from hub.domain.currencies import currency
 from hub.domain.errors import PartnerNotFound
 from hub.domain.members import Member, MemberStatus
 from hub.domain.money import Rounding
-from hub.domain.partners import ExpiryPolicy, Partner, PartnerStatus
+from hub.domain.partners import BurnRules, ExpiryPolicy, Partner, PartnerStatus
 from hub.domain.rates import Rates, RateVersion, canonical
 from hub.services.unit_of_work import CallContext
 
@@ -51,10 +53,12 @@ _rate_join = partners.outerjoin(
         partner_rates.c.effective_from == _LATEST_EFFECTIVE,
     ),
 )
+_debt = accounts.alias("debt")
 _MEMBER_COLUMNS = (
     members.c.id.label("member_id"),
     members.c.status.label("member_status"),
     members.c.enrolled_at.label("member_enrolled_at"),
+    (_debt.c.debits_posted - _debt.c.credits_posted).label("member_debt_points"),
 )
 _by_digest = (
     sa.select(member_identifiers.c.member_id)
@@ -71,9 +75,12 @@ def _for_call(member_match: sa.ColumnElement[bool] | None) -> sa.Select[tuple[ob
             .select_from(_rate_join)
             .where(partners.c.id == sa.bindparam("partner_id"))
         )
+    debt_join = sa.and_(
+        _debt.c.member_id == members.c.id, _debt.c.kind == AccountKind.MEMBER_DEBT.value
+    )
     return (
         sa.select(partners, *_RATE_COLUMNS, *_MEMBER_COLUMNS)
-        .select_from(_rate_join.outerjoin(members, member_match))
+        .select_from(_rate_join.outerjoin(members, member_match).outerjoin(_debt, debt_join))
         .where(partners.c.id == sa.bindparam("partner_id"))
     )
 
@@ -107,6 +114,13 @@ def partner_from_row(row: Row) -> Partner:
         pending_period_s=row["pending_period_s"],
         expiry=ExpiryPolicy.parse(row["expiry"]),
         status=PartnerStatus(row["status"]),
+        hold_ttl_s=row["hold_ttl_s"],
+        burn_rules=BurnRules(
+            min_points=row["burn_min_points"],
+            max_share=canonical(Decimal(row["burn_max_share"])),
+            min_cash_minor=row["burn_min_cash_minor"],
+            excluded_categories=frozenset(json.loads(row["burn_excluded_categories"])),
+        ),
     )
 
 
@@ -179,8 +193,10 @@ class SqlPartnerRepository:
         if row is None:
             raise PartnerNotFound(f"no partner {partner_id!r}")
         rate = rate_from_row(row, partner_id) if row["rate_id"] is not None else None
-        found = row.get("member_id") is not None
-        return CallContext(partner_from_row(row), rate, member_from_row(row) if found else None)
+        if row.get("member_id") is None:
+            return CallContext(partner_from_row(row), rate, None)
+        debt = int(row["member_debt_points"] or 0)
+        return CallContext(partner_from_row(row), rate, member_from_row(row), debt)
 
     def list(self) -> Sequence[Partner]:
         return [partner_from_row(row) for row in self._sql.rows(_LIST)]
@@ -213,4 +229,9 @@ def _partner_row(partner: Partner, now: datetime) -> dict[str, object]:
         "expiry": str(partner.expiry),
         "status": partner.status.value,
         "created_at": now,
+        "hold_ttl_s": partner.hold_ttl_s,
+        "burn_min_points": partner.burn_rules.min_points,
+        "burn_max_share": partner.burn_rules.max_share,
+        "burn_min_cash_minor": partner.burn_rules.min_cash_minor,
+        "burn_excluded_categories": json.dumps(sorted(partner.burn_rules.excluded_categories)),
     }

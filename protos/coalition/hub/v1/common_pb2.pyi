@@ -44,11 +44,22 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     INVALID_PAGE_TOKEN: _ClassVar[ErrorReason]
     INVALID_RATE: _ClassVar[ErrorReason]
     RATE_IN_PAST: _ClassVar[ErrorReason]
+    INVALID_HOLD_TTL: _ClassVar[ErrorReason]
+    CAPTURE_EXCEEDS_HOLD: _ClassVar[ErrorReason]
     MEMBER_NOT_FOUND: _ClassVar[ErrorReason]
     PARTNER_NOT_FOUND: _ClassVar[ErrorReason]
+    HOLD_NOT_FOUND: _ClassVar[ErrorReason]
+    TRANSACTION_NOT_FOUND: _ClassVar[ErrorReason]
     PARTNER_DISABLED: _ClassVar[ErrorReason]
     MEMBER_NOT_ACTIVE: _ClassVar[ErrorReason]
     NO_RATE_IN_FORCE: _ClassVar[ErrorReason]
+    INSUFFICIENT_POINTS: _ClassVar[ErrorReason]
+    BELOW_MINIMUM_REDEMPTION: _ClassVar[ErrorReason]
+    EXCEEDS_PAYABLE_AMOUNT: _ClassVar[ErrorReason]
+    HOLD_ALREADY_CAPTURED: _ClassVar[ErrorReason]
+    HOLD_ALREADY_VOIDED: _ClassVar[ErrorReason]
+    HOLD_EXPIRED: _ClassVar[ErrorReason]
+    REFUND_EXCEEDS_ORIGINAL: _ClassVar[ErrorReason]
     IDEMPOTENCY_KEY_REUSED: _ClassVar[ErrorReason]
     IDENTIFIER_TAKEN: _ClassVar[ErrorReason]
     DUPLICATE_ORDER: _ClassVar[ErrorReason]
@@ -81,11 +92,22 @@ INVALID_IDEMPOTENCY_KEY: ErrorReason
 INVALID_PAGE_TOKEN: ErrorReason
 INVALID_RATE: ErrorReason
 RATE_IN_PAST: ErrorReason
+INVALID_HOLD_TTL: ErrorReason
+CAPTURE_EXCEEDS_HOLD: ErrorReason
 MEMBER_NOT_FOUND: ErrorReason
 PARTNER_NOT_FOUND: ErrorReason
+HOLD_NOT_FOUND: ErrorReason
+TRANSACTION_NOT_FOUND: ErrorReason
 PARTNER_DISABLED: ErrorReason
 MEMBER_NOT_ACTIVE: ErrorReason
 NO_RATE_IN_FORCE: ErrorReason
+INSUFFICIENT_POINTS: ErrorReason
+BELOW_MINIMUM_REDEMPTION: ErrorReason
+EXCEEDS_PAYABLE_AMOUNT: ErrorReason
+HOLD_ALREADY_CAPTURED: ErrorReason
+HOLD_ALREADY_VOIDED: ErrorReason
+HOLD_EXPIRED: ErrorReason
+REFUND_EXCEEDS_ORIGINAL: ErrorReason
 IDEMPOTENCY_KEY_REUSED: ErrorReason
 IDENTIFIER_TAKEN: ErrorReason
 DUPLICATE_ORDER: ErrorReason

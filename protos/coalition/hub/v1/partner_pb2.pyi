@@ -21,11 +21,36 @@ class TransactionKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     TRANSACTION_KIND_UNSPECIFIED: _ClassVar[TransactionKind]
     TRANSACTION_KIND_EARN: _ClassVar[TransactionKind]
+    TRANSACTION_KIND_HOLD: _ClassVar[TransactionKind]
+    TRANSACTION_KIND_CAPTURE: _ClassVar[TransactionKind]
+    TRANSACTION_KIND_VOID: _ClassVar[TransactionKind]
+    TRANSACTION_KIND_HOLD_EXPIRY: _ClassVar[TransactionKind]
+    TRANSACTION_KIND_REFUND_EARN: _ClassVar[TransactionKind]
+    TRANSACTION_KIND_REFUND_REDEMPTION: _ClassVar[TransactionKind]
+
+class HoldStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    HOLD_STATUS_UNSPECIFIED: _ClassVar[HoldStatus]
+    HOLD_STATUS_PENDING: _ClassVar[HoldStatus]
+    HOLD_STATUS_CAPTURED: _ClassVar[HoldStatus]
+    HOLD_STATUS_VOIDED: _ClassVar[HoldStatus]
+    HOLD_STATUS_EXPIRED: _ClassVar[HoldStatus]
 MEMBER_STATUS_UNSPECIFIED: MemberStatus
 MEMBER_STATUS_ACTIVE: MemberStatus
 MEMBER_STATUS_FROZEN: MemberStatus
 TRANSACTION_KIND_UNSPECIFIED: TransactionKind
 TRANSACTION_KIND_EARN: TransactionKind
+TRANSACTION_KIND_HOLD: TransactionKind
+TRANSACTION_KIND_CAPTURE: TransactionKind
+TRANSACTION_KIND_VOID: TransactionKind
+TRANSACTION_KIND_HOLD_EXPIRY: TransactionKind
+TRANSACTION_KIND_REFUND_EARN: TransactionKind
+TRANSACTION_KIND_REFUND_REDEMPTION: TransactionKind
+HOLD_STATUS_UNSPECIFIED: HoldStatus
+HOLD_STATUS_PENDING: HoldStatus
+HOLD_STATUS_CAPTURED: HoldStatus
+HOLD_STATUS_VOIDED: HoldStatus
+HOLD_STATUS_EXPIRED: HoldStatus
 
 class PingRequest(_message.Message):
     __slots__ = ()
@@ -90,7 +115,7 @@ class EarnRequest(_message.Message):
     def __init__(self, idempotency_key: _Optional[str] = ..., member: _Optional[_Union[_common_pb2.MemberRef, _Mapping]] = ..., purchase: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., order_id: _Optional[str] = ..., line_items: _Optional[_Iterable[_Union[_common_pb2.LineItem, _Mapping]]] = ..., point_of_sale: _Optional[_Union[_common_pb2.PointOfSale, _Mapping]] = ...) -> None: ...
 
 class EarnResponse(_message.Message):
-    __slots__ = ("transaction_id", "member_id", "points", "status", "available_at", "expires_at", "rates", "created_at")
+    __slots__ = ("transaction_id", "member_id", "points", "status", "available_at", "expires_at", "rates", "created_at", "debt_paid_points")
     TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
     MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
     POINTS_FIELD_NUMBER: _ClassVar[int]
@@ -99,6 +124,7 @@ class EarnResponse(_message.Message):
     EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
     RATES_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    DEBT_PAID_POINTS_FIELD_NUMBER: _ClassVar[int]
     transaction_id: str
     member_id: str
     points: int
@@ -107,7 +133,8 @@ class EarnResponse(_message.Message):
     expires_at: _timestamp_pb2.Timestamp
     rates: _common_pb2.Rates
     created_at: _timestamp_pb2.Timestamp
-    def __init__(self, transaction_id: _Optional[str] = ..., member_id: _Optional[str] = ..., points: _Optional[int] = ..., status: _Optional[_Union[_common_pb2.PointsStatus, str]] = ..., available_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rates: _Optional[_Union[_common_pb2.Rates, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    debt_paid_points: int
+    def __init__(self, transaction_id: _Optional[str] = ..., member_id: _Optional[str] = ..., points: _Optional[int] = ..., status: _Optional[_Union[_common_pb2.PointsStatus, str]] = ..., available_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rates: _Optional[_Union[_common_pb2.Rates, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., debt_paid_points: _Optional[int] = ...) -> None: ...
 
 class QuoteRequest(_message.Message):
     __slots__ = ("member", "earn", "burn")
@@ -176,7 +203,7 @@ class GetBalanceRequest(_message.Message):
     def __init__(self, member: _Optional[_Union[_common_pb2.MemberRef, _Mapping]] = ...) -> None: ...
 
 class Balance(_message.Message):
-    __slots__ = ("member_id", "available_points", "pending_points", "held_points", "expiring_points", "expiring_before", "as_of")
+    __slots__ = ("member_id", "available_points", "pending_points", "held_points", "expiring_points", "expiring_before", "as_of", "debt_points")
     MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
     AVAILABLE_POINTS_FIELD_NUMBER: _ClassVar[int]
     PENDING_POINTS_FIELD_NUMBER: _ClassVar[int]
@@ -184,6 +211,7 @@ class Balance(_message.Message):
     EXPIRING_POINTS_FIELD_NUMBER: _ClassVar[int]
     EXPIRING_BEFORE_FIELD_NUMBER: _ClassVar[int]
     AS_OF_FIELD_NUMBER: _ClassVar[int]
+    DEBT_POINTS_FIELD_NUMBER: _ClassVar[int]
     member_id: str
     available_points: int
     pending_points: int
@@ -191,7 +219,8 @@ class Balance(_message.Message):
     expiring_points: int
     expiring_before: _timestamp_pb2.Timestamp
     as_of: _timestamp_pb2.Timestamp
-    def __init__(self, member_id: _Optional[str] = ..., available_points: _Optional[int] = ..., pending_points: _Optional[int] = ..., held_points: _Optional[int] = ..., expiring_points: _Optional[int] = ..., expiring_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    debt_points: int
+    def __init__(self, member_id: _Optional[str] = ..., available_points: _Optional[int] = ..., pending_points: _Optional[int] = ..., held_points: _Optional[int] = ..., expiring_points: _Optional[int] = ..., expiring_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., debt_points: _Optional[int] = ...) -> None: ...
 
 class ListTransactionsRequest(_message.Message):
     __slots__ = ("member", "page_size", "page_token")
@@ -212,7 +241,7 @@ class ListTransactionsResponse(_message.Message):
     def __init__(self, transactions: _Optional[_Iterable[_Union[Transaction, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class Transaction(_message.Message):
-    __slots__ = ("transaction_id", "kind", "member_id", "points", "order_id", "purchase", "rates", "created_at", "available_at", "expires_at")
+    __slots__ = ("transaction_id", "kind", "member_id", "points", "order_id", "purchase", "rates", "created_at", "available_at", "expires_at", "related_transaction_id")
     TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -223,6 +252,7 @@ class Transaction(_message.Message):
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     AVAILABLE_AT_FIELD_NUMBER: _ClassVar[int]
     EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    RELATED_TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
     transaction_id: str
     kind: TransactionKind
     member_id: str
@@ -233,4 +263,147 @@ class Transaction(_message.Message):
     created_at: _timestamp_pb2.Timestamp
     available_at: _timestamp_pb2.Timestamp
     expires_at: _timestamp_pb2.Timestamp
-    def __init__(self, transaction_id: _Optional[str] = ..., kind: _Optional[_Union[TransactionKind, str]] = ..., member_id: _Optional[str] = ..., points: _Optional[int] = ..., order_id: _Optional[str] = ..., purchase: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., rates: _Optional[_Union[_common_pb2.Rates, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., available_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    related_transaction_id: str
+    def __init__(self, transaction_id: _Optional[str] = ..., kind: _Optional[_Union[TransactionKind, str]] = ..., member_id: _Optional[str] = ..., points: _Optional[int] = ..., order_id: _Optional[str] = ..., purchase: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., rates: _Optional[_Union[_common_pb2.Rates, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., available_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., related_transaction_id: _Optional[str] = ...) -> None: ...
+
+class AuthorizeRedemptionRequest(_message.Message):
+    __slots__ = ("idempotency_key", "member", "purchase", "order_id", "line_items", "points", "amount", "ttl_s", "point_of_sale")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    PURCHASE_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    LINE_ITEMS_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    TTL_S_FIELD_NUMBER: _ClassVar[int]
+    POINT_OF_SALE_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    member: _common_pb2.MemberRef
+    purchase: _common_pb2.Money
+    order_id: str
+    line_items: _containers.RepeatedCompositeFieldContainer[_common_pb2.LineItem]
+    points: int
+    amount: _common_pb2.Money
+    ttl_s: int
+    point_of_sale: _common_pb2.PointOfSale
+    def __init__(self, idempotency_key: _Optional[str] = ..., member: _Optional[_Union[_common_pb2.MemberRef, _Mapping]] = ..., purchase: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., order_id: _Optional[str] = ..., line_items: _Optional[_Iterable[_Union[_common_pb2.LineItem, _Mapping]]] = ..., points: _Optional[int] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., ttl_s: _Optional[int] = ..., point_of_sale: _Optional[_Union[_common_pb2.PointOfSale, _Mapping]] = ...) -> None: ...
+
+class Hold(_message.Message):
+    __slots__ = ("hold_id", "member_id", "status", "points", "value", "created_at", "expires_at", "order_id", "captured_points", "resolved_at", "rates", "transaction_id")
+    HOLD_ID_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    CAPTURED_POINTS_FIELD_NUMBER: _ClassVar[int]
+    RESOLVED_AT_FIELD_NUMBER: _ClassVar[int]
+    RATES_FIELD_NUMBER: _ClassVar[int]
+    TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    hold_id: str
+    member_id: str
+    status: HoldStatus
+    points: int
+    value: _common_pb2.Money
+    created_at: _timestamp_pb2.Timestamp
+    expires_at: _timestamp_pb2.Timestamp
+    order_id: str
+    captured_points: int
+    resolved_at: _timestamp_pb2.Timestamp
+    rates: _common_pb2.Rates
+    transaction_id: str
+    def __init__(self, hold_id: _Optional[str] = ..., member_id: _Optional[str] = ..., status: _Optional[_Union[HoldStatus, str]] = ..., points: _Optional[int] = ..., value: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., order_id: _Optional[str] = ..., captured_points: _Optional[int] = ..., resolved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rates: _Optional[_Union[_common_pb2.Rates, _Mapping]] = ..., transaction_id: _Optional[str] = ...) -> None: ...
+
+class CaptureRedemptionRequest(_message.Message):
+    __slots__ = ("idempotency_key", "hold_id", "points")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    HOLD_ID_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    hold_id: str
+    points: int
+    def __init__(self, idempotency_key: _Optional[str] = ..., hold_id: _Optional[str] = ..., points: _Optional[int] = ...) -> None: ...
+
+class Capture(_message.Message):
+    __slots__ = ("transaction_id", "hold_id", "captured_points", "released_points", "value", "captured_at")
+    TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    HOLD_ID_FIELD_NUMBER: _ClassVar[int]
+    CAPTURED_POINTS_FIELD_NUMBER: _ClassVar[int]
+    RELEASED_POINTS_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    CAPTURED_AT_FIELD_NUMBER: _ClassVar[int]
+    transaction_id: str
+    hold_id: str
+    captured_points: int
+    released_points: int
+    value: _common_pb2.Money
+    captured_at: _timestamp_pb2.Timestamp
+    def __init__(self, transaction_id: _Optional[str] = ..., hold_id: _Optional[str] = ..., captured_points: _Optional[int] = ..., released_points: _Optional[int] = ..., value: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., captured_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class VoidRedemptionRequest(_message.Message):
+    __slots__ = ("idempotency_key", "hold_id")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    HOLD_ID_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    hold_id: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., hold_id: _Optional[str] = ...) -> None: ...
+
+class GetHoldRequest(_message.Message):
+    __slots__ = ("hold_id",)
+    HOLD_ID_FIELD_NUMBER: _ClassVar[int]
+    hold_id: str
+    def __init__(self, hold_id: _Optional[str] = ...) -> None: ...
+
+class RefundEarnRequest(_message.Message):
+    __slots__ = ("idempotency_key", "transaction_id", "amount")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    transaction_id: str
+    amount: _common_pb2.Money
+    def __init__(self, idempotency_key: _Optional[str] = ..., transaction_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class EarnRefund(_message.Message):
+    __slots__ = ("transaction_id", "earn_transaction_id", "points_reversed", "pending_points_cancelled", "available_points_reversed", "debt_points", "created_at")
+    TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    EARN_TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    POINTS_REVERSED_FIELD_NUMBER: _ClassVar[int]
+    PENDING_POINTS_CANCELLED_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_POINTS_REVERSED_FIELD_NUMBER: _ClassVar[int]
+    DEBT_POINTS_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    transaction_id: str
+    earn_transaction_id: str
+    points_reversed: int
+    pending_points_cancelled: int
+    available_points_reversed: int
+    debt_points: int
+    created_at: _timestamp_pb2.Timestamp
+    def __init__(self, transaction_id: _Optional[str] = ..., earn_transaction_id: _Optional[str] = ..., points_reversed: _Optional[int] = ..., pending_points_cancelled: _Optional[int] = ..., available_points_reversed: _Optional[int] = ..., debt_points: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class RefundRedemptionRequest(_message.Message):
+    __slots__ = ("idempotency_key", "hold_id", "points")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    HOLD_ID_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    hold_id: str
+    points: int
+    def __init__(self, idempotency_key: _Optional[str] = ..., hold_id: _Optional[str] = ..., points: _Optional[int] = ...) -> None: ...
+
+class RedemptionRefund(_message.Message):
+    __slots__ = ("transaction_id", "hold_id", "points_returned", "points_expired", "created_at")
+    TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    HOLD_ID_FIELD_NUMBER: _ClassVar[int]
+    POINTS_RETURNED_FIELD_NUMBER: _ClassVar[int]
+    POINTS_EXPIRED_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    transaction_id: str
+    hold_id: str
+    points_returned: int
+    points_expired: int
+    created_at: _timestamp_pb2.Timestamp
+    def __init__(self, transaction_id: _Optional[str] = ..., hold_id: _Optional[str] = ..., points_returned: _Optional[int] = ..., points_expired: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

@@ -74,6 +74,36 @@ class PartnerServiceStub:
                 request_serializer=coalition_dot_hub_dot_v1_dot_partner__pb2.ListTransactionsRequest.SerializeToString,
                 response_deserializer=coalition_dot_hub_dot_v1_dot_partner__pb2.ListTransactionsResponse.FromString,
                 _registered_method=True)
+        self.AuthorizeRedemption = channel.unary_unary(
+                '/coalition.hub.v1.PartnerService/AuthorizeRedemption',
+                request_serializer=coalition_dot_hub_dot_v1_dot_partner__pb2.AuthorizeRedemptionRequest.SerializeToString,
+                response_deserializer=coalition_dot_hub_dot_v1_dot_partner__pb2.Hold.FromString,
+                _registered_method=True)
+        self.CaptureRedemption = channel.unary_unary(
+                '/coalition.hub.v1.PartnerService/CaptureRedemption',
+                request_serializer=coalition_dot_hub_dot_v1_dot_partner__pb2.CaptureRedemptionRequest.SerializeToString,
+                response_deserializer=coalition_dot_hub_dot_v1_dot_partner__pb2.Capture.FromString,
+                _registered_method=True)
+        self.VoidRedemption = channel.unary_unary(
+                '/coalition.hub.v1.PartnerService/VoidRedemption',
+                request_serializer=coalition_dot_hub_dot_v1_dot_partner__pb2.VoidRedemptionRequest.SerializeToString,
+                response_deserializer=coalition_dot_hub_dot_v1_dot_partner__pb2.Hold.FromString,
+                _registered_method=True)
+        self.GetHold = channel.unary_unary(
+                '/coalition.hub.v1.PartnerService/GetHold',
+                request_serializer=coalition_dot_hub_dot_v1_dot_partner__pb2.GetHoldRequest.SerializeToString,
+                response_deserializer=coalition_dot_hub_dot_v1_dot_partner__pb2.Hold.FromString,
+                _registered_method=True)
+        self.RefundEarn = channel.unary_unary(
+                '/coalition.hub.v1.PartnerService/RefundEarn',
+                request_serializer=coalition_dot_hub_dot_v1_dot_partner__pb2.RefundEarnRequest.SerializeToString,
+                response_deserializer=coalition_dot_hub_dot_v1_dot_partner__pb2.EarnRefund.FromString,
+                _registered_method=True)
+        self.RefundRedemption = channel.unary_unary(
+                '/coalition.hub.v1.PartnerService/RefundRedemption',
+                request_serializer=coalition_dot_hub_dot_v1_dot_partner__pb2.RefundRedemptionRequest.SerializeToString,
+                response_deserializer=coalition_dot_hub_dot_v1_dot_partner__pb2.RedemptionRefund.FromString,
+                _registered_method=True)
 
 
 class PartnerServiceServicer:
@@ -132,6 +162,48 @@ class PartnerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AuthorizeRedemption(self, request, context):
+        """Redemptions are two-phase, like card payments: authorize places a hold on the member's
+        points; capture posts all or part of it (the rest is released), void releases it, and a
+        hold left alone expires. A hold resolves exactly once. Only the partner that placed a hold
+        sees it, captures it or voids it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CaptureRedemption(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def VoidRedemption(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetHold(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RefundEarn(self, request, context):
+        """Refunds are linked to the original operation, never exceed it in total, and only the
+        partner that made the original may make them.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RefundRedemption(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PartnerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -174,6 +246,36 @@ def add_PartnerServiceServicer_to_server(servicer, server):
                     servicer.ListTransactions,
                     request_deserializer=coalition_dot_hub_dot_v1_dot_partner__pb2.ListTransactionsRequest.FromString,
                     response_serializer=coalition_dot_hub_dot_v1_dot_partner__pb2.ListTransactionsResponse.SerializeToString,
+            ),
+            'AuthorizeRedemption': grpc.unary_unary_rpc_method_handler(
+                    servicer.AuthorizeRedemption,
+                    request_deserializer=coalition_dot_hub_dot_v1_dot_partner__pb2.AuthorizeRedemptionRequest.FromString,
+                    response_serializer=coalition_dot_hub_dot_v1_dot_partner__pb2.Hold.SerializeToString,
+            ),
+            'CaptureRedemption': grpc.unary_unary_rpc_method_handler(
+                    servicer.CaptureRedemption,
+                    request_deserializer=coalition_dot_hub_dot_v1_dot_partner__pb2.CaptureRedemptionRequest.FromString,
+                    response_serializer=coalition_dot_hub_dot_v1_dot_partner__pb2.Capture.SerializeToString,
+            ),
+            'VoidRedemption': grpc.unary_unary_rpc_method_handler(
+                    servicer.VoidRedemption,
+                    request_deserializer=coalition_dot_hub_dot_v1_dot_partner__pb2.VoidRedemptionRequest.FromString,
+                    response_serializer=coalition_dot_hub_dot_v1_dot_partner__pb2.Hold.SerializeToString,
+            ),
+            'GetHold': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetHold,
+                    request_deserializer=coalition_dot_hub_dot_v1_dot_partner__pb2.GetHoldRequest.FromString,
+                    response_serializer=coalition_dot_hub_dot_v1_dot_partner__pb2.Hold.SerializeToString,
+            ),
+            'RefundEarn': grpc.unary_unary_rpc_method_handler(
+                    servicer.RefundEarn,
+                    request_deserializer=coalition_dot_hub_dot_v1_dot_partner__pb2.RefundEarnRequest.FromString,
+                    response_serializer=coalition_dot_hub_dot_v1_dot_partner__pb2.EarnRefund.SerializeToString,
+            ),
+            'RefundRedemption': grpc.unary_unary_rpc_method_handler(
+                    servicer.RefundRedemption,
+                    request_deserializer=coalition_dot_hub_dot_v1_dot_partner__pb2.RefundRedemptionRequest.FromString,
+                    response_serializer=coalition_dot_hub_dot_v1_dot_partner__pb2.RedemptionRefund.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -392,6 +494,168 @@ class PartnerService:
             '/coalition.hub.v1.PartnerService/ListTransactions',
             coalition_dot_hub_dot_v1_dot_partner__pb2.ListTransactionsRequest.SerializeToString,
             coalition_dot_hub_dot_v1_dot_partner__pb2.ListTransactionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AuthorizeRedemption(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coalition.hub.v1.PartnerService/AuthorizeRedemption',
+            coalition_dot_hub_dot_v1_dot_partner__pb2.AuthorizeRedemptionRequest.SerializeToString,
+            coalition_dot_hub_dot_v1_dot_partner__pb2.Hold.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CaptureRedemption(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coalition.hub.v1.PartnerService/CaptureRedemption',
+            coalition_dot_hub_dot_v1_dot_partner__pb2.CaptureRedemptionRequest.SerializeToString,
+            coalition_dot_hub_dot_v1_dot_partner__pb2.Capture.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def VoidRedemption(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coalition.hub.v1.PartnerService/VoidRedemption',
+            coalition_dot_hub_dot_v1_dot_partner__pb2.VoidRedemptionRequest.SerializeToString,
+            coalition_dot_hub_dot_v1_dot_partner__pb2.Hold.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetHold(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coalition.hub.v1.PartnerService/GetHold',
+            coalition_dot_hub_dot_v1_dot_partner__pb2.GetHoldRequest.SerializeToString,
+            coalition_dot_hub_dot_v1_dot_partner__pb2.Hold.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RefundEarn(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coalition.hub.v1.PartnerService/RefundEarn',
+            coalition_dot_hub_dot_v1_dot_partner__pb2.RefundEarnRequest.SerializeToString,
+            coalition_dot_hub_dot_v1_dot_partner__pb2.EarnRefund.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RefundRedemption(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coalition.hub.v1.PartnerService/RefundRedemption',
+            coalition_dot_hub_dot_v1_dot_partner__pb2.RefundRedemptionRequest.SerializeToString,
+            coalition_dot_hub_dot_v1_dot_partner__pb2.RedemptionRefund.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,128 @@
+"""Holds and the lots they reserve."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from hub.adapters.repositories.partners import rate_from_row
+from hub.adapters.sql import Row, Sql
+from hub.adapters.tables import hold_lots, holds, partner_rates
+from hub.adapters.types import UtcDateTime
+from hub.domain.currencies import currency
+from hub.domain.errors import HoldNotFound
+from hub.domain.holds import Hold, HoldStatus, Reservation
+from hub.domain.money import Money
+
+_INSERT_HOLD = holds.insert()
+_INSERT_RESERVATION = hold_lots.insert()
+_COLUMNS = (
+    holds,
+    partner_rates.c.id.label("rate_id"),
+    partner_rates.c.effective_from,
+    partner_rates.c.earn_rate,
+    partner_rates.c.burn_value,
+    partner_rates.c.issue_price,
+    partner_rates.c.redemption_price,
+)
+_SELECT = sa.select(*_COLUMNS).join(partner_rates, partner_rates.c.id == holds.c.rate_version_id)
+_GET = _SELECT.where(holds.c.id == sa.bindparam("hold_id"))
+_GET_FOR_UPDATE = _GET.with_for_update(of=holds)
+_OF_MEMBER = _SELECT.where(holds.c.member_id == sa.bindparam("member_id")).order_by(
+    holds.c.created_at.desc()
+)
+_DUE = (
+    _SELECT.where(
+        holds.c.status == HoldStatus.PENDING.value,
+        holds.c.expires_at <= sa.bindparam("now", type_=UtcDateTime()),
+    )
+    .order_by(holds.c.expires_at, holds.c.id)
+    .limit(sa.bindparam("limit"))
+    # Several sweepers (one per hub replica) share the work instead of queueing on it.
+    .with_for_update(of=holds, skip_locked=True)
+)
+_SAVE = (
+    sa.update(holds)
+    .where(holds.c.id == sa.bindparam("b_id"))
+    .values(
+        status=sa.bindparam("b_status"),
+        captured_points=sa.bindparam("b_captured_points"),
+        resolved_at=sa.bindparam("b_resolved_at", type_=UtcDateTime()),
+        resolution_id=sa.bindparam("b_resolution_id", type_=sa.Uuid()),
+    )
+)
+
+
+def hold_from_row(row: Row) -> Hold:
+    return Hold(
+        id=row["id"],
+        partner_id=row["partner_id"],
+        member_id=row["member_id"],
+        order_id=row["order_id"],
+        points=row["points"],
+        value=Money(row["value_minor"], currency(row["currency"])),
+        rate_version=rate_from_row(row, row["partner_id"]),
+        status=HoldStatus(row["status"]),
+        created_at=row["created_at"],
+        expires_at=row["expires_at"],
+        transaction_id=row["transaction_id"],
+        captured_points=row["captured_points"],
+        resolved_at=row["resolved_at"],
+        resolution_id=row["resolution_id"],
+    )
+
+
+def _hold_row(hold: Hold) -> dict[str, object]:
+    return {
+        "id": hold.id,
+        "partner_id": hold.partner_id,
+        "member_id": hold.member_id,
+        "order_id": hold.order_id,
+        "points": hold.points,
+        "value_minor": hold.value.amount_minor,
+        "currency": hold.value.currency.code,
+        "rate_version_id": hold.rate_version.id,
+        "status": hold.status.value,
+        "created_at": hold.created_at,
+        "expires_at": hold.expires_at,
+        "transaction_id": hold.transaction_id,
+        "captured_points": hold.captured_points,
+        "resolved_at": hold.resolved_at,
+        "resolution_id": hold.resolution_id,
+    }
+
+
+class SqlHoldRepository:
+    def __init__(self, sql: Sql) -> None:
+        self._sql = sql
+
+    def add(self, hold: Hold, reservations: Sequence[Reservation]) -> None:
+        self._sql.defer(_INSERT_HOLD, [_hold_row(hold)])
+        rows = [{"hold_id": hold.id, "lot_id": r.lot_id, "points": r.points} for r in reservations]
+        self._sql.defer(_INSERT_RESERVATION, rows)
+
+    def get(self, hold_id: uuid.UUID, partner_id: str, *, for_update: bool = False) -> Hold:
+        """The hold, if this partner placed it; anyone else's is not even confirmed to exist."""
+        row = self._sql.first(_GET_FOR_UPDATE if for_update else _GET, {"hold_id": hold_id})
+        if row is None or row["partner_id"] != partner_id:
+            raise HoldNotFound(f"no hold {hold_id}", field="hold_id")
+        return hold_from_row(row)
+
+    def save(self, hold: Hold) -> None:
+        row = {
+            "b_id": hold.id,
+            "b_status": hold.status.value,
+            "b_captured_points": hold.captured_points,
+            "b_resolved_at": hold.resolved_at,
+            "b_resolution_id": hold.resolution_id,
+        }
+        self._sql.defer(_SAVE, [row])
+
+    def due_to_expire(self, now: datetime, limit: int) -> Sequence[Hold]:
+        return [hold_from_row(row) for row in self._sql.rows(_DUE, {"now": now, "limit": limit})]
+
+    def of_member(self, member_id: uuid.UUID) -> Sequence[Hold]:
+        return [hold_from_row(row) for row in self._sql.rows(_OF_MEMBER, {"member_id": member_id})]

@@ -1,0 +1,221 @@
+"""Lots, their movements, and the holds' reservations of them.
+
+Lots are always locked ``ORDER BY id``: with holds locked before their lots and member
+accounts updated only at commit, every operation takes its locks in one order (idempotency
+key, hold, lots, member accounts), so operations queue rather than deadlock.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from hub.adapters.sql import Row, Sql
+from hub.adapters.tables import hold_lots, lot_movements, lots, transactions
+from hub.adapters.types import UtcDateTime
+from hub.domain.holds import Reservation
+from hub.domain.lots import Lot, LotMovement, LotStatus, LotUpdate, MovementKind
+
+_INSERT_LOT = lots.insert()
+_INSERT_MOVEMENT = lot_movements.insert()
+_SAVE = (
+    sa.update(lots)
+    .where(lots.c.id == sa.bindparam("b_id"))
+    .values(
+        remaining_points=sa.bindparam("b_remaining"),
+        reserved_points=sa.bindparam("b_reserved"),
+        status=sa.bindparam("b_status"),
+    )
+)
+_OF_MEMBER = (
+    sa.select(lots)
+    .where(lots.c.member_id == sa.bindparam("member_id"))
+    .order_by(lots.c.expires_at.is_(None), lots.c.expires_at, lots.c.created_at)
+)
+_NOW = sa.bindparam("now", type_=UtcDateTime())
+_HOLDABLE = (
+    sa.select(lots)
+    .where(
+        lots.c.member_id == sa.bindparam("member_id"),
+        lots.c.status == LotStatus.AVAILABLE.value,
+        lots.c.remaining_points > lots.c.reserved_points,
+        sa.or_(lots.c.expires_at.is_(None), lots.c.expires_at > _NOW),
+    )
+    .order_by(lots.c.id)
+    .with_for_update()
+)
+_OF_HOLD = (
+    sa.select(lots, hold_lots.c.points.label("held_points"))
+    .join(hold_lots, hold_lots.c.lot_id == lots.c.id)
+    .where(hold_lots.c.hold_id == sa.bindparam("hold_id"))
+    .order_by(lots.c.id)
+    .with_for_update(of=lots)
+)
+_OF_EARN = (
+    sa.select(lots).where(lots.c.earn_transaction_id == sa.bindparam("earn_id")).with_for_update()
+)
+_EXPIRED_POINTS = sa.select(
+    (-sa.func.coalesce(sa.func.sum(lot_movements.c.points), 0)).label("points")
+).where(
+    lot_movements.c.lot_id == sa.bindparam("lot_id"),
+    lot_movements.c.kind == MovementKind.EXPIRY.value,
+)
+_REDEMPTIONS_OF_HOLD = (
+    sa.select(lot_movements.c.lot_id, lot_movements.c.points)
+    .join(transactions, transactions.c.id == lot_movements.c.transaction_id)
+    .where(
+        transactions.c.related_id == sa.bindparam("hold_transaction_id"),
+        lot_movements.c.kind == MovementKind.REDEMPTION.value,
+    )
+    .subquery("redemptions")
+)
+_CONSUMED = sa.select(
+    _REDEMPTIONS_OF_HOLD.c.lot_id, (-sa.func.sum(_REDEMPTIONS_OF_HOLD.c.points)).label("points")
+).group_by(_REDEMPTIONS_OF_HOLD.c.lot_id)
+_CONSUMED_BY_HOLD = (
+    sa.select(lots)
+    .where(lots.c.id.in_(sa.select(_REDEMPTIONS_OF_HOLD.c.lot_id)))
+    .order_by(lots.c.id)
+    .with_for_update()
+)
+# The sweeper's batches: due lots, skipping those another sweeper or an operation holds.
+_DUE_TO_MATURE = (
+    sa.select(lots)
+    .where(lots.c.status == LotStatus.PENDING.value, lots.c.available_at <= _NOW)
+    .order_by(lots.c.member_id, lots.c.id)
+    .limit(sa.bindparam("limit"))
+    .with_for_update(skip_locked=True)
+)
+_DUE_TO_EXPIRE = (
+    sa.select(lots)
+    .where(
+        lots.c.status == LotStatus.AVAILABLE.value,
+        lots.c.expires_at <= _NOW,
+        lots.c.remaining_points > lots.c.reserved_points,
+    )
+    .order_by(lots.c.member_id, lots.c.id)
+    .limit(sa.bindparam("limit"))
+    .with_for_update(skip_locked=True)
+)
+
+
+def lot_from_row(row: Row) -> Lot:
+    return Lot(
+        id=row["id"],
+        member_id=row["member_id"],
+        partner_id=row["partner_id"],
+        earn_transaction_id=row["earn_transaction_id"],
+        points=row["points"],
+        remaining_points=row["remaining_points"],
+        reserved_points=row["reserved_points"],
+        status=LotStatus(row["status"]),
+        created_at=row["created_at"],
+        available_at=row["available_at"],
+        expires_at=row["expires_at"],
+    )
+
+
+def _lot_row(lot: Lot) -> dict[str, object]:
+    return {
+        "id": lot.id,
+        "member_id": lot.member_id,
+        "partner_id": lot.partner_id,
+        "earn_transaction_id": lot.earn_transaction_id,
+        "points": lot.points,
+        "remaining_points": lot.remaining_points,
+        "reserved_points": lot.reserved_points,
+        "status": lot.status.value,
+        "created_at": lot.created_at,
+        "available_at": lot.available_at,
+        "expires_at": lot.expires_at,
+    }
+
+
+def _movement_rows(movements: Iterable[LotMovement]) -> list[dict[str, object]]:
+    lines: dict[uuid.UUID, int] = {}
+    rows = []
+    for movement in movements:
+        line = lines[movement.transaction_id] = lines.get(movement.transaction_id, -1) + 1
+        rows.append(
+            {
+                "transaction_id": movement.transaction_id,
+                "line": line,
+                "lot_id": movement.lot_id,
+                "points": movement.points,
+                "kind": movement.kind.value,
+            }
+        )
+    return rows
+
+
+class SqlLotRepository:
+    def __init__(self, sql: Sql) -> None:
+        self._sql = sql
+
+    def add(self, lot: Lot) -> None:
+        self._sql.defer(_INSERT_LOT, [_lot_row(lot)])
+
+    def apply(self, update: LotUpdate) -> None:
+        """Write the lots and movements of ``update`` (its transaction goes to the ledger)."""
+        saved = [
+            {
+                "b_id": lot.id,
+                "b_remaining": lot.remaining_points,
+                "b_reserved": lot.reserved_points,
+                "b_status": lot.status.value,
+            }
+            for lot in update.lots
+        ]
+        self._sql.defer(_SAVE, saved)
+        self._sql.defer(_INSERT_MOVEMENT, _movement_rows(update.movements))
+
+    def save(self, changed: Sequence[Lot]) -> None:
+        self.apply(LotUpdate(None, tuple(changed)))
+
+    def of_member(self, member_id: uuid.UUID) -> Sequence[Lot]:
+        return [lot_from_row(row) for row in self._sql.rows(_OF_MEMBER, {"member_id": member_id})]
+
+    def holdable_for_update(self, member_id: uuid.UUID, now: datetime) -> Sequence[Lot]:
+        rows = self._sql.rows(_HOLDABLE, {"member_id": member_id, "now": now})
+        return [lot_from_row(row) for row in rows]
+
+    def of_hold_for_update(self, hold_id: uuid.UUID) -> tuple[Sequence[Lot], Sequence[Reservation]]:
+        """The lots a hold reserved, locked, and how much it reserved of each."""
+        rows = self._sql.rows(_OF_HOLD, {"hold_id": hold_id})
+        reservations = [Reservation(row["id"], row["held_points"]) for row in rows]
+        return [lot_from_row(row) for row in rows], reservations
+
+    def consumed_by_hold_for_update(self, hold_transaction_id: uuid.UUID) -> Sequence[Lot]:
+        """The lots a hold's capture took points from, locked."""
+        rows = self._sql.rows(_CONSUMED_BY_HOLD, {"hold_transaction_id": hold_transaction_id})
+        return [lot_from_row(row) for row in rows]
+
+    def of_earn_for_update(self, earn_id: uuid.UUID) -> Lot | None:
+        """The lot an earn created (none if every point paid debt, or none were earned), locked."""
+        row = self._sql.first(_OF_EARN, {"earn_id": earn_id})
+        return lot_from_row(row) if row else None
+
+    def expired_points(self, lot_id: uuid.UUID) -> int:
+        """Points of the lot that expired, net of expiries a refund reversed."""
+        row = self._sql.first(_EXPIRED_POINTS, {"lot_id": lot_id})
+        return int(row["points"]) if row else 0
+
+    def consumed_by_hold(self, hold_transaction_id: uuid.UUID) -> dict[uuid.UUID, int]:
+        """Per lot, the points a hold's capture took and its refunds have not given back."""
+        rows = self._sql.rows(_CONSUMED, {"hold_transaction_id": hold_transaction_id})
+        return {row["lot_id"]: int(row["points"]) for row in rows if row["points"]}
+
+    def due_to_mature(self, now: datetime, limit: int) -> Sequence[Lot]:
+        return [
+            lot_from_row(row)
+            for row in self._sql.rows(_DUE_TO_MATURE, {"now": now, "limit": limit})
+        ]
+
+    def due_to_expire(self, now: datetime, limit: int) -> Sequence[Lot]:
+        return [
+            lot_from_row(row)
+            for row in self._sql.rows(_DUE_TO_EXPIRE, {"now": now, "limit": limit})
+        ]

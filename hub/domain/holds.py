@@ -1,0 +1,294 @@
+"""Two-phase redemptions: a hold reserves a member's points, then is captured, voided or expires.
+
+A hold posts *pending* entries (member's available points → the redeeming partner's account)
+and reserves lots earliest-expiry-first. Its resolution posts the opposite pending entries and,
+for a capture, the posted ones; captured points leave their lots as redemption movements.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from hub.domain.accounts import member_available, partner_redeemed
+from hub.domain.errors import (
+    BelowMinimumRedemption,
+    CaptureExceedsHold,
+    ExceedsPayableAmount,
+    HoldAlreadyCaptured,
+    HoldAlreadyVoided,
+    HoldExpired,
+    InsufficientPoints,
+    InvalidAmount,
+)
+from hub.domain.invariants import require
+from hub.domain.ledger import Entry, Phase, Transaction, TransactionKind, transfer
+from hub.domain.limits import POINTS_PER_OPERATION_MAX
+from hub.domain.lots import Lot, LotMovement, LotUpdate, MovementKind, earliest_expiry_first
+from hub.domain.money import Money, value_of_points
+from hub.domain.partners import Partner
+from hub.domain.purchases import Purchase, require_currency
+from hub.domain.rates import RateVersion
+
+
+class HoldStatus(StrEnum):
+    PENDING = "pending"
+    CAPTURED = "captured"
+    VOIDED = "voided"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """Points of one lot a hold reserves."""
+
+    lot_id: uuid.UUID
+    points: int
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    id: uuid.UUID
+    partner_id: str
+    member_id: uuid.UUID
+    order_id: str
+    points: int
+    value: Money
+    rate_version: RateVersion
+    status: HoldStatus
+    created_at: datetime
+    expires_at: datetime
+    transaction_id: uuid.UUID
+    """The HOLD transaction that reserved the points."""
+    captured_points: int = 0
+    resolved_at: datetime | None = None
+    resolution_id: uuid.UUID | None = None
+    """The CAPTURE, VOID or HOLD_EXPIRY transaction that resolved it."""
+
+    def check_resolvable(self, now: datetime) -> None:
+        """Refuse a second resolution, or one after the hold expired."""
+        if self.status is HoldStatus.CAPTURED:
+            raise HoldAlreadyCaptured(f"hold {self.id} was already captured")
+        if self.status is HoldStatus.VOIDED:
+            raise HoldAlreadyVoided(f"hold {self.id} was already voided")
+        if self.status is HoldStatus.EXPIRED or self.expires_at <= now:
+            raise HoldExpired(f"hold {self.id} expired at {self.expires_at.isoformat()}")
+
+    def refundable_points(self, refunded_points: int) -> int:
+        return self.captured_points - refunded_points
+
+
+def points_to_redeem(points: int, purchase: Purchase, partner: Partner, rate: RateVersion) -> Money:
+    """The value of ``points`` at the partner, once the partner's burn rules allow them."""
+    if not 1 <= points <= POINTS_PER_OPERATION_MAX:
+        raise InvalidAmount(
+            f"points must be 1..{POINTS_PER_OPERATION_MAX}; got {points}", field="points"
+        )
+    rules = partner.burn_rules
+    if points < rules.min_points:
+        raise BelowMinimumRedemption(
+            f"{partner.id} takes at least {rules.min_points} points per redemption; asked {points}"
+        )
+    require_currency(purchase.amount, partner.currency, field="purchase.currency")
+    value = value_of_points(points, rate.rates.burn_value, partner.currency)
+    payable_minor = rules.payable_minor(purchase.amount, purchase.line_items)
+    if value.amount_minor > payable_minor:
+        raise ExceedsPayableAmount(
+            f"{points} points are worth {value} but at most "
+            f"{Money(payable_minor, partner.currency)} of this receipt may be paid with points",
+            payable_minor=str(payable_minor),
+        )
+    return value
+
+
+def reserve(lots: Sequence[Lot], points: int, now: datetime) -> tuple[list[Lot], list[Reservation]]:
+    """Reserve ``points`` from ``lots`` earliest-expiry-first, or ``InsufficientPoints``."""
+    holdable = earliest_expiry_first(lot for lot in lots if lot.holdable(now))
+    available = sum(lot.unreserved_points for lot in holdable)
+    if available < points:
+        raise InsufficientPoints(
+            f"the member has {available} points available, not {points}",
+            available_points=str(available),
+        )
+    reserved, reservations, wanted = [], [], points
+    for lot in holdable:
+        if wanted == 0:
+            break
+        taken = min(wanted, lot.unreserved_points)
+        reserved.append(replace(lot, reserved_points=lot.reserved_points + taken))
+        reservations.append(Reservation(lot.id, taken))
+        wanted -= taken
+    return reserved, reservations
+
+
+@dataclass(frozen=True, slots=True)
+class Authorization:
+    hold: Hold
+    transaction: Transaction
+    lots: list[Lot]
+    reservations: list[Reservation]
+
+
+def authorize(
+    *,
+    hold_id: uuid.UUID,
+    transaction_id: uuid.UUID,
+    member_id: uuid.UUID,
+    partner: Partner,
+    rate: RateVersion,
+    purchase: Purchase,
+    points: int,
+    value: Money,
+    ttl_s: int,
+    lots: Sequence[Lot],
+    now: datetime,
+) -> Authorization:
+    """Reserve ``points`` (already checked against the burn rules) for a ``ttl_s`` hold."""
+    reserved, reservations = reserve(lots, points, now)
+    entries = transfer(
+        member_available(member_id), partner_redeemed(partner.id), points, Phase.PENDING
+    )
+    transaction = Transaction(
+        transaction_id,
+        TransactionKind.HOLD,
+        now,
+        entries,
+        points,
+        member_id=member_id,
+        partner_id=partner.id,
+        order_id=purchase.order_id,
+        purchase=purchase.amount,
+        rate_version=rate,
+        point_of_sale=purchase.point_of_sale,
+        line_items=purchase.line_items,
+    )
+    hold = Hold(
+        hold_id,
+        partner.id,
+        member_id,
+        purchase.order_id,
+        points,
+        value,
+        rate,
+        HoldStatus.PENDING,
+        now,
+        now + timedelta(seconds=ttl_s),
+        transaction_id,
+    )
+    return Authorization(hold, transaction, reserved, reservations)
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    hold: Hold
+    lots: LotUpdate
+
+
+def _released_entries(hold: Hold) -> tuple[Entry, Entry]:
+    return transfer(
+        partner_redeemed(hold.partner_id),
+        member_available(hold.member_id),
+        hold.points,
+        Phase.PENDING,
+    )
+
+
+def _unreserved(lots: Sequence[Lot], reservations: Sequence[Reservation]) -> dict[uuid.UUID, Lot]:
+    by_id = {lot.id: lot for lot in lots}
+    require(
+        set(by_id) == {r.lot_id for r in reservations}, "a resolution needs exactly the hold's lots"
+    )
+    for reservation in reservations:
+        lot = by_id[reservation.lot_id]
+        by_id[lot.id] = replace(lot, reserved_points=lot.reserved_points - reservation.points)
+    return by_id
+
+
+def capture(
+    hold: Hold,
+    points: int,
+    lots: Sequence[Lot],
+    reservations: Sequence[Reservation],
+    transaction_id: uuid.UUID,
+    now: datetime,
+) -> Resolution:
+    """Post ``points`` of the hold (1..held) and release the rest, in one transaction."""
+    hold.check_resolvable(now)
+    if not 1 <= points <= hold.points:
+        error = CaptureExceedsHold if points > hold.points else InvalidAmount
+        raise error(f"capture 1..{hold.points} points of this hold; asked {points}", field="points")
+    by_id = _unreserved(lots, reservations)
+    held = {reservation.lot_id: reservation.points for reservation in reservations}
+    movements, wanted = [], points
+    for lot in earliest_expiry_first(by_id.values()):
+        taken = min(wanted, held[lot.id])
+        if taken:
+            by_id[lot.id] = lot.moved(-taken)
+            movements.append(LotMovement(transaction_id, lot.id, -taken, MovementKind.REDEMPTION))
+            wanted -= taken
+    entries = (
+        *_released_entries(hold),
+        *transfer(member_available(hold.member_id), partner_redeemed(hold.partner_id), points),
+    )
+    transaction = _resolution(hold, TransactionKind.CAPTURE, transaction_id, entries, points, now)
+    captured = replace(
+        hold,
+        status=HoldStatus.CAPTURED,
+        captured_points=points,
+        resolved_at=now,
+        resolution_id=transaction_id,
+    )
+    return Resolution(captured, LotUpdate(transaction, tuple(by_id.values()), tuple(movements)))
+
+
+def release(
+    hold: Hold,
+    kind: TransactionKind,
+    lots: Sequence[Lot],
+    reservations: Sequence[Reservation],
+    transaction_id: uuid.UUID,
+    now: datetime,
+) -> Resolution:
+    """Give the held points back: a VOID by the partner, or a HOLD_EXPIRY by the sweeper."""
+    require(
+        kind in (TransactionKind.VOID, TransactionKind.HOLD_EXPIRY),
+        f"a release is a void or an expiry, not {kind}",
+    )
+    if kind is TransactionKind.VOID:
+        hold.check_resolvable(now)
+    else:
+        require(
+            hold.status is HoldStatus.PENDING and hold.expires_at <= now,
+            "only a pending hold past its expiry expires",
+        )
+    transaction = _resolution(hold, kind, transaction_id, _released_entries(hold), 0, now)
+    status = HoldStatus.VOIDED if kind is TransactionKind.VOID else HoldStatus.EXPIRED
+    released = replace(hold, status=status, resolved_at=now, resolution_id=transaction_id)
+    return Resolution(
+        released, LotUpdate(transaction, tuple(_unreserved(lots, reservations).values()))
+    )
+
+
+def _resolution(
+    hold: Hold,
+    kind: TransactionKind,
+    transaction_id: uuid.UUID,
+    entries: tuple[Entry, ...],
+    points: int,
+    now: datetime,
+) -> Transaction:
+    return Transaction(
+        transaction_id,
+        kind,
+        now,
+        entries,
+        points,
+        member_id=hold.member_id,
+        partner_id=hold.partner_id,
+        order_id=hold.order_id,
+        rate_version=hold.rate_version,
+        related_id=hold.transaction_id,
+    )

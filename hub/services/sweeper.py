@@ -1,0 +1,151 @@
+"""Background work on the clock: expire holds, mature pending points, expire points.
+
+Safe with several hub replicas: each batch locks its rows with ``FOR UPDATE SKIP LOCKED``, so
+sweepers share the work, and a capture racing the hold's expiry is decided by the hold's row
+lock. Runs inside ``hub serve`` and as ``hub sweep`` for cron.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from hub.domain import holds
+from hub.domain.clock import Clock
+from hub.domain.ids import new_id
+from hub.domain.ledger import TransactionKind
+from hub.domain.limits import SWEEP_BATCH_MAX
+from hub.domain.lots import Lot, LotUpdate, expire, mature
+from hub.services.retry import retrying
+from hub.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger("hub.sweeper")
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    holds_expired: int = 0
+    lots_matured: int = 0
+    lots_expired: int = 0
+
+    def __add__(self, other: SweepReport) -> SweepReport:
+        return SweepReport(
+            self.holds_expired + other.holds_expired,
+            self.lots_matured + other.lots_matured,
+            self.lots_expired + other.lots_expired,
+        )
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.holds_expired or self.lots_matured or self.lots_expired)
+
+
+def _write(uow: UnitOfWork, update: LotUpdate) -> None:
+    if update.transaction is not None:
+        uow.ledger.add(update.transaction)
+    uow.lots.apply(update)
+
+
+def expire_one_hold(uow_factory: UnitOfWorkFactory, clock: Clock) -> int:
+    """Release one hold past its expiry, in its own transaction; 0 when none is due."""
+
+    def attempt() -> int:
+        now = clock.now()
+        with uow_factory() as uow:
+            due = uow.holds.due_to_expire(now, 1)
+            if not due:
+                return 0
+            hold = due[0]
+            lots, reservations = uow.lots.of_hold_for_update(hold.id)
+            resolution = holds.release(
+                hold, TransactionKind.HOLD_EXPIRY, lots, reservations, new_id(), now
+            )
+            _write(uow, resolution.lots)
+            uow.holds.save(resolution.hold)
+            uow.commit()
+            return 1
+
+    return retrying(attempt)
+
+
+def _by_member(lots: Sequence[Lot]) -> list[tuple[uuid.UUID, list[Lot]]]:
+    return [
+        (member_id, list(group))
+        for member_id, group in itertools.groupby(lots, key=lambda lot: lot.member_id)
+    ]
+
+
+def _lots_batch(
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    due: Callable[[UnitOfWork, datetime], Sequence[Lot]],
+    step: Callable[[uuid.UUID, Sequence[Lot], uuid.UUID, datetime], LotUpdate],
+) -> int:
+    """Apply ``step`` to a batch of due lots, one ledger transaction per member, in member order."""
+
+    def attempt() -> int:
+        now = clock.now()
+        with uow_factory() as uow:
+            lots = due(uow, now)
+            for member_id, member_lots in _by_member(lots):
+                _write(uow, step(member_id, member_lots, new_id(), now))
+            uow.commit()
+            return len(lots)
+
+    return retrying(attempt)
+
+
+def mature_lots(uow_factory: UnitOfWorkFactory, clock: Clock, batch: int = SWEEP_BATCH_MAX) -> int:
+    return _lots_batch(
+        uow_factory, clock, lambda uow, now: uow.lots.due_to_mature(now, batch), mature
+    )
+
+
+def expire_lots(uow_factory: UnitOfWorkFactory, clock: Clock, batch: int = SWEEP_BATCH_MAX) -> int:
+    return _lots_batch(
+        uow_factory, clock, lambda uow, now: uow.lots.due_to_expire(now, batch), expire
+    )
+
+
+def sweep(*, uow_factory: UnitOfWorkFactory, clock: Clock, rounds_max: int = 1000) -> SweepReport:
+    """One pass over everything due: holds first (they give points back), then maturation,
+    then expiry. Each kind stops when nothing is left or after ``rounds_max`` transactions."""
+    report = SweepReport()
+    for _ in range(rounds_max):
+        if not expire_one_hold(uow_factory, clock):
+            break
+        report += SweepReport(holds_expired=1)
+    for step, field in ((mature_lots, "lots_matured"), (expire_lots, "lots_expired")):
+        for _ in range(rounds_max):
+            done = step(uow_factory, clock)
+            if not done:
+                break
+            report += SweepReport(**{field: done})
+    return report
+
+
+class SweeperThread(threading.Thread):
+    """Runs ``sweep`` every ``interval_s`` until stopped; a failed pass is logged, not fatal."""
+
+    def __init__(self, run: Callable[[], SweepReport], interval_s: float) -> None:
+        super().__init__(name="hub-sweeper", daemon=True)
+        self._run, self._interval_s, self._stopping = run, interval_s, threading.Event()
+
+    def run(self) -> None:
+        while not self._stopping.wait(self._interval_s):
+            try:
+                report = self._run()
+            except Exception:
+                log.exception("sweep failed; trying again in %.0f s", self._interval_s)
+                continue
+            if report.anything:
+                log.info("swept %s", report)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.join(timeout=30)
