@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import grpc
 import pytest
-from coalition.hub.v1 import partner_pb2_grpc
 
+from coalition.hub.v1 import partner_pb2_grpc
 from hub import bootstrap
 from hub.api.server import start_server
 

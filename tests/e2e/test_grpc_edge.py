@@ -6,12 +6,12 @@ import uuid
 
 import grpc
 import pytest
-from coalition.hub.v1 import common_pb2, partner_pb2
 from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from grpc_status import rpc_status
 
+from coalition.hub.v1 import common_pb2, partner_pb2
 from hub.api.server import MESSAGE_SIZE_MAX_BYTES
 
 COFFEE = (("x-hub-partner-id", "coffee"),)

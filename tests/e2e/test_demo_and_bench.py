@@ -1,0 +1,109 @@
+"""``hub demo`` and ``hub bench`` as an operator runs them: real processes, SQLite by default."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from typing import NamedTuple
+
+import pytest
+
+pytestmark = pytest.mark.slow
+LEDGER_CHECKS = (
+    "transactions sum to zero",
+    "running totals equal the sum of entries",
+    "lot remainders equal the member's balance",
+    "reserved points are the pending holds' reservations",
+    "no member balance below zero except recorded refund debt",
+    "each hold resolved at most once",
+    "refunds never exceed the original",
+)
+SWEEP_LINE = re.compile(
+    r"sweeper: expired (\d+) holds, matured (\d+) lots, expired the points of (\d+) lots"
+)
+
+
+class Sweep(NamedTuple):
+    holds_expired: int
+    lots_matured: int
+    lots_expired: int
+
+
+def sweeps(stdout: str) -> list[Sweep]:
+    """What each of the demo's sweeps reported, in order."""
+    return [Sweep(*map(int, found)) for found in SWEEP_LINE.findall(stdout)]
+
+
+def hub_command(*args: str) -> subprocess.CompletedProcess[str]:
+    # Without a database URL in the environment, bench runs on its own SQLite file.
+    env = {name: value for name, value in os.environ.items() if name != "HUB_DATABASE_URL"}
+    return subprocess.run(
+        [sys.executable, "-m", "hub", *args], capture_output=True, text=True, env=env, timeout=300
+    )
+
+
+@pytest.fixture(scope="module")
+def demo() -> subprocess.CompletedProcess[str]:
+    return hub_command("demo")
+
+
+def test_the_demo_ends_with_every_ledger_check_passing(demo):
+    assert demo.returncode == 0, demo.stderr
+    ledger = demo.stdout.split("\nLedger check\n", 1)[1]
+    results = [line.strip() for line in ledger.splitlines()[1:]]
+    assert results, demo.stdout
+    assert all(result.startswith("ok ") for result in results), ledger
+    for check in LEDGER_CHECKS:
+        assert f"ok    {check}" in ledger
+
+
+def test_the_demo_matures_pending_points_and_expires_abandoned_holds(demo):
+    two_days_later, past_hold_lifetime, *_ = sweeps(demo.stdout)
+    assert two_days_later.lots_matured > 0
+    assert past_hold_lifetime.holds_expired > 0
+    assert f"expired {past_hold_lifetime.holds_expired} holds" in demo.stdout
+    redemptions = demo.stdout.split("\nRedemptions", 1)[1].split("\n\n", 1)[0]
+    for status in ("captured", "voided", "expired"):
+        assert status in redemptions
+
+
+def test_the_demo_shows_the_typed_errors_a_till_gets(demo):
+    for error in ("HoldAlreadyCaptured", "HoldExpired", "InsufficientPoints"):
+        assert error in demo.stdout
+
+
+def test_the_demo_refunds_into_debt_that_the_next_earn_pays_off(demo):
+    refunds = demo.stdout.split("Refunds", 1)[1]
+    assert "became debt" in refunds
+    assert "pay the debt off" in refunds
+    assert "0 debt)" in refunds
+    assert "refunds part of a redemption" in refunds
+
+
+def test_the_demo_expires_unspent_points_to_breakage_a_year_on(demo):
+    *_, eleven_months_on, a_year_on = sweeps(demo.stdout)
+    assert eleven_months_on.lots_expired == 0
+    assert a_year_on.lots_expired > 0
+    assert "expired to breakage" in demo.stdout
+
+
+def test_the_bench_reports_three_workloads_their_ratios_and_a_clean_ledger():
+    done = hub_command(
+        *("bench", "--duration", "1", "--warmup", "0.5", "--clients", "4", "--members", "20"),
+        "--json",
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert set(report["workloads"]) == {"noop", "earn", "authorize+capture"}
+    for stats in report["workloads"].values():
+        assert stats["operations"] > 0
+        assert stats["errors"] == 0
+        assert stats["p99_ms"] > 0
+    assert set(report["ratios"]) == {"earn_vs_noop", "authorize_capture_vs_noop"}
+    assert all(ratio > 0 for ratio in report["ratios"].values())
+    assert report["targets"]["authorize_capture_vs_noop"] == 0.3
+    assert report["database"] == "sqlite"
+    assert report["ledger_ok"] is True
