@@ -44,6 +44,12 @@ class Till:
             raise MemberNotFound("no member has this id or identifier")
         return self.member
 
+    def require_active_member(self) -> Member:
+        """The member the call names, who may earn and burn, or the reason why not."""
+        member = self.require_member()
+        member.require_active()
+        return member
+
 
 def till(
     uow: UnitOfWork,

@@ -33,8 +33,7 @@ def earn(
 
     def effect(uow: UnitOfWork, now: datetime) -> Earned:
         context = till(uow, cmd.partner_id, now, cmd.member, hasher)
-        member = context.require_member()
-        member.require_active()
+        member = context.require_active_member()
         calculation = earning.calculate(
             cmd.purchase.amount, context.partner, context.rate, now, zone
         )

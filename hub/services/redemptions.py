@@ -19,7 +19,7 @@ from hub.services.callers import Till, active_partner, till
 from hub.services.commands import AuthorizeRedemption, CaptureRedemption, GetHold, VoidRedemption
 from hub.services.idempotency import IdempotentRequest, execute
 from hub.services.results import Captured, HoldView
-from hub.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from hub.services.unit_of_work import UnitOfWork, UnitOfWorkFactory, record
 
 
 def _points(cmd: AuthorizeRedemption, context: Till) -> int:
@@ -46,8 +46,7 @@ def authorize(
 
     def effect(uow: UnitOfWork, now: datetime) -> HoldView:
         context = till(uow, cmd.partner_id, now, cmd.member, hasher)
-        member = context.require_member()
-        member.require_active()
+        member = context.require_active_member()
         points = _points(cmd, context)
         value = holds.points_to_redeem(points, cmd.purchase, context.partner, context.rate)
         authorization = holds.authorize(
@@ -110,9 +109,7 @@ def void(cmd: VoidRedemption, *, uow_factory: UnitOfWorkFactory, clock: Clock) -
 
 
 def _write(uow: UnitOfWork, resolution: holds.Resolution) -> None:
-    if resolution.lots.transaction is not None:
-        uow.ledger.add(resolution.lots.transaction)
-    uow.lots.apply(resolution.lots)
+    record(uow, resolution.lots)
     uow.holds.save(resolution.hold)
 
 

@@ -10,18 +10,11 @@ from hub.domain.errors import RefundExceedsOriginal
 from hub.domain.holds import HoldStatus
 from hub.domain.ids import new_id
 from hub.domain.ledger import TransactionKind
-from hub.domain.lots import LotUpdate
 from hub.services.callers import active_partner
 from hub.services.commands import RefundEarn, RefundRedemption
 from hub.services.idempotency import IdempotentRequest, execute
 from hub.services.results import EarnRefunded, RedemptionRefunded
-from hub.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
-
-
-def _write(uow: UnitOfWork, update: LotUpdate) -> None:
-    if update.transaction is not None:
-        uow.ledger.add(update.transaction)
-    uow.lots.apply(update)
+from hub.services.unit_of_work import UnitOfWork, UnitOfWorkFactory, record
 
 
 def refund_earn(cmd: RefundEarn, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> EarnRefunded:
@@ -43,7 +36,7 @@ def refund_earn(cmd: RefundEarn, *, uow_factory: UnitOfWorkFactory, clock: Clock
             transaction_id=transaction_id,
             now=now,
         )
-        _write(uow, refunding.update)
+        record(uow, refunding.update)
         return EarnRefunded(
             transaction_id,
             earn.id,
@@ -84,7 +77,7 @@ def refund_redemption(
             transaction_id=transaction_id,
             now=now,
         )
-        _write(uow, refunding.update)
+        record(uow, refunding.update)
         return RedemptionRefunded(
             transaction_id, hold.id, refunding.points_returned, refunding.points_expired, now
         )

@@ -22,7 +22,7 @@ from hub.domain.ledger import TransactionKind
 from hub.domain.limits import SWEEP_BATCH_MAX
 from hub.domain.lots import Lot, LotUpdate, expire, mature
 from hub.services.retry import retrying
-from hub.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from hub.services.unit_of_work import UnitOfWork, UnitOfWorkFactory, record
 
 log = logging.getLogger("hub.sweeper")
 
@@ -45,12 +45,6 @@ class SweepReport:
         return bool(self.holds_expired or self.lots_matured or self.lots_expired)
 
 
-def _write(uow: UnitOfWork, update: LotUpdate) -> None:
-    if update.transaction is not None:
-        uow.ledger.add(update.transaction)
-    uow.lots.apply(update)
-
-
 def expire_one_hold(uow_factory: UnitOfWorkFactory, clock: Clock) -> int:
     """Release one hold past its expiry, in its own transaction; 0 when none is due."""
 
@@ -65,7 +59,7 @@ def expire_one_hold(uow_factory: UnitOfWorkFactory, clock: Clock) -> int:
             resolution = holds.release(
                 hold, TransactionKind.HOLD_EXPIRY, lots, reservations, new_id(), now
             )
-            _write(uow, resolution.lots)
+            record(uow, resolution.lots)
             uow.holds.save(resolution.hold)
             uow.commit()
             return 1
@@ -93,7 +87,7 @@ def _lots_batch(
         with uow_factory() as uow:
             lots = due(uow, now)
             for member_id, member_lots in _by_member(lots):
-                _write(uow, step(member_id, member_lots, new_id(), now))
+                record(uow, step(member_id, member_lots, new_id(), now))
             uow.commit()
             return len(lots)
 

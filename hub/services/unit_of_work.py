@@ -220,3 +220,10 @@ class UnitOfWorkFactory(Protocol):
     """Makes a new unit of work for one use-case call; shared by all threads of the server."""
 
     def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...
+
+
+def record(uow: UnitOfWork, update: LotUpdate) -> None:
+    """Write ``update``: its ledger transaction (when points moved), its lots and movements."""
+    if update.transaction is not None:
+        uow.ledger.add(update.transaction)
+    uow.lots.apply(update)

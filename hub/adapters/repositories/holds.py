@@ -8,7 +8,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from hub.adapters.repositories.partners import rate_from_row
+from hub.adapters.repositories.partners import RATE_COLUMNS, rate_from_row
 from hub.adapters.sql import Row, Sql
 from hub.adapters.tables import hold_lots, holds, partner_rates
 from hub.adapters.types import UtcDateTime
@@ -19,16 +19,9 @@ from hub.domain.money import Money
 
 _INSERT_HOLD = holds.insert()
 _INSERT_RESERVATION = hold_lots.insert()
-_COLUMNS = (
-    holds,
-    partner_rates.c.id.label("rate_id"),
-    partner_rates.c.effective_from,
-    partner_rates.c.earn_rate,
-    partner_rates.c.burn_value,
-    partner_rates.c.issue_price,
-    partner_rates.c.redemption_price,
+_SELECT = sa.select(holds, *RATE_COLUMNS).join(
+    partner_rates, partner_rates.c.id == holds.c.rate_version_id
 )
-_SELECT = sa.select(*_COLUMNS).join(partner_rates, partner_rates.c.id == holds.c.rate_version_id)
 _GET = _SELECT.where(holds.c.id == sa.bindparam("hold_id"))
 _GET_FOR_UPDATE = _GET.with_for_update(of=holds)
 _OF_MEMBER = _SELECT.where(holds.c.member_id == sa.bindparam("member_id")).order_by(

@@ -31,7 +31,7 @@ from hub.services.unit_of_work import CallContext
 _INSERT_PARTNER = partners.insert()
 _INSERT_ACCOUNT = accounts.insert()
 _INSERT_RATE = partner_rates.insert()
-_RATE_COLUMNS = (
+RATE_COLUMNS = (
     partner_rates.c.id.label("rate_id"),
     partner_rates.c.effective_from,
     partner_rates.c.earn_rate,
@@ -71,7 +71,7 @@ def _for_call(member_match: sa.ColumnElement[bool] | None) -> sa.Select[tuple[ob
     """The partner, its rate in force and (optionally) a member, in one statement."""
     if member_match is None:
         return (
-            sa.select(partners, *_RATE_COLUMNS)
+            sa.select(partners, *RATE_COLUMNS)
             .select_from(_rate_join)
             .where(partners.c.id == sa.bindparam("partner_id"))
         )
@@ -79,7 +79,7 @@ def _for_call(member_match: sa.ColumnElement[bool] | None) -> sa.Select[tuple[ob
         _debt.c.member_id == members.c.id, _debt.c.kind == AccountKind.MEMBER_DEBT.value
     )
     return (
-        sa.select(partners, *_RATE_COLUMNS, *_MEMBER_COLUMNS)
+        sa.select(partners, *RATE_COLUMNS, *_MEMBER_COLUMNS)
         .select_from(_rate_join.outerjoin(members, member_match).outerjoin(_debt, debt_join))
         .where(partners.c.id == sa.bindparam("partner_id"))
     )
@@ -91,7 +91,7 @@ _FOR_CALL_BY_MEMBER_ID = _for_call(members.c.id == sa.bindparam("member_id"))
 _FOR_CALL_BY_DIGEST = _for_call(members.c.id == _by_digest)
 _LIST = sa.select(partners).order_by(partners.c.id)
 _RATES = (
-    sa.select(partner_rates.c.partner_id, *_RATE_COLUMNS)
+    sa.select(partner_rates.c.partner_id, *RATE_COLUMNS)
     .where(partner_rates.c.partner_id == sa.bindparam("partner_id"))
     .order_by(partner_rates.c.effective_from)
 )
