@@ -152,7 +152,9 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Hub:
         pool_size=settings.workers + 1,
         pool_timeout_s=settings.db_pool_timeout_s,
     )
-    uow_factory = SqlUnitOfWorkFactory(engine)
+    # Without an audit key the hub still serves partners; staff changes then fail loudly.
+    audit_keys = settings.audit_keys() if settings.audit_key_hex else ()
+    uow_factory = SqlUnitOfWorkFactory(engine, audit_keys=audit_keys)
     clock = clock or SystemClock()
     return Hub(settings, engine, uow_factory, clock, settings.zone(), _operator(uow_factory, clock))
 

@@ -24,6 +24,26 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     identifier_key_hex: str = ""
     """Key of the identifier HMAC, hex; never stored in the database, never logged."""
+    identifier_keys_retired_hex: str = ""
+    """Earlier identifier keys, comma-separated: still matched until each identifier is
+    re-keyed under the current key (which happens when a partner next presents it)."""
+    data_key_hex: str = ""
+    """AES-256-GCM key for member contact data at rest, hex (32 bytes)."""
+    data_keys_retired_hex: str = ""
+    """Earlier data keys, comma-separated: still decrypt until ``hub member rekey``."""
+    audit_key_hex: str = ""
+    """Key of the audit log's MAC chain, hex: without it nobody can forge a record."""
+    audit_keys_retired_hex: str = ""
+    """Earlier audit keys, comma-separated: records chained under them still verify."""
+    tls_cert_file: str = ""
+    """The hub's server certificate (PEM); ``hub certs init`` makes one."""
+    tls_key_file: str = ""
+    tls_client_ca_file: str = ""
+    """The coalition CA that client certificates must chain to."""
+    pki_dir: str = "pki"
+    """Where ``hub certs`` keeps the coalition CA (its key never goes into the database)."""
+    partner_rate_limit_per_s: int = 500
+    """Requests per second a partner may make, per hub process, unless set on the partner."""
     listen: str = DEFAULT_LISTEN
     timezone: str = "UTC"
     """The coalition's time zone: calendar expiry and business dates."""
@@ -45,6 +65,16 @@ class Settings:
         settings = cls(
             database_url=env.get("HUB_DATABASE_URL", DEFAULT_DATABASE_URL),
             identifier_key_hex=env.get("HUB_IDENTIFIER_KEY", ""),
+            identifier_keys_retired_hex=env.get("HUB_IDENTIFIER_KEYS_RETIRED", ""),
+            data_key_hex=env.get("HUB_DATA_KEY", ""),
+            data_keys_retired_hex=env.get("HUB_DATA_KEYS_RETIRED", ""),
+            audit_key_hex=env.get("HUB_AUDIT_KEY", ""),
+            audit_keys_retired_hex=env.get("HUB_AUDIT_KEYS_RETIRED", ""),
+            tls_cert_file=env.get("HUB_TLS_CERT", ""),
+            tls_key_file=env.get("HUB_TLS_KEY", ""),
+            tls_client_ca_file=env.get("HUB_TLS_CLIENT_CA", ""),
+            pki_dir=env.get("HUB_PKI_DIR", "pki"),
+            partner_rate_limit_per_s=_int(env, "HUB_PARTNER_RATE_LIMIT_PER_S", 500),
             listen=env.get("HUB_LISTEN", DEFAULT_LISTEN),
             timezone=env.get("HUB_TIMEZONE", "UTC"),
             workers=_int(env, "HUB_WORKERS", 8),
@@ -56,18 +86,24 @@ class Settings:
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
 
     def identifier_key(self) -> bytes:
-        """The identifier key, or ``ConfigError`` explaining how to make one."""
-        if not self.identifier_key_hex:
-            raise ConfigError("HUB_IDENTIFIER_KEY is not set; create one with `hub keygen`")
-        try:
-            key = bytes.fromhex(self.identifier_key_hex)
-        except ValueError:
-            raise ConfigError("HUB_IDENTIFIER_KEY must be hex (see `hub keygen`)") from None
-        if len(key) < IDENTIFIER_KEY_BYTES_MIN:
-            raise ConfigError(
-                f"HUB_IDENTIFIER_KEY must hold at least {IDENTIFIER_KEY_BYTES_MIN} bytes"
-            )
-        return key
+        """The current identifier key, or ``ConfigError`` explaining how to make one."""
+        return self.identifier_keys()[0]
+
+    def identifier_keys(self) -> tuple[bytes, ...]:
+        """The current identifier key first, then the retired ones still matched."""
+        return _keyring(
+            "HUB_IDENTIFIER_KEY", self.identifier_key_hex, self.identifier_keys_retired_hex
+        )
+
+    def data_keys(self) -> tuple[bytes, ...]:
+        """The current data key first, then the retired ones that still decrypt."""
+        return _keyring(
+            "HUB_DATA_KEY", self.data_key_hex, self.data_keys_retired_hex, exact_bytes=32
+        )
+
+    def audit_keys(self) -> tuple[bytes, ...]:
+        """The current audit key first, then the retired ones older records are chained under."""
+        return _keyring("HUB_AUDIT_KEY", self.audit_key_hex, self.audit_keys_retired_hex)
 
     def zone(self) -> ZoneInfo:
         try:
@@ -78,6 +114,35 @@ class Settings:
 
 def new_identifier_key_hex() -> str:
     return secrets.token_hex(32)
+
+
+def new_keys_env() -> dict[str, str]:
+    """A fresh key for each ``HUB_*_KEY`` setting, as ``hub keygen`` prints them."""
+    return {name: secrets.token_hex(32) for name in KEY_SETTINGS}
+
+
+KEY_SETTINGS = ("HUB_IDENTIFIER_KEY", "HUB_DATA_KEY", "HUB_AUDIT_KEY")
+
+
+def _keyring(
+    name: str, current_hex: str, retired_hex: str, *, exact_bytes: int | None = None
+) -> tuple[bytes, ...]:
+    if not current_hex:
+        raise ConfigError(f"{name} is not set; create keys with `hub keygen`")
+    retired = [part.strip() for part in retired_hex.split(",") if part.strip()]
+    return tuple(_key(name, text, exact_bytes) for text in (current_hex, *retired))
+
+
+def _key(name: str, text: str, exact_bytes: int | None) -> bytes:
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        raise ConfigError(f"{name} keys must be hex (see `hub keygen`)") from None
+    if exact_bytes is not None and len(key) != exact_bytes:
+        raise ConfigError(f"{name} keys must hold exactly {exact_bytes} bytes")
+    if len(key) < IDENTIFIER_KEY_BYTES_MIN:
+        raise ConfigError(f"{name} keys must hold at least {IDENTIFIER_KEY_BYTES_MIN} bytes")
+    return key
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:

@@ -24,14 +24,15 @@ from sqlalchemy.engine import make_url
 from hub import bootstrap
 from hub.adapters.database import create_engine
 from hub.adapters.migrate import upgrade
-from hub.config import Settings, new_identifier_key_hex
+from hub.config import Settings, new_keys_env
 from hub.domain.clock import ManualClock
 from hub.domain.rates import Rates
 from hub.services.commands import AddPartner
 
 START = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-IDENTIFIER_KEY_HEX = new_identifier_key_hex()
+KEYS_ENV = new_keys_env()
+IDENTIFIER_KEY_HEX = KEYS_ENV["HUB_IDENTIFIER_KEY"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -112,7 +113,12 @@ def clock() -> ManualClock:
 
 def settings_for(url: str) -> Settings:
     return Settings(
-        database_url=url, identifier_key_hex=IDENTIFIER_KEY_HEX, workers=8, shutdown_grace_s=5
+        database_url=url,
+        identifier_key_hex=IDENTIFIER_KEY_HEX,
+        data_key_hex=KEYS_ENV["HUB_DATA_KEY"],
+        audit_key_hex=KEYS_ENV["HUB_AUDIT_KEY"],
+        workers=8,
+        shutdown_grace_s=5,
     )
 
 

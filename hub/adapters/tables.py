@@ -42,6 +42,8 @@ partners = sa.Table(
     sa.Column("burn_min_cash_minor", sa.BigInteger, nullable=False, server_default="0"),
     # JSON list of line-item categories points cannot pay for.
     sa.Column("burn_excluded_categories", sa.Text, nullable=False, server_default="[]"),
+    # Requests per second this partner may make; NULL takes the hub's default.
+    sa.Column("rate_limit_per_s", sa.Integer, nullable=True),
 )
 
 partner_rates = sa.Table(
@@ -65,6 +67,20 @@ members = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("enrolled_at", UtcDateTime, nullable=False),
     sa.Column("enrolled_by", PARTNER_ID, sa.ForeignKey("partners.id"), nullable=False),
+    # Set when the member's personal data was erased on request; the ledger keeps the id.
+    sa.Column("erased_at", UtcDateTime, nullable=True),
+)
+
+member_contacts = sa.Table(
+    "member_contacts",
+    metadata,
+    sa.Column("member_id", ID, sa.ForeignKey("members.id"), primary_key=True),
+    # AES-256-GCM under the data key named by key_id; the member id is the associated data,
+    # so a ciphertext moved to another member's row fails to decrypt.
+    sa.Column("key_id", sa.String(16), nullable=False),
+    sa.Column("nonce", sa.LargeBinary(12), nullable=False),
+    sa.Column("ciphertext", sa.LargeBinary, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
 )
 
 member_identifiers = sa.Table(
@@ -223,4 +239,48 @@ lot_movements = sa.Table(
     # Signed: negative leaves the lot, positive returns to it.
     sa.Column("points", POINTS, nullable=False),
     sa.Column("kind", sa.String(16), nullable=False),
+)
+
+credentials = sa.Table(
+    "credentials",
+    metadata,
+    # The certificate's serial number, lower-case hex.
+    sa.Column("serial", sa.String(40), primary_key=True),
+    sa.Column("principal", sa.String(160), nullable=False, index=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("fingerprint_sha256", sa.String(64), nullable=False),
+    sa.Column("not_before", UtcDateTime, nullable=False),
+    sa.Column("not_after", UtcDateTime, nullable=False),
+    sa.Column("issued_at", UtcDateTime, nullable=False),
+    sa.Column("issued_by", sa.String(160), nullable=False),
+    sa.Column("renews", sa.String(40), nullable=True),
+    sa.Column("revoked_at", UtcDateTime, nullable=True),
+    sa.Column("revoked_by", sa.String(160), nullable=True),
+    sa.Column("revoked_reason", sa.Text, nullable=True),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    # Assigned by the writer as the head's seq + 1 under the head's lock: the chain's order.
+    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("recorded_at", UtcDateTime, nullable=False),
+    sa.Column("actor", sa.String(160), nullable=False),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("target", sa.String(160), nullable=False),
+    # Canonical JSON (sorted keys, no spaces): the bytes the MAC covers.
+    sa.Column("details", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("key_id", sa.String(16), nullable=False),
+    sa.Column("prev_mac", sa.LargeBinary(32), nullable=False),
+    sa.Column("mac", sa.LargeBinary(32), nullable=False),
+)
+
+audit_head = sa.Table(
+    "audit_head",
+    metadata,
+    # One row: the last record's seq and MAC. Appenders lock it, which orders the chain.
+    sa.Column("id", sa.SmallInteger, primary_key=True, autoincrement=False),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("mac", sa.LargeBinary(32), nullable=False),
 )

@@ -9,6 +9,9 @@ import sqlalchemy as sa
 
 from hub.adapters.database import READ_ONLY
 from hub.adapters.repositories.audit import SqlAuditQueries
+from hub.adapters.repositories.audit_log import SqlAuditLog
+from hub.adapters.repositories.contacts import SqlContactRepository
+from hub.adapters.repositories.credentials import SqlCredentialRepository
 from hub.adapters.repositories.holds import SqlHoldRepository
 from hub.adapters.repositories.idempotency import SqlIdempotencyRepository
 from hub.adapters.repositories.ledger import SqlLedgerRepository
@@ -18,7 +21,10 @@ from hub.adapters.repositories.partners import SqlPartnerRepository
 from hub.adapters.sql import Sql
 from hub.domain.errors import ServerBusy
 from hub.services.unit_of_work import (
+    AuditLog,
     AuditQueries,
+    ContactRepository,
+    CredentialRepository,
     HoldRepository,
     IdempotencyRepository,
     LedgerRepository,
@@ -41,9 +47,15 @@ class SqlUnitOfWork:
     lots: LotRepository
     holds: HoldRepository
     audit: AuditQueries
+    audit_log: AuditLog
+    credentials: CredentialRepository
+    contacts: ContactRepository
 
-    def __init__(self, engine: sa.Engine, *, read_only: bool = False) -> None:
+    def __init__(
+        self, engine: sa.Engine, *, read_only: bool = False, audit_keys: tuple[bytes, ...] = ()
+    ) -> None:
         self._engine = engine
+        self._audit_keys = audit_keys
         self._read_only = read_only
         self._connection: sa.Connection | None = None
         self._transaction: sa.Transaction | None = None
@@ -69,6 +81,9 @@ class SqlUnitOfWork:
         self.lots = SqlLotRepository(sql)
         self.holds = SqlHoldRepository(sql)
         self.audit = SqlAuditQueries(sql)
+        self.audit_log = SqlAuditLog(sql, self._audit_keys)
+        self.credentials = SqlCredentialRepository(sql)
+        self.contacts = SqlContactRepository(sql)
         return self
 
     def __exit__(
@@ -94,8 +109,10 @@ class SqlUnitOfWork:
 class SqlUnitOfWorkFactory:
     """Makes a fresh unit of work per use-case call; safe to share between threads."""
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, *, audit_keys: tuple[bytes, ...] = ()) -> None:
         self.engine = engine
+        self._audit_keys = audit_keys
+        """The current audit key first; without one, appending to the audit log fails."""
 
     def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, read_only=read_only)
+        return SqlUnitOfWork(self.engine, read_only=read_only, audit_keys=self._audit_keys)

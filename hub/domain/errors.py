@@ -20,7 +20,8 @@
     │   ├── MemberNotFound             MEMBER_NOT_FOUND
     │   ├── PartnerNotFound            PARTNER_NOT_FOUND
     │   ├── HoldNotFound               HOLD_NOT_FOUND
-    │   └── TransactionNotFound        TRANSACTION_NOT_FOUND
+    │   ├── TransactionNotFound        TRANSACTION_NOT_FOUND
+    │   └── CredentialNotFound         CREDENTIAL_NOT_FOUND
     ├── FailedPrecondition         FAILED_PRECONDITION
     │   ├── PartnerDisabled            PARTNER_DISABLED
     │   ├── MemberNotActive            MEMBER_NOT_ACTIVE
@@ -40,8 +41,12 @@
     ├── Aborted                    ABORTED
     │   └── ConcurrencyConflict        CONCURRENCY_CONFLICT
     ├── Unauthenticated            UNAUTHENTICATED (reason UNAUTHENTICATED)
+    │   └── CredentialRevoked          CREDENTIAL_REVOKED
+    ├── PermissionDenied           PERMISSION_DENIED
+    │   └── RoleNotAllowed             ROLE_NOT_ALLOWED
     └── ResourceExhausted          RESOURCE_EXHAUSTED
-        └── ServerBusy                 SERVER_BUSY
+        ├── ServerBusy                 SERVER_BUSY
+        └── RateLimited                RATE_LIMITED
 
 The gRPC code is held as its name so that this module stays free of gRPC; ``hub.api.errors``
 turns it into a status once, and the reason names are the ``ErrorReason`` values of the proto.
@@ -152,6 +157,10 @@ class TransactionNotFound(NotFound):
     reason = "TRANSACTION_NOT_FOUND"
 
 
+class CredentialNotFound(NotFound):
+    reason = "CREDENTIAL_NOT_FOUND"
+
+
 class FailedPrecondition(HubError):
     code = "FAILED_PRECONDITION"
 
@@ -229,12 +238,30 @@ class Unauthenticated(HubError):
     reason = "UNAUTHENTICATED"
 
 
+class CredentialRevoked(Unauthenticated):
+    reason = "CREDENTIAL_REVOKED"
+
+
+class PermissionDenied(HubError):
+    code = "PERMISSION_DENIED"
+
+
+class RoleNotAllowed(PermissionDenied):
+    reason = "ROLE_NOT_ALLOWED"
+
+
 class ResourceExhausted(HubError):
     code = "RESOURCE_EXHAUSTED"
 
 
 class ServerBusy(ResourceExhausted):
     reason = "SERVER_BUSY"
+
+
+class RateLimited(ResourceExhausted):
+    """The calling partner went over its request rate; ``retry_after_s`` says when to retry."""
+
+    reason = "RATE_LIMITED"
 
 
 def _leaves(cls: type[HubError]) -> list[type[HubError]]:
@@ -246,6 +273,7 @@ def _leaves(cls: type[HubError]) -> list[type[HubError]]:
 
 ERRORS_BY_REASON: dict[str, type[HubError]] = {
     HubError.reason: HubError,
+    Unauthenticated.reason: Unauthenticated,
     **{cls.reason: cls for cls in _leaves(HubError)},
 }
 """Every reason the hub can report, with the class that reports it (built once, at import)."""

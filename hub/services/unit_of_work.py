@@ -9,6 +9,8 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from hub.domain.audit import AuditEvent, AuditRecord
+from hub.domain.credentials import Credential
 from hub.domain.holds import Hold, Reservation
 from hub.domain.ledger import Totals, Transaction, TransactionKind
 from hub.domain.lots import Lot, LotUpdate
@@ -190,6 +192,44 @@ class AuditQueries(Protocol):
     def counts(self) -> dict[str, int]: ...
 
 
+class AuditLog(Protocol):
+    """The hash-chained audit log (see ``hub.domain.audit``)."""
+
+    def append(self, event: AuditEvent, now: datetime) -> AuditRecord:
+        """Chain ``event`` after the last record; appends are serialised by the chain's head."""
+        ...
+
+    def records(self, after_seq: int, limit: int) -> Sequence[AuditRecord]:
+        """Up to ``limit`` records after ``after_seq``, in chain order."""
+        ...
+
+
+class CredentialRepository(Protocol):
+    def add(self, credential: Credential) -> None: ...
+    def get(self, serial: str, *, for_update: bool = False) -> Credential:
+        """The credential with this serial, or ``CredentialNotFound``."""
+        ...
+
+    def list(self, principal_uri: str | None = None) -> Sequence[Credential]: ...
+    def save(self, credential: Credential) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SealedContact:
+    """A member's contact data as stored: AES-GCM ciphertext under the key ``key_id`` names."""
+
+    key_id: str
+    nonce: bytes
+    ciphertext: bytes
+    updated_at: datetime
+
+
+class ContactRepository(Protocol):
+    def put(self, member_id: uuid.UUID, sealed: SealedContact) -> None: ...
+    def get(self, member_id: uuid.UUID) -> SealedContact | None: ...
+    def delete(self, member_id: uuid.UUID) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction. Leaving the block without ``commit()`` rolls it back.
 
@@ -203,6 +243,9 @@ class UnitOfWork(Protocol):
     lots: LotRepository
     holds: HoldRepository
     audit: AuditQueries
+    audit_log: AuditLog
+    credentials: CredentialRepository
+    contacts: ContactRepository
 
     def __enter__(self) -> Self: ...
 

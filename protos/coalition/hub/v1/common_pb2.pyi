@@ -50,6 +50,7 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PARTNER_NOT_FOUND: _ClassVar[ErrorReason]
     HOLD_NOT_FOUND: _ClassVar[ErrorReason]
     TRANSACTION_NOT_FOUND: _ClassVar[ErrorReason]
+    CREDENTIAL_NOT_FOUND: _ClassVar[ErrorReason]
     PARTNER_DISABLED: _ClassVar[ErrorReason]
     MEMBER_NOT_ACTIVE: _ClassVar[ErrorReason]
     NO_RATE_IN_FORCE: _ClassVar[ErrorReason]
@@ -66,7 +67,10 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PARTNER_EXISTS: _ClassVar[ErrorReason]
     CONCURRENCY_CONFLICT: _ClassVar[ErrorReason]
     UNAUTHENTICATED: _ClassVar[ErrorReason]
+    CREDENTIAL_REVOKED: _ClassVar[ErrorReason]
+    ROLE_NOT_ALLOWED: _ClassVar[ErrorReason]
     SERVER_BUSY: _ClassVar[ErrorReason]
+    RATE_LIMITED: _ClassVar[ErrorReason]
     INTERNAL_ERROR: _ClassVar[ErrorReason]
 IDENTIFIER_KIND_UNSPECIFIED: IdentifierKind
 IDENTIFIER_KIND_CARD: IdentifierKind
@@ -98,6 +102,7 @@ MEMBER_NOT_FOUND: ErrorReason
 PARTNER_NOT_FOUND: ErrorReason
 HOLD_NOT_FOUND: ErrorReason
 TRANSACTION_NOT_FOUND: ErrorReason
+CREDENTIAL_NOT_FOUND: ErrorReason
 PARTNER_DISABLED: ErrorReason
 MEMBER_NOT_ACTIVE: ErrorReason
 NO_RATE_IN_FORCE: ErrorReason
@@ -114,7 +119,10 @@ DUPLICATE_ORDER: ErrorReason
 PARTNER_EXISTS: ErrorReason
 CONCURRENCY_CONFLICT: ErrorReason
 UNAUTHENTICATED: ErrorReason
+CREDENTIAL_REVOKED: ErrorReason
+ROLE_NOT_ALLOWED: ErrorReason
 SERVER_BUSY: ErrorReason
+RATE_LIMITED: ErrorReason
 INTERNAL_ERROR: ErrorReason
 
 class Money(_message.Message):

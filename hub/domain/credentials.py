@@ -1,0 +1,48 @@
+"""Credentials: the client certificates the coalition CA issued, as the hub tracks them.
+
+The certificate proves who calls; this record says whether the hub still accepts it. A
+certificate the CA signed but the hub has no record of is refused too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from hub.domain.errors import CredentialRevoked, Unauthenticated
+from hub.domain.principals import Principal
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    serial: str
+    principal: Principal
+    fingerprint_sha256: str
+    not_before: datetime
+    not_after: datetime
+    issued_at: datetime
+    issued_by: str
+    renews: str | None = None
+    revoked_at: datetime | None = None
+    revoked_by: str | None = None
+    revoked_reason: str | None = None
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def revoke(self, at: datetime, by: str, reason: str) -> Credential:
+        """This credential revoked; revoking again keeps the first revocation."""
+        if self.revoked:
+            return self
+        return replace(self, revoked_at=at, revoked_by=by, revoked_reason=reason)
+
+    def require_accepted(self, principal: Principal, now: datetime) -> None:
+        """Refuse a revoked, expired or mismatched credential (TLS checked expiry already;
+        this also covers a hub whose CA bundle is shared with other services)."""
+        if self.revoked:
+            raise CredentialRevoked(f"certificate {self.serial} was revoked")
+        if self.principal != principal.with_serial(None):
+            raise Unauthenticated(f"certificate {self.serial} was issued to someone else")
+        if not self.not_before <= now <= self.not_after:
+            raise Unauthenticated(f"certificate {self.serial} is not valid at this time")
