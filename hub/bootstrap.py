@@ -5,6 +5,7 @@ Nothing else creates an engine or binds a dependency; nothing here runs at impor
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -15,13 +16,24 @@ import sqlalchemy as sa
 from hub.adapters.database import create_engine
 from hub.adapters.unit_of_work import SqlUnitOfWorkFactory
 from hub.config import Settings
+from hub.domain.access import Admission
+from hub.domain.audit import AuditRecord
 from hub.domain.clock import Clock, SystemClock
+from hub.domain.contacts import Contact, ContactCipher
+from hub.domain.credentials import Credential
 from hub.domain.members import IdentifierHasher
+from hub.domain.principals import Principal
 from hub.domain.rates import RateVersion
 from hub.services import (
+    access,
     accounts,
+    audit,
+    contacts,
+    credentials,
     earning,
+    erasure,
     ledger_check,
+    member_keys,
     members,
     partners,
     redemptions,
@@ -35,6 +47,7 @@ from hub.services.commands import (
     CaptureRedemption,
     Earn,
     EnrollMember,
+    EraseMember,
     GetBalance,
     GetHold,
     ListTransactions,
@@ -42,21 +55,28 @@ from hub.services.commands import (
     MemberRef,
     QuoteBurn,
     QuoteEarn,
+    RecordCredential,
     RefundEarn,
     RefundRedemption,
+    RevokeCredential,
     SetPartnerStatus,
     SetRate,
+    SetRateLimit,
+    UpdateMemberContact,
     VoidRedemption,
 )
 from hub.services.results import (
     BalanceView,
     BurnQuoted,
     Captured,
+    ContactsRekeyed,
     Earned,
     EarnQuoted,
     EarnRefunded,
     HoldView,
+    KeyUsage,
     LedgerReport,
+    MemberErased,
     MemberSummary,
     MemberView,
     PartnerView,
@@ -73,6 +93,7 @@ class PartnerUseCases:
     enroll: Callable[[EnrollMember], MemberView]
     lookup: Callable[[LookupMember], MemberView]
     add_identifier: Callable[[AddIdentifier], MemberView]
+    update_contact: Callable[[UpdateMemberContact], MemberView]
     earn: Callable[[Earn], Earned]
     quote_earn: Callable[[QuoteEarn], EarnQuoted]
     quote_burn: Callable[[QuoteBurn], BurnQuoted]
@@ -93,10 +114,19 @@ class OperatorUseCases:
     add_partner: Callable[[AddPartner], PartnerView]
     set_rate: Callable[[SetRate], RateVersion]
     set_partner_status: Callable[[SetPartnerStatus], PartnerView]
+    set_rate_limit: Callable[[SetRateLimit], PartnerView]
     get_partner: Callable[[str], PartnerView]
     list_partners: Callable[[], list[PartnerView]]
     verify_ledger: Callable[[], LedgerReport]
     sweep: Callable[[], SweepReport]
+    record_credential: Callable[[RecordCredential], Credential]
+    revoke_credential: Callable[[RevokeCredential], Credential]
+    list_credentials: Callable[[str | None], list[Credential]]
+    get_credential: Callable[[str], Credential]
+    list_audit: Callable[..., tuple[AuditRecord, ...]]
+    """The newest audit records: ``limit``, optional ``actor`` and ``action``."""
+    admit: Callable[[Principal], Admission]
+    """Whether a caller's certificate and partner are still accepted (every call asks)."""
 
 
 @dataclass(frozen=True)
@@ -108,15 +138,31 @@ class Hub:
     zone: ZoneInfo
     operator: OperatorUseCases
 
+    def identifier_hasher(self) -> IdentifierHasher:
+        """The identifier keyring, current key first (``ConfigError`` without one)."""
+        return IdentifierHasher(*self.settings.identifier_keys())
+
+    def contact_cipher(self) -> ContactCipher | None:
+        """The data keyring, current key first; ``None`` when no data key is configured, and
+        the hub then refuses contact data rather than keeping it unencrypted."""
+        if not self.settings.data_key_hex:
+            return None
+        return ContactCipher(*self.settings.data_keys())
+
     def partner_api(self) -> PartnerUseCases:
         """The partner use cases; needs the identifier key (``ConfigError`` without it)."""
-        hasher = IdentifierHasher(self.settings.identifier_key())
+        hasher, cipher = self.identifier_hasher(), self.contact_cipher()
         uow, clock, zone = self.uow_factory, self.clock, self.zone
         return PartnerUseCases(
-            enroll=partial(members.enroll_member, uow_factory=uow, clock=clock, hasher=hasher),
+            enroll=partial(
+                members.enroll_member, uow_factory=uow, clock=clock, hasher=hasher, cipher=cipher
+            ),
             lookup=partial(members.lookup_member, uow_factory=uow, hasher=hasher),
             add_identifier=partial(
                 members.add_identifier, uow_factory=uow, clock=clock, hasher=hasher
+            ),
+            update_contact=partial(
+                members.update_contact, uow_factory=uow, clock=clock, hasher=hasher, cipher=cipher
             ),
             earn=partial(earning.earn, uow_factory=uow, clock=clock, hasher=hasher, zone=zone),
             quote_earn=partial(
@@ -135,10 +181,33 @@ class Hub:
 
     def inspect_member(self, ref: MemberRef) -> MemberSummary:
         """An operator's view of a member; needs the identifier key to find one by identifier."""
-        hasher = IdentifierHasher(self.settings.identifier_key())
         return accounts.inspect_member(
-            ref, uow_factory=self.uow_factory, clock=self.clock, hasher=hasher
+            ref, uow_factory=self.uow_factory, clock=self.clock, hasher=self.identifier_hasher()
         )
+
+    def member_contact(self, member_id: uuid.UUID) -> Contact | None:
+        """A member's contact in clear, for operators; needs the data key that sealed it."""
+        return contacts.member_contact(
+            member_id, uow_factory=self.uow_factory, cipher=self.contact_cipher()
+        )
+
+    def erase_member(self, cmd: EraseMember) -> MemberErased:
+        """Delete a member's personal data on request (audited); the ledger keeps the id."""
+        return erasure.erase_member(cmd, uow_factory=self.uow_factory, clock=self.clock)
+
+    def member_key_usage(self) -> list[KeyUsage]:
+        """Rows per identifier and data key: when a retired key may be dropped."""
+        return member_keys.key_usage(
+            uow_factory=self.uow_factory,
+            hasher=self.identifier_hasher(),
+            cipher=self.contact_cipher(),
+        )
+
+    def rekey_contacts(self) -> ContactsRekeyed:
+        """Re-seal every contact under the current data key, in batches (``ConfigError`` without
+        one)."""
+        cipher = ContactCipher(*self.settings.data_keys())
+        return contacts.rekey_contacts(uow_factory=self.uow_factory, cipher=cipher)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -164,8 +233,15 @@ def _operator(uow: SqlUnitOfWorkFactory, clock: Clock) -> OperatorUseCases:
         add_partner=partial(partners.add_partner, uow_factory=uow, clock=clock),
         set_rate=partial(partners.set_rate, uow_factory=uow, clock=clock),
         set_partner_status=partial(partners.set_partner_status, uow_factory=uow, clock=clock),
+        set_rate_limit=partial(partners.set_rate_limit, uow_factory=uow, clock=clock),
         get_partner=partial(partners.get_partner, uow_factory=uow, clock=clock),
         list_partners=partial(partners.list_partners, uow_factory=uow, clock=clock),
         verify_ledger=partial(ledger_check.verify_ledger, uow_factory=uow),
         sweep=partial(sweeper.sweep, uow_factory=uow, clock=clock),
+        record_credential=partial(credentials.record_credential, uow_factory=uow, clock=clock),
+        revoke_credential=partial(credentials.revoke_credential, uow_factory=uow, clock=clock),
+        list_credentials=partial(credentials.list_credentials, uow_factory=uow),
+        get_credential=partial(credentials.get_credential, uow_factory=uow),
+        list_audit=partial(audit.list_audit, uow_factory=uow),
+        admit=partial(access.admit_caller, uow_factory=uow),
     )

@@ -42,7 +42,7 @@ class Settings:
     """The coalition CA that client certificates must chain to."""
     pki_dir: str = "pki"
     """Where ``hub certs`` keeps the coalition CA (its key never goes into the database)."""
-    partner_rate_limit_per_s: int = 500
+    partner_rate_limit_per_s: int = 1000
     """Requests per second a partner may make, per hub process, unless set on the partner."""
     listen: str = DEFAULT_LISTEN
     timezone: str = "UTC"
@@ -74,7 +74,7 @@ class Settings:
             tls_key_file=env.get("HUB_TLS_KEY", ""),
             tls_client_ca_file=env.get("HUB_TLS_CLIENT_CA", ""),
             pki_dir=env.get("HUB_PKI_DIR", "pki"),
-            partner_rate_limit_per_s=_int(env, "HUB_PARTNER_RATE_LIMIT_PER_S", 500),
+            partner_rate_limit_per_s=_int(env, "HUB_PARTNER_RATE_LIMIT_PER_S", 1000),
             listen=env.get("HUB_LISTEN", DEFAULT_LISTEN),
             timezone=env.get("HUB_TIMEZONE", "UTC"),
             workers=_int(env, "HUB_WORKERS", 8),

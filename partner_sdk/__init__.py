@@ -4,7 +4,10 @@ Usage::
 
     from partner_sdk import HubClient, Identifier, MemberNotFound
 
-    with HubClient("127.0.0.1:50051", partner_id="coffee") as hub:
+    with HubClient.connect(
+        "hub.coalition.example:443", certificate="coffee.crt", private_key="coffee.key", ca="ca.crt"
+    ) as hub:
+        print(hub.partner_id)  # "coffee", read from the certificate
         member_id = hub.enroll(Identifier.card("4000 1234 5678 9010")).member_id
         earned = hub.earn(member_id, amount_minor=1050, currency="EUR", order_id="r-1")
         print(earned.points, earned.status, earned.expires_at)  # e.g. 10 available None
@@ -19,9 +22,16 @@ Redemptions are two-phase, like card payments: ``authorize`` holds points, ``cap
 all or part of the hold, ``void`` releases it. ``refund_earn`` and ``refund_redemption`` undo
 earns and captures, never beyond the original.
 
-Retries on ``UNAVAILABLE``/``ABORTED`` are built in and safe: a mutating call's idempotency key
-is made once and reused by every retry. ``AsyncHubClient`` (``partner_sdk.aio``) mirrors
-``HubClient`` for ``asyncio``; ``partner_sdk.testing.LocalHub`` runs a real hub for your tests.
+``connect`` checks the files before connecting and raises ``CertificateError`` saying what is
+wrong (expired, another CA's, a key that is not the certificate's...); a hub whose own
+certificate fails the client's checks raises it too, while an unreachable hub is
+``Unavailable``. On a loopback ``--insecure`` hub, ``HubClient(target, partner_id="coffee")``
+names the partner in metadata instead.
+
+Retries on ``UNAVAILABLE``/``ABORTED``, and on ``RESOURCE_EXHAUSTED`` after the delay the hub
+asks for, are built in and safe: a mutating call's idempotency key is made once and reused by
+every retry. ``AsyncHubClient`` (``partner_sdk.aio``) mirrors ``HubClient`` for ``asyncio``;
+``partner_sdk.testing.LocalHub`` runs a real hub for your tests.
 """
 
 from partner_sdk._retry import RetryPolicy
@@ -33,8 +43,11 @@ from partner_sdk.errors import (
     AuthenticationError,
     BelowMinimumRedemption,
     CaptureExceedsHold,
+    CertificateError,
     ConcurrencyConflict,
     Conflict,
+    CredentialNotFound,
+    CredentialRevoked,
     CurrencyMismatch,
     DuplicateOrder,
     ExceedsPayableAmount,
@@ -65,11 +78,13 @@ from partner_sdk.errors import (
     PartnerDisabled,
     PartnerExists,
     PartnerNotFound,
+    PartnerRateLimited,
     PermissionDenied,
     RateInPast,
     RateLimited,
     RefundExceedsOriginal,
     Refused,
+    RoleNotAllowed,
     ServerBusy,
     TooManyLineItems,
     TransactionNotFound,
@@ -113,9 +128,12 @@ __all__ = [
     "BurnQuote",
     "Capture",
     "CaptureExceedsHold",
+    "CertificateError",
     "ChannelName",
     "ConcurrencyConflict",
     "Conflict",
+    "CredentialNotFound",
+    "CredentialRevoked",
     "CurrencyMismatch",
     "DuplicateOrder",
     "EarnQuote",
@@ -159,6 +177,7 @@ __all__ = [
     "PartnerDisabled",
     "PartnerExists",
     "PartnerNotFound",
+    "PartnerRateLimited",
     "PermissionDenied",
     "PointOfSale",
     "PointsStatus",
@@ -169,6 +188,7 @@ __all__ = [
     "RefundExceedsOriginal",
     "Refused",
     "RetryPolicy",
+    "RoleNotAllowed",
     "ServerBusy",
     "TooManyLineItems",
     "Transaction",

@@ -1,8 +1,9 @@
 """Retries bounded by a total deadline, with full-jitter exponential backoff.
 
 Only ``UNAVAILABLE`` and ``ABORTED`` are retried, and ``RESOURCE_EXHAUSTED`` when the hub said
-how long to wait: everything else would fail the same way again. Retrying a mutating call is
-safe because its request, idempotency key included, is built once before the loop.
+how long to wait (``google.rpc.RetryInfo``): everything else would fail the same way again, a
+``CertificateError`` included although gRPC reports it as ``UNAVAILABLE``. Retrying a mutating
+call is safe because its request, idempotency key included, is built once before the loop.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Final, TypeVar
 
 import grpc
 
-from partner_sdk.errors import HubError
+from partner_sdk.errors import CertificateError, HubError
 
 _T = TypeVar("_T")
 
@@ -29,7 +30,8 @@ class RetryPolicy:
 
     The call gives up when the next sleep would end past ``deadline_s`` after its start. The
     sleep before retry *n* (from 0) is uniform in ``[0, min(max_backoff_s, initial_backoff_s *
-    multiplier**n)]``, and at least the delay the hub asked for.
+    multiplier**n)]``, added to the delay the hub asked for if it asked for one: the hub's
+    delay is honoured, and clients told the same delay do not all come back at once.
 
     ``clock``, ``sleep``, ``async_sleep`` and ``rng`` (a float in ``[0, 1)``) are seams for
     tests: a fake clock advanced by a fake sleep makes retry tests fast and exact.
@@ -53,6 +55,8 @@ class RetryPolicy:
 
 def is_retryable(error: HubError) -> bool:
     """Whether trying ``error``'s call again can succeed."""
+    if isinstance(error, CertificateError):
+        return False
     if error.code in _ALWAYS_RETRIED:
         return True
     return error.code == grpc.StatusCode.RESOURCE_EXHAUSTED and error.retry_after_s is not None
@@ -75,9 +79,8 @@ class Schedule:
         """How long to sleep before retrying after ``error``; ``None`` to give up."""
         if not is_retryable(error):
             return None
-        sleep_s = self._policy.rng() * self._backoff_cap_s
-        if error.retry_after_s is not None:
-            sleep_s = max(sleep_s, error.retry_after_s)
+        hub_delay_s = max(0.0, error.retry_after_s or 0.0)
+        sleep_s = hub_delay_s + self._policy.rng() * self._backoff_cap_s
         # Grown step by step rather than as a power, which overflows after many fast failures.
         self._backoff_cap_s = min(
             self._policy.max_backoff_s, self._backoff_cap_s * self._policy.multiplier

@@ -77,11 +77,16 @@ class Call:
 
 @dataclass(frozen=True)
 class ClientOptions:
-    """What every call of one client shares."""
+    """What every call of one client shares.
+
+    ``partner_in_metadata`` is false when a client certificate names the partner: the
+    ``x-hub-partner-id`` header is only for a loopback ``--insecure`` hub.
+    """
 
     partner_id: str
     timeout_s: float
     retry: RetryPolicy | None
+    partner_in_metadata: bool = True
 
     def __post_init__(self) -> None:
         if not self.partner_id:
@@ -93,13 +98,17 @@ class ClientOptions:
         if timeout_s is not None:
             _check_timeout(timeout_s)
         request_id = uuid.uuid4().hex
-        metadata = ((PARTNER_ID_HEADER, self.partner_id), (REQUEST_ID_HEADER, request_id))
         return Call(
             request_id=request_id,
-            metadata=metadata,
+            metadata=self._metadata(request_id),
             timeout_s=self.timeout_s if timeout_s is None else timeout_s,
             retry=self.retry if retry is USE_CLIENT_DEFAULT else retry,
         )
+
+    def _metadata(self, request_id: str) -> Metadata:
+        if self.partner_in_metadata:
+            return ((PARTNER_ID_HEADER, self.partner_id), (REQUEST_ID_HEADER, request_id))
+        return ((REQUEST_ID_HEADER, request_id),)
 
 
 def channel_options(options: ChannelOptions) -> list[tuple[str, Any]]:

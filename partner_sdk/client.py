@@ -14,6 +14,7 @@ from partner_sdk import _convert
 from partner_sdk import _rpc as rpc
 from partner_sdk._retry import RetryPolicy, call_with_retry
 from partner_sdk._rpc import USE_CLIENT_DEFAULT, RetryOption
+from partner_sdk._tls import FilePath, load_client_tls
 from partner_sdk.errors import from_rpc_error
 from partner_sdk.models import (
     Balance,
@@ -41,6 +42,10 @@ _Resp = TypeVar("_Resp")
 class HubClient:
     """A connection to the hub, calling as one partner. Thread-safe; use it as a context manager.
 
+    ``HubClient.connect(target, certificate=..., private_key=..., ca=...)`` calls over mutual TLS
+    as the partner the certificate names; ``HubClient(target, partner_id=...)`` names the partner
+    in metadata, for a loopback ``--insecure`` hub.
+
     Every method takes ``timeout_s`` (per attempt) and ``retry`` (``None`` disables retries)
     overrides, returns frozen dataclasses from ``partner_sdk.models`` and raises ``HubError``
     subclasses from ``partner_sdk.errors``.
@@ -56,13 +61,62 @@ class HubClient:
         retry: RetryPolicy | None = rpc.DEFAULT_RETRY,
         channel_options: rpc.ChannelOptions = (),
     ) -> None:
-        self._options = rpc.ClientOptions(partner_id, timeout_s, retry)
-        options = rpc.channel_options(channel_options)
+        """A client naming ``partner_id`` in the ``x-hub-partner-id`` metadata.
+
+        For a loopback ``--insecure`` hub (``credentials`` ``None``) or one behind a proxy that
+        authenticates partners; with a coalition certificate, use ``connect``.
+        """
+        options = rpc.ClientOptions(partner_id, timeout_s, retry)
+        self._open(target, options, credentials, channel_options)
+
+    @classmethod
+    def connect(
+        cls,
+        target: str,
+        *,
+        certificate: FilePath,
+        private_key: FilePath,
+        ca: FilePath,
+        server_name: str | None = None,
+        timeout_s: float = rpc.DEFAULT_TIMEOUT_S,
+        retry: RetryPolicy | None = rpc.DEFAULT_RETRY,
+        channel_options: rpc.ChannelOptions = (),
+    ) -> Self:
+        """A client calling over mutual TLS as the partner ``certificate`` names.
+
+        ``certificate`` and ``private_key`` are the partner's PEM files, ``ca`` the coalition
+        CA's certificate, which signs both the partner's certificate and the hub's.
+        ``server_name`` is the host name the hub's certificate must hold when ``target`` names
+        the hub otherwise (e.g. by IP address). The files are checked before any connection is
+        made; ``CertificateError`` says what is wrong with them.
+        """
+        tls = load_client_tls(
+            certificate=certificate, private_key=private_key, ca=ca, server_name=server_name
+        )
+        options = rpc.ClientOptions(tls.partner_id, timeout_s, retry, partner_in_metadata=False)
+        client = cls.__new__(cls)
+        client._open(target, options, tls.credentials, [*tls.channel_options, *channel_options])
+        return client
+
+    def _open(
+        self,
+        target: str,
+        options: rpc.ClientOptions,
+        credentials: grpc.ChannelCredentials | None,
+        channel_options: rpc.ChannelOptions,
+    ) -> None:
+        self._options = options
+        arguments = rpc.channel_options(channel_options)
         if credentials is None:
-            self._channel = grpc.insecure_channel(target, options=options)
+            self._channel = grpc.insecure_channel(target, options=arguments)
         else:
-            self._channel = grpc.secure_channel(target, credentials, options=options)
+            self._channel = grpc.secure_channel(target, credentials, options=arguments)
         self._stub: Any = partner_pb2_grpc.PartnerServiceStub(self._channel)  # type: ignore[no-untyped-call]
+
+    @property
+    def partner_id(self) -> str:
+        """The partner this client calls as; with ``connect``, the one its certificate names."""
+        return self._options.partner_id
 
     def __enter__(self) -> Self:
         return self

@@ -9,7 +9,8 @@ the hub's machine-readable reason (``google.rpc.ErrorInfo.reason``, a ``ErrorRea
     │   ├── InvalidIdentifier, TooManyLineItems, LineItemsMismatch, InvalidIdempotencyKey,
     │   └── InvalidPageToken, InvalidRate, RateInPast, InvalidHoldTtl, CaptureExceedsHold
     ├── NotFound .................. NOT_FOUND
-    │   └── MemberNotFound, PartnerNotFound, HoldNotFound, TransactionNotFound
+    │   ├── MemberNotFound, PartnerNotFound, HoldNotFound, TransactionNotFound,
+    │   └── CredentialNotFound
     ├── Refused ................... FAILED_PRECONDITION (a business rule said no)
     │   ├── PartnerDisabled, MemberNotActive, NoRateInForce, InsufficientPoints,
     │   ├── BelowMinimumRedemption, ExceedsPayableAmount, HoldAlreadyCaptured,
@@ -19,18 +20,25 @@ the hub's machine-readable reason (``google.rpc.ErrorInfo.reason``, a ``ErrorRea
     ├── Aborted ................... ABORTED (retried by the SDK)
     │   └── ConcurrencyConflict
     ├── AuthenticationError ....... UNAUTHENTICATED (reason UNAUTHENTICATED)
+    │   └── CredentialRevoked
     ├── PermissionDenied .......... PERMISSION_DENIED
+    │   └── RoleNotAllowed
     ├── RateLimited ............... RESOURCE_EXHAUSTED (retried when the hub says when)
-    │   └── ServerBusy
+    │   └── ServerBusy, PartnerRateLimited
     ├── Unavailable ............... UNAVAILABLE (retried), DEADLINE_EXCEEDED
+    ├── CertificateError .......... a certificate is unusable (never retried; code UNAVAILABLE)
     └── InternalError ............. INTERNAL, UNKNOWN, DATA_LOSS (reason INTERNAL_ERROR)
 
 A reason this SDK does not know yet (from a newer hub) gives the class of its status code with
 ``reason`` still set, so ``except NotFound`` keeps working across hub upgrades.
+
+``CertificateError`` is told apart from ``Unavailable`` by the transport's message, the only
+thing gRPC gives: see ``CertificateError`` for what it covers and what it cannot.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import ClassVar, Final, TypeVar
@@ -45,6 +53,28 @@ REQUEST_ID_HEADER: Final = "x-request-id"
 
 _C = grpc.StatusCode
 _M = TypeVar("_M", bound=Message)
+
+# gRPC's words when this client's own connection failed; a proxy's errors do not say them.
+_CONNECT_FAILED: Final = "failed to connect to all addresses"
+# How gRPC's TLS stack words a certificate failure. Not "handshake failed" alone: talking TLS
+# to a plaintext hub fails the handshake too (WRONG_VERSION_NUMBER), through no certificate's
+# fault. The alerts are the hub refusing this client's certificate during a TLS 1.2 handshake;
+# under TLS 1.3 that refusal comes later and reads "Socket closed" (see CertificateError).
+_CERTIFICATE_PROBLEMS: Final = (
+    (
+        re.compile(r"CERTIFICATE_VERIFY_FAILED"),
+        "the hub's certificate did not verify against the CA given to this client",
+    ),
+    (
+        re.compile(r"Hostname Verification Check failed|is not in peer certificate"),
+        "the hub's certificate does not name the host this client connected to "
+        "(connect by a name it holds, or pass server_name)",
+    ),
+    (
+        re.compile(r"ALERT_(BAD_CERTIFICATE|UNKNOWN_CA|UNSUPPORTED_CERTIFICATE|CERTIFICATE_\w+)"),
+        "the hub refused this client's certificate",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -155,11 +185,37 @@ class Unavailable(HubError):
     """The hub could not be reached or did not answer in time.
 
     Without a hub reason, ``message`` is the transport's own description (e.g. "failed to
-    connect to all addresses"). Certificate problems will get their own subclass here once
-    mTLS lands; ``_transport_error_class`` is where they will be told apart.
+    connect to all addresses"). A certificate problem the transport names is a
+    ``CertificateError`` instead.
     """
 
     codes = (_C.UNAVAILABLE, _C.DEADLINE_EXCEEDED)
+
+
+class CertificateError(HubError):
+    """A certificate keeps this client from talking to the hub; retrying will not help.
+
+    Raised by ``connect`` before any connection when the partner's certificate, key or CA file
+    is unusable: missing or unreadable, not PEM, a key that is not the certificate's, expired
+    or not yet valid, not signed by the CA, not for client authentication, or naming no
+    partner. Raised by a call when the hub's certificate fails this client's checks (a CA the
+    client does not trust, a host name it does not hold). ``message`` says which.
+
+    ``code`` is ``UNAVAILABLE``, what gRPC reports for these too; ``reason`` is "" (the hub
+    never answered). One case stays an ``Unavailable``: a hub that refuses a certificate the
+    local checks passed (it trusts another CA, or its clock is far from this machine's) closes
+    the connection once the TLS 1.3 handshake is done, and gRPC reports that as
+    "Socket closed", exactly like a dropped connection.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: grpc.StatusCode = _C.UNAVAILABLE,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message, code=code, reason="", request_id=request_id)
 
 
 class InternalError(HubError, reason="INTERNAL_ERROR"):
@@ -240,6 +296,10 @@ class TransactionNotFound(NotFound, reason="TRANSACTION_NOT_FOUND"):
     """No transaction of the calling partner has that id."""
 
 
+class CredentialNotFound(NotFound, reason="CREDENTIAL_NOT_FOUND"):
+    """No certificate the hub issued has that serial."""
+
+
 class PartnerDisabled(Refused, reason="PARTNER_DISABLED"):
     """The calling partner is disabled in the coalition."""
 
@@ -300,8 +360,23 @@ class ConcurrencyConflict(Aborted, reason="CONCURRENCY_CONFLICT"):
     """Concurrent updates of the same member collided."""
 
 
+class CredentialRevoked(AuthenticationError, reason="CREDENTIAL_REVOKED"):
+    """The certificate this client presents was revoked; ask the coalition for a new one."""
+
+
+class RoleNotAllowed(PermissionDenied, reason="ROLE_NOT_ALLOWED"):
+    """The caller's role (partner, or a staff role) may not call this method."""
+
+
 class ServerBusy(RateLimited, reason="SERVER_BUSY"):
     """The hub is shedding load."""
+
+
+class PartnerRateLimited(RateLimited, reason="RATE_LIMITED"):
+    """The calling partner is over its own rate limit; ``retry_after_s`` says when to return.
+
+    The SDK waits that long and retries by itself while the call's deadline allows.
+    """
 
 
 def _subclasses(cls: type[HubError]) -> Iterator[type[HubError]]:
@@ -326,11 +401,10 @@ def from_rpc_error(exc: grpc.RpcError, *, request_id: str | None = None) -> HubE
     (e.g. the hub was never reached), so client logs can still be correlated.
     """
     code: grpc.StatusCode = exc.code() or _C.UNKNOWN
-    message: str = exc.details() or ""
     request_id = _echoed_request_id(exc) or request_id
     status = _rich_status(exc)
     if status is None:
-        return _transport_error_class(code, message)(message, code=code, request_id=request_id)
+        return _transport_error(exc, code, request_id)
     return _from_status(status, code, request_id)
 
 
@@ -361,10 +435,31 @@ def _error_class(code: grpc.StatusCode, reason: str, domain: str) -> type[HubErr
     return _CLASS_BY_CODE.get(code, HubError)
 
 
-def _transport_error_class(code: grpc.StatusCode, details: str) -> type[HubError]:
-    # The seam for telling a bad certificate from a network problem once mTLS lands: both
-    # arrive as UNAVAILABLE, and the transport's details string is all there is to go on.
-    return _CLASS_BY_CODE.get(code, HubError)
+def _transport_error(exc: grpc.RpcError, code: grpc.StatusCode, request_id: str | None) -> HubError:
+    message: str = exc.details() or ""
+    problem = _certificate_problem(code, _transport_text(exc))
+    if problem is not None:
+        return CertificateError(f"{problem}: {message}", code=code, request_id=request_id)
+    return _CLASS_BY_CODE.get(code, HubError)(message, code=code, request_id=request_id)
+
+
+def _certificate_problem(code: grpc.StatusCode, transport_text: str) -> str | None:
+    """What is wrong with a certificate, if this client's connection failed on one."""
+    # A proxy's UNAVAILABLE may quote its own upstream's certificate failure; that is the
+    # proxy's problem to fix, and a retry may reach a healthy upstream.
+    if code != _C.UNAVAILABLE or _CONNECT_FAILED not in transport_text:
+        return None
+    for pattern, problem in _CERTIFICATE_PROBLEMS:
+        if pattern.search(transport_text):
+            return problem
+    return None
+
+
+def _transport_text(exc: grpc.RpcError) -> str:
+    # Both sync and asyncio errors have it, though grpc.RpcError does not declare it; recent
+    # gRPC repeats the handshake error in details(), older ones only here.
+    debug = getattr(exc, "debug_error_string", None)
+    return " ".join(filter(None, [exc.details(), debug() if callable(debug) else None]))
 
 
 def _rich_status(exc: grpc.RpcError) -> status_pb2.Status | None:

@@ -16,7 +16,7 @@
 
 The hub must be installed where this interpreter can import it (``pip install coalition-hub``):
 ``LocalHub`` runs ``python -m hub`` in subprocesses, against a SQLite file in a temporary
-directory that is deleted on exit, with a random identifier key. Nothing is shared between two
+directory that is deleted on exit, with random keys. Nothing is shared between two
 ``LocalHub``s.
 """
 
@@ -45,6 +45,10 @@ STOP_TIMEOUT_S: Final = 10.0
 COMMAND_TIMEOUT_S: Final = 60.0
 _POLL_INTERVAL_S: Final = 0.02
 _OUTPUT_TAIL_CHARS: Final = 4000
+# The keys `hub serve` needs (`hub keygen` prints them), and what the audit log says of
+# partners this class adds.
+_KEY_SETTINGS: Final = ("HUB_IDENTIFIER_KEY", "HUB_DATA_KEY", "HUB_AUDIT_KEY")
+_AUDIT_REASON: Final = "partner_sdk.testing.LocalHub"
 # `hub serve` prints exactly this line once it accepts calls.
 _READY_LINE: Final = re.compile(r"^hub listening on (\S+)$", re.MULTILINE)
 
@@ -149,6 +153,7 @@ class LocalHub:
             *("--burn-value", str(burn_value), "--issue-price", str(issue_price)),
             *("--redemption-price", str(redemption_price)),
             *("--pending-period-s", str(pending_period_s), "--expiry", expiry),
+            *("--reason", _AUDIT_REASON),
         )
 
     def client(
@@ -179,8 +184,9 @@ class LocalHub:
     def _environment(self) -> dict[str, str]:
         return {
             **os.environ,
-            # A fresh key per hub: identifiers hashed here mean nothing anywhere else.
-            "HUB_IDENTIFIER_KEY": secrets.token_hex(32),
+            # Fresh keys per hub: identifiers hashed, data encrypted and audit records chained
+            # here mean nothing anywhere else.
+            **{name: secrets.token_hex(32) for name in _KEY_SETTINGS},
             # So the hub's output reaches the files below while it runs, not when it exits.
             "PYTHONUNBUFFERED": "1",
             **self._extra_env,

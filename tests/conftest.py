@@ -11,6 +11,7 @@ ledger invariants hold after every scenario, unless a test is marked ``breaks_le
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Iterator
@@ -26,13 +27,15 @@ from hub.adapters.database import create_engine
 from hub.adapters.migrate import upgrade
 from hub.config import Settings, new_keys_env
 from hub.domain.clock import ManualClock
+from hub.domain.members import Identifier, IdentifierKind
 from hub.domain.rates import Rates
-from hub.services.commands import AddPartner
+from hub.services.commands import AddPartner, Attribution
 
 START = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 KEYS_ENV = new_keys_env()
 IDENTIFIER_KEY_HEX = KEYS_ENV["HUB_IDENTIFIER_KEY"]
+OPERATOR = Attribution("spiffe://coalition.hub/staff/admin/test-operator", "test setup")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -150,7 +153,7 @@ def add_partner(hub: bootstrap.Hub, partner_id: str = "coffee", **overrides: obj
         "rates": rates(),
     }
     fields.update(overrides)
-    hub.operator.add_partner(AddPartner(**fields))  # type: ignore[arg-type]
+    hub.operator.add_partner(AddPartner(**fields, changed_by=OPERATOR))  # type: ignore[arg-type]
     return partner_id
 
 
@@ -162,3 +165,48 @@ def coffee(hub: bootstrap.Hub) -> str:
 
 def later(clock: ManualClock, seconds: float) -> datetime:
     return clock.now() + timedelta(seconds=seconds)
+
+
+# -- secrets never reach the logs -------------------------------------------------------------
+
+
+class _Recorder(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if record.exc_info:
+            text += "\n" + logging.Formatter().formatException(record.exc_info)
+        self.lines.append(text)
+
+
+_SECRET_LENGTH_MIN = 8
+"""Shorter values (an app id of "a1") would match log text by chance."""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_raw_identifier_or_key_is_ever_logged() -> Iterator[None]:
+    """Every identifier the hub parses and every key the tests use, checked against every log
+    line the whole suite produced at DEBUG level, in this process."""
+    seen: set[str] = set(KEYS_ENV.values())
+    original = Identifier.parse.__func__  # type: ignore[attr-defined]
+
+    def parse(cls: type[Identifier], kind: IdentifierKind, raw: str, **options: str) -> Identifier:
+        parsed = original(cls, kind, raw, **options)
+        seen.update((raw, parsed.value))
+        return parsed  # type: ignore[no-any-return]
+
+    recorder, hub_logger = _Recorder(), logging.getLogger("hub")
+    level = hub_logger.level
+    hub_logger.setLevel(logging.DEBUG)
+    logging.getLogger().addHandler(recorder)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Identifier, "parse", classmethod(parse))
+        yield
+    logging.getLogger().removeHandler(recorder)
+    hub_logger.setLevel(level)
+    secrets = {value for value in seen if len(value) >= _SECRET_LENGTH_MIN}
+    leaks = [line for line in recorder.lines if any(secret in line for secret in secrets)]
+    assert not leaks, f"raw identifiers or keys in the logs: {leaks[:3]}"

@@ -279,7 +279,8 @@ audit_log = sa.Table(
 audit_head = sa.Table(
     "audit_head",
     metadata,
-    # One row: the last record's seq and MAC. Appenders lock it, which orders the chain.
+    # One row: the last seq and a keyed MAC over (seq, last record MAC), so the tail cannot be
+    # cut off and the head re-pointed without the key. Appenders lock it: that orders the chain.
     sa.Column("id", sa.SmallInteger, primary_key=True, autoincrement=False),
     sa.Column("seq", sa.BigInteger, nullable=False),
     sa.Column("mac", sa.LargeBinary(32), nullable=False),

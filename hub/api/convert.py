@@ -8,6 +8,7 @@ from datetime import datetime
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from coalition.hub.v1 import common_pb2, partner_pb2
+from hub.domain.contacts import Contact
 from hub.domain.currencies import currency
 from hub.domain.errors import InvalidField, InvalidIdentifier, TooManyLineItems
 from hub.domain.holds import HoldStatus
@@ -54,6 +55,7 @@ _POINTS_STATUS = {
 _MEMBER_STATUS = {
     MemberStatus.ACTIVE: partner_pb2.MEMBER_STATUS_ACTIVE,
     MemberStatus.FROZEN: partner_pb2.MEMBER_STATUS_FROZEN,
+    MemberStatus.ERASED: partner_pb2.MEMBER_STATUS_ERASED,
 }
 _TRANSACTION_KINDS = {
     TransactionKind.EARN: partner_pb2.TRANSACTION_KIND_EARN,
@@ -128,11 +130,30 @@ def point_of_sale(message: common_pb2.PointOfSale) -> PointOfSale:
     return PointOfSale(channel, message.store_id, message.terminal_id, message.cashier_id)
 
 
+def contact(message: partner_pb2.MemberContact) -> Contact:
+    return Contact.parse(
+        name=message.name,
+        email=message.email,
+        phone=message.phone,
+        birth_date=message.birth_date,
+    )
+
+
 def enroll(request: partner_pb2.EnrollMemberRequest, partner_id: str) -> commands.EnrollMember:
     identifiers = tuple(
         identifier(m, field=f"identifiers[{i}]") for i, m in enumerate(request.identifiers)
     )
-    return commands.EnrollMember(partner_id, request.idempotency_key, identifiers)
+    given = contact(request.contact) if request.HasField("contact") else None
+    return commands.EnrollMember(partner_id, request.idempotency_key, identifiers, given)
+
+
+def update_contact(
+    request: partner_pb2.UpdateMemberContactRequest, partner_id: str
+) -> commands.UpdateMemberContact:
+    member_id = parse_id(request.member_id, field="member_id")
+    return commands.UpdateMemberContact(
+        partner_id, request.idempotency_key, member_id, contact(request.contact)
+    )
 
 
 def lookup(request: partner_pb2.LookupMemberRequest, partner_id: str) -> commands.LookupMember:

@@ -11,47 +11,57 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import grpc
 
+from hub.api.authentication import Authenticate
 from hub.api.errors import internal_status, status_for
-from hub.api.headers import PARTNER_ID_HEADER, REQUEST_ID_HEADER
-from hub.domain.errors import HubError, Unauthenticated
-from hub.domain.partners import PARTNER_ID_PATTERN
+from hub.api.headers import REQUEST_ID_HEADER
+from hub.api.policy import require_allowed
+from hub.api.rate_limits import RateLimiter
+from hub.domain.access import Admission
+from hub.domain.errors import HubError
+from hub.domain.principals import Principal
 
 log = logging.getLogger("hub.api")
 
 HUB_SERVICE_PREFIX = "/coalition.hub."
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,64}")
 
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """Who is calling. Today a partner named in metadata on a trusted network; certificates
-    will say it once mTLS is in place."""
-
-    partner_id: str
-
-
 _principal: contextvars.ContextVar[Principal] = contextvars.ContextVar("hub_principal")
 
 
 def caller() -> Principal:
-    """The authenticated caller of the RPC being served."""
+    """The authenticated, admitted caller of the RPC being served."""
     return _principal.get()
 
 
-def _authenticate(metadata: dict[str, str]) -> Principal:
-    partner_id = metadata.get(PARTNER_ID_HEADER, "")
-    if not PARTNER_ID_PATTERN.fullmatch(partner_id):
-        raise Unauthenticated(f"calls must name the partner in the {PARTNER_ID_HEADER} metadata")
-    return Principal(partner_id)
+@dataclass(frozen=True)
+class Gatekeeper:
+    """Lets a call in: who it is, whether its role may call the method, whether its credential
+    and partner are still accepted, and whether the partner is within its request rate."""
+
+    authenticate: Authenticate
+    admit: Callable[[Principal], Admission]
+    limiter: RateLimiter
+    default_rate_limit_per_s: int
+
+    def enter(
+        self, method: str, context: grpc.ServicerContext, metadata: Mapping[str, str]
+    ) -> Principal:
+        principal = self.authenticate(context, metadata)
+        require_allowed(method, principal)
+        admission = self.admit(principal)
+        if principal.is_partner:
+            limit = admission.rate_limit_per_s or self.default_rate_limit_per_s
+            self.limiter.take(principal.name, limit)
+        return principal
 
 
-def _request_id(metadata: dict[str, str]) -> str:
+def _request_id(metadata: Mapping[str, str]) -> str:
     given = metadata.get(REQUEST_ID_HEADER, "")
     return given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
@@ -60,6 +70,9 @@ Behaviour = Callable[[Any, grpc.ServicerContext], Any]
 
 
 class HubInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
+    def __init__(self, gatekeeper: Gatekeeper) -> None:
+        self._gatekeeper = gatekeeper
+
     def intercept_service(self, continuation: Callable[[Any], Any], details: Any) -> Any:
         handler = continuation(details)
         if (
@@ -69,13 +82,13 @@ class HubInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
         ):
             return handler
         return grpc.unary_unary_rpc_method_handler(
-            _served(details.method, handler.unary_unary),
+            _served(self._gatekeeper, details.method, handler.unary_unary),
             request_deserializer=handler.request_deserializer,
             response_serializer=handler.response_serializer,
         )
 
 
-def _served(method: str, behaviour: Behaviour) -> Behaviour:
+def _served(gatekeeper: Gatekeeper, method: str, behaviour: Behaviour) -> Behaviour:
     def serve(request: Any, context: grpc.ServicerContext) -> Any:
         metadata = {
             key: value for key, value in context.invocation_metadata() if isinstance(value, str)
@@ -84,7 +97,7 @@ def _served(method: str, behaviour: Behaviour) -> Behaviour:
         context.set_trailing_metadata(((REQUEST_ID_HEADER, request_id),))
         started = time.perf_counter()
         try:
-            token = _principal.set(_authenticate(metadata))
+            token = _principal.set(gatekeeper.enter(method, context, metadata))
             try:
                 return behaviour(request, context)
             finally:

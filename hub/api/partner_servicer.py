@@ -42,6 +42,12 @@ class PartnerServicer(partner_pb2_grpc.PartnerServiceServicer):
         command = convert.add_identifier(request, caller().partner_id)
         return convert.member_message(self._use.add_identifier(command))
 
+    def UpdateMemberContact(
+        self, request: partner_pb2.UpdateMemberContactRequest, context: grpc.ServicerContext
+    ) -> partner_pb2.Member:
+        command = convert.update_contact(request, caller().partner_id)
+        return convert.member_message(self._use.update_contact(command))
+
     def Earn(
         self, request: partner_pb2.EarnRequest, context: grpc.ServicerContext
     ) -> partner_pb2.EarnResponse:

@@ -1,24 +1,54 @@
-"""Builds and runs the hub's gRPC server: partner API, health service and reflection."""
+"""Builds and runs the hub's gRPC server: partner and admin APIs, health and reflection.
+
+With ``tls`` the server requires a client certificate chained to the coalition CA and takes
+the caller's identity from it; without, it serves plaintext and trusts metadata, which
+``hub serve`` allows only on a loopback address.
+"""
 
 from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from coalition.hub.v1 import partner_pb2, partner_pb2_grpc
-from hub.api.interceptors import HubInterceptor
+from coalition.hub.v1 import admin_pb2_grpc, partner_pb2_grpc
+from hub.api import authentication
+from hub.api.admin_servicer import AdminServicer
+from hub.api.interceptors import Gatekeeper, HubInterceptor
 from hub.api.partner_servicer import PartnerServicer
+from hub.api.policy import ADMIN_SERVICE, PARTNER_SERVICE
+from hub.api.rate_limits import RateLimiter
 from hub.bootstrap import Hub
 
 log = logging.getLogger("hub.api")
 
 MESSAGE_SIZE_MAX_BYTES = 1 << 20
-PARTNER_SERVICE = partner_pb2.DESCRIPTOR.services_by_name["PartnerService"].full_name
+HUB_SERVICE_NAMES = (PARTNER_SERVICE.full_name, ADMIN_SERVICE.full_name)
+
+
+@dataclass(frozen=True)
+class ServerTls:
+    """The hub's certificate and key, and the CA its callers' certificates must chain to."""
+
+    certificate_pem: bytes
+    key_pem: bytes = field(repr=False)
+    client_ca_pem: bytes
+
+    @classmethod
+    def from_files(cls, certificate: str, key: str, client_ca: str) -> ServerTls:
+        return cls(*(Path(path).read_bytes() for path in (certificate, key, client_ca)))
+
+    def credentials(self) -> grpc.ServerCredentials:
+        return grpc.ssl_server_credentials(
+            [(self.key_pem, self.certificate_pem)],
+            root_certificates=self.client_ca_pem,
+            require_client_auth=True,
+        )
 
 
 @dataclass
@@ -33,12 +63,21 @@ class RunningServer:
         self.server.stop(grace_s).wait()
 
 
-def start_server(hub: Hub, listen: str) -> RunningServer:
-    """Start serving on ``listen`` (``host:0`` picks a free port) and return at once."""
+def start_server(hub: Hub, listen: str, *, tls: ServerTls | None = None) -> RunningServer:
+    """Start serving on ``listen`` (``host:0`` picks a free port) and return at once: over
+    mutual TLS with ``tls``, else plaintext with callers named by metadata."""
     settings = hub.settings
+    gatekeeper = Gatekeeper(
+        authenticate=authentication.from_metadata
+        if tls is None
+        else authentication.from_certificate,
+        admit=hub.operator.admit,
+        limiter=RateLimiter(),
+        default_rate_limit_per_s=settings.partner_rate_limit_per_s,
+    )
     server = grpc.server(
         ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="hub-rpc"),
-        interceptors=[HubInterceptor()],
+        interceptors=[HubInterceptor(gatekeeper)],
         maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
         options=[
             ("grpc.max_receive_message_length", MESSAGE_SIZE_MAX_BYTES),
@@ -48,16 +87,22 @@ def start_server(hub: Hub, listen: str) -> RunningServer:
     )
     servicer = PartnerServicer(hub.partner_api(), hub.clock)
     partner_pb2_grpc.add_PartnerServiceServicer_to_server(servicer, server)  # type: ignore[no-untyped-call]
+    admin_pb2_grpc.add_AdminServiceServicer_to_server(
+        AdminServicer(hub.operator, hub.erase_member), server
+    )  # type: ignore[no-untyped-call]
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(
-        (PARTNER_SERVICE, health.SERVICE_NAME, reflection.SERVICE_NAME), server
+        (*HUB_SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server
     )
-    port = server.add_insecure_port(listen)
+    if tls is None:
+        port = server.add_insecure_port(listen)
+    else:
+        port = server.add_secure_port(listen, tls.credentials())
     if port == 0:
         raise OSError(f"cannot listen on {listen}")
     server.start()
-    for service in ("", PARTNER_SERVICE):
+    for service in ("", *HUB_SERVICE_NAMES):
         health_servicer.set(service, health_pb2.HealthCheckResponse.SERVING)
     log.info("serving on port %d", port)
     return RunningServer(server, port, health_servicer)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -12,6 +13,18 @@ from typing import TextIO
 from hub import bootstrap
 from hub.adapters.migrate import current_revision, head_revision, upgrade
 from hub.config import ConfigError, Settings
+from hub.services.commands import Attribution
+
+
+def add_reason_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--reason", required=True, help="why, for the audit log (e.g. a ticket reference)"
+    )
+
+
+def attribution(args: argparse.Namespace) -> Attribution:
+    """The operator at this terminal and the ``--reason`` they gave, for the audit log."""
+    return Attribution(f"cli:{getpass.getuser()}", args.reason)
 
 
 def add_database_flag(parser: argparse.ArgumentParser) -> None:

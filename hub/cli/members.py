@@ -1,20 +1,41 @@
-"""``hub member show``: a member's status, balance and lots, for support staff."""
+"""``hub member``: show a member to support staff, erase one on request, and manage the keys
+that protect members' data (``keys`` reports their use, ``rekey`` re-seals contacts)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+import uuid
 from typing import Any
 
-from hub.cli.common import add_database_flag, opened, print_table
+from hub.bootstrap import Hub
+from hub.cli.common import add_database_flag, add_reason_flag, attribution, opened, print_table
+from hub.domain.contacts import Contact, ContactCipherError
 from hub.domain.ids import parse_id
 from hub.domain.members import Identifier, IdentifierKind
-from hub.services.commands import MemberRef
+from hub.services.commands import EraseMember, MemberRef
 
 
 def register(subcommands: Any) -> None:
-    member = subcommands.add_parser("member", help="look at members")
+    member = subcommands.add_parser("member", help="look at members, erase them, manage keys")
     actions = member.add_subparsers(dest="action", required=True, metavar="ACTION")
-    show = actions.add_parser("show", help="status, balance and lots of one member")
+    _register_show(actions)
+    erase = actions.add_parser(
+        "erase", help="delete a member's personal data on request; the ledger keeps the id"
+    )
+    erase.add_argument("member_id", help="the member's id")
+    add_reason_flag(erase)
+    erase.set_defaults(run=run_erase)
+    keys = actions.add_parser("keys", help="rows per identifier and data key")
+    keys.set_defaults(run=run_keys)
+    rekey = actions.add_parser("rekey", help="re-seal every contact under the current data key")
+    rekey.set_defaults(run=run_rekey)
+    for action in (erase, keys, rekey):
+        add_database_flag(action)
+
+
+def _register_show(actions: Any) -> None:
+    show = actions.add_parser("show", help="status, balance, contact and lots of one member")
     which = show.add_mutually_exclusive_group(required=True)
     which.add_argument("member_id", nargs="?", help="the member's id")
     for kind in IdentifierKind:
@@ -35,9 +56,62 @@ def _member_ref(args: argparse.Namespace) -> MemberRef:
     return Identifier.parse(kind, getattr(args, kind.value))
 
 
+def run_erase(args: argparse.Namespace) -> int:
+    by = attribution(args)
+    command = EraseMember(parse_id(args.member_id, field="member_id"), changed_by=by)
+    with opened(args) as hub:
+        erased = hub.erase_member(command)
+    when = f"{erased.erased_at:%Y-%m-%d %H:%M:%SZ}"
+    if erased.already_erased:
+        print(f"member {erased.member_id} was already erased at {when}; nothing changed")
+    else:
+        print(f"member {erased.member_id} erased at {when}: identifiers and contact deleted")
+    return 0
+
+
+def run_keys(args: argparse.Namespace) -> int:
+    with opened(args) as hub:
+        usage = hub.member_key_usage()
+    print_table(
+        ("data", "key id", "state", "rows"), [(u.purpose, u.key_id, u.state, u.rows) for u in usage]
+    )
+    return 0
+
+
+def run_rekey(args: argparse.Namespace) -> int:
+    with opened(args) as hub:
+        report = hub.rekey_contacts()
+    print(f"{report.rekeyed} contacts re-sealed; all readable ones are under key {report.key_id}")
+    if report.unreadable:
+        print(
+            f"hub: {report.unreadable} contacts could not be opened (see the log); "
+            "keep their key configured",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _contact_lines(contact: Contact | None) -> list[str]:
+    if contact is None:
+        return ["contact: none kept"]
+    born = contact.birth_date.isoformat() if contact.birth_date else None
+    shown = [("name", contact.name), ("email", contact.email), ("phone", contact.phone)]
+    return [f"contact: {label} {value}" for label, value in (*shown, ("born", born)) if value]
+
+
+def _contact_of(hub: Hub, member_id: uuid.UUID) -> list[str]:
+    try:
+        return _contact_lines(hub.member_contact(member_id))
+    except ContactCipherError as error:
+        # The rest of the member is still worth showing.
+        return [f"contact: unreadable ({error})"]
+
+
 def run_show(args: argparse.Namespace) -> int:
     with opened(args) as hub:
         summary = hub.inspect_member(_member_ref(args))
+        contact = _contact_of(hub, summary.member.member_id)
     member, balance = summary.member, summary.balance
     kinds = ", ".join(kind.value for kind in member.identifier_kinds) or "none"
     print(
@@ -51,6 +125,7 @@ def run_show(args: argparse.Namespace) -> int:
     )
     if balance.debt_points:
         print(f"owes {balance.debt_points} points after refunds of points already spent")
+    print("\n".join(contact))
     print()
     print_table(
         ("hold", "partner", "status", "points", "captured", "value", "created at", "expires at"),

@@ -6,13 +6,13 @@ import argparse
 from datetime import datetime
 from typing import Any
 
-from hub.cli.common import add_database_flag, opened, print_table
+from hub.cli.common import add_database_flag, add_reason_flag, attribution, opened, print_table
 from hub.domain.errors import InvalidField
 from hub.domain.limits import HOLD_TTL_DEFAULT_S
 from hub.domain.money import PARTNER_ROUNDINGS, Rounding
 from hub.domain.partners import BurnRules, ExpiryPolicy
 from hub.domain.rates import Rates, parse_rate
-from hub.services.commands import AddPartner, SetPartnerStatus, SetRate
+from hub.services.commands import AddPartner, SetPartnerStatus, SetRate, SetRateLimit
 from hub.services.results import PartnerView
 
 RATE_FLAGS = ("earn_rate", "burn_value", "issue_price", "redemption_price")
@@ -50,6 +50,7 @@ def register(subcommands: Any) -> None:
         "--effective-from", type=_instant, help="ISO-8601 instant with zone (default: now)"
     )
     _burn_flags(add)
+    add_reason_flag(add)
     add.set_defaults(run=run_add)
 
     set_rate = actions.add_parser(
@@ -60,7 +61,18 @@ def register(subcommands: Any) -> None:
     set_rate.add_argument(
         "--effective-from", type=_instant, help="ISO-8601 instant with zone (default: now)"
     )
+    add_reason_flag(set_rate)
     set_rate.set_defaults(run=run_set_rate)
+
+    set_limit = actions.add_parser(
+        "set-limit", help="requests per second the partner may make, per hub process"
+    )
+    set_limit.add_argument("partner_id")
+    set_limit.add_argument(
+        "--per-s", type=int, help="requests per second; omit to return to the hub's default"
+    )
+    add_reason_flag(set_limit)
+    set_limit.set_defaults(run=run_set_limit)
 
     for name, help_text, run in (
         ("list", "list partners with their current rates", run_list),
@@ -71,6 +83,8 @@ def register(subcommands: Any) -> None:
         action = actions.add_parser(name, help=help_text)
         if name != "list":
             action.add_argument("partner_id")
+        if name in ("disable", "enable"):
+            add_reason_flag(action)
         action.set_defaults(run=run)
     for action in actions.choices.values():
         add_database_flag(action)
@@ -124,6 +138,7 @@ def run_add(args: argparse.Namespace) -> int:
                 c.strip() for c in args.burn_excluded_categories.split(",") if c.strip()
             ),
         ),
+        changed_by=attribution(args),
     )
     with opened(args) as hub:
         _print_partners([hub.operator.add_partner(command)])
@@ -149,7 +164,9 @@ def run_set_rate(args: argparse.Namespace) -> int:
         rates = Rates.parse(
             **{name: given.get(name, str(getattr(base, name))) for name in RATE_FLAGS}
         )
-        version = hub.operator.set_rate(SetRate(args.partner_id, rates, effective_from))
+        version = hub.operator.set_rate(
+            SetRate(args.partner_id, rates, effective_from, changed_by=attribution(args))
+        )
         print(
             f"rates of {args.partner_id} from {version.effective_from.isoformat()}: "
             + _rates_text(rates)
@@ -180,9 +197,15 @@ def run_show(args: argparse.Namespace) -> int:
 
 def _set_status(args: argparse.Namespace, *, active: bool) -> int:
     with opened(args) as hub:
-        _print_partners(
-            [hub.operator.set_partner_status(SetPartnerStatus(args.partner_id, active))]
-        )
+        command = SetPartnerStatus(args.partner_id, active, changed_by=attribution(args))
+        _print_partners([hub.operator.set_partner_status(command)])
+    return 0
+
+
+def run_set_limit(args: argparse.Namespace) -> int:
+    command = SetRateLimit(args.partner_id, args.per_s, changed_by=attribution(args))
+    with opened(args) as hub:
+        _print_partners([hub.operator.set_rate_limit(command)])
     return 0
 
 
@@ -212,6 +235,7 @@ def _print_partners(views: list[PartnerView]) -> None:
                 partner.pending_period_s,
                 str(partner.expiry),
                 partner.status.value,
+                partner.rate_limit_per_s or "default",
                 view.issued_points,
             )
         )
@@ -226,6 +250,7 @@ def _print_partners(views: list[PartnerView]) -> None:
         "pending s",
         "expiry",
         "status",
+        "limit /s",
         "issued points",
     )
     print_table(headers, rows)

@@ -11,9 +11,9 @@ from typing import Any
 
 from hub import bootstrap
 from hub.adapters.migrate import current_revision, upgrade
-from hub.api.server import start_server
+from hub.api.server import ServerTls, start_server
 from hub.cli.common import add_database_flag, open_hub, settings_from
-from hub.config import ConfigError, new_identifier_key_hex
+from hub.config import ConfigError, Settings, new_keys_env
 from hub.services.sweeper import SweeperThread
 
 log = logging.getLogger("hub.serve")
@@ -33,7 +33,7 @@ def register(subcommands: Any) -> None:
     serve.add_argument(
         "--insecure",
         action="store_true",
-        help="serve plaintext gRPC with callers named by metadata (the only mode until mTLS lands)",
+        help="serve plaintext gRPC with callers named by metadata; loopback addresses only",
     )
     serve.set_defaults(run=run_serve)
 
@@ -41,8 +41,16 @@ def register(subcommands: Any) -> None:
     add_database_flag(migrate)
     migrate.set_defaults(run=run_migrate)
 
-    keygen = subcommands.add_parser("keygen", help="print a new HUB_IDENTIFIER_KEY")
-    keygen.set_defaults(run=lambda _args: print(new_identifier_key_hex()) or 0)
+    keygen = subcommands.add_parser(
+        "keygen", help="print new HUB_IDENTIFIER_KEY, HUB_DATA_KEY and HUB_AUDIT_KEY lines"
+    )
+    keygen.set_defaults(run=run_keygen)
+
+
+def run_keygen(args: argparse.Namespace) -> int:
+    for name, value in new_keys_env().items():
+        print(f"{name}={value}")
+    return 0
 
 
 def run_migrate(args: argparse.Namespace) -> int:
@@ -55,15 +63,24 @@ def run_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_plaintext_allowed(args: argparse.Namespace, listen: str) -> None:
-    if not args.insecure:
-        raise ConfigError("TLS is not configured yet: pass --insecure to serve plaintext gRPC")
-    host = listen.rsplit(":", 1)[0].strip("[]")
-    if host != "localhost" and not _is_loopback(host):
-        log.warning(
-            "serving plaintext on %s: callers are not authenticated; keep it on a private network",
-            listen,
+def _server_tls(args: argparse.Namespace, settings: Settings) -> ServerTls | None:
+    """mTLS from the settings; plaintext only when asked for, and only on loopback."""
+    if args.insecure:
+        host = settings.listen.rsplit(":", 1)[0].strip("[]")
+        if host != "localhost" and not _is_loopback(host):
+            raise ConfigError(f"--insecure serves only loopback addresses, not {host}")
+        log.warning("serving plaintext on %s: callers are not authenticated", settings.listen)
+        return None
+    files = (settings.tls_cert_file, settings.tls_key_file, settings.tls_client_ca_file)
+    if not all(files):
+        raise ConfigError(
+            "mTLS needs HUB_TLS_CERT, HUB_TLS_KEY and HUB_TLS_CLIENT_CA (`hub certs init` "
+            "makes them); or pass --insecure on a loopback address for development"
         )
+    try:
+        return ServerTls.from_files(*files)
+    except OSError as error:
+        raise ConfigError(f"cannot read a TLS file: {error}") from None
 
 
 def _is_loopback(host: str) -> bool:
@@ -75,12 +92,12 @@ def _is_loopback(host: str) -> bool:
 
 def run_serve(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    _check_plaintext_allowed(args, settings.listen)
+    tls = _server_tls(args, settings)
     hub = open_hub(args)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    running = start_server(hub, settings.listen)
+    running = start_server(hub, settings.listen, tls=tls)
     sweeper = SweeperThread(hub.operator.sweep, settings.sweep_interval_s)
     if settings.sweep_interval_s > 0:
         sweeper.start()

@@ -3,6 +3,11 @@
 A member is enrolled once for the whole coalition. Identifiers (card, phone, app id) are
 normalized and stored only as HMAC-SHA256 digests under a key from configuration, so a
 database copy alone does not reveal them. The raw value never appears in ``repr``.
+
+Identifier keys rotate: the hasher holds the current key and the retired ones. A digest under
+a retired key still finds its member, and is replaced by the current key's digest the next time
+the partner presents the identifier in a call that writes (see ``hub.services.callers``): an
+HMAC cannot be re-keyed without the raw value, which only the partner has.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from enum import StrEnum
 from hub.domain.errors import InvalidIdentifier, MemberNotActive
 
 IDENTIFIER_KEY_BYTES_MIN = 32
+KEY_ID_LENGTH = 16
+"""Hex characters of a key id, as the ``key_id`` columns store them."""
 
 
 class IdentifierKind(StrEnum):
@@ -54,28 +61,59 @@ class Identifier:
         return cls(kind, value)
 
 
-class IdentifierHasher:
-    """Keyed digests of identifiers; ``key_id`` names the key without revealing it."""
+def key_id_of(key: bytes, purpose: bytes) -> str:
+    """A name for ``key`` that can be stored and printed: it does not reveal the key."""
+    return hashlib.sha256(purpose + key).hexdigest()[:KEY_ID_LENGTH]
 
-    def __init__(self, key: bytes) -> None:
-        if len(key) < IDENTIFIER_KEY_BYTES_MIN:
+
+class IdentifierHasher:
+    """Keyed digests of identifiers under a keyring: the current key first, then retired ones.
+
+    ``key_id`` names the current key without revealing it; ``key_ids`` names them all.
+    """
+
+    def __init__(self, current: bytes, *retired: bytes) -> None:
+        keys = tuple(dict.fromkeys((current, *retired)))  # a key listed twice is matched once
+        if any(len(key) < IDENTIFIER_KEY_BYTES_MIN for key in keys):
             raise ValueError(
                 f"the identifier key must be at least {IDENTIFIER_KEY_BYTES_MIN} bytes"
             )
-        self._key = key
-        self.key_id = hashlib.sha256(b"hub-identifier-key-id:" + key).hexdigest()[:16]
+        self._keys = keys
+        self.key_ids = tuple(key_id_of(key, b"hub-identifier-key-id:") for key in keys)
+        self.key_id = self.key_ids[0]
+
+    @property
+    def rotating(self) -> bool:
+        """Whether retired keys are still matched (lookups then try every key)."""
+        return len(self._keys) > 1
 
     def digest(self, identifier: Identifier) -> bytes:
-        message = f"{identifier.kind.value}:{identifier.value}".encode()
-        return hmac.new(self._key, message, hashlib.sha256).digest()
+        """The digest under the current key: what is stored for new identifiers."""
+        return _hmac(self._keys[0], identifier)
+
+    def digests(self, identifier: Identifier) -> tuple[bytes, ...]:
+        """The digest under every key, the current key's first."""
+        return tuple(_hmac(key, identifier) for key in self._keys)
+
+    def fingerprint(self, message: bytes) -> bytes:
+        """A keyed hash of a request that holds personal data, for idempotency checks: a plain
+        hash of a phone number is reversed by trying every number."""
+        return hmac.new(self._keys[0], b"hub-request:" + message, hashlib.sha256).digest()
 
     def __repr__(self) -> str:
-        return f"IdentifierHasher(key_id={self.key_id!r})"
+        return f"IdentifierHasher(key_ids={self.key_ids!r})"
+
+
+def _hmac(key: bytes, identifier: Identifier) -> bytes:
+    message = f"{identifier.kind.value}:{identifier.value}".encode()
+    return hmac.new(key, message, hashlib.sha256).digest()
 
 
 class MemberStatus(StrEnum):
     ACTIVE = "active"
     FROZEN = "frozen"
+    ERASED = "erased"
+    """Personal data deleted on request; the id stays, so the ledger still adds up."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +122,13 @@ class Member:
     status: MemberStatus
     enrolled_at: datetime
     identifier_kinds: tuple[IdentifierKind, ...] = ()
+    erased_at: datetime | None = None
 
     def require_active(self) -> None:
         if self.status is not MemberStatus.ACTIVE:
+            raise MemberNotActive(f"member {self.id} is {self.status.value}")
+
+    def require_not_erased(self) -> None:
+        """Frozen members keep their data; erased ones have none left to change."""
+        if self.status is MemberStatus.ERASED:
             raise MemberNotActive(f"member {self.id} is {self.status.value}")

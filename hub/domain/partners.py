@@ -143,6 +143,8 @@ class Partner:
     status: PartnerStatus
     hold_ttl_s: int = HOLD_TTL_DEFAULT_S
     burn_rules: BurnRules = DEFAULT_BURN_RULES
+    rate_limit_per_s: int | None = None
+    """Requests per second per hub process; ``None`` takes the hub's default."""
 
     def require_active(self) -> None:
         if self.status is not PartnerStatus.ACTIVE:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from hub.domain.errors import InvalidField, Unauthenticated
+from hub.domain.errors import InvalidField, RoleNotAllowed, Unauthenticated
 from hub.domain.partners import PARTNER_ID_PATTERN
 
 TRUST_DOMAIN = "coalition.hub"
@@ -84,6 +84,13 @@ class Principal:
     @property
     def is_partner(self) -> bool:
         return self.role is Role.PARTNER
+
+    @property
+    def partner_id(self) -> str:
+        """The partner this principal is; staff are not partners."""
+        if self.role is not Role.PARTNER:
+            raise RoleNotAllowed(f"{self} is not a partner")
+        return self.name
 
     def __str__(self) -> str:
         return f"{self.role.value}:{self.name}"

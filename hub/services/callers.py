@@ -51,6 +51,17 @@ class Till:
         return member
 
 
+def _lookup_key(
+    member: MemberRef | None, hasher: IdentifierHasher
+) -> tuple[uuid.UUID | bytes | tuple[bytes, ...] | None, tuple[bytes, ...]]:
+    """What ``for_call`` looks the member up by, and the identifier's digests (current first)."""
+    if member is None or isinstance(member, uuid.UUID):
+        return member, ()
+    digests = hasher.digests(member)
+    # One key, one digest and the statement of old: rotation costs nothing until it starts.
+    return (digests[0] if len(digests) == 1 else digests), digests
+
+
 def till(
     uow: UnitOfWork,
     partner_id: str,
@@ -58,12 +69,19 @@ def till(
     member: MemberRef | None,
     hasher: IdentifierHasher,
 ) -> Till:
-    """Load and check the caller, its rates ``at`` and the member, in one read."""
-    key = member if member is None or isinstance(member, uuid.UUID) else hasher.digest(member)
+    """Load and check the caller, its rates ``at`` and the member, in one read.
+
+    A member found by a retired identifier key's digest gets the current key's digest instead,
+    written with the unit of work's commit: earn and authorize commit it with their effect, at
+    no extra round trip; read-only callers (quotes) leave without committing, which drops it.
+    """
+    key, digests = _lookup_key(member, hasher)
     try:
         found = uow.partners.for_call(partner_id, at, key)
     except PartnerNotFound:
         raise _unknown(partner_id) from None
+    if found.member_digest is not None and found.member_digest != digests[0]:
+        uow.members.rekey_identifier(found.member_digest, digests[0], hasher.key_id)
     found.partner.require_active()
     if found.rate is None:
         raise NoRateInForce(f"partner {partner_id} has no rate in force at {at.isoformat()}")

@@ -12,7 +12,7 @@ import json
 import types
 import typing
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any, TypeVar
@@ -30,7 +30,7 @@ def to_plain(value: Any) -> Any:
         return value.value
     if isinstance(value, Decimal | uuid.UUID):
         return str(value)
-    if isinstance(value, datetime):
+    if isinstance(value, date):  # and datetime, its subclass
         return value.isoformat()
     if isinstance(value, tuple | list):
         return [to_plain(item) for item in value]

@@ -6,9 +6,10 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from hub.domain.contacts import Contact
 from hub.domain.limits import HOLD_TTL_DEFAULT_S
 from hub.domain.members import Identifier
 from hub.domain.money import Money, Rounding
@@ -21,10 +22,39 @@ MemberRef = uuid.UUID | Identifier
 
 
 @dataclass(frozen=True, slots=True)
+class Attribution:
+    """Who asks for a staff change and why, as the audit log records it."""
+
+    actor: str
+    """A principal URI, or ``cli:<OS user>`` for the command line."""
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class EnrollMember:
     partner_id: str
     idempotency_key: str
     identifiers: tuple[Identifier, ...]
+    contact: Contact | None = None
+    """Kept encrypted at rest; ``None`` keeps none."""
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateMemberContact:
+    """Replace the member's contact as a whole; an empty contact deletes it."""
+
+    partner_id: str
+    idempotency_key: str
+    member_id: uuid.UUID
+    contact: Contact
+
+
+@dataclass(frozen=True, slots=True)
+class EraseMember:
+    """Delete a member's personal data on request; the ledger keeps the member id."""
+
+    member_id: uuid.UUID
+    changed_by: Attribution = field(kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +177,7 @@ class AddPartner:
     """When the first rates take effect; now when ``None``."""
     hold_ttl_s: int = HOLD_TTL_DEFAULT_S
     burn_rules: BurnRules = DEFAULT_BURN_RULES
+    changed_by: Attribution = field(kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,9 +186,38 @@ class SetRate:
     rates: Rates
     effective_from: datetime | None = None
     """Now when ``None``; never in the past."""
+    changed_by: Attribution = field(kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
 class SetPartnerStatus:
     partner_id: str
     active: bool
+    changed_by: Attribution = field(kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class SetRateLimit:
+    partner_id: str
+    rate_limit_per_s: int | None
+    """``None`` returns the partner to the hub's default."""
+    changed_by: Attribution = field(kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordCredential:
+    """A certificate the CA just issued, to be accepted from now on."""
+
+    serial: str
+    principal_uri: str
+    fingerprint_sha256: str
+    not_before: datetime
+    not_after: datetime
+    renews: str | None = None
+    changed_by: Attribution = field(kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class RevokeCredential:
+    serial: str
+    changed_by: Attribution = field(kw_only=True)

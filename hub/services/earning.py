@@ -55,7 +55,7 @@ def earn(
             uow.lots.add(result.lot)
         return _earned(result, member.id, context.rate)
 
-    request = IdempotentRequest.of("earn", cmd)
+    request = IdempotentRequest.of("earn", cmd, fingerprint=hasher.fingerprint)
     return execute(request, Earned, effect, uow_factory=uow_factory, clock=clock)
 
 

@@ -21,6 +21,11 @@ from hub.services.retry import retrying
 from hub.services.unit_of_work import StoredResponse, UnitOfWork, UnitOfWorkFactory
 
 R = TypeVar("R")
+Fingerprint = Callable[[bytes], bytes]
+
+
+def _sha256(message: bytes) -> bytes:
+    return hashlib.sha256(message).digest()
 
 
 def check_key(key: str) -> str:
@@ -47,11 +52,17 @@ class IdempotentRequest:
     digest: bytes
 
     @classmethod
-    def of(cls, operation: str, command: Any) -> IdempotentRequest:
-        """Fingerprint ``command`` (a dataclass with ``partner_id`` and ``idempotency_key``)."""
+    def of(
+        cls, operation: str, command: Any, *, fingerprint: Fingerprint | None = None
+    ) -> IdempotentRequest:
+        """Fingerprint ``command`` (a dataclass with ``partner_id`` and ``idempotency_key``).
+
+        A command holding personal data (identifiers, contacts) takes a keyed ``fingerprint``:
+        the stored hash of a plain phone number is reversed by trying every number."""
         plain = codec.to_plain(command)
         plain.pop("idempotency_key")
-        digest = hashlib.sha256(f"{operation}\n{codec.encode(plain)}".encode()).digest()
+        message = f"{operation}\n{codec.encode(plain)}".encode()
+        digest = (fingerprint or _sha256)(message)
         return cls(operation, command.partner_id, check_key(command.idempotency_key), digest)
 
     def replay(self, stored: StoredResponse, result_type: type[R]) -> R:

@@ -1,27 +1,37 @@
-"""Enrolling members, finding them, and adding identifiers."""
+"""Enrolling members, finding them, and adding identifiers and contacts."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 from hub.domain.clock import Clock
-from hub.domain.errors import InvalidField
+from hub.domain.contacts import ContactCipher
+from hub.domain.errors import IdentifierTaken, InvalidField
 from hub.domain.ids import new_id
 from hub.domain.limits import IDENTIFIERS_PER_ENROLLMENT_MAX, IDENTIFIERS_PER_MEMBER_MAX
 from hub.domain.members import Identifier, IdentifierHasher, Member, MemberStatus
 from hub.services.callers import active_partner
-from hub.services.commands import AddIdentifier, EnrollMember, LookupMember, MemberRef
+from hub.services.commands import (
+    AddIdentifier,
+    EnrollMember,
+    LookupMember,
+    MemberRef,
+    UpdateMemberContact,
+)
+from hub.services.contacts import ContactToSeal
 from hub.services.idempotency import IdempotentRequest, execute
 from hub.services.results import MemberView
 from hub.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
 def resolve_member(uow: UnitOfWork, ref: MemberRef, hasher: IdentifierHasher) -> Member:
-    """The member ``ref`` names, or ``MemberNotFound``."""
+    """The member ``ref`` names, or ``MemberNotFound``; a retired key's digest still matches
+    (these are reads: the digest is re-keyed by the next earn or authorize)."""
     if isinstance(ref, uuid.UUID):
         return uow.members.get(ref)
-    return uow.members.find_by_digest(hasher.digest(ref))
+    return uow.members.find_by_digests(hasher.digests(ref))
 
 
 def _check_identifiers(identifiers: tuple[Identifier, ...]) -> None:
@@ -34,20 +44,42 @@ def _check_identifiers(identifiers: tuple[Identifier, ...]) -> None:
         raise InvalidField("the same identifier is given twice", field="identifiers")
 
 
+def _require_untaken(
+    uow: UnitOfWork, identifiers: Sequence[Identifier], hasher: IdentifierHasher, field: str
+) -> None:
+    """The primary key refuses a taken identifier under the current key; while keys rotate, it
+    may still be on file under a retired one, which only a read finds."""
+    if not hasher.rotating:
+        return
+    retired = [digest for i in identifiers for digest in hasher.digests(i)[1:]]
+    if uow.members.any_taken(retired):
+        raise IdentifierTaken("this identifier already belongs to a member", field=field)
+
+
 def enroll_member(
-    cmd: EnrollMember, *, uow_factory: UnitOfWorkFactory, clock: Clock, hasher: IdentifierHasher
+    cmd: EnrollMember,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    hasher: IdentifierHasher,
+    cipher: ContactCipher | None,
 ) -> MemberView:
-    """Enroll a new member for the whole coalition; ``IDENTIFIER_TAKEN`` if one is in use."""
+    """Enroll a new member for the whole coalition, with an optional contact kept encrypted;
+    ``IDENTIFIER_TAKEN`` if an identifier is in use."""
     _check_identifiers(cmd.identifiers)
+    to_seal = ContactToSeal.of(cmd.contact, cipher, clock.now().date())
 
     def effect(uow: UnitOfWork, now: datetime) -> MemberView:
         active_partner(uow, cmd.partner_id)
+        _require_untaken(uow, cmd.identifiers, hasher, "identifiers")
         member = Member(new_id(), MemberStatus.ACTIVE, now, tuple(i.kind for i in cmd.identifiers))
         digests = [(i.kind.value, hasher.digest(i)) for i in cmd.identifiers]
         uow.members.add(member, cmd.partner_id, digests, hasher.key_id)
+        if to_seal is not None:
+            uow.contacts.put(member.id, to_seal.sealed(member.id, now))
         return MemberView.of(member)
 
-    request = IdempotentRequest.of("enroll_member", cmd)
+    request = IdempotentRequest.of("enroll_member", cmd, fingerprint=hasher.fingerprint)
     return execute(request, MemberView, effect, uow_factory=uow_factory, clock=clock)
 
 
@@ -67,17 +99,46 @@ def add_identifier(
 
     def effect(uow: UnitOfWork, now: datetime) -> MemberView:
         active_partner(uow, cmd.partner_id)
-        member = uow.members.with_identifier_kinds(uow.members.get(cmd.member_id))
+        # Locked, so that an erasure running at the same time cannot miss the new identifier.
+        member = uow.members.get(cmd.member_id, for_update=True)
+        member = uow.members.with_identifier_kinds(member)
         member.require_active()
         if len(member.identifier_kinds) >= IDENTIFIERS_PER_MEMBER_MAX:
             raise InvalidField(
                 f"a member has at most {IDENTIFIERS_PER_MEMBER_MAX} identifiers", field="identifier"
             )
+        _require_untaken(uow, (cmd.identifier,), hasher, "identifier")
         kind, digest = cmd.identifier.kind, hasher.digest(cmd.identifier)
         uow.members.add_identifier(member.id, kind.value, digest, hasher.key_id, now)
         return MemberView(
             member.id, member.status, member.enrolled_at, (*member.identifier_kinds, kind)
         )
 
-    request = IdempotentRequest.of("add_identifier", cmd)
+    request = IdempotentRequest.of("add_identifier", cmd, fingerprint=hasher.fingerprint)
+    return execute(request, MemberView, effect, uow_factory=uow_factory, clock=clock)
+
+
+def update_contact(
+    cmd: UpdateMemberContact,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    hasher: IdentifierHasher,
+    cipher: ContactCipher | None,
+) -> MemberView:
+    """Replace the member's contact as a whole; an empty one deletes it."""
+    to_seal = ContactToSeal.of(cmd.contact, cipher, clock.now().date())
+
+    def effect(uow: UnitOfWork, now: datetime) -> MemberView:
+        active_partner(uow, cmd.partner_id)
+        # Locked, so that an erasure running at the same time cannot miss the new contact.
+        member = uow.members.get(cmd.member_id, for_update=True)
+        member.require_not_erased()
+        if to_seal is None:
+            uow.contacts.delete(member.id)
+        else:
+            uow.contacts.put(member.id, to_seal.sealed(member.id, now))
+        return MemberView.of(uow.members.with_identifier_kinds(member))
+
+    request = IdempotentRequest.of("update_member_contact", cmd, fingerprint=hasher.fingerprint)
     return execute(request, MemberView, effect, uow_factory=uow_factory, clock=clock)

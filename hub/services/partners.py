@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
+from hub.domain.audit import AuditEvent, AuditValue
 from hub.domain.clock import Clock
 from hub.domain.currencies import currency
-from hub.domain.errors import NoRateInForce
+from hub.domain.errors import InvalidField, NoRateInForce
 from hub.domain.ids import new_id
 from hub.domain.partners import (
     Partner,
@@ -17,10 +19,31 @@ from hub.domain.partners import (
     check_partner_settings,
 )
 from hub.domain.rates import RateVersion, check_schedulable, in_force
-from hub.services.commands import AddPartner, SetPartnerStatus, SetRate
+from hub.services import audit
+from hub.services.commands import (
+    AddPartner,
+    Attribution,
+    SetPartnerStatus,
+    SetRate,
+    SetRateLimit,
+)
 from hub.services.results import PartnerView
 from hub.services.retry import retrying
 from hub.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+RATE_LIMIT_PER_S_MAX = 100_000
+
+
+def _audit(
+    uow: UnitOfWork,
+    by: Attribution,
+    action: str,
+    partner_id: str,
+    now: datetime,
+    **details: AuditValue,
+) -> None:
+    event = AuditEvent(by.actor, action, f"partner:{partner_id}", by.reason, details)
+    audit.record(uow, event, now)
 
 
 def add_partner(cmd: AddPartner, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> PartnerView:
@@ -44,9 +67,9 @@ def add_partner(cmd: AddPartner, *, uow_factory: UnitOfWorkFactory, clock: Clock
         effective_from = cmd.effective_from or now
         check_schedulable(effective_from, now)
         with uow_factory() as uow:
-            uow.partners.add(
-                partner, RateVersion(new_id(), partner.id, effective_from, cmd.rates), now
-            )
+            version = RateVersion(new_id(), partner.id, effective_from, cmd.rates)
+            uow.partners.add(partner, version, now)
+            _audit(uow, cmd.changed_by, "partner.add", partner.id, now, **_rate_details(version))
             uow.commit()
             return _view(uow, partner.id, clock)
 
@@ -62,8 +85,27 @@ def set_rate(cmd: SetRate, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> R
     with uow_factory() as uow:
         uow.partners.get(cmd.partner_id)
         uow.partners.add_rate(version, now)
+        _audit(
+            uow,
+            cmd.changed_by,
+            "partner.set_rate",
+            version.partner_id,
+            now,
+            **_rate_details(version),
+        )
         uow.commit()
     return version
+
+
+def _rate_details(version: RateVersion) -> dict[str, AuditValue]:
+    rates = version.rates
+    return {
+        "effective_from": version.effective_from.isoformat(),
+        "earn_rate": str(rates.earn_rate),
+        "burn_value": str(rates.burn_value),
+        "issue_price": str(rates.issue_price),
+        "redemption_price": str(rates.redemption_price),
+    }
 
 
 def set_partner_status(
@@ -71,8 +113,28 @@ def set_partner_status(
 ) -> PartnerView:
     """Enable or disable a partner; a disabled partner's calls are refused from the next one on."""
     status = PartnerStatus.ACTIVE if cmd.active else PartnerStatus.DISABLED
+    now = clock.now()
     with uow_factory() as uow:
-        uow.partners.set_status(replace(uow.partners.get(cmd.partner_id), status=status))
+        uow.partners.save(replace(uow.partners.get(cmd.partner_id), status=status))
+        action = "partner.enable" if cmd.active else "partner.disable"
+        _audit(uow, cmd.changed_by, action, cmd.partner_id, now)
+        uow.commit()
+        return _view(uow, cmd.partner_id, clock)
+
+
+def set_rate_limit(
+    cmd: SetRateLimit, *, uow_factory: UnitOfWorkFactory, clock: Clock
+) -> PartnerView:
+    """Set the partner's requests per second (``None``: the hub's default), from its next call."""
+    limit = cmd.rate_limit_per_s
+    if limit is not None and not 1 <= limit <= RATE_LIMIT_PER_S_MAX:
+        raise InvalidField(
+            f"rate_limit_per_s must be 1..{RATE_LIMIT_PER_S_MAX}", field="rate_limit_per_s"
+        )
+    now = clock.now()
+    with uow_factory() as uow:
+        uow.partners.save(replace(uow.partners.get(cmd.partner_id), rate_limit_per_s=limit))
+        _audit(uow, cmd.changed_by, "partner.set_rate_limit", cmd.partner_id, now, per_s=limit)
         uow.commit()
         return _view(uow, cmd.partner_id, clock)
 

@@ -67,7 +67,7 @@ def authorize(
         uow.holds.add(authorization.hold, authorization.reservations)
         return HoldView.of(authorization.hold)
 
-    request = IdempotentRequest.of("authorize_redemption", cmd)
+    request = IdempotentRequest.of("authorize_redemption", cmd, fingerprint=hasher.fingerprint)
     return execute(request, HoldView, effect, uow_factory=uow_factory, clock=clock)
 
 

@@ -28,6 +28,35 @@ class MemberView:
 
 
 @dataclass(frozen=True, slots=True)
+class MemberErased:
+    member_id: uuid.UUID
+    erased_at: datetime
+    already_erased: bool
+    """True when an earlier request erased the member: this one changed nothing."""
+
+
+@dataclass(frozen=True, slots=True)
+class KeyUsage:
+    """How many stored rows a key still protects, so operators know when it can be dropped."""
+
+    purpose: str
+    """``identifier`` or ``contact``."""
+    key_id: str
+    state: str
+    """``current``, ``retired`` or ``unknown`` (not configured: its rows cannot be used)."""
+    rows: int
+
+
+@dataclass(frozen=True, slots=True)
+class ContactsRekeyed:
+    key_id: str
+    """The current data key, which every readable contact is now sealed under."""
+    rekeyed: int
+    unreadable: int
+    """Contacts under a key that is not configured, or failing authentication: left as is."""
+
+
+@dataclass(frozen=True, slots=True)
 class Earned:
     transaction_id: uuid.UUID
     member_id: uuid.UUID

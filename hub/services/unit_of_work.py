@@ -9,7 +9,8 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
-from hub.domain.audit import AuditEvent, AuditRecord
+from hub.domain.access import PartnerAccess
+from hub.domain.audit import AuditEvent, AuditHead, AuditRecord
 from hub.domain.credentials import Credential
 from hub.domain.holds import Hold, Reservation
 from hub.domain.ledger import Totals, Transaction, TransactionKind
@@ -34,6 +35,8 @@ class CallContext:
     """``None`` when no member was asked for, or none matched."""
     member_debt_points: int = 0
     """What the member owes after refunds, read without a lock."""
+    member_digest: bytes | None = None
+    """The identifier digest the member was found by, when several were tried (key rotation)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,16 +105,23 @@ class PartnerRepository(Protocol):
     def add(self, partner: Partner, first_rate: RateVersion, now: datetime) -> None: ...
     def get(self, partner_id: str) -> Partner: ...
     def for_call(
-        self, partner_id: str, at: datetime, member: uuid.UUID | bytes | None = None
+        self,
+        partner_id: str,
+        at: datetime,
+        member: uuid.UUID | bytes | tuple[bytes, ...] | None = None,
     ) -> CallContext:
         """What a partner's call needs in one read: the partner (or ``PartnerNotFound``), its
-        rates in force ``at`` and the member named by id or identifier digest, if any."""
+        rates in force ``at`` and the member named by id or identifier digest (or any of several
+        digests, one per identifier key), if any."""
         ...
 
     def list(self) -> Sequence[Partner]: ...
     def rate_versions(self, partner_id: str) -> Sequence[RateVersion]: ...
     def add_rate(self, version: RateVersion, now: datetime) -> None: ...
-    def set_status(self, partner: Partner) -> None: ...
+    def save(self, partner: Partner) -> None:
+        """Write the partner's status and rate limit."""
+        ...
+
     def issued_points(self, partner_id: str) -> int: ...
 
 
@@ -122,8 +132,21 @@ class MemberRepository(Protocol):
     def add_identifier(
         self, member_id: uuid.UUID, kind: str, digest: bytes, key_id: str, now: datetime
     ) -> None: ...
-    def get(self, member_id: uuid.UUID) -> Member: ...
-    def find_by_digest(self, digest: bytes) -> Member: ...
+    def get(self, member_id: uuid.UUID, *, for_update: bool = False) -> Member: ...
+    def find_by_digests(self, digests: Sequence[bytes]) -> Member:
+        """The member with an identifier under any of ``digests``, or ``MemberNotFound``."""
+        ...
+
+    def any_taken(self, digests: Sequence[bytes]) -> bool: ...
+    def rekey_identifier(self, old_digest: bytes, new_digest: bytes, key_id: str) -> None:
+        """Replace a retired key's digest by the current one's; written at commit."""
+        ...
+
+    def erase(self, member_id: uuid.UUID, now: datetime) -> None:
+        """Delete the member's identifiers and mark it erased; written at commit."""
+        ...
+
+    def identifier_key_counts(self) -> dict[str, int]: ...
     def with_identifier_kinds(self, member: Member) -> Member: ...
     def balance(self, member_id: uuid.UUID, expiring_before: datetime) -> MemberBalance: ...
     def debt_for_update(self, member_id: uuid.UUID) -> int: ...
@@ -203,6 +226,16 @@ class AuditLog(Protocol):
         """Up to ``limit`` records after ``after_seq``, in chain order."""
         ...
 
+    def head(self) -> AuditHead | None:
+        """Where the chain ends as last written; ``None`` if the head row is gone."""
+        ...
+
+    def recent(
+        self, limit: int, *, actor: str | None = None, action: str | None = None
+    ) -> Sequence[AuditRecord]:
+        """The newest ``limit`` records first, optionally only one actor's or one action's."""
+        ...
+
 
 class CredentialRepository(Protocol):
     def add(self, credential: Credential) -> None: ...
@@ -212,6 +245,11 @@ class CredentialRepository(Protocol):
 
     def list(self, principal_uri: str | None = None) -> Sequence[Credential]: ...
     def save(self, credential: Credential) -> None: ...
+    def access(
+        self, serial: str | None, partner_id: str | None
+    ) -> tuple[Credential | None, PartnerAccess | None]:
+        """What admitting a caller needs, in one read: its credential and its partner."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +266,14 @@ class ContactRepository(Protocol):
     def put(self, member_id: uuid.UUID, sealed: SealedContact) -> None: ...
     def get(self, member_id: uuid.UUID) -> SealedContact | None: ...
     def delete(self, member_id: uuid.UUID) -> None: ...
+    def stale(
+        self, current_key_id: str, after: uuid.UUID, limit: int
+    ) -> Sequence[tuple[uuid.UUID, SealedContact]]:
+        """Up to ``limit`` contacts sealed under another key, member ids after ``after`` in
+        order, locked (those locked by someone else are skipped)."""
+        ...
+
+    def key_counts(self) -> dict[str, int]: ...
 
 
 class UnitOfWork(Protocol):

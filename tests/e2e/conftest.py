@@ -10,6 +10,8 @@ import pytest
 from coalition.hub.v1 import partner_pb2_grpc
 from hub import bootstrap
 from hub.api.server import start_server
+from tests.conftest import add_partner
+from tests.e2e.mtls import Pki
 
 
 @pytest.fixture
@@ -28,3 +30,18 @@ def channel(target: str) -> Iterator[grpc.Channel]:
 @pytest.fixture
 def stub(channel: grpc.Channel) -> partner_pb2_grpc.PartnerServiceStub:
     return partner_pb2_grpc.PartnerServiceStub(channel)
+
+
+@pytest.fixture
+def pki() -> Pki:
+    """A coalition CA of the test's own."""
+    return Pki()
+
+
+@pytest.fixture
+def mtls_target(hub: bootstrap.Hub, coffee: str, pki: Pki) -> Iterator[str]:
+    """A hub serving mutual TLS, with partners coffee and fuel."""
+    add_partner(hub, "fuel")
+    running = start_server(hub, "127.0.0.1:0", tls=pki.server_tls())
+    yield f"localhost:{running.port}"
+    running.stop(grace_s=2)

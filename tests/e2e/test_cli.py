@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from coalition.hub.v1 import common_pb2, partner_pb2, partner_pb2_grpc
-from tests.conftest import IDENTIFIER_KEY_HEX
+from tests.conftest import IDENTIFIER_KEY_HEX, KEYS_ENV
 
 pytestmark = pytest.mark.slow
 PARTNER_FLAGS = [
@@ -30,6 +30,8 @@ PARTNER_FLAGS = [
     "0.01",
     "--redemption-price",
     "0.009",
+    "--reason",
+    "onboarding",
 ]
 
 
@@ -39,7 +41,7 @@ def db(tmp_path) -> str:
 
 
 def hub_cli(*args: str, key: str = IDENTIFIER_KEY_HEX) -> subprocess.CompletedProcess[str]:
-    env = os.environ | {"HUB_IDENTIFIER_KEY": key}
+    env = os.environ | KEYS_ENV | {"HUB_IDENTIFIER_KEY": key}
     return subprocess.run(
         [sys.executable, "-m", "hub", *args], capture_output=True, text=True, env=env, timeout=60
     )
@@ -66,6 +68,8 @@ def test_partners_are_managed_from_the_command_line(migrated):
         "2",
         "--effective-from",
         "2099-01-01T00:00:00Z",
+        "--reason",
+        "new season",
         "--db",
         migrated,
     )
@@ -88,6 +92,8 @@ def test_partners_are_managed_from_the_command_line(migrated):
         "3",
         "--effective-from",
         "2001-01-01T00:00:00Z",
+        "--reason",
+        "backdating",
         "--db",
         migrated,
     )
@@ -110,7 +116,21 @@ def test_serve_needs_the_identifier_key_and_says_how_to_make_one(migrated):
 def test_serve_refuses_plaintext_unless_asked(migrated):
     result = hub_cli("serve", "--db", migrated, "--listen", "127.0.0.1:0")
     assert result.returncode == 2
+    assert "HUB_TLS_CERT" in result.stderr
     assert "--insecure" in result.stderr
+
+
+def test_serve_refuses_plaintext_beyond_loopback(migrated):
+    result = hub_cli("serve", "--db", migrated, "--listen", "0.0.0.0:0", "--insecure")
+    assert result.returncode == 2
+    assert "loopback" in result.stderr
+
+
+def test_keygen_prints_one_fresh_key_per_setting():
+    lines = hub_cli("keygen").stdout.splitlines()
+    names = [line.split("=", 1)[0] for line in lines]
+    assert names == ["HUB_IDENTIFIER_KEY", "HUB_DATA_KEY", "HUB_AUDIT_KEY"]
+    assert all(len(line.split("=", 1)[1]) == 64 for line in lines)
 
 
 def test_ledger_verify_exits_non_zero_with_a_readable_report(migrated):
@@ -148,7 +168,7 @@ def _earn(stub: partner_pb2_grpc.PartnerServiceStub) -> str:
 
 
 def test_serve_drains_in_flight_calls_on_sigterm(migrated):
-    env = os.environ | {"HUB_IDENTIFIER_KEY": IDENTIFIER_KEY_HEX}
+    env = os.environ | KEYS_ENV
     command = [
         sys.executable,
         "-m",
@@ -207,7 +227,7 @@ def test_serve_expires_holds_in_the_background_and_sweep_does_it_from_cron(migra
     from partner_sdk import HubClient, Identifier
     from partner_sdk.models import HoldStatus
 
-    env = os.environ | {"HUB_IDENTIFIER_KEY": IDENTIFIER_KEY_HEX, "HUB_SWEEP_INTERVAL_S": "0.2"}
+    env = os.environ | KEYS_ENV | {"HUB_SWEEP_INTERVAL_S": "0.2"}
     command = [
         sys.executable,
         "-m",

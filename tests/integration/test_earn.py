@@ -32,7 +32,7 @@ from hub.services.commands import (
     SetPartnerStatus,
     SetRate,
 )
-from tests.conftest import add_partner, rates
+from tests.conftest import OPERATOR, add_partner, rates
 from tests.integration.helpers import card, earn, earn_command, enroll, row_counts
 
 
@@ -139,7 +139,7 @@ def test_an_unknown_calling_partner_is_unauthenticated(hub, coffee):
 
 def test_a_disabled_partner_can_neither_earn_nor_read(hub, coffee):
     enroll(hub)
-    hub.operator.set_partner_status(SetPartnerStatus("coffee", active=False))
+    hub.operator.set_partner_status(SetPartnerStatus("coffee", active=False, changed_by=OPERATOR))
     with pytest.raises(PartnerDisabled):
         earn(hub, card())
     with pytest.raises(PartnerDisabled):
@@ -149,7 +149,7 @@ def test_a_disabled_partner_can_neither_earn_nor_read(hub, coffee):
 def test_a_future_rate_change_leaves_todays_earns_untouched(hub, coffee, clock):
     enroll(hub)
     tomorrow = clock.now() + timedelta(days=1)
-    hub.operator.set_rate(SetRate("coffee", rates(earn_rate="3"), tomorrow))
+    hub.operator.set_rate(SetRate("coffee", rates(earn_rate="3"), tomorrow, changed_by=OPERATOR))
     today = earn(hub, card(), 1000)
     clock.advance(timedelta(days=1))
     after = earn(hub, card(), 1000)

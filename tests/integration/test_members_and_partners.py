@@ -18,7 +18,7 @@ from hub.domain.errors import (
 )
 from hub.domain.members import Identifier, IdentifierKind, MemberStatus
 from hub.services.commands import AddIdentifier, EnrollMember, LookupMember, SetRate
-from tests.conftest import add_partner, rates
+from tests.conftest import OPERATOR, add_partner, rates
 from tests.integration.helpers import card, enroll, row_counts
 
 PHONE = Identifier.parse(IdentifierKind.PHONE, "+44 20 7946 0000")
@@ -92,11 +92,13 @@ def test_a_partner_id_is_taken_once(hub, coffee):
 
 def test_rates_are_never_scheduled_in_the_past_nor_twice_at_one_instant(hub, coffee, clock):
     with pytest.raises(RateInPast):
-        hub.operator.set_rate(SetRate("coffee", rates(), clock.now() - timedelta(seconds=1)))
+        hub.operator.set_rate(
+            SetRate("coffee", rates(), clock.now() - timedelta(seconds=1), changed_by=OPERATOR)
+        )
     at = clock.now() + timedelta(days=3)
-    hub.operator.set_rate(SetRate("coffee", rates(earn_rate="2"), at))
+    hub.operator.set_rate(SetRate("coffee", rates(earn_rate="2"), at, changed_by=OPERATOR))
     with pytest.raises(InvalidRate):
-        hub.operator.set_rate(SetRate("coffee", rates(earn_rate="3"), at))
+        hub.operator.set_rate(SetRate("coffee", rates(earn_rate="3"), at, changed_by=OPERATOR))
     versions = hub.operator.get_partner("coffee").rate_versions
     assert [v.rates.earn_rate for v in versions] == [1, 2]
 
@@ -105,6 +107,6 @@ def test_operating_on_an_unknown_partner_is_not_found(hub, coffee, clock):
     from hub.domain.errors import PartnerNotFound
 
     with pytest.raises(PartnerNotFound):
-        hub.operator.set_rate(SetRate("ghost", rates(), clock.now()))
+        hub.operator.set_rate(SetRate("ghost", rates(), clock.now(), changed_by=OPERATOR))
     with pytest.raises(PartnerNotFound):
         hub.operator.get_partner("ghost")

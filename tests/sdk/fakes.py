@@ -271,11 +271,17 @@ def _transaction(transaction_id: str) -> partner_pb2.Transaction:
 
 
 @contextmanager
-def served(service: FakePartnerService) -> Iterator[FakePartnerService]:
-    """``service`` on a real gRPC server on a free local port, for the block's length."""
+def served(
+    service: FakePartnerService, credentials: grpc.ServerCredentials | None = None
+) -> Iterator[FakePartnerService]:
+    """``service`` on a real gRPC server on a free local port, for the block's length; over
+    TLS with ``credentials``, else plaintext."""
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
     partner_pb2_grpc.add_PartnerServiceServicer_to_server(service, server)
-    port = server.add_insecure_port("127.0.0.1:0")
+    if credentials is None:
+        port = server.add_insecure_port("127.0.0.1:0")
+    else:
+        port = server.add_secure_port("127.0.0.1:0", credentials)
     server.start()
     service.target = f"127.0.0.1:{port}"
     try:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import grpc
 import pytest
+from google.protobuf.duration_pb2 import Duration
+from google.rpc import error_details_pb2
 
 from coalition.hub.v1 import common_pb2
 from partner_sdk import (
@@ -12,6 +14,7 @@ from partner_sdk import (
     Identifier,
     InvalidAmount,
     Money,
+    PartnerRateLimited,
     Unavailable,
 )
 
@@ -20,6 +23,11 @@ from .fakes import LATER, NOW, FakeClock, FakePartnerService, plain, rich
 pytestmark = pytest.mark.asyncio
 
 UNAVAILABLE = plain(grpc.StatusCode.UNAVAILABLE, "connection reset")
+RATE_LIMITED_FOR_1_S = rich(
+    grpc.StatusCode.RESOURCE_EXHAUSTED,
+    "RATE_LIMITED",
+    error_details_pb2.RetryInfo(retry_delay=Duration(seconds=1)),
+)
 
 
 def connect(fake_hub: FakePartnerService, clock: FakeClock, **knobs: float) -> AsyncHubClient:
@@ -211,3 +219,42 @@ async def test_async_void_get_hold_and_refunds_return_the_same_models_as_the_syn
     assert (earn_refund.earn_transaction_id, earn_refund.debt_points) == ("t_1", 5)
     assert (redemption_refund.points_returned, redemption_refund.points_expired) == (80, 20)
     assert fake_hub.methods() == ["VoidRedemption", "GetHold", "RefundEarn", "RefundRedemption"]
+
+
+async def test_async_a_partner_over_its_rate_limit_waits_the_hubs_delay_and_keeps_its_key(
+    fake_hub: FakePartnerService, clock: FakeClock
+) -> None:
+    fake_hub.fail_next(RATE_LIMITED_FOR_1_S)
+
+    async with connect(fake_hub, clock) as client:
+        await client.capture("h_1", points=200)
+
+    assert len(fake_hub.received) == 2
+    assert len({r.idempotency_key for r in fake_hub.received}) == 1
+    assert clock.sleeps == pytest.approx([1.025])
+
+
+async def test_async_a_rate_limit_without_a_retry_delay_is_raised_at_once(
+    fake_hub: FakePartnerService, clock: FakeClock
+) -> None:
+    fake_hub.fail_next(rich(grpc.StatusCode.RESOURCE_EXHAUSTED, "RATE_LIMITED"))
+
+    async with connect(fake_hub, clock) as client:
+        with pytest.raises(PartnerRateLimited):
+            await client.capture("h_1", points=200)
+
+    assert len(fake_hub.received) == 1
+    assert clock.sleeps == []
+
+
+async def test_async_a_rate_limit_delay_longer_than_the_deadline_is_raised_at_once(
+    fake_hub: FakePartnerService, clock: FakeClock
+) -> None:
+    fake_hub.fail_next(RATE_LIMITED_FOR_1_S)
+
+    async with connect(fake_hub, clock, deadline_s=0.5) as client:
+        with pytest.raises(PartnerRateLimited) as raised:
+            await client.ping()
+
+    assert raised.value.retry_after_s == 1.0
+    assert clock.sleeps == []

@@ -13,6 +13,9 @@ from partner_sdk import (
     AuthenticationError,
     BelowMinimumRedemption,
     CaptureExceedsHold,
+    CertificateError,
+    CredentialNotFound,
+    CredentialRevoked,
     ExceedsPayableAmount,
     FieldViolation,
     HoldAlreadyCaptured,
@@ -28,9 +31,12 @@ from partner_sdk import (
     InvalidRequest,
     MemberNotFound,
     NotFound,
+    PartnerRateLimited,
+    PermissionDenied,
     RateLimited,
     RefundExceedsOriginal,
     Refused,
+    RoleNotAllowed,
     ServerBusy,
     TransactionNotFound,
     Unavailable,
@@ -244,6 +250,105 @@ def test_a_plain_status_maps_to_the_class_of_its_code(
 
     assert type(raised.value) is error_class
     assert raised.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("error_class", "family", "code"),
+    [
+        (CredentialRevoked, AuthenticationError, grpc.StatusCode.UNAUTHENTICATED),
+        (RoleNotAllowed, PermissionDenied, grpc.StatusCode.PERMISSION_DENIED),
+        (CredentialNotFound, NotFound, grpc.StatusCode.NOT_FOUND),
+        (PartnerRateLimited, RateLimited, grpc.StatusCode.RESOURCE_EXHAUSTED),
+    ],
+)
+def test_the_security_reasons_sit_under_the_class_of_their_code(
+    fake_hub: FakePartnerService,
+    client: HubClient,
+    error_class: type[HubError],
+    family: type[HubError],
+    code: grpc.StatusCode,
+) -> None:
+    fake_hub.fail_next(rich(code, error_class.declared_reason))
+
+    with pytest.raises(family) as raised:
+        client.ping(retry=None)
+
+    assert type(raised.value) is error_class
+    assert raised.value.code == code
+
+
+CONNECT_FAILED = "failed to connect to all addresses; last error: UNKNOWN: ipv4:127.0.0.1:4433: "
+HANDSHAKE_FAILED = "Tls handshake failed (TSI_PROTOCOL_FAILURE): SSL_ERROR_SSL: error:1000007d:"
+
+
+@pytest.mark.parametrize(
+    ("transport_message", "problem"),
+    [
+        (
+            CONNECT_FAILED + HANDSHAKE_FAILED + "SSL routines:OPENSSL_internal:"
+            "CERTIFICATE_VERIFY_FAILED: unable to get local issuer certificate",
+            "did not verify against the CA",
+        ),
+        (
+            CONNECT_FAILED + HANDSHAKE_FAILED + "SSL routines:OPENSSL_internal:"
+            "CERTIFICATE_VERIFY_FAILED: certificate has expired",
+            "did not verify against the CA",
+        ),
+        (
+            CONNECT_FAILED + "Custom verification check failed with error: UNAUTHENTICATED: "
+            "Hostname Verification Check failed.",
+            "does not name the host",
+        ),
+        (CONNECT_FAILED + "Peer name hub.example is not in peer certificate", "name the host"),
+        (
+            CONNECT_FAILED + HANDSHAKE_FAILED + "SSL routines:OPENSSL_internal:"
+            "TLSV1_ALERT_UNKNOWN_CA",
+            "refused this client's certificate",
+        ),
+        (
+            CONNECT_FAILED + HANDSHAKE_FAILED + "SSL routines:OPENSSL_internal:"
+            "SSLV3_ALERT_CERTIFICATE_EXPIRED",
+            "refused this client's certificate",
+        ),
+    ],
+)
+def test_a_connection_failing_on_a_certificate_is_a_certificate_error(
+    fake_hub: FakePartnerService, client: HubClient, transport_message: str, problem: str
+) -> None:
+    fake_hub.fail_next(plain(grpc.StatusCode.UNAVAILABLE, transport_message))
+
+    with pytest.raises(CertificateError) as raised:
+        client.ping()
+
+    assert problem in raised.value.message
+    assert raised.value.message.endswith(transport_message)
+    assert (raised.value.code, raised.value.reason) == (grpc.StatusCode.UNAVAILABLE, "")
+    assert len(fake_hub.received) == 1
+
+
+@pytest.mark.parametrize(
+    "transport_message",
+    [
+        CONNECT_FAILED + "Failed to connect to remote host: Connection refused",
+        "failed to connect to all addresses; last error: UNAVAILABLE: ipv4:127.0.0.1:4433: "
+        "Socket closed",
+        CONNECT_FAILED + HANDSHAKE_FAILED + "SSL routines:OPENSSL_internal:"
+        "WRONG_VERSION_NUMBER: Invalid certificate verification context: OK",
+        "upstream connect error or disconnect/reset before headers. reset reason: connection "
+        "failure, transport failure reason: TLS error: CERTIFICATE_VERIFY_FAILED",
+    ],
+    ids=["refused", "socket-closed", "plaintext-hub", "proxy-upstream"],
+)
+def test_a_connection_failing_for_other_reasons_stays_unavailable(
+    fake_hub: FakePartnerService, client: HubClient, transport_message: str
+) -> None:
+    fake_hub.fail_next(plain(grpc.StatusCode.UNAVAILABLE, transport_message))
+
+    with pytest.raises(Unavailable) as raised:
+        client.ping(retry=None)
+
+    assert type(raised.value) is Unavailable
+    assert raised.value.message == transport_message
 
 
 def test_repr_shows_code_reason_and_request_id() -> None:

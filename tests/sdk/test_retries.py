@@ -11,10 +11,12 @@ from google.rpc import error_details_pb2
 from partner_sdk import (
     USE_CLIENT_DEFAULT,
     Aborted,
+    CertificateError,
     HubClient,
     HubError,
     Identifier,
     InvalidField,
+    PartnerRateLimited,
     RateLimited,
     RetryPolicy,
     Unavailable,
@@ -26,6 +28,11 @@ from .fakes import FakeClock, FakePartnerService, plain, rich
 
 UNAVAILABLE = plain(grpc.StatusCode.UNAVAILABLE, "connection reset")
 ABORTED = rich(grpc.StatusCode.ABORTED, "CONCURRENCY_CONFLICT")
+RATE_LIMITED_FOR_1_S = rich(
+    grpc.StatusCode.RESOURCE_EXHAUSTED,
+    "RATE_LIMITED",
+    error_details_pb2.RetryInfo(retry_delay=Duration(seconds=1)),
+)
 
 
 def earn(client: HubClient, retry: RetryOption = USE_CLIENT_DEFAULT) -> None:
@@ -195,7 +202,7 @@ def test_a_deadline_exceeded_attempt_is_not_retried(
     assert len(fake_hub.received) == 1
 
 
-def test_resource_exhausted_with_retry_info_is_retried_after_at_least_that_delay(
+def test_resource_exhausted_with_retry_info_is_retried_after_that_delay_plus_jitter(
     fake_hub: FakePartnerService, client: HubClient, clock: FakeClock
 ) -> None:
     retry_info = error_details_pb2.RetryInfo(retry_delay=Duration(nanos=300_000_000))
@@ -203,8 +210,80 @@ def test_resource_exhausted_with_retry_info_is_retried_after_at_least_that_delay
 
     client.ping()
 
-    assert clock.sleeps == [0.3]
+    # 0.3 s asked for, plus half (the jitter drawn) of the first backoff cap, 0.05 s.
+    assert clock.sleeps == pytest.approx([0.325])
     assert len(fake_hub.received) == 2
+
+
+def test_a_partner_over_its_rate_limit_is_retried_with_the_same_idempotency_key(
+    fake_hub: FakePartnerService, client: HubClient, clock: FakeClock
+) -> None:
+    fake_hub.fail_next(RATE_LIMITED_FOR_1_S, RATE_LIMITED_FOR_1_S)
+
+    earn(client)
+
+    keys = [r.idempotency_key for r in fake_hub.received]
+    assert len(keys) == 3
+    assert len(set(keys)) == 1
+    assert len({r.request_id for r in fake_hub.received}) == 1
+    assert clock.sleeps == pytest.approx([1.025, 1.05])
+
+
+def test_a_rate_limit_without_a_retry_delay_is_raised_at_once(
+    fake_hub: FakePartnerService, client: HubClient, clock: FakeClock
+) -> None:
+    fake_hub.fail_next(rich(grpc.StatusCode.RESOURCE_EXHAUSTED, "RATE_LIMITED"))
+
+    with pytest.raises(PartnerRateLimited) as raised:
+        earn(client)
+
+    assert raised.value.retry_after_s is None
+    assert len(fake_hub.received) == 1
+    assert clock.sleeps == []
+
+
+def test_a_rate_limit_delay_longer_than_the_deadline_is_raised_at_once(
+    fake_hub: FakePartnerService, clock: FakeClock
+) -> None:
+    fake_hub.fail_next(RATE_LIMITED_FOR_1_S)
+
+    client = HubClient(fake_hub.target, partner_id="coffee", retry=clock.policy(deadline_s=0.9))
+    with client, pytest.raises(PartnerRateLimited) as raised:
+        earn(client)
+
+    assert raised.value.retry_after_s == 1.0
+    assert len(fake_hub.received) == 1
+    assert clock.sleeps == []
+
+
+def test_rate_limit_retries_stop_when_the_next_delay_would_cross_the_deadline(
+    fake_hub: FakePartnerService, clock: FakeClock
+) -> None:
+    fake_hub.always = RATE_LIMITED_FOR_1_S
+
+    client = HubClient(fake_hub.target, partner_id="coffee", retry=clock.policy(deadline_s=2.5))
+    with client, pytest.raises(PartnerRateLimited):
+        earn(client)
+
+    # 1.025 then 1.05 s reach 2.075 s; a third wait of 1.1 s would end past 2.5 s.
+    assert clock.sleeps == pytest.approx([1.025, 1.05])
+    assert len(fake_hub.received) == 3
+
+
+def test_a_negative_retry_delay_is_taken_as_none(clock: FakeClock) -> None:
+    schedule = Schedule(clock.policy(jitter=0.0), timeout_s=1.0)
+
+    assert schedule.next_sleep_s(PartnerRateLimited("slow down", retry_after_s=-5.0)) == 0.0
+
+
+def test_a_certificate_error_is_never_retried_although_its_code_is_unavailable(
+    clock: FakeClock,
+) -> None:
+    schedule = Schedule(clock.policy(), timeout_s=1.0)
+    error = CertificateError("the hub's certificate did not verify")
+
+    assert error.code == grpc.StatusCode.UNAVAILABLE
+    assert schedule.next_sleep_s(error) is None
 
 
 def test_a_retry_delay_past_the_deadline_gives_up_at_once(

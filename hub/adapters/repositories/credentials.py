@@ -7,10 +7,12 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 
 from hub.adapters.sql import Row, Sql
-from hub.adapters.tables import credentials
+from hub.adapters.tables import credentials, partners
 from hub.adapters.types import UtcDateTime
+from hub.domain.access import PartnerAccess
 from hub.domain.credentials import Credential
 from hub.domain.errors import CredentialNotFound
+from hub.domain.partners import PartnerStatus
 from hub.domain.principals import Principal
 
 _INSERT = credentials.insert()
@@ -25,6 +27,19 @@ _REVOKE = (
         revoked_at=sa.bindparam("b_revoked_at", type_=UtcDateTime()),
         revoked_by=sa.bindparam("b_revoked_by"),
         revoked_reason=sa.bindparam("b_revoked_reason"),
+    )
+)
+
+# Every call reads this, so it is one statement: a one-row anchor, then the credential and the
+# partner, each of which may be missing (insecure hubs have no serial, staff no partner).
+_ANCHOR = sa.select(sa.literal(1).label("one")).subquery("anchor")
+_ACCESS = sa.select(
+    credentials,
+    partners.c.status.label("partner_status"),
+    partners.c.rate_limit_per_s,
+).select_from(
+    _ANCHOR.outerjoin(credentials, credentials.c.serial == sa.bindparam("serial")).outerjoin(
+        partners, partners.c.id == sa.bindparam("partner_id")
     )
 )
 
@@ -78,6 +93,19 @@ class SqlCredentialRepository:
         return [
             _credential(row) for row in self._sql.rows(_OF_PRINCIPAL, {"principal": principal_uri})
         ]
+
+    def access(
+        self, serial: str | None, partner_id: str | None
+    ) -> tuple[Credential | None, PartnerAccess | None]:
+        """The credential with ``serial`` and the access of ``partner_id``, either missing."""
+        row = self._sql.first(_ACCESS, {"serial": serial, "partner_id": partner_id})
+        if row is None:
+            return None, None
+        credential = _credential(row) if row["serial"] is not None else None
+        if row["partner_status"] is None:
+            return credential, None
+        status = PartnerStatus(row["partner_status"])
+        return credential, PartnerAccess(status, row["rate_limit_per_s"])
 
     def save(self, credential: Credential) -> None:
         self._sql.execute(

@@ -1,10 +1,16 @@
-"""Members, their identifier digests and their balances."""
+"""Members, their identifier digests and their balances.
+
+Statements that match several digests (one per identifier key while keys rotate) are built once
+per count of keys, so each is still compiled once (see ``hub.adapters.sql``).
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
+from functools import lru_cache
 
 import sqlalchemy as sa
 
@@ -20,13 +26,31 @@ from hub.services.unit_of_work import MemberBalance
 _INSERT_MEMBER = members.insert()
 _INSERT_ACCOUNT = accounts.insert()
 _INSERT_IDENTIFIER = member_identifiers.insert()
-_MEMBER_COLUMNS = (members.c.id, members.c.status, members.c.enrolled_at)
+_MEMBER_COLUMNS = (members.c.id, members.c.status, members.c.enrolled_at, members.c.erased_at)
 _GET = sa.select(*_MEMBER_COLUMNS).where(members.c.id == sa.bindparam("member_id"))
-_BY_DIGEST = (
-    sa.select(*_MEMBER_COLUMNS)
-    .join(member_identifiers, member_identifiers.c.member_id == members.c.id)
-    .where(member_identifiers.c.digest == sa.bindparam("digest"))
+_GET_FOR_UPDATE = _GET.with_for_update()
+_other = member_identifiers.alias("other")
+_REKEY_IDENTIFIER = (
+    sa.update(member_identifiers)
+    .where(
+        member_identifiers.c.digest == sa.bindparam("b_old"),
+        # Should the current digest exist already (two replicas briefly disagreeing on the
+        # current key), the old row stays rather than the caller's write failing.
+        ~sa.exists().where(_other.c.digest == sa.bindparam("b_new")),
+    )
+    .values(digest=sa.bindparam("b_new"), key_id=sa.bindparam("b_key_id"))
 )
+_DELETE_IDENTIFIERS = sa.delete(member_identifiers).where(
+    member_identifiers.c.member_id == sa.bindparam("b_member_id")
+)
+_ERASE = (
+    sa.update(members)
+    .where(members.c.id == sa.bindparam("b_member_id"))
+    .values(status=MemberStatus.ERASED.value, erased_at=sa.bindparam("b_erased_at"))
+)
+_IDENTIFIER_KEY_COUNTS = sa.select(
+    member_identifiers.c.key_id, sa.func.count().label("identifiers")
+).group_by(member_identifiers.c.key_id)
 _KINDS = (
     sa.select(member_identifiers.c.kind)
     .where(member_identifiers.c.member_id == sa.bindparam("member_id"))
@@ -57,10 +81,39 @@ _BALANCE = sa.select(
 ).where(accounts.c.member_id == sa.bindparam("member_id"))
 
 
+def digest_params(digests: Sequence[bytes]) -> dict[str, bytes]:
+    return {f"digest_{i}": digest for i, digest in enumerate(digests)}
+
+
+def digest_in(count: int) -> sa.ColumnElement[bool]:
+    """``digest IN (:digest_0, ...)``: fixed names, so a statement is compiled once per count."""
+    return member_identifiers.c.digest.in_([sa.bindparam(f"digest_{i}") for i in range(count)])
+
+
+@lru_cache(maxsize=8)
+def _by_digests(count: int) -> sa.Select[tuple[object, ...]]:
+    return (
+        sa.select(*_MEMBER_COLUMNS)
+        .join(member_identifiers, member_identifiers.c.member_id == members.c.id)
+        .where(digest_in(count))
+        .limit(1)
+    )
+
+
+@lru_cache(maxsize=8)
+def _taken(count: int) -> sa.Select[tuple[object, ...]]:
+    return sa.select(member_identifiers.c.kind).where(digest_in(count)).limit(1)
+
+
 def _member(row: Row | None, missing: str) -> Member:
     if row is None:
         raise MemberNotFound(missing)
-    return Member(id=row["id"], status=MemberStatus(row["status"]), enrolled_at=row["enrolled_at"])
+    return Member(
+        id=row["id"],
+        status=MemberStatus(row["status"]),
+        enrolled_at=row["enrolled_at"],
+        erased_at=row["erased_at"],
+    )
 
 
 def _totals(row: Row) -> Totals:
@@ -109,18 +162,39 @@ class SqlMemberRepository:
         }
         self._sql.defer(_INSERT_IDENTIFIER, [row])
 
-    def get(self, member_id: uuid.UUID) -> Member:
-        return _member(self._sql.first(_GET, {"member_id": member_id}), f"no member {member_id}")
-
-    def find_by_digest(self, digest: bytes) -> Member:
+    def get(self, member_id: uuid.UUID, *, for_update: bool = False) -> Member:
+        statement = _GET_FOR_UPDATE if for_update else _GET
         return _member(
-            self._sql.first(_BY_DIGEST, {"digest": digest}), "no member has this identifier"
+            self._sql.first(statement, {"member_id": member_id}), f"no member {member_id}"
         )
+
+    def find_by_digests(self, digests: Sequence[bytes]) -> Member:
+        return _member(
+            self._sql.first(_by_digests(len(digests)), digest_params(digests)),
+            "no member has this identifier",
+        )
+
+    def any_taken(self, digests: Sequence[bytes]) -> bool:
+        return self._sql.first(_taken(len(digests)), digest_params(digests)) is not None
+
+    def rekey_identifier(self, old_digest: bytes, new_digest: bytes, key_id: str) -> None:
+        self._sql.defer(
+            _REKEY_IDENTIFIER, [{"b_old": old_digest, "b_new": new_digest, "b_key_id": key_id}]
+        )
+
+    def erase(self, member_id: uuid.UUID, now: datetime) -> None:
+        self._sql.defer(_DELETE_IDENTIFIERS, [{"b_member_id": member_id}])
+        self._sql.defer(_ERASE, [{"b_member_id": member_id, "b_erased_at": now}])
+
+    def identifier_key_counts(self) -> dict[str, int]:
+        return {
+            row["key_id"]: int(row["identifiers"]) for row in self._sql.rows(_IDENTIFIER_KEY_COUNTS)
+        }
 
     def with_identifier_kinds(self, member: Member) -> Member:
         rows = self._sql.rows(_KINDS, {"member_id": member.id})
         kinds = tuple(IdentifierKind(row["kind"]) for row in rows)
-        return Member(member.id, member.status, member.enrolled_at, kinds)
+        return replace(member, identifier_kinds=kinds)
 
     def balance(self, member_id: uuid.UUID, expiring_before: datetime) -> MemberBalance:
         rows = self._sql.rows(

@@ -7,9 +7,11 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 
 import sqlalchemy as sa
 
+from hub.adapters.repositories.members import digest_in, digest_params
 from hub.adapters.sql import Row, Sql
 from hub.adapters.tables import (
     accounts,
@@ -89,16 +91,43 @@ def _for_call(member_match: sa.ColumnElement[bool] | None) -> sa.Select[tuple[ob
 _FOR_CALL = _for_call(None)
 _FOR_CALL_BY_MEMBER_ID = _for_call(members.c.id == sa.bindparam("member_id"))
 _FOR_CALL_BY_DIGEST = _for_call(members.c.id == _by_digest)
+
+
+@lru_cache(maxsize=8)
+def _for_call_by_digests(count: int) -> sa.Select[tuple[object, ...]]:
+    """Like ``_FOR_CALL_BY_DIGEST`` while identifier keys rotate: any of ``count`` digests
+    matches, and the row says which one did, so that a retired one can be re-keyed."""
+    matched = sa.select(member_identifiers.c.member_id, member_identifiers.c.digest).where(
+        digest_in(count)
+    )
+    # Should both a retired and the current digest exist, the current one wins: no re-key.
+    current_first = (member_identifiers.c.digest == sa.bindparam("digest_0")).desc()
+    found = matched.order_by(current_first).limit(1).subquery("found")
+    debt_join = sa.and_(
+        _debt.c.member_id == members.c.id, _debt.c.kind == AccountKind.MEMBER_DEBT.value
+    )
+    joined = (
+        _rate_join.outerjoin(found, sa.true())
+        .outerjoin(members, members.c.id == found.c.member_id)
+        .outerjoin(_debt, debt_join)
+    )
+    return (
+        sa.select(partners, *RATE_COLUMNS, *_MEMBER_COLUMNS, found.c.digest.label("member_digest"))
+        .select_from(joined)
+        .where(partners.c.id == sa.bindparam("partner_id"))
+    )
+
+
 _LIST = sa.select(partners).order_by(partners.c.id)
 _RATES = (
     sa.select(partner_rates.c.partner_id, *RATE_COLUMNS)
     .where(partner_rates.c.partner_id == sa.bindparam("partner_id"))
     .order_by(partner_rates.c.effective_from)
 )
-_SET_STATUS = (
+_SAVE = (
     sa.update(partners)
     .where(partners.c.id == sa.bindparam("b_id"))
-    .values(status=sa.bindparam("b_status"))
+    .values(status=sa.bindparam("b_status"), rate_limit_per_s=sa.bindparam("b_rate_limit_per_s"))
 )
 _ISSUED = sa.select(
     sa.func.coalesce(sa.func.sum(entries.c.amount_points), 0).label("balance")
@@ -114,6 +143,7 @@ def partner_from_row(row: Row) -> Partner:
         pending_period_s=row["pending_period_s"],
         expiry=ExpiryPolicy.parse(row["expiry"]),
         status=PartnerStatus(row["status"]),
+        rate_limit_per_s=row["rate_limit_per_s"],
         hold_ttl_s=row["hold_ttl_s"],
         burn_rules=BurnRules(
             min_points=row["burn_min_points"],
@@ -179,16 +209,23 @@ class SqlPartnerRepository:
         return partner_from_row(row)
 
     def for_call(
-        self, partner_id: str, at: datetime, member: uuid.UUID | bytes | None = None
+        self,
+        partner_id: str,
+        at: datetime,
+        member: uuid.UUID | bytes | tuple[bytes, ...] | None = None,
     ) -> CallContext:
-        """The partner, its rates in force ``at`` and the member (by id or identifier digest)."""
+        """The partner, its rates in force ``at`` and the member (by id or identifier digest,
+        or any of several digests, one per identifier key)."""
         params: dict[str, object] = {"partner_id": partner_id, "at": at}
         if member is None:
             statement = _FOR_CALL
         elif isinstance(member, uuid.UUID):
             statement, params["member_id"] = _FOR_CALL_BY_MEMBER_ID, member
-        else:
+        elif isinstance(member, bytes):
             statement, params["digest"] = _FOR_CALL_BY_DIGEST, member
+        else:
+            statement = _for_call_by_digests(len(member))
+            params.update(digest_params(member))
         row = self._sql.first(statement, params)
         if row is None:
             raise PartnerNotFound(f"no partner {partner_id!r}")
@@ -196,7 +233,8 @@ class SqlPartnerRepository:
         if row.get("member_id") is None:
             return CallContext(partner_from_row(row), rate, None)
         debt = int(row["member_debt_points"] or 0)
-        return CallContext(partner_from_row(row), rate, member_from_row(row), debt)
+        digest = bytes(row["member_digest"]) if row.get("member_digest") is not None else None
+        return CallContext(partner_from_row(row), rate, member_from_row(row), debt, digest)
 
     def list(self) -> Sequence[Partner]:
         return [partner_from_row(row) for row in self._sql.rows(_LIST)]
@@ -210,8 +248,16 @@ class SqlPartnerRepository:
     def add_rate(self, version: RateVersion, now: datetime) -> None:
         self._sql.defer(_INSERT_RATE, [_rate_row(version, now)])
 
-    def set_status(self, partner: Partner) -> None:
-        self._sql.execute(_SET_STATUS, {"b_id": partner.id, "b_status": partner.status.value})
+    def save(self, partner: Partner) -> None:
+        """Write what can change after onboarding: the status and the rate limit."""
+        self._sql.execute(
+            _SAVE,
+            {
+                "b_id": partner.id,
+                "b_status": partner.status.value,
+                "b_rate_limit_per_s": partner.rate_limit_per_s,
+            },
+        )
 
     def issued_points(self, partner_id: str) -> int:
         """Points the partner has issued, net: minus its account's balance, summed from entries."""
@@ -228,6 +274,7 @@ def _partner_row(partner: Partner, now: datetime) -> dict[str, object]:
         "pending_period_s": partner.pending_period_s,
         "expiry": str(partner.expiry),
         "status": partner.status.value,
+        "rate_limit_per_s": partner.rate_limit_per_s,
         "created_at": now,
         "hold_ttl_s": partner.hold_ttl_s,
         "burn_min_points": partner.burn_rules.min_points,

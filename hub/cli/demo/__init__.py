@@ -8,6 +8,11 @@ redeem at partners where they did not earn most (holds captured, partly captured
 to expire); tills meet typed errors; purchases and a redemption are refunded, one purchase
 after its points were spent (debt, paid off by the next earn); and a year on, unspent points
 expire to breakage. It ends with the ledger check.
+
+It runs over mutual TLS with a coalition CA it creates for itself: each partner's SDK client
+connects with its own certificate; a second partner cannot touch the first one's hold; a
+revoked certificate is refused at its next call; and the audit log of every staff change
+verifies at the end.
 """
 
 from __future__ import annotations
@@ -24,16 +29,23 @@ from hub import bootstrap
 from hub.adapters.migrate import upgrade
 from hub.api.server import RunningServer, start_server
 from hub.cli.demo.clock import BusinessTime, expire_points, mature_pending_points
-from hub.cli.demo.partners import PARTNERS, onboard
+from hub.cli.demo.partners import onboard
 from hub.cli.demo.redemptions import expire_holds, redeem, show_redemptions
 from hub.cli.demo.refunds import plan_refunds, refund_receipts
 from hub.cli.demo.refusals import show_retry_and_refusals
+from hub.cli.demo.security import (
+    DemoPki,
+    connect_partners,
+    issue_partner_certificates,
+    show_audit_log,
+    show_partners_kept_apart,
+    show_revocation,
+)
 from hub.cli.demo.shopping import enroll, shop, show_members, show_partners
 from hub.cli.demo.till_errors import show_till_errors
 from hub.cli.ledger import print_report
-from hub.config import Settings, new_identifier_key_hex
+from hub.config import Settings, new_keys_env
 from hub.domain.clock import ManualClock
-from partner_sdk import HubClient
 
 __all__ = ["register", "run"]
 
@@ -62,18 +74,17 @@ def run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="hub-demo-") as scratch:
         folder = Path(args.keep or scratch)
         folder.mkdir(parents=True, exist_ok=True)
-        settings = Settings(
-            database_url=f"sqlite:///{folder / 'demo.db'}",
-            identifier_key_hex=new_identifier_key_hex(),
-            workers=8,
+        settings = Settings.from_env(
+            new_keys_env(), database_url=f"sqlite:///{folder / 'demo.db'}", workers=8
         )
         # Starts at the real time so dates read naturally, then moves only when told to.
         clock = ManualClock(datetime.now(UTC))
         hub = bootstrap.build(settings, clock=clock)
         upgrade(hub.engine)
-        server = start_server(hub, "127.0.0.1:0")
+        pki = DemoPki.create(folder / "pki")
+        server = start_server(hub, "127.0.0.1:0", tls=pki.server_tls())
         try:
-            ok = _tour(BusinessTime(hub, clock), server, args)
+            ok = _tour(BusinessTime(hub, clock), server, pki, args)
         finally:
             server.stop(grace_s=5)
             hub.close()
@@ -82,16 +93,21 @@ def run(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
-def _tour(hub_time: BusinessTime, server: RunningServer, args: argparse.Namespace) -> bool:
-    target = f"127.0.0.1:{server.port}"
-    print(f"Hub serving on {target} (SQLite, in this process, on a simulated clock)\n")
+def _tour(
+    hub_time: BusinessTime, server: RunningServer, pki: DemoPki, args: argparse.Namespace
+) -> bool:
+    target = f"localhost:{server.port}"
+    print(f"Hub serving mTLS on {target} (SQLite, in this process, on a simulated clock)\n")
     onboard(hub_time.hub)
+    issue_partner_certificates(hub_time.hub, pki)
     rng = random.Random(args.seed)  # noqa: S311 (made-up shopping, not secrets)
-    clients = {p.partner_id: HubClient(target, partner_id=p.partner_id) for p in PARTNERS}
+    clients = connect_partners(pki, target)
     try:
         cards = enroll(clients, args.members)
         receipts = shop(clients, cards, args.purchases, rng)
         show_retry_and_refusals(clients["coffee"], cards[0])
+        show_partners_kept_apart(clients, cards[0])
+        show_revocation(hub_time.hub, pki, target)
         show_partners(hub_time.hub, receipts)
         show_members(clients["coffee"], cards[:5])
         mature_pending_points(hub_time, clients["fuel"], cards)
@@ -105,7 +121,8 @@ def _tour(hub_time: BusinessTime, server: RunningServer, args: argparse.Namespac
     finally:
         for client in clients.values():
             client.close()
+    audit_ok = show_audit_log(hub_time.hub)
     print("\nLedger check")
     report = hub_time.hub.operator.verify_ledger()
     print_report(report)
-    return report.ok
+    return report.ok and audit_ok

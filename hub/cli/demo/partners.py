@@ -10,7 +10,7 @@ from hub.cli.common import print_table
 from hub.domain.money import Rounding
 from hub.domain.partners import ExpiryPolicy
 from hub.domain.rates import Rates
-from hub.services.commands import AddPartner
+from hub.services.commands import AddPartner, Attribution
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,9 @@ def new_order_id(partner: DemoPartner) -> str:
     return f"{partner.partner_id}-{uuid.uuid4().hex[:12]}"
 
 
+DEMO_OPERATOR = Attribution("spiffe://coalition.hub/staff/admin/demo", "demo onboarding")
+
+
 def onboard(hub: bootstrap.Hub) -> None:
     print(f"Partners (issue and redemption prices in {SETTLEMENT_CURRENCY} per point)")
     for partner in PARTNERS:
@@ -81,6 +84,7 @@ def onboard(hub: bootstrap.Hub) -> None:
                 rounding=Rounding.HALF_EVEN,
                 pending_period_s=partner.pending_period_s,
                 expiry=ExpiryPolicy.parse(partner.expiry),
+                changed_by=DEMO_OPERATOR,
             )
         )
     headers = ("partner", "currency", "earn rate", "burn value", "issue price")

@@ -16,6 +16,7 @@ class MemberStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     MEMBER_STATUS_UNSPECIFIED: _ClassVar[MemberStatus]
     MEMBER_STATUS_ACTIVE: _ClassVar[MemberStatus]
     MEMBER_STATUS_FROZEN: _ClassVar[MemberStatus]
+    MEMBER_STATUS_ERASED: _ClassVar[MemberStatus]
 
 class TransactionKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -38,6 +39,7 @@ class HoldStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
 MEMBER_STATUS_UNSPECIFIED: MemberStatus
 MEMBER_STATUS_ACTIVE: MemberStatus
 MEMBER_STATUS_FROZEN: MemberStatus
+MEMBER_STATUS_ERASED: MemberStatus
 TRANSACTION_KIND_UNSPECIFIED: TransactionKind
 TRANSACTION_KIND_EARN: TransactionKind
 TRANSACTION_KIND_HOLD: TransactionKind
@@ -75,12 +77,36 @@ class Member(_message.Message):
     def __init__(self, member_id: _Optional[str] = ..., status: _Optional[_Union[MemberStatus, str]] = ..., enrolled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., identifier_kinds: _Optional[_Iterable[_Union[_common_pb2.IdentifierKind, str]]] = ...) -> None: ...
 
 class EnrollMemberRequest(_message.Message):
-    __slots__ = ("idempotency_key", "identifiers")
+    __slots__ = ("idempotency_key", "identifiers", "contact")
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     IDENTIFIERS_FIELD_NUMBER: _ClassVar[int]
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
     idempotency_key: str
     identifiers: _containers.RepeatedCompositeFieldContainer[_common_pb2.Identifier]
-    def __init__(self, idempotency_key: _Optional[str] = ..., identifiers: _Optional[_Iterable[_Union[_common_pb2.Identifier, _Mapping]]] = ...) -> None: ...
+    contact: MemberContact
+    def __init__(self, idempotency_key: _Optional[str] = ..., identifiers: _Optional[_Iterable[_Union[_common_pb2.Identifier, _Mapping]]] = ..., contact: _Optional[_Union[MemberContact, _Mapping]] = ...) -> None: ...
+
+class MemberContact(_message.Message):
+    __slots__ = ("name", "email", "phone", "birth_date")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    PHONE_FIELD_NUMBER: _ClassVar[int]
+    BIRTH_DATE_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    email: str
+    phone: str
+    birth_date: str
+    def __init__(self, name: _Optional[str] = ..., email: _Optional[str] = ..., phone: _Optional[str] = ..., birth_date: _Optional[str] = ...) -> None: ...
+
+class UpdateMemberContactRequest(_message.Message):
+    __slots__ = ("idempotency_key", "member_id", "contact")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    member_id: str
+    contact: MemberContact
+    def __init__(self, idempotency_key: _Optional[str] = ..., member_id: _Optional[str] = ..., contact: _Optional[_Union[MemberContact, _Mapping]] = ...) -> None: ...
 
 class LookupMemberRequest(_message.Message):
     __slots__ = ("member",)

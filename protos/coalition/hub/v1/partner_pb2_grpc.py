@@ -54,6 +54,11 @@ class PartnerServiceStub:
                 request_serializer=coalition_dot_hub_dot_v1_dot_partner__pb2.AddIdentifierRequest.SerializeToString,
                 response_deserializer=coalition_dot_hub_dot_v1_dot_partner__pb2.Member.FromString,
                 _registered_method=True)
+        self.UpdateMemberContact = channel.unary_unary(
+                '/coalition.hub.v1.PartnerService/UpdateMemberContact',
+                request_serializer=coalition_dot_hub_dot_v1_dot_partner__pb2.UpdateMemberContactRequest.SerializeToString,
+                response_deserializer=coalition_dot_hub_dot_v1_dot_partner__pb2.Member.FromString,
+                _registered_method=True)
         self.Earn = channel.unary_unary(
                 '/coalition.hub.v1.PartnerService/Earn',
                 request_serializer=coalition_dot_hub_dot_v1_dot_partner__pb2.EarnRequest.SerializeToString,
@@ -117,7 +122,8 @@ class PartnerServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def EnrollMember(self, request, context):
-        """Enrolls a member for the whole coalition with one or more identifiers.
+        """Enrolls a member for the whole coalition with one or more identifiers, and optionally the
+        member's contact, which the hub keeps encrypted.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -131,6 +137,13 @@ class PartnerServiceServicer:
 
     def AddIdentifier(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateMemberContact(self, request, context):
+        """Replaces the member's contact as a whole; an empty contact deletes it.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -225,6 +238,11 @@ def add_PartnerServiceServicer_to_server(servicer, server):
             'AddIdentifier': grpc.unary_unary_rpc_method_handler(
                     servicer.AddIdentifier,
                     request_deserializer=coalition_dot_hub_dot_v1_dot_partner__pb2.AddIdentifierRequest.FromString,
+                    response_serializer=coalition_dot_hub_dot_v1_dot_partner__pb2.Member.SerializeToString,
+            ),
+            'UpdateMemberContact': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateMemberContact,
+                    request_deserializer=coalition_dot_hub_dot_v1_dot_partner__pb2.UpdateMemberContactRequest.FromString,
                     response_serializer=coalition_dot_hub_dot_v1_dot_partner__pb2.Member.SerializeToString,
             ),
             'Earn': grpc.unary_unary_rpc_method_handler(
@@ -385,6 +403,33 @@ class PartnerService:
             target,
             '/coalition.hub.v1.PartnerService/AddIdentifier',
             coalition_dot_hub_dot_v1_dot_partner__pb2.AddIdentifierRequest.SerializeToString,
+            coalition_dot_hub_dot_v1_dot_partner__pb2.Member.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateMemberContact(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coalition.hub.v1.PartnerService/UpdateMemberContact',
+            coalition_dot_hub_dot_v1_dot_partner__pb2.UpdateMemberContactRequest.SerializeToString,
             coalition_dot_hub_dot_v1_dot_partner__pb2.Member.FromString,
             options,
             channel_credentials,

@@ -1,0 +1,97 @@
+"""The admin API servicer: request → command → use case → response, nothing more.
+
+The interceptor has already admitted the caller with the admin role; the caller's principal
+is the actor the audit log records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import grpc
+
+from coalition.hub.v1 import admin_pb2, admin_pb2_grpc
+from hub.api import admin_convert as convert
+from hub.api.convert import timestamp
+from hub.api.interceptors import caller
+from hub.bootstrap import OperatorUseCases
+from hub.domain.ids import parse_id
+from hub.services import commands
+from hub.services.commands import EraseMember
+from hub.services.results import MemberErased
+
+
+class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
+    def __init__(
+        self, use_cases: OperatorUseCases, erase_member: Callable[[EraseMember], MemberErased]
+    ) -> None:
+        self._use = use_cases
+        self._erase_member = erase_member
+
+    def AddPartner(
+        self, request: admin_pb2.AddPartnerRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.Partner:
+        return convert.partner_message(
+            self._use.add_partner(convert.add_partner(request, caller()))
+        )
+
+    def GetPartner(
+        self, request: admin_pb2.GetPartnerRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.Partner:
+        return convert.partner_message(self._use.get_partner(request.partner_id))
+
+    def ListPartners(
+        self, request: admin_pb2.ListPartnersRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.ListPartnersResponse:
+        views = self._use.list_partners()
+        return admin_pb2.ListPartnersResponse(
+            partners=[convert.partner_message(view) for view in views]
+        )
+
+    def SetRate(
+        self, request: admin_pb2.SetRateRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.Partner:
+        self._use.set_rate(convert.set_rate(request, caller()))
+        return convert.partner_message(self._use.get_partner(request.partner_id))
+
+    def SetPartnerStatus(
+        self, request: admin_pb2.SetPartnerStatusRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.Partner:
+        by = convert.attribution(caller(), request.reason)
+        command = commands.SetPartnerStatus(request.partner_id, request.active, changed_by=by)
+        return convert.partner_message(self._use.set_partner_status(command))
+
+    def SetPartnerRateLimit(
+        self, request: admin_pb2.SetPartnerRateLimitRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.Partner:
+        by = convert.attribution(caller(), request.reason)
+        limit = request.rate_limit_per_s or None
+        command = commands.SetRateLimit(request.partner_id, limit, changed_by=by)
+        return convert.partner_message(self._use.set_rate_limit(command))
+
+    def ListCredentials(
+        self, request: admin_pb2.ListCredentialsRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.ListCredentialsResponse:
+        found = self._use.list_credentials(request.principal or None)
+        return admin_pb2.ListCredentialsResponse(
+            credentials=[convert.credential_message(credential) for credential in found]
+        )
+
+    def RevokeCredential(
+        self, request: admin_pb2.RevokeCredentialRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.Credential:
+        by = convert.attribution(caller(), request.reason)
+        revoked = self._use.revoke_credential(
+            commands.RevokeCredential(request.serial, changed_by=by)
+        )
+        return convert.credential_message(revoked)
+
+    def EraseMember(
+        self, request: admin_pb2.EraseMemberRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.ErasedMember:
+        by = convert.attribution(caller(), request.reason)
+        member_id = parse_id(request.member_id, field="member_id")
+        erased = self._erase_member(EraseMember(member_id, changed_by=by))
+        return admin_pb2.ErasedMember(
+            member_id=str(erased.member_id), erased_at=timestamp(erased.erased_at)
+        )

@@ -1,0 +1,40 @@
+"""Who may call what: one table, every RPC of every hub service, checked before the call runs.
+
+A method missing from the table is refused to everyone, so a new RPC is closed until someone
+decides who may call it (``tests/e2e/test_authorization.py`` walks the whole table).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from google.protobuf.descriptor import ServiceDescriptor
+
+from coalition.hub.v1 import admin_pb2, partner_pb2
+from hub.domain.errors import RoleNotAllowed
+from hub.domain.principals import Principal, Role
+
+PARTNER_SERVICE = partner_pb2.DESCRIPTOR.services_by_name["PartnerService"]
+ADMIN_SERVICE = admin_pb2.DESCRIPTOR.services_by_name["AdminService"]
+HUB_SERVICES = (PARTNER_SERVICE, ADMIN_SERVICE)
+
+
+def _every_method(service: ServiceDescriptor, *roles: Role) -> dict[str, frozenset[Role]]:
+    return {f"/{service.full_name}/{method.name}": frozenset(roles) for method in service.methods}
+
+
+POLICY: Mapping[str, frozenset[Role]] = MappingProxyType(
+    {
+        # Partners act only on their own business; the use cases scope every read and write
+        # to the calling partner, so other partners' ids answer NOT_FOUND.
+        **_every_method(PARTNER_SERVICE, Role.PARTNER),
+        **_every_method(ADMIN_SERVICE, Role.ADMIN),
+    }
+)
+
+
+def require_allowed(method: str, principal: Principal) -> None:
+    """Refuse ``principal`` unless its role may call ``method``."""
+    if principal.role not in POLICY.get(method, frozenset()):
+        raise RoleNotAllowed(f"a caller with the {principal.role.value} role may not call {method}")

@@ -1,0 +1,39 @@
+"""Erasing a member's personal data on request (the ledger keeps the member id)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hub.domain.audit import AuditEvent
+from hub.domain.clock import Clock
+from hub.services import audit
+from hub.services.commands import EraseMember
+from hub.services.results import MemberErased
+from hub.services.retry import retrying
+from hub.services.unit_of_work import UnitOfWorkFactory
+
+ERASE_ACTION = "member.erase"
+
+
+def erase_member(cmd: EraseMember, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> MemberErased:
+    """Delete a member's identifiers and contact and mark it erased, with an audit record, in
+    one transaction. The ledger, lots, holds and balances stay: they hold no personal data, and
+    the books must still add up. Erasing an erased member changes nothing and succeeds."""
+    # Built first: an event without a reason is refused before anything is read.
+    by = cmd.changed_by
+    event = AuditEvent(by.actor, ERASE_ACTION, f"member:{cmd.member_id}", by.reason)
+
+    def attempt() -> MemberErased:
+        now = clock.now()
+        with uow_factory() as uow:
+            # Locked: contact updates and new identifiers wait, then see the member erased.
+            member = uow.members.get(cmd.member_id, for_update=True)
+            if member.erased_at is not None:
+                return MemberErased(member.id, member.erased_at, already_erased=True)
+            uow.members.erase(member.id, now)
+            uow.contacts.delete(member.id)
+            audit.record(uow, replace(event, details={"status_before": member.status.value}), now)
+            uow.commit()
+        return MemberErased(member.id, now, already_erased=False)
+
+    return retrying(attempt)
