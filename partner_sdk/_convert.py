@@ -61,6 +61,7 @@ _CHANNEL_TO_PB: Final[dict[ChannelName | None, common_pb2.Channel]] = {
 _MEMBER_STATUS: Final = {
     partner_pb2.MEMBER_STATUS_ACTIVE: MemberStatus.ACTIVE,
     partner_pb2.MEMBER_STATUS_FROZEN: MemberStatus.FROZEN,
+    partner_pb2.MEMBER_STATUS_ERASED: MemberStatus.ERASED,
 }
 _POINTS_STATUS: Final = {
     common_pb2.POINTS_STATUS_PENDING: PointsStatus.PENDING,

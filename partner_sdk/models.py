@@ -35,6 +35,8 @@ class MemberStatus(StrEnum):
 
     ACTIVE = "active"
     FROZEN = "frozen"
+    ERASED = "erased"
+    """Erased on the member's request: found by id only, never earns or burns again."""
     UNKNOWN = "unknown"
 
 

@@ -94,6 +94,14 @@ def test_statuses_become_lower_case_strings() -> None:
     assert member.identifier_kinds == (IdentifierKind.CARD,)
 
 
+def test_an_erased_member_reads_as_erased() -> None:
+    erased = partner_pb2.Member(
+        member_id="m_1", status=partner_pb2.MEMBER_STATUS_ERASED, enrolled_at=NOW
+    )
+
+    assert convert.member(erased).status is MemberStatus.ERASED
+
+
 def test_enum_values_from_a_newer_hub_become_unknown() -> None:
     member = partner_pb2.Member(member_id="m_1", status=7, enrolled_at=NOW, identifier_kinds=[9])
 
