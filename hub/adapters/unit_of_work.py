@@ -52,9 +52,15 @@ class SqlUnitOfWork:
     contacts: ContactRepository
 
     def __init__(
-        self, engine: sa.Engine, *, read_only: bool = False, audit_keys: tuple[bytes, ...] = ()
+        self,
+        engine: sa.Engine,
+        *,
+        read_only: bool = False,
+        single_read: bool = False,
+        audit_keys: tuple[bytes, ...] = (),
     ) -> None:
         self._engine = engine
+        self._single_read = single_read and engine.dialect.name == "postgresql"
         self._audit_keys = audit_keys
         self._read_only = read_only
         self._connection: sa.Connection | None = None
@@ -71,6 +77,9 @@ class SqlUnitOfWork:
             ) from None
         if self._read_only:
             connection = connection.execution_options(**{READ_ONLY: True})
+        if self._single_read:
+            # One statement needs no transaction: no BEGIN and no ROLLBACK round trips.
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
         self._connection = connection
         self._transaction = connection.begin()
         sql = self._sql = Sql(connection)
@@ -114,5 +123,10 @@ class SqlUnitOfWorkFactory:
         self._audit_keys = audit_keys
         """The current audit key first; without one, appending to the audit log fails."""
 
-    def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, read_only=read_only, audit_keys=self._audit_keys)
+    def __call__(self, *, read_only: bool = False, single_read: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(
+            self.engine,
+            read_only=read_only or single_read,
+            single_read=single_read,
+            audit_keys=self._audit_keys,
+        )

@@ -10,6 +10,6 @@ from hub.services.unit_of_work import UnitOfWorkFactory
 def admit_caller(principal: Principal, *, uow_factory: UnitOfWorkFactory) -> Admission:
     """Admit ``principal`` or raise why not; one read, on every call."""
     partner_id = principal.name if principal.is_partner else None
-    with uow_factory(read_only=True) as uow:
+    with uow_factory(single_read=True) as uow:
         credential, partner = uow.credentials.access(principal.credential_serial, partner_id)
     return admit(principal, credential, partner)

@@ -308,7 +308,9 @@ class UnitOfWork(Protocol):
 class UnitOfWorkFactory(Protocol):
     """Makes a new unit of work for one use-case call; shared by all threads of the server."""
 
-    def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...
+    def __call__(self, *, read_only: bool = False, single_read: bool = False) -> UnitOfWork:
+        """``single_read``: the unit of work runs one statement and needs no snapshot."""
+        ...
 
 
 def record(uow: UnitOfWork, update: LotUpdate) -> None:
