@@ -85,10 +85,6 @@ class Settings:
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
 
-    def identifier_key(self) -> bytes:
-        """The current identifier key, or ``ConfigError`` explaining how to make one."""
-        return self.identifier_keys()[0]
-
     def identifier_keys(self) -> tuple[bytes, ...]:
         """The current identifier key first, then the retired ones still matched."""
         return _keyring(

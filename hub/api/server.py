@@ -8,8 +8,10 @@ the caller's identity from it; without, it serves plaintext and trusts metadata,
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import grpc
@@ -17,6 +19,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from coalition.hub.v1 import admin_pb2_grpc, partner_pb2_grpc
+from hub.adapters.pki import CertificateAuthority
 from hub.api import authentication
 from hub.api.admin_servicer import AdminServicer
 from hub.api.interceptors import Gatekeeper, HubInterceptor
@@ -38,6 +41,14 @@ class ServerTls:
     certificate_pem: bytes
     key_pem: bytes = field(repr=False)
     client_ca_pem: bytes
+
+    @classmethod
+    def issued_by(
+        cls, authority: CertificateAuthority, hostnames: Sequence[str], now: datetime
+    ) -> ServerTls:
+        """A fresh server certificate from ``authority``, which also verifies the callers."""
+        server = authority.issue_server(hostnames, now)
+        return cls(server.certificate_pem, server.key_pem, authority.certificate_pem)
 
     @classmethod
     def from_files(cls, certificate: str, key: str, client_ca: str) -> ServerTls:

@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from hub.domain.audit import AuditEvent, AuditValue
 from hub.domain.contacts import Contact
 from hub.domain.limits import HOLD_TTL_DEFAULT_S
 from hub.domain.members import Identifier
@@ -28,6 +29,10 @@ class Attribution:
     actor: str
     """A principal URI, or ``cli:<OS user>`` for the command line."""
     reason: str
+
+    def event(self, action: str, target: str, **details: AuditValue) -> AuditEvent:
+        """What the audit log records of this change (``InvalidField`` without a reason)."""
+        return AuditEvent(self.actor, action, target, self.reason, details)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from hub.domain.audit import AuditEvent
 from hub.domain.clock import Clock
 from hub.domain.credentials import Credential
 from hub.domain.principals import Principal
@@ -26,16 +25,12 @@ def record_credential(
         issued_by=cmd.changed_by.actor,
         renews=cmd.renews,
     )
-    event = AuditEvent(
-        cmd.changed_by.actor,
+    event = cmd.changed_by.event(
         "credential.renew" if cmd.renews else "credential.issue",
         f"credential:{cmd.serial}",
-        cmd.changed_by.reason,
-        {
-            "principal": cmd.principal_uri,
-            "not_after": cmd.not_after.isoformat(),
-            "renews": cmd.renews,
-        },
+        principal=cmd.principal_uri,
+        not_after=cmd.not_after.isoformat(),
+        renews=cmd.renews,
     )
     with uow_factory() as uow:
         if credential.principal.is_partner:
@@ -60,11 +55,10 @@ def revoke_credential(
             return credential
         revoked = credential.revoke(now, by.actor, by.reason)
         uow.credentials.save(revoked)
-        target = f"credential:{cmd.serial}"
-        details = {"principal": credential.principal.uri}
-        audit.record(
-            uow, AuditEvent(by.actor, "credential.revoke", target, by.reason, details), now
+        event = by.event(
+            "credential.revoke", f"credential:{cmd.serial}", principal=credential.principal.uri
         )
+        audit.record(uow, event, now)
         uow.commit()
     return revoked
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from hub.domain.audit import AuditEvent
 from hub.domain.clock import Clock
 from hub.services import audit
 from hub.services.commands import EraseMember
@@ -20,8 +19,7 @@ def erase_member(cmd: EraseMember, *, uow_factory: UnitOfWorkFactory, clock: Clo
     one transaction. The ledger, lots, holds and balances stay: they hold no personal data, and
     the books must still add up. Erasing an erased member changes nothing and succeeds."""
     # Built first: an event without a reason is refused before anything is read.
-    by = cmd.changed_by
-    event = AuditEvent(by.actor, ERASE_ACTION, f"member:{cmd.member_id}", by.reason)
+    event = cmd.changed_by.event(ERASE_ACTION, f"member:{cmd.member_id}")
 
     def attempt() -> MemberErased:
         now = clock.now()

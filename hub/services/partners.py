@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from hub.domain.audit import AuditEvent, AuditValue
+from hub.domain.audit import AuditValue
 from hub.domain.clock import Clock
 from hub.domain.currencies import currency
 from hub.domain.errors import InvalidField, NoRateInForce
@@ -42,8 +42,7 @@ def _audit(
     now: datetime,
     **details: AuditValue,
 ) -> None:
-    event = AuditEvent(by.actor, action, f"partner:{partner_id}", by.reason, details)
-    audit.record(uow, event, now)
+    audit.record(uow, by.event(action, f"partner:{partner_id}", **details), now)
 
 
 def add_partner(cmd: AddPartner, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> PartnerView:

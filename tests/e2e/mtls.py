@@ -33,8 +33,7 @@ class Pki:
     )
 
     def server_tls(self) -> ServerTls:
-        server = self.authority.issue_server(["localhost", "127.0.0.1"], real_now())
-        return ServerTls(server.certificate_pem, server.key_pem, self.authority.certificate_pem)
+        return ServerTls.issued_by(self.authority, ["localhost", "127.0.0.1"], real_now())
 
     def issue(self, principal: Principal, **options: object) -> Issued:
         """A certificate the CA signed but the hub has no record of."""

@@ -35,8 +35,7 @@ class DemoPki:
         return cls(authority, directory)
 
     def server_tls(self) -> ServerTls:
-        server = self.authority.issue_server(["localhost", "127.0.0.1"], datetime.now(UTC))
-        return ServerTls(server.certificate_pem, server.key_pem, self.authority.certificate_pem)
+        return ServerTls.issued_by(self.authority, ["localhost", "127.0.0.1"], datetime.now(UTC))
 
     def issue(self, hub: bootstrap.Hub, principal: Principal, stem: str) -> str:
         """Issue, record and write a partner's certificate; its serial."""
