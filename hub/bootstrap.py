@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -24,6 +24,7 @@ from hub.domain.credentials import Credential
 from hub.domain.members import IdentifierHasher
 from hub.domain.principals import Principal
 from hub.domain.rates import RateVersion
+from hub.domain.rules import RuleVersion
 from hub.services import (
     access,
     accounts,
@@ -32,12 +33,14 @@ from hub.services import (
     credentials,
     earning,
     erasure,
+    events,
     ledger_check,
     member_keys,
     members,
     partners,
     redemptions,
     refunds,
+    rules,
     sweeper,
 )
 from hub.services.commands import (
@@ -46,13 +49,17 @@ from hub.services.commands import (
     AuthorizeRedemption,
     CaptureRedemption,
     Earn,
+    EndRule,
     EnrollMember,
     EraseMember,
     GetBalance,
     GetHold,
+    GrantEvent,
+    ListRules,
     ListTransactions,
     LookupMember,
     MemberRef,
+    PutRule,
     QuoteBurn,
     QuoteEarn,
     RecordCredential,
@@ -73,6 +80,7 @@ from hub.services.results import (
     Earned,
     EarnQuoted,
     EarnRefunded,
+    EventGranted,
     HoldView,
     KeyUsage,
     LedgerReport,
@@ -81,8 +89,11 @@ from hub.services.results import (
     MemberView,
     PartnerView,
     RedemptionRefunded,
+    RuleHistory,
+    RulesListed,
     TransactionPage,
 )
+from hub.services.rule_cache import RuleCache
 from hub.services.sweeper import SweepReport
 
 
@@ -105,6 +116,7 @@ class PartnerUseCases:
     get_hold: Callable[[GetHold], HoldView]
     refund_earn: Callable[[RefundEarn], EarnRefunded]
     refund_redemption: Callable[[RefundRedemption], RedemptionRefunded]
+    grant_event: Callable[[GrantEvent], EventGranted]
 
 
 @dataclass(frozen=True)
@@ -127,6 +139,10 @@ class OperatorUseCases:
     """The newest audit records: ``limit``, optional ``actor`` and ``action``."""
     admit: Callable[[Principal], Admission]
     """Whether a caller's certificate and partner are still accepted (every call asks)."""
+    put_rule: Callable[[PutRule], RuleVersion]
+    end_rule: Callable[[EndRule], RuleVersion]
+    rule_history: Callable[[str], RuleHistory]
+    list_rules: Callable[[ListRules], RulesListed]
 
 
 @dataclass(frozen=True)
@@ -137,6 +153,8 @@ class Hub:
     clock: Clock
     zone: ZoneInfo
     operator: OperatorUseCases
+    rules: RuleCache = field(default_factory=RuleCache)
+    """The rules as last read, shared by every call of this process."""
 
     def identifier_hasher(self) -> IdentifierHasher:
         """The identifier keyring, current key first (``ConfigError`` without one)."""
@@ -177,6 +195,9 @@ class Hub:
             get_hold=partial(redemptions.get_hold, uow_factory=uow),
             refund_earn=partial(refunds.refund_earn, uow_factory=uow, clock=clock),
             refund_redemption=partial(refunds.refund_redemption, uow_factory=uow, clock=clock),
+            grant_event=partial(
+                events.grant_event, uow_factory=uow, clock=clock, hasher=hasher, rules=self.rules
+            ),
         )
 
     def inspect_member(self, ref: MemberRef) -> MemberSummary:
@@ -244,4 +265,8 @@ def _operator(uow: SqlUnitOfWorkFactory, clock: Clock) -> OperatorUseCases:
         get_credential=partial(credentials.get_credential, uow_factory=uow),
         list_audit=partial(audit.list_audit, uow_factory=uow),
         admit=partial(access.admit_caller, uow_factory=uow),
+        put_rule=partial(rules.put_rule, uow_factory=uow, clock=clock),
+        end_rule=partial(rules.end_rule, uow_factory=uow, clock=clock),
+        rule_history=partial(rules.rule_history, uow_factory=uow),
+        list_rules=partial(rules.list_rules, uow_factory=uow, clock=clock),
     )

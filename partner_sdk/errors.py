@@ -7,14 +7,16 @@ the hub's machine-readable reason (``google.rpc.ErrorInfo.reason``, a ``ErrorRea
     ├── InvalidRequest ............ INVALID_ARGUMENT
     │   ├── InvalidField, InvalidAmount, UnknownCurrency, CurrencyMismatch, MalformedId,
     │   ├── InvalidIdentifier, TooManyLineItems, LineItemsMismatch, InvalidIdempotencyKey,
-    │   └── InvalidPageToken, InvalidRate, RateInPast, InvalidHoldTtl, CaptureExceedsHold
+    │   ├── InvalidPageToken, InvalidRate, RateInPast, InvalidHoldTtl, CaptureExceedsHold,
+    │   └── InvalidRule, RuleInPast
     ├── NotFound .................. NOT_FOUND
     │   ├── MemberNotFound, PartnerNotFound, HoldNotFound, TransactionNotFound,
-    │   └── CredentialNotFound
+    │   └── CredentialNotFound, RuleNotFound
     ├── Refused ................... FAILED_PRECONDITION (a business rule said no)
     │   ├── PartnerDisabled, MemberNotActive, NoRateInForce, InsufficientPoints,
     │   ├── BelowMinimumRedemption, ExceedsPayableAmount, HoldAlreadyCaptured,
-    │   └── HoldAlreadyVoided, HoldExpired, RefundExceedsOriginal
+    │   ├── HoldAlreadyVoided, HoldExpired, RefundExceedsOriginal, CampaignsOverlap,
+    │   └── EventLimitReached, RuleEnded
     ├── Conflict .................. ALREADY_EXISTS
     │   └── IdempotencyKeyReused, IdentifierTaken, DuplicateOrder, PartnerExists
     ├── Aborted ................... ABORTED (retried by the SDK)
@@ -272,6 +274,14 @@ class RateInPast(InvalidRequest, reason="RATE_IN_PAST"):
     """A rate change would take effect in the past."""
 
 
+class InvalidRule(InvalidRequest, reason="INVALID_RULE"):
+    """A rule definition breaks a rule of its own; ``field`` names what."""
+
+
+class RuleInPast(InvalidRequest, reason="RULE_IN_PAST"):
+    """A rule change would take effect in the past."""
+
+
 class InvalidHoldTtl(InvalidRequest, reason="INVALID_HOLD_TTL"):
     """The hold's time to live is negative or longer than the hub allows."""
 
@@ -298,6 +308,10 @@ class TransactionNotFound(NotFound, reason="TRANSACTION_NOT_FOUND"):
 
 class CredentialNotFound(NotFound, reason="CREDENTIAL_NOT_FOUND"):
     """No certificate the hub issued has that serial."""
+
+
+class RuleNotFound(NotFound, reason="RULE_NOT_FOUND"):
+    """No rule with that id, or no event rule in force for this partner and event."""
 
 
 class PartnerDisabled(Refused, reason="PARTNER_DISABLED"):
@@ -338,6 +352,18 @@ class HoldExpired(Refused, reason="HOLD_EXPIRED"):
 
 class RefundExceedsOriginal(Refused, reason="REFUND_EXCEEDS_ORIGINAL"):
     """The refunds would exceed, in total, the earn or capture they refund."""
+
+
+class CampaignsOverlap(Refused, reason="CAMPAIGNS_OVERLAP"):
+    """Two exclusive campaigns could apply to the same earn."""
+
+
+class EventLimitReached(Refused, reason="EVENT_LIMIT_REACHED"):
+    """The member already had this event as often as the partner's rule allows."""
+
+
+class RuleEnded(Refused, reason="RULE_ENDED"):
+    """The rule has ended; a new rule id starts a new one."""
 
 
 class IdempotencyKeyReused(Conflict, reason="IDEMPOTENCY_KEY_REUSED"):

@@ -69,6 +69,12 @@ members = sa.Table(
     sa.Column("enrolled_by", PARTNER_ID, sa.ForeignKey("partners.id"), nullable=False),
     # Set when the member's personal data was erased on request; the ledger keeps the id.
     sa.Column("erased_at", UtcDateTime, nullable=True),
+    # The member's tier in the coalition's tier scheme; NULL is the scheme's base tier.
+    sa.Column("tier", sa.String(32), nullable=True),
+    # When the tier was last set (an upgrade, or a review): a review skips members set since
+    # its period started, so running it twice changes nothing.
+    sa.Column("tier_since", UtcDateTime, nullable=True),
+    sa.Index("ix_members_tier", "tier"),
 )
 
 member_contacts = sa.Table(
@@ -136,6 +142,16 @@ transactions = sa.Table(
     sa.Column("line_items", sa.Text, nullable=True),
     sa.Column("available_at", UtcDateTime, nullable=True),
     sa.Column("expires_at", UtcDateTime, nullable=True),
+    # Earns: the breakdown as JSON, so support can explain every point whatever the rules
+    # have become since.
+    sa.Column("breakdown", sa.Text, nullable=True),
+    # Of the points, those the coalition funds (campaigns and bonuses it pays for); the
+    # partner funds the rest. Settlement bills by it.
+    sa.Column("coalition_funded_points", POINTS, nullable=False, server_default="0"),
+    # Bonuses: welcome, or the event (review, referral, referee, profile-completed), and the
+    # rule that gave them.
+    sa.Column("event", sa.String(32), nullable=True),
+    sa.Column("rule_id", sa.String(64), nullable=True),
     sa.Index("ix_transactions_partner_id_created_at_id", "partner_id", "created_at", "id"),
     sa.Index("ix_transactions_member_id_created_at", "member_id", "created_at"),
     sa.Index("ix_transactions_created_at", "created_at"),
@@ -284,4 +300,36 @@ audit_head = sa.Table(
     sa.Column("id", sa.SmallInteger, primary_key=True, autoincrement=False),
     sa.Column("seq", sa.BigInteger, nullable=False),
     sa.Column("mac", sa.LargeBinary(32), nullable=False),
+)
+
+rule_versions = sa.Table(
+    "rule_versions",
+    metadata,
+    sa.Column("rule_id", sa.String(64), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("partner_id", PARTNER_ID, sa.ForeignKey("partners.id"), nullable=True),
+    sa.Column("effective_from", UtcDateTime, nullable=False),
+    # The definition as JSON; NULL when this version ends the rule.
+    sa.Column("definition", sa.Text, nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("created_by", sa.String(160), nullable=False),
+)
+
+rules_head = sa.Table(
+    "rules_head",
+    metadata,
+    # One row, bumped by every rule change in its transaction: hub processes cache the rules
+    # and read only this number (with the partner, at no extra round trip) to know they are
+    # current.
+    sa.Column("id", sa.SmallInteger, primary_key=True, autoincrement=False),
+    sa.Column("generation", sa.BigInteger, nullable=False),
+)
+
+campaign_budgets = sa.Table(
+    "campaign_budgets",
+    metadata,
+    # Bonus points a campaign gave; earns lock the row, so concurrent earns cannot overspend.
+    sa.Column("rule_id", sa.String(64), primary_key=True),
+    sa.Column("spent_points", POINTS, nullable=False, server_default="0"),
 )

@@ -15,13 +15,16 @@
     │   ├── InvalidRate                INVALID_RATE
     │   ├── RateInPast                 RATE_IN_PAST
     │   ├── InvalidHoldTtl             INVALID_HOLD_TTL
-    │   └── CaptureExceedsHold         CAPTURE_EXCEEDS_HOLD
+    │   ├── CaptureExceedsHold         CAPTURE_EXCEEDS_HOLD
+    │   ├── InvalidRule                INVALID_RULE
+    │   └── RuleInPast                 RULE_IN_PAST
     ├── NotFound                   NOT_FOUND
     │   ├── MemberNotFound             MEMBER_NOT_FOUND
     │   ├── PartnerNotFound            PARTNER_NOT_FOUND
     │   ├── HoldNotFound               HOLD_NOT_FOUND
     │   ├── TransactionNotFound        TRANSACTION_NOT_FOUND
-    │   └── CredentialNotFound         CREDENTIAL_NOT_FOUND
+    │   ├── CredentialNotFound         CREDENTIAL_NOT_FOUND
+    │   └── RuleNotFound               RULE_NOT_FOUND
     ├── FailedPrecondition         FAILED_PRECONDITION
     │   ├── PartnerDisabled            PARTNER_DISABLED
     │   ├── MemberNotActive            MEMBER_NOT_ACTIVE
@@ -32,7 +35,10 @@
     │   ├── HoldAlreadyCaptured        HOLD_ALREADY_CAPTURED
     │   ├── HoldAlreadyVoided          HOLD_ALREADY_VOIDED
     │   ├── HoldExpired                HOLD_EXPIRED
-    │   └── RefundExceedsOriginal      REFUND_EXCEEDS_ORIGINAL
+    │   ├── RefundExceedsOriginal      REFUND_EXCEEDS_ORIGINAL
+    │   ├── CampaignsOverlap           CAMPAIGNS_OVERLAP
+    │   ├── EventLimitReached          EVENT_LIMIT_REACHED
+    │   └── RuleEnded                  RULE_ENDED
     ├── AlreadyExists              ALREADY_EXISTS
     │   ├── IdempotencyKeyReused       IDEMPOTENCY_KEY_REUSED
     │   ├── IdentifierTaken            IDENTIFIER_TAKEN
@@ -137,6 +143,14 @@ class CaptureExceedsHold(InvalidArgument):
     reason = "CAPTURE_EXCEEDS_HOLD"
 
 
+class InvalidRule(InvalidArgument):
+    reason = "INVALID_RULE"
+
+
+class RuleInPast(InvalidArgument):
+    reason = "RULE_IN_PAST"
+
+
 class NotFound(HubError):
     code = "NOT_FOUND"
 
@@ -159,6 +173,10 @@ class TransactionNotFound(NotFound):
 
 class CredentialNotFound(NotFound):
     reason = "CREDENTIAL_NOT_FOUND"
+
+
+class RuleNotFound(NotFound):
+    reason = "RULE_NOT_FOUND"
 
 
 class FailedPrecondition(HubError):
@@ -203,6 +221,18 @@ class HoldExpired(FailedPrecondition):
 
 class RefundExceedsOriginal(FailedPrecondition):
     reason = "REFUND_EXCEEDS_ORIGINAL"
+
+
+class CampaignsOverlap(FailedPrecondition):
+    reason = "CAMPAIGNS_OVERLAP"
+
+
+class EventLimitReached(FailedPrecondition):
+    reason = "EVENT_LIMIT_REACHED"
+
+
+class RuleEnded(FailedPrecondition):
+    reason = "RULE_ENDED"
 
 
 class AlreadyExists(HubError):

@@ -16,6 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from hub.domain.accounts import Account
+from hub.domain.breakdown import Breakdown
 from hub.domain.invariants import require
 from hub.domain.money import Money
 from hub.domain.purchases import LineItem, PointOfSale
@@ -39,6 +40,8 @@ class TransactionKind(StrEnum):
     ADJUSTMENT = "adjustment"
     ANNULMENT = "annulment"
     MATURATION = "maturation"
+    BONUS = "bonus"
+    """A welcome bonus or an event's points: credited without a purchase."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +129,14 @@ class Transaction:
     available_at: datetime | None = None
     expires_at: datetime | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    breakdown: Breakdown | None = None
+    """Earns: how the points were reached."""
+    coalition_funded_points: int = 0
+    """Of ``points``, those the coalition pays for; the partner pays for the rest."""
+    event: str | None = None
+    """Bonuses: ``welcome`` or the event kind (``referee`` for a referred member's side)."""
+    rule_id: str | None = None
+    """Bonuses: the rule that gave them."""
 
     def __post_init__(self) -> None:
         check_balanced(self.entries)

@@ -123,6 +123,8 @@ class Member:
     enrolled_at: datetime
     identifier_kinds: tuple[IdentifierKind, ...] = ()
     erased_at: datetime | None = None
+    tier: str | None = None
+    """The member's tier in the coalition's scheme; ``None`` is the scheme's base tier."""
 
     def require_active(self) -> None:
         if self.status is not MemberStatus.ACTIVE:

@@ -17,6 +17,7 @@ from hub.domain.money import Money, Rounding
 from hub.domain.partners import DEFAULT_BURN_RULES, NEVER_EXPIRES, BurnRules, ExpiryPolicy
 from hub.domain.purchases import NO_POINT_OF_SALE, LineItem, PointOfSale, Purchase
 from hub.domain.rates import Rates
+from hub.domain.rules import Definition, EventKind
 
 MemberRef = uuid.UUID | Identifier
 """A member named by id, or by an identifier they present."""
@@ -226,3 +227,38 @@ class RecordCredential:
 class RevokeCredential:
     serial: str
     changed_by: Attribution = field(kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class GrantEvent:
+    """Points for an event without a purchase, as the partner's event rule gives them."""
+
+    partner_id: str
+    idempotency_key: str
+    member: MemberRef
+    event: EventKind
+    referred_member: MemberRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PutRule:
+    """A new version of a rule; ``rule_id`` may be empty for per-partner singletons."""
+
+    rule_id: str
+    definition: Definition
+    effective_from: datetime | None = None
+    """``None``: now."""
+    changed_by: Attribution = field(kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class EndRule:
+    rule_id: str
+    effective_from: datetime | None = None
+    changed_by: Attribution = field(kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ListRules:
+    partner_id: str | None = None
+    at: datetime | None = None

@@ -6,12 +6,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from hub.domain.breakdown import Breakdown
 from hub.domain.holds import Hold, HoldStatus
 from hub.domain.lots import Lot, LotStatus
 from hub.domain.members import IdentifierKind, Member, MemberStatus
 from hub.domain.money import Money
 from hub.domain.partners import Partner
 from hub.domain.rates import RateVersion
+from hub.domain.rules import Funder, RuleVersion, TierProgress
 from hub.services.unit_of_work import TransactionRecord, Violation
 
 
@@ -21,6 +23,8 @@ class MemberView:
     status: MemberStatus
     enrolled_at: datetime
     identifier_kinds: tuple[IdentifierKind, ...]
+    welcome_points: int = 0
+    """Points of the welcome bonus credited at enrollment (enrollment's answer only)."""
 
     @classmethod
     def of(cls, member: Member) -> MemberView:
@@ -68,6 +72,7 @@ class Earned:
     created_at: datetime
     debt_paid_points: int = 0
     """Of ``points``, those that paid off the member's refund debt instead of crediting them."""
+    breakdown: Breakdown | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +146,7 @@ class EarnQuoted:
     expires_at: datetime | None
     rate_version: RateVersion
     quoted_at: datetime
+    breakdown: Breakdown | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +167,8 @@ class BalanceView:
     expiring_before: datetime
     as_of: datetime
     debt_points: int = 0
+    tier: TierProgress | None = None
+    """``None`` when the coalition has no tiers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,3 +203,32 @@ class LedgerReport:
     @property
     def ok(self) -> bool:
         return not self.violations
+
+
+@dataclass(frozen=True, slots=True)
+class EventGranted:
+    transaction_id: uuid.UUID
+    member_id: uuid.UUID
+    points: int
+    rule_id: str
+    funder: Funder
+    created_at: datetime
+    referred_member_id: uuid.UUID | None = None
+    referee_points: int = 0
+    referee_transaction_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleHistory:
+    rule_id: str
+    versions: tuple[RuleVersion, ...]
+    budget_spent_points: int = 0
+    """Campaigns: bonus points given so far."""
+
+
+@dataclass(frozen=True, slots=True)
+class RulesListed:
+    at: datetime
+    in_force: tuple[RuleVersion, ...]
+    scheduled: tuple[RuleVersion, ...]
+    """Versions taking effect after ``at``."""

@@ -11,6 +11,7 @@ from typing import Protocol, Self
 
 from hub.domain.access import PartnerAccess
 from hub.domain.audit import AuditEvent, AuditHead, AuditRecord
+from hub.domain.breakdown import Breakdown
 from hub.domain.credentials import Credential
 from hub.domain.holds import Hold, Reservation
 from hub.domain.ledger import Totals, Transaction, TransactionKind
@@ -20,6 +21,7 @@ from hub.domain.money import Money
 from hub.domain.partners import Partner
 from hub.domain.rates import RateVersion
 from hub.domain.refunds import EarnRecord
+from hub.domain.rules import FactWindows, MemberFacts, RuleVersion
 
 
 class TransientConflict(Exception):
@@ -37,6 +39,8 @@ class CallContext:
     """What the member owes after refunds, read without a lock."""
     member_digest: bytes | None = None
     """The identifier digest the member was found by, when several were tried (key rotation)."""
+    rules_generation: int = 0
+    """The rules' change counter as of this read: cached rules of another generation are stale."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +84,8 @@ class TransactionRecord:
     available_at: datetime | None
     expires_at: datetime | None
     related_id: uuid.UUID | None = None
+    breakdown: Breakdown | None = None
+    """Earns: the breakdown stored when the points were posted."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +156,54 @@ class MemberRepository(Protocol):
     def with_identifier_kinds(self, member: Member) -> Member: ...
     def balance(self, member_id: uuid.UUID, expiring_before: datetime) -> MemberBalance: ...
     def debt_for_update(self, member_id: uuid.UUID) -> int: ...
+    def facts(
+        self, member_id: uuid.UUID, partner_id: str, windows: FactWindows, *, lock: bool
+    ) -> MemberFacts:
+        """What rules need of the member, in one read (birth date left out: it is sealed);
+        ``lock`` locks the member's row, so that concurrent earns see each other's counts."""
+        ...
+
+    def set_tier(self, member_id: uuid.UUID, tier: str | None, since: datetime) -> None:
+        """Store the member's tier; written at commit."""
+        ...
+
+    def event_count(self, member_id: uuid.UUID, partner_id: str, event: str) -> int:
+        """How many bonuses of ``event`` the partner gave the member."""
+        ...
+
+    def tiers_to_review(
+        self, period_start: datetime, windows: FactWindows, limit: int
+    ) -> Sequence[tuple[uuid.UUID, str, int]]:
+        """Members above the base tier whose tier was set before ``period_start``, locked
+        (skipping locked ones), with their qualifying amount: (member id, tier, qualifying)."""
+        ...
+
+
+class RuleRepository(Protocol):
+    def generation(self) -> int:
+        """The rules' change counter; every ``add`` raises it."""
+        ...
+
+    def versions(self) -> Sequence[RuleVersion]:
+        """Every version of every rule, by rule id and version."""
+        ...
+
+    def history(self, rule_id: str) -> Sequence[RuleVersion]:
+        """The rule's versions, oldest first; empty when there is no such rule."""
+        ...
+
+    def add(self, version: RuleVersion) -> None:
+        """Record a new version and raise the generation; written at commit."""
+        ...
+
+    def budget_spent(self, rule_ids: Sequence[str], *, lock: bool) -> dict[str, int]:
+        """Bonus points each campaign gave so far (0 if none); ``lock`` locks their rows, so
+        concurrent earns charge each budget one after the other."""
+        ...
+
+    def spend_budget(self, spent_points: dict[str, int]) -> None:
+        """Add to each campaign's spent points; written at commit."""
+        ...
 
 
 class LedgerRepository(Protocol):
@@ -292,6 +346,7 @@ class UnitOfWork(Protocol):
     audit_log: AuditLog
     credentials: CredentialRepository
     contacts: ContactRepository
+    rules: RuleRepository
 
     def __enter__(self) -> Self: ...
 

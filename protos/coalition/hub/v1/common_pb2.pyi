@@ -23,6 +23,12 @@ class Channel(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CHANNEL_ONLINE: _ClassVar[Channel]
     CHANNEL_APP: _ClassVar[Channel]
 
+class Funder(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    FUNDER_UNSPECIFIED: _ClassVar[Funder]
+    FUNDER_PARTNER: _ClassVar[Funder]
+    FUNDER_COALITION: _ClassVar[Funder]
+
 class PointsStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     POINTS_STATUS_UNSPECIFIED: _ClassVar[PointsStatus]
@@ -46,11 +52,14 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     RATE_IN_PAST: _ClassVar[ErrorReason]
     INVALID_HOLD_TTL: _ClassVar[ErrorReason]
     CAPTURE_EXCEEDS_HOLD: _ClassVar[ErrorReason]
+    INVALID_RULE: _ClassVar[ErrorReason]
+    RULE_IN_PAST: _ClassVar[ErrorReason]
     MEMBER_NOT_FOUND: _ClassVar[ErrorReason]
     PARTNER_NOT_FOUND: _ClassVar[ErrorReason]
     HOLD_NOT_FOUND: _ClassVar[ErrorReason]
     TRANSACTION_NOT_FOUND: _ClassVar[ErrorReason]
     CREDENTIAL_NOT_FOUND: _ClassVar[ErrorReason]
+    RULE_NOT_FOUND: _ClassVar[ErrorReason]
     PARTNER_DISABLED: _ClassVar[ErrorReason]
     MEMBER_NOT_ACTIVE: _ClassVar[ErrorReason]
     NO_RATE_IN_FORCE: _ClassVar[ErrorReason]
@@ -61,6 +70,9 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     HOLD_ALREADY_VOIDED: _ClassVar[ErrorReason]
     HOLD_EXPIRED: _ClassVar[ErrorReason]
     REFUND_EXCEEDS_ORIGINAL: _ClassVar[ErrorReason]
+    CAMPAIGNS_OVERLAP: _ClassVar[ErrorReason]
+    EVENT_LIMIT_REACHED: _ClassVar[ErrorReason]
+    RULE_ENDED: _ClassVar[ErrorReason]
     IDEMPOTENCY_KEY_REUSED: _ClassVar[ErrorReason]
     IDENTIFIER_TAKEN: _ClassVar[ErrorReason]
     DUPLICATE_ORDER: _ClassVar[ErrorReason]
@@ -80,6 +92,9 @@ CHANNEL_UNSPECIFIED: Channel
 CHANNEL_POS: Channel
 CHANNEL_ONLINE: Channel
 CHANNEL_APP: Channel
+FUNDER_UNSPECIFIED: Funder
+FUNDER_PARTNER: Funder
+FUNDER_COALITION: Funder
 POINTS_STATUS_UNSPECIFIED: PointsStatus
 POINTS_STATUS_PENDING: PointsStatus
 POINTS_STATUS_AVAILABLE: PointsStatus
@@ -98,11 +113,14 @@ INVALID_RATE: ErrorReason
 RATE_IN_PAST: ErrorReason
 INVALID_HOLD_TTL: ErrorReason
 CAPTURE_EXCEEDS_HOLD: ErrorReason
+INVALID_RULE: ErrorReason
+RULE_IN_PAST: ErrorReason
 MEMBER_NOT_FOUND: ErrorReason
 PARTNER_NOT_FOUND: ErrorReason
 HOLD_NOT_FOUND: ErrorReason
 TRANSACTION_NOT_FOUND: ErrorReason
 CREDENTIAL_NOT_FOUND: ErrorReason
+RULE_NOT_FOUND: ErrorReason
 PARTNER_DISABLED: ErrorReason
 MEMBER_NOT_ACTIVE: ErrorReason
 NO_RATE_IN_FORCE: ErrorReason
@@ -113,6 +131,9 @@ HOLD_ALREADY_CAPTURED: ErrorReason
 HOLD_ALREADY_VOIDED: ErrorReason
 HOLD_EXPIRED: ErrorReason
 REFUND_EXCEEDS_ORIGINAL: ErrorReason
+CAMPAIGNS_OVERLAP: ErrorReason
+EVENT_LIMIT_REACHED: ErrorReason
+RULE_ENDED: ErrorReason
 IDEMPOTENCY_KEY_REUSED: ErrorReason
 IDENTIFIER_TAKEN: ErrorReason
 DUPLICATE_ORDER: ErrorReason

@@ -28,6 +28,7 @@ class TransactionKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     TRANSACTION_KIND_HOLD_EXPIRY: _ClassVar[TransactionKind]
     TRANSACTION_KIND_REFUND_EARN: _ClassVar[TransactionKind]
     TRANSACTION_KIND_REFUND_REDEMPTION: _ClassVar[TransactionKind]
+    TRANSACTION_KIND_BONUS: _ClassVar[TransactionKind]
 
 class HoldStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -48,6 +49,7 @@ TRANSACTION_KIND_VOID: TransactionKind
 TRANSACTION_KIND_HOLD_EXPIRY: TransactionKind
 TRANSACTION_KIND_REFUND_EARN: TransactionKind
 TRANSACTION_KIND_REFUND_REDEMPTION: TransactionKind
+TRANSACTION_KIND_BONUS: TransactionKind
 HOLD_STATUS_UNSPECIFIED: HoldStatus
 HOLD_STATUS_PENDING: HoldStatus
 HOLD_STATUS_CAPTURED: HoldStatus
@@ -65,16 +67,18 @@ class PingResponse(_message.Message):
     def __init__(self, server_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Member(_message.Message):
-    __slots__ = ("member_id", "status", "enrolled_at", "identifier_kinds")
+    __slots__ = ("member_id", "status", "enrolled_at", "identifier_kinds", "welcome_points")
     MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     ENROLLED_AT_FIELD_NUMBER: _ClassVar[int]
     IDENTIFIER_KINDS_FIELD_NUMBER: _ClassVar[int]
+    WELCOME_POINTS_FIELD_NUMBER: _ClassVar[int]
     member_id: str
     status: MemberStatus
     enrolled_at: _timestamp_pb2.Timestamp
     identifier_kinds: _containers.RepeatedScalarFieldContainer[_common_pb2.IdentifierKind]
-    def __init__(self, member_id: _Optional[str] = ..., status: _Optional[_Union[MemberStatus, str]] = ..., enrolled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., identifier_kinds: _Optional[_Iterable[_Union[_common_pb2.IdentifierKind, str]]] = ...) -> None: ...
+    welcome_points: int
+    def __init__(self, member_id: _Optional[str] = ..., status: _Optional[_Union[MemberStatus, str]] = ..., enrolled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., identifier_kinds: _Optional[_Iterable[_Union[_common_pb2.IdentifierKind, str]]] = ..., welcome_points: _Optional[int] = ...) -> None: ...
 
 class EnrollMemberRequest(_message.Message):
     __slots__ = ("idempotency_key", "identifiers", "contact")
@@ -141,7 +145,7 @@ class EarnRequest(_message.Message):
     def __init__(self, idempotency_key: _Optional[str] = ..., member: _Optional[_Union[_common_pb2.MemberRef, _Mapping]] = ..., purchase: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., order_id: _Optional[str] = ..., line_items: _Optional[_Iterable[_Union[_common_pb2.LineItem, _Mapping]]] = ..., point_of_sale: _Optional[_Union[_common_pb2.PointOfSale, _Mapping]] = ...) -> None: ...
 
 class EarnResponse(_message.Message):
-    __slots__ = ("transaction_id", "member_id", "points", "status", "available_at", "expires_at", "rates", "created_at", "debt_paid_points")
+    __slots__ = ("transaction_id", "member_id", "points", "status", "available_at", "expires_at", "rates", "created_at", "debt_paid_points", "breakdown")
     TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
     MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
     POINTS_FIELD_NUMBER: _ClassVar[int]
@@ -151,6 +155,7 @@ class EarnResponse(_message.Message):
     RATES_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     DEBT_PAID_POINTS_FIELD_NUMBER: _ClassVar[int]
+    BREAKDOWN_FIELD_NUMBER: _ClassVar[int]
     transaction_id: str
     member_id: str
     points: int
@@ -160,7 +165,76 @@ class EarnResponse(_message.Message):
     rates: _common_pb2.Rates
     created_at: _timestamp_pb2.Timestamp
     debt_paid_points: int
-    def __init__(self, transaction_id: _Optional[str] = ..., member_id: _Optional[str] = ..., points: _Optional[int] = ..., status: _Optional[_Union[_common_pb2.PointsStatus, str]] = ..., available_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rates: _Optional[_Union[_common_pb2.Rates, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., debt_paid_points: _Optional[int] = ...) -> None: ...
+    breakdown: Breakdown
+    def __init__(self, transaction_id: _Optional[str] = ..., member_id: _Optional[str] = ..., points: _Optional[int] = ..., status: _Optional[_Union[_common_pb2.PointsStatus, str]] = ..., available_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rates: _Optional[_Union[_common_pb2.Rates, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., debt_paid_points: _Optional[int] = ..., breakdown: _Optional[_Union[Breakdown, _Mapping]] = ...) -> None: ...
+
+class Breakdown(_message.Message):
+    __slots__ = ("points", "eligible_minor", "lines", "excluded", "caps", "coalition_funded_points", "tier", "tier_after")
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    ELIGIBLE_MINOR_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    EXCLUDED_FIELD_NUMBER: _ClassVar[int]
+    CAPS_FIELD_NUMBER: _ClassVar[int]
+    COALITION_FUNDED_POINTS_FIELD_NUMBER: _ClassVar[int]
+    TIER_FIELD_NUMBER: _ClassVar[int]
+    TIER_AFTER_FIELD_NUMBER: _ClassVar[int]
+    points: int
+    eligible_minor: int
+    lines: _containers.RepeatedCompositeFieldContainer[BreakdownLine]
+    excluded: _containers.RepeatedCompositeFieldContainer[ExcludedItem]
+    caps: _containers.RepeatedCompositeFieldContainer[CapCut]
+    coalition_funded_points: int
+    tier: str
+    tier_after: str
+    def __init__(self, points: _Optional[int] = ..., eligible_minor: _Optional[int] = ..., lines: _Optional[_Iterable[_Union[BreakdownLine, _Mapping]]] = ..., excluded: _Optional[_Iterable[_Union[ExcludedItem, _Mapping]]] = ..., caps: _Optional[_Iterable[_Union[CapCut, _Mapping]]] = ..., coalition_funded_points: _Optional[int] = ..., tier: _Optional[str] = ..., tier_after: _Optional[str] = ...) -> None: ...
+
+class BreakdownLine(_message.Message):
+    __slots__ = ("kind", "points", "funder", "rule_id", "label", "multiplier", "on_points", "note", "capped_points")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    FUNDER_FIELD_NUMBER: _ClassVar[int]
+    RULE_ID_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    MULTIPLIER_FIELD_NUMBER: _ClassVar[int]
+    ON_POINTS_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    CAPPED_POINTS_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    points: int
+    funder: _common_pb2.Funder
+    rule_id: str
+    label: str
+    multiplier: str
+    on_points: int
+    note: str
+    capped_points: int
+    def __init__(self, kind: _Optional[str] = ..., points: _Optional[int] = ..., funder: _Optional[_Union[_common_pb2.Funder, str]] = ..., rule_id: _Optional[str] = ..., label: _Optional[str] = ..., multiplier: _Optional[str] = ..., on_points: _Optional[int] = ..., note: _Optional[str] = ..., capped_points: _Optional[int] = ...) -> None: ...
+
+class ExcludedItem(_message.Message):
+    __slots__ = ("index", "sku", "category", "amount_minor", "reason")
+    INDEX_FIELD_NUMBER: _ClassVar[int]
+    SKU_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_MINOR_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    index: int
+    sku: str
+    category: str
+    amount_minor: int
+    reason: str
+    def __init__(self, index: _Optional[int] = ..., sku: _Optional[str] = ..., category: _Optional[str] = ..., amount_minor: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class CapCut(_message.Message):
+    __slots__ = ("rule_id", "period", "limit_points", "cut_points")
+    RULE_ID_FIELD_NUMBER: _ClassVar[int]
+    PERIOD_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_POINTS_FIELD_NUMBER: _ClassVar[int]
+    CUT_POINTS_FIELD_NUMBER: _ClassVar[int]
+    rule_id: str
+    period: str
+    limit_points: int
+    cut_points: int
+    def __init__(self, rule_id: _Optional[str] = ..., period: _Optional[str] = ..., limit_points: _Optional[int] = ..., cut_points: _Optional[int] = ...) -> None: ...
 
 class QuoteRequest(_message.Message):
     __slots__ = ("member", "earn", "burn")
@@ -203,16 +277,18 @@ class QuoteResponse(_message.Message):
     def __init__(self, earn: _Optional[_Union[EarnQuoteResult, _Mapping]] = ..., burn: _Optional[_Union[BurnQuoteResult, _Mapping]] = ..., rates: _Optional[_Union[_common_pb2.Rates, _Mapping]] = ..., quoted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class EarnQuoteResult(_message.Message):
-    __slots__ = ("points", "status", "available_at", "expires_at")
+    __slots__ = ("points", "status", "available_at", "expires_at", "breakdown")
     POINTS_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     AVAILABLE_AT_FIELD_NUMBER: _ClassVar[int]
     EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    BREAKDOWN_FIELD_NUMBER: _ClassVar[int]
     points: int
     status: _common_pb2.PointsStatus
     available_at: _timestamp_pb2.Timestamp
     expires_at: _timestamp_pb2.Timestamp
-    def __init__(self, points: _Optional[int] = ..., status: _Optional[_Union[_common_pb2.PointsStatus, str]] = ..., available_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    breakdown: Breakdown
+    def __init__(self, points: _Optional[int] = ..., status: _Optional[_Union[_common_pb2.PointsStatus, str]] = ..., available_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., breakdown: _Optional[_Union[Breakdown, _Mapping]] = ...) -> None: ...
 
 class BurnQuoteResult(_message.Message):
     __slots__ = ("points", "value")
@@ -229,7 +305,7 @@ class GetBalanceRequest(_message.Message):
     def __init__(self, member: _Optional[_Union[_common_pb2.MemberRef, _Mapping]] = ...) -> None: ...
 
 class Balance(_message.Message):
-    __slots__ = ("member_id", "available_points", "pending_points", "held_points", "expiring_points", "expiring_before", "as_of", "debt_points")
+    __slots__ = ("member_id", "available_points", "pending_points", "held_points", "expiring_points", "expiring_before", "as_of", "debt_points", "tier")
     MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
     AVAILABLE_POINTS_FIELD_NUMBER: _ClassVar[int]
     PENDING_POINTS_FIELD_NUMBER: _ClassVar[int]
@@ -238,6 +314,7 @@ class Balance(_message.Message):
     EXPIRING_BEFORE_FIELD_NUMBER: _ClassVar[int]
     AS_OF_FIELD_NUMBER: _ClassVar[int]
     DEBT_POINTS_FIELD_NUMBER: _ClassVar[int]
+    TIER_FIELD_NUMBER: _ClassVar[int]
     member_id: str
     available_points: int
     pending_points: int
@@ -246,7 +323,24 @@ class Balance(_message.Message):
     expiring_before: _timestamp_pb2.Timestamp
     as_of: _timestamp_pb2.Timestamp
     debt_points: int
-    def __init__(self, member_id: _Optional[str] = ..., available_points: _Optional[int] = ..., pending_points: _Optional[int] = ..., held_points: _Optional[int] = ..., expiring_points: _Optional[int] = ..., expiring_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., debt_points: _Optional[int] = ...) -> None: ...
+    tier: TierStatus
+    def __init__(self, member_id: _Optional[str] = ..., available_points: _Optional[int] = ..., pending_points: _Optional[int] = ..., held_points: _Optional[int] = ..., expiring_points: _Optional[int] = ..., expiring_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., debt_points: _Optional[int] = ..., tier: _Optional[_Union[TierStatus, _Mapping]] = ...) -> None: ...
+
+class TierStatus(_message.Message):
+    __slots__ = ("tier", "next_tier", "metric", "qualifying", "to_next_tier", "spend_currency")
+    TIER_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TIER_FIELD_NUMBER: _ClassVar[int]
+    METRIC_FIELD_NUMBER: _ClassVar[int]
+    QUALIFYING_FIELD_NUMBER: _ClassVar[int]
+    TO_NEXT_TIER_FIELD_NUMBER: _ClassVar[int]
+    SPEND_CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    tier: str
+    next_tier: str
+    metric: str
+    qualifying: int
+    to_next_tier: int
+    spend_currency: str
+    def __init__(self, tier: _Optional[str] = ..., next_tier: _Optional[str] = ..., metric: _Optional[str] = ..., qualifying: _Optional[int] = ..., to_next_tier: _Optional[int] = ..., spend_currency: _Optional[str] = ...) -> None: ...
 
 class ListTransactionsRequest(_message.Message):
     __slots__ = ("member", "page_size", "page_token")
@@ -267,7 +361,7 @@ class ListTransactionsResponse(_message.Message):
     def __init__(self, transactions: _Optional[_Iterable[_Union[Transaction, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class Transaction(_message.Message):
-    __slots__ = ("transaction_id", "kind", "member_id", "points", "order_id", "purchase", "rates", "created_at", "available_at", "expires_at", "related_transaction_id")
+    __slots__ = ("transaction_id", "kind", "member_id", "points", "order_id", "purchase", "rates", "created_at", "available_at", "expires_at", "related_transaction_id", "breakdown")
     TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -279,6 +373,7 @@ class Transaction(_message.Message):
     AVAILABLE_AT_FIELD_NUMBER: _ClassVar[int]
     EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
     RELATED_TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    BREAKDOWN_FIELD_NUMBER: _ClassVar[int]
     transaction_id: str
     kind: TransactionKind
     member_id: str
@@ -290,7 +385,8 @@ class Transaction(_message.Message):
     available_at: _timestamp_pb2.Timestamp
     expires_at: _timestamp_pb2.Timestamp
     related_transaction_id: str
-    def __init__(self, transaction_id: _Optional[str] = ..., kind: _Optional[_Union[TransactionKind, str]] = ..., member_id: _Optional[str] = ..., points: _Optional[int] = ..., order_id: _Optional[str] = ..., purchase: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., rates: _Optional[_Union[_common_pb2.Rates, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., available_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., related_transaction_id: _Optional[str] = ...) -> None: ...
+    breakdown: Breakdown
+    def __init__(self, transaction_id: _Optional[str] = ..., kind: _Optional[_Union[TransactionKind, str]] = ..., member_id: _Optional[str] = ..., points: _Optional[int] = ..., order_id: _Optional[str] = ..., purchase: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., rates: _Optional[_Union[_common_pb2.Rates, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., available_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., related_transaction_id: _Optional[str] = ..., breakdown: _Optional[_Union[Breakdown, _Mapping]] = ...) -> None: ...
 
 class AuthorizeRedemptionRequest(_message.Message):
     __slots__ = ("idempotency_key", "member", "purchase", "order_id", "line_items", "points", "amount", "ttl_s", "point_of_sale")
@@ -433,3 +529,37 @@ class RedemptionRefund(_message.Message):
     points_expired: int
     created_at: _timestamp_pb2.Timestamp
     def __init__(self, transaction_id: _Optional[str] = ..., hold_id: _Optional[str] = ..., points_returned: _Optional[int] = ..., points_expired: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class GrantEventRequest(_message.Message):
+    __slots__ = ("idempotency_key", "member", "event", "referred_member")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_FIELD_NUMBER: _ClassVar[int]
+    EVENT_FIELD_NUMBER: _ClassVar[int]
+    REFERRED_MEMBER_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    member: _common_pb2.MemberRef
+    event: str
+    referred_member: _common_pb2.MemberRef
+    def __init__(self, idempotency_key: _Optional[str] = ..., member: _Optional[_Union[_common_pb2.MemberRef, _Mapping]] = ..., event: _Optional[str] = ..., referred_member: _Optional[_Union[_common_pb2.MemberRef, _Mapping]] = ...) -> None: ...
+
+class GrantEventResponse(_message.Message):
+    __slots__ = ("transaction_id", "member_id", "points", "rule_id", "funder", "created_at", "referred_member_id", "referee_points", "referee_transaction_id")
+    TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    RULE_ID_FIELD_NUMBER: _ClassVar[int]
+    FUNDER_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    REFERRED_MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    REFEREE_POINTS_FIELD_NUMBER: _ClassVar[int]
+    REFEREE_TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    transaction_id: str
+    member_id: str
+    points: int
+    rule_id: str
+    funder: _common_pb2.Funder
+    created_at: _timestamp_pb2.Timestamp
+    referred_member_id: str
+    referee_points: int
+    referee_transaction_id: str
+    def __init__(self, transaction_id: _Optional[str] = ..., member_id: _Optional[str] = ..., points: _Optional[int] = ..., rule_id: _Optional[str] = ..., funder: _Optional[_Union[_common_pb2.Funder, str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., referred_member_id: _Optional[str] = ..., referee_points: _Optional[int] = ..., referee_transaction_id: _Optional[str] = ...) -> None: ...

@@ -109,6 +109,11 @@ class PartnerServiceStub:
                 request_serializer=coalition_dot_hub_dot_v1_dot_partner__pb2.RefundRedemptionRequest.SerializeToString,
                 response_deserializer=coalition_dot_hub_dot_v1_dot_partner__pb2.RedemptionRefund.FromString,
                 _registered_method=True)
+        self.GrantEvent = channel.unary_unary(
+                '/coalition.hub.v1.PartnerService/GrantEvent',
+                request_serializer=coalition_dot_hub_dot_v1_dot_partner__pb2.GrantEventRequest.SerializeToString,
+                response_deserializer=coalition_dot_hub_dot_v1_dot_partner__pb2.GrantEventResponse.FromString,
+                _registered_method=True)
 
 
 class PartnerServiceServicer:
@@ -217,6 +222,14 @@ class PartnerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GrantEvent(self, request, context):
+        """Grants the points the partner's event rule gives for something other than a purchase (a
+        review, a referral, a completed profile), within the rule's per-member limit.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PartnerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -294,6 +307,11 @@ def add_PartnerServiceServicer_to_server(servicer, server):
                     servicer.RefundRedemption,
                     request_deserializer=coalition_dot_hub_dot_v1_dot_partner__pb2.RefundRedemptionRequest.FromString,
                     response_serializer=coalition_dot_hub_dot_v1_dot_partner__pb2.RedemptionRefund.SerializeToString,
+            ),
+            'GrantEvent': grpc.unary_unary_rpc_method_handler(
+                    servicer.GrantEvent,
+                    request_deserializer=coalition_dot_hub_dot_v1_dot_partner__pb2.GrantEventRequest.FromString,
+                    response_serializer=coalition_dot_hub_dot_v1_dot_partner__pb2.GrantEventResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -701,6 +719,33 @@ class PartnerService:
             '/coalition.hub.v1.PartnerService/RefundRedemption',
             coalition_dot_hub_dot_v1_dot_partner__pb2.RefundRedemptionRequest.SerializeToString,
             coalition_dot_hub_dot_v1_dot_partner__pb2.RedemptionRefund.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GrantEvent(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coalition.hub.v1.PartnerService/GrantEvent',
+            coalition_dot_hub_dot_v1_dot_partner__pb2.GrantEventRequest.SerializeToString,
+            coalition_dot_hub_dot_v1_dot_partner__pb2.GrantEventResponse.FromString,
             options,
             channel_credentials,
             insecure,
