@@ -89,7 +89,8 @@ class Breakdown:
     """Of ``points``, those the coalition pays for (coalition-funded campaigns); the partner
     pays for the rest. A cap cuts campaign bonuses first, lowest priority first."""
     tier: str = ""
-    """The member's tier this earn was computed at; empty without a tier scheme or member."""
+    """The member's tier this earn was computed at (the base tier for a quote naming no
+    member); empty without a tier scheme."""
     tier_after: str = ""
     """Set when this earn lifts the member into a higher tier (which applies from the next
     earn on)."""

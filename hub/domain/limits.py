@@ -31,3 +31,12 @@ HOLD_TTL_MAX_S = 7 * 24 * 3600
 """No hold lives longer, whatever the partner or the call asks."""
 SWEEP_BATCH_MAX = 200
 """Holds, or members' lots, the sweeper handles in one database transaction."""
+
+TIERS_MAX = 10
+RULE_CATEGORIES_MAX = 100
+"""Categories one exclusions list or campaign may name."""
+MULTIPLIER_MAX = Decimal(100)
+MULTIPLIER_DECIMAL_PLACES_MAX = 4
+CAMPAIGN_PRIORITY_MAX = 1000
+"""Campaign priorities are -CAMPAIGN_PRIORITY_MAX..CAMPAIGN_PRIORITY_MAX."""
+EVENT_PER_MEMBER_MAX = 1000

@@ -348,8 +348,11 @@ class Ruleset:
     def event_rule(self, partner_id: str, event: EventKind) -> tuple[str, EventRule] | None:
         for version in self._of(RuleKind.EVENT):
             definition = version.definition
-            assert isinstance(definition, EventRule)
-            if definition.partner_id == partner_id and definition.event is event:
+            if (
+                isinstance(definition, EventRule)
+                and definition.partner_id == partner_id
+                and definition.event is event
+            ):
                 return version.rule_id, definition
         return None
 
