@@ -18,6 +18,7 @@ from hub.adapters.repositories.ledger import SqlLedgerRepository
 from hub.adapters.repositories.lots import SqlLotRepository
 from hub.adapters.repositories.members import SqlMemberRepository
 from hub.adapters.repositories.partners import SqlPartnerRepository
+from hub.adapters.repositories.rules import SqlRuleRepository
 from hub.adapters.sql import Sql
 from hub.domain.errors import ServerBusy
 from hub.services.unit_of_work import (
@@ -31,6 +32,7 @@ from hub.services.unit_of_work import (
     LotRepository,
     MemberRepository,
     PartnerRepository,
+    RuleRepository,
 )
 
 BUSY_RETRY_AFTER_S = 0.2
@@ -50,6 +52,7 @@ class SqlUnitOfWork:
     audit_log: AuditLog
     credentials: CredentialRepository
     contacts: ContactRepository
+    rules: RuleRepository
 
     def __init__(
         self,
@@ -93,6 +96,7 @@ class SqlUnitOfWork:
         self.audit_log = SqlAuditLog(sql, self._audit_keys)
         self.credentials = SqlCredentialRepository(sql)
         self.contacts = SqlContactRepository(sql)
+        self.rules = SqlRuleRepository(sql)
         return self
 
     def __exit__(

@@ -11,13 +11,14 @@ from types import MappingProxyType
 
 from google.protobuf.descriptor import ServiceDescriptor
 
-from coalition.hub.v1 import admin_pb2, partner_pb2
+from coalition.hub.v1 import admin_pb2, partner_pb2, rules_pb2
 from hub.domain.errors import RoleNotAllowed
 from hub.domain.principals import Principal, Role
 
 PARTNER_SERVICE = partner_pb2.DESCRIPTOR.services_by_name["PartnerService"]
 ADMIN_SERVICE = admin_pb2.DESCRIPTOR.services_by_name["AdminService"]
-HUB_SERVICES = (PARTNER_SERVICE, ADMIN_SERVICE)
+RULES_SERVICE = rules_pb2.DESCRIPTOR.services_by_name["RulesService"]
+HUB_SERVICES = (PARTNER_SERVICE, ADMIN_SERVICE, RULES_SERVICE)
 
 
 def _every_method(service: ServiceDescriptor, *roles: Role) -> dict[str, frozenset[Role]]:
@@ -30,6 +31,7 @@ POLICY: Mapping[str, frozenset[Role]] = MappingProxyType(
         # to the calling partner, so other partners' ids answer NOT_FOUND.
         **_every_method(PARTNER_SERVICE, Role.PARTNER),
         **_every_method(ADMIN_SERVICE, Role.ADMIN),
+        **_every_method(RULES_SERVICE, Role.ADMIN),
     }
 )
 

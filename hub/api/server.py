@@ -18,20 +18,21 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from coalition.hub.v1 import admin_pb2_grpc, partner_pb2_grpc
+from coalition.hub.v1 import admin_pb2_grpc, partner_pb2_grpc, rules_pb2_grpc
 from hub.adapters.pki import CertificateAuthority
 from hub.api import authentication
 from hub.api.admin_servicer import AdminServicer
 from hub.api.interceptors import Gatekeeper, HubInterceptor
 from hub.api.partner_servicer import PartnerServicer
-from hub.api.policy import ADMIN_SERVICE, PARTNER_SERVICE
+from hub.api.policy import HUB_SERVICES
 from hub.api.rate_limits import RateLimiter
+from hub.api.rules_servicer import RulesServicer
 from hub.bootstrap import Hub
 
 log = logging.getLogger("hub.api")
 
 MESSAGE_SIZE_MAX_BYTES = 1 << 20
-HUB_SERVICE_NAMES = (PARTNER_SERVICE.full_name, ADMIN_SERVICE.full_name)
+HUB_SERVICE_NAMES = tuple(service.full_name for service in HUB_SERVICES)
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ def start_server(hub: Hub, listen: str, *, tls: ServerTls | None = None) -> Runn
     admin_pb2_grpc.add_AdminServiceServicer_to_server(
         AdminServicer(hub.operator, hub.erase_member), server
     )  # type: ignore[no-untyped-call]
+    rules_pb2_grpc.add_RulesServiceServicer_to_server(RulesServicer(hub.operator), server)  # type: ignore[no-untyped-call]
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(

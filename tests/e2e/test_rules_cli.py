@@ -1,0 +1,209 @@
+"""``hub rules`` as operators run it: real processes on a SQLite file."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.test_cli import PARTNER_FLAGS, hub_cli
+
+pytestmark = pytest.mark.slow
+STARTS = "2026-01-01T00:00:00Z"
+
+
+@pytest.fixture
+def db(tmp_path) -> str:
+    url = f"sqlite:///{tmp_path}/hub.db"
+    assert hub_cli("migrate", "--db", url).returncode == 0
+    added = hub_cli("partner", "add", "coffee", "--name", "Coffee Co", *PARTNER_FLAGS, "--db", url)
+    assert added.returncode == 0, added.stderr
+    return url
+
+
+def rules(db: str, *args: str, reason: str | None = "T-42") -> str:
+    """Run ``hub rules ...`` and return its output; it must succeed."""
+    flags = ("--reason", reason) if reason else ()
+    result = hub_cli("rules", *args, *flags, "--db", db)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def refused(db: str, *args: str) -> str:
+    """Run ``hub rules ...`` and return its one-line error; it must fail with exit code 2."""
+    result = hub_cli("rules", *args, "--db", db)
+    assert result.returncode == 2, result.stdout
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    return result.stderr
+
+
+def test_every_kind_of_rule_is_set_from_the_command_line(db):
+    tiers = rules(db, "tiers", "--tier", "base:0", "--tier", "silver:1000", "--tier", "gold:5000")
+    assert "rule tiers version 1 (tiers)" in tiers
+    assert "base 0 < silver 1000 < gold 5000" in tiers
+    benefits = rules(
+        db, "benefits", "coffee", "--multiplier", "gold=2", "--burn-value", "gold=0.012"
+    )
+    assert "rule tier-benefits:coffee version 1" in benefits
+    assert "multipliers gold ×2; burn values gold 0.012" in benefits
+    exclusions = rules(
+        db,
+        "exclusions",
+        "coffee",
+        "--earn-category",
+        "tobacco",
+        "--exclude-discounted",
+        "--burn-category",
+        "gift-cards",
+    )
+    assert "no earn on tobacco; discounted lines earn nothing; no burn on gift-cards" in exclusions
+    stacking = rules(db, "stacking", "coffee", "--mode", "stack", "--max-multiplier", "3")
+    assert "campaigns stack up to ×3" in stacking
+    campaign = rules(
+        db,
+        "campaign",
+        "breakfast",
+        "--label",
+        "Breakfast",
+        "--multiplier",
+        "2",
+        "--partner",
+        "coffee",
+        "--starts",
+        STARTS,
+        "--category",
+        "pastry",
+        "--channel",
+        "pos",
+        "--weekday",
+        "mon",
+        "--weekday",
+        "fri",
+        "--hours",
+        "07:00-10:00",
+        "--tier",
+        "gold",
+        "--priority",
+        "5",
+        "--budget",
+        "5000",
+        "--funder",
+        "coalition",
+    )
+    assert "Breakfast: ×2 at coffee from 2026-01-01 00:00:00Z, budget 5000" in campaign
+    cap = rules(db, "cap", "monthly", "--period", "month", "--points", "5000")
+    assert "at most 5000 points per month across partners" in cap
+    welcome = rules(db, "welcome", "hello", "--points", "100", "--funder", "coalition")
+    assert "100 points to members enrolled anywhere, funded by the coalition" in welcome
+    event = rules(
+        db,
+        "event",
+        "reviews",
+        "--partner",
+        "coffee",
+        "--event",
+        "review",
+        "--points",
+        "50",
+        "--max-per-member",
+        "3",
+    )
+    assert "review: 50 points, at most 3 per member" in event
+
+
+def test_rules_are_listed_shown_changed_and_ended(db):
+    rules(db, "tiers", "--tier", "base:0", "--tier", "gold:5000")
+    rules(
+        db,
+        "campaign",
+        "double",
+        "--label",
+        "Double",
+        "--bonus-points",
+        "100",
+        "--starts",
+        STARTS,
+        "--hours",
+        "22:00-02:00",
+        "--weekday",
+        "sat",
+        "--budget",
+        "1000",
+    )
+    rules(db, "cap", "coffee-daily", "--period", "day", "--points", "300", "--partner", "coffee")
+    ending = rules(db, "end", "coffee-daily", "--effective-from", "2099-01-01T00:00:00Z")
+    assert "rule coffee-daily version 2 (cap) from 2099-01-01 00:00:00Z: ended" in ending
+
+    listed = rules(db, "list", "--partner", "coffee", reason=None)
+    in_force, scheduled = listed.split("scheduled")
+    for expected in ("tiers", "double", "+100 points everywhere", "coffee-daily", "300 points"):
+        assert expected in in_force
+    assert "coffee-daily" in scheduled
+    assert "ended" in scheduled
+    before = rules(db, "list", "--at", "2025-06-01T00:00:00Z", reason=None)
+    assert "double" not in before.split("scheduled")[0]
+    assert "coffee  " in before.split("scheduled")[1].splitlines()[-1]  # an end's partner
+
+    shown = rules(db, "show", "double", reason=None)
+    assert "version 1 (campaign) from" in shown
+    assert "by cli:" in shown
+    for line in (
+        "bonus points: 100",
+        "weekdays: sat",
+        "day start min: 22:00",
+        "day end min: 02:00",
+    ):
+        assert line in shown
+    assert "budget: 0 of 1000 points given, 1000 left" in shown
+    ended = rules(db, "show", "coffee-daily", reason=None)
+    assert "version 2 (cap)" in ended
+    assert "  ended" in ended
+
+
+def test_bad_flags_get_one_line_errors_and_exit_code_2(db):
+    tier = refused(db, "tiers", "--tier", "gold", "--reason", "x")
+    assert "--tier takes NAME:THRESHOLD" in tier
+    assert "INVALID_RULE" in tier
+    multiplier = refused(
+        db,
+        "campaign",
+        "c",
+        "--label",
+        "L",
+        "--multiplier",
+        "two",
+        "--starts",
+        STARTS,
+        "--reason",
+        "x",
+    )
+    assert "--multiplier must be a decimal number" in multiplier
+    zone = refused(
+        db,
+        "campaign",
+        "c",
+        "--label",
+        "L",
+        "--multiplier",
+        "2",
+        "--starts",
+        "2026-01-01",
+        "--reason",
+        "x",
+    )
+    assert "--starts must be an ISO-8601 instant with a zone" in zone
+    hours = refused(
+        db, "campaign", "c", "--label", "L", "--bonus-points", "5", "--starts", STARTS,
+        "--hours", "7-10", "--reason", "x",
+    )  # fmt: skip
+    assert "--hours takes HH:MM-HH:MM" in hours
+    assert "cap.limit_points" in refused(
+        db, "cap", "c", "--period", "day", "--points", "0", "--reason", "x"
+    )
+    assert "PARTNER_NOT_FOUND" in refused(
+        db, "exclusions", "ghost", "--earn-category", "x", "--reason", "x"
+    )
+    assert "RULE_NOT_FOUND" in refused(db, "end", "nope", "--reason", "x")
+    assert "RULE_IN_PAST" in refused(
+        db, "cap", "c", "--period", "day", "--points", "5",
+        "--effective-from", "2001-01-01T00:00:00Z", "--reason", "x",
+    )  # fmt: skip
+    assert "RULE_NOT_FOUND" in refused(db, "show", "nope")
