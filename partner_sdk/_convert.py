@@ -18,17 +18,24 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from coalition.hub.v1 import common_pb2, partner_pb2
 from partner_sdk.models import (
     Balance,
+    Breakdown,
+    BreakdownLine,
     BurnQuote,
+    CapCut,
     Capture,
     ChannelName,
     Earned,
     EarnQuote,
     EarnRefund,
+    EventGrant,
+    ExcludedItem,
+    Funder,
     Hold,
     HoldStatus,
     Identifier,
     IdentifierKind,
     LineItem,
+    LineKind,
     Member,
     MemberRef,
     MemberStatus,
@@ -37,6 +44,7 @@ from partner_sdk.models import (
     PointsStatus,
     Rates,
     RedemptionRefund,
+    TierStatus,
     Transaction,
     TransactionKind,
     TransactionPage,
@@ -75,6 +83,7 @@ _TRANSACTION_KIND: Final = {
     partner_pb2.TRANSACTION_KIND_HOLD_EXPIRY: TransactionKind.HOLD_EXPIRY,
     partner_pb2.TRANSACTION_KIND_REFUND_EARN: TransactionKind.REFUND_EARN,
     partner_pb2.TRANSACTION_KIND_REFUND_REDEMPTION: TransactionKind.REFUND_REDEMPTION,
+    partner_pb2.TRANSACTION_KIND_BONUS: TransactionKind.BONUS,
 }
 _HOLD_STATUS: Final = {
     partner_pb2.HOLD_STATUS_PENDING: HoldStatus.PENDING,
@@ -82,6 +91,11 @@ _HOLD_STATUS: Final = {
     partner_pb2.HOLD_STATUS_VOIDED: HoldStatus.VOIDED,
     partner_pb2.HOLD_STATUS_EXPIRED: HoldStatus.EXPIRED,
 }
+_FUNDER: Final = {
+    common_pb2.FUNDER_PARTNER: Funder.PARTNER,
+    common_pb2.FUNDER_COALITION: Funder.COALITION,
+}
+_LINE_KIND: Final = {kind.value: kind for kind in LineKind if kind is not LineKind.UNKNOWN}
 
 
 def new_idempotency_key() -> str:
@@ -306,6 +320,21 @@ def refund_redemption_request(
     )
 
 
+def grant_event_request(
+    member: MemberRef,
+    event: str,
+    referred_member: MemberRef | None,
+    idempotency_key: str | None,
+) -> partner_pb2.GrantEventRequest:
+    """The request granting ``member`` the points of the partner's rule for ``event``."""
+    return partner_pb2.GrantEventRequest(
+        idempotency_key=_key(idempotency_key),
+        member=member_ref_pb(member),
+        event=event,
+        referred_member=member_ref_pb(referred_member),
+    )
+
+
 def _key(idempotency_key: str | None) -> str:
     # Made here, once per logical call, before the retry loop that will reuse it.
     return new_idempotency_key() if idempotency_key is None else idempotency_key
@@ -328,6 +357,7 @@ def member(message: partner_pb2.Member) -> Member:
         identifier_kinds=tuple(
             _KIND_FROM_PB.get(kind, IdentifierKind.UNKNOWN) for kind in message.identifier_kinds
         ),
+        welcome_points=message.welcome_points,
     )
 
 
@@ -343,6 +373,7 @@ def earned(response: partner_pb2.EarnResponse) -> Earned:
         rates=rates(response.rates),
         created_at=_required_time(response, "created_at"),
         debt_paid_points=response.debt_paid_points,
+        breakdown=_breakdown_field(response),
     )
 
 
@@ -356,6 +387,7 @@ def earn_quote(response: partner_pb2.QuoteResponse) -> EarnQuote:
         expires_at=_time(result, "expires_at"),
         rates=rates(response.rates),
         quoted_at=_required_time(response, "quoted_at"),
+        breakdown=_breakdown_field(result),
     )
 
 
@@ -381,6 +413,7 @@ def balance(response: partner_pb2.Balance) -> Balance:
         expiring_before=_time(response, "expiring_before"),
         as_of=_required_time(response, "as_of"),
         debt_points=response.debt_points,
+        tier=tier_status(response.tier) if response.HasField("tier") else None,
     )
 
 
@@ -398,6 +431,7 @@ def transaction(message: partner_pb2.Transaction) -> Transaction:
         available_at=_time(message, "available_at"),
         expires_at=_time(message, "expires_at"),
         related_transaction_id=message.related_transaction_id,
+        breakdown=_breakdown_field(message),
     )
 
 
@@ -463,6 +497,83 @@ def redemption_refund(message: partner_pb2.RedemptionRefund) -> RedemptionRefund
     )
 
 
+def event_grant(response: partner_pb2.GrantEventResponse) -> EventGrant:
+    """A grant event response as ``EventGrant``."""
+    return EventGrant(
+        transaction_id=response.transaction_id,
+        member_id=response.member_id,
+        points=response.points,
+        rule_id=response.rule_id,
+        funder=_funder(response.funder),
+        created_at=_required_time(response, "created_at"),
+        referred_member_id=response.referred_member_id,
+        referee_points=response.referee_points,
+        referee_transaction_id=response.referee_transaction_id,
+    )
+
+
+def breakdown(message: partner_pb2.Breakdown) -> Breakdown:
+    """A breakdown message as ``Breakdown``."""
+    return Breakdown(
+        points=message.points,
+        eligible_minor=message.eligible_minor,
+        lines=tuple(breakdown_line(line) for line in message.lines),
+        excluded=tuple(excluded_item(item) for item in message.excluded),
+        caps=tuple(cap_cut(cap) for cap in message.caps),
+        coalition_funded_points=message.coalition_funded_points,
+        tier=message.tier,
+        tier_after=message.tier_after,
+    )
+
+
+def breakdown_line(message: partner_pb2.BreakdownLine) -> BreakdownLine:
+    """A breakdown line message as ``BreakdownLine``; its multiplier never passes ``float``."""
+    return BreakdownLine(
+        kind=_LINE_KIND.get(message.kind, LineKind.UNKNOWN),
+        points=message.points,
+        funder=_funder(message.funder),
+        rule_id=message.rule_id,
+        label=message.label,
+        multiplier=decimal(message.multiplier, "multiplier") if message.multiplier else None,
+        on_points=message.on_points,
+        note=message.note,
+        capped_points=message.capped_points,
+    )
+
+
+def excluded_item(message: partner_pb2.ExcludedItem) -> ExcludedItem:
+    """An excluded item message as ``ExcludedItem``."""
+    return ExcludedItem(
+        index=message.index,
+        sku=message.sku,
+        category=message.category,
+        amount_minor=message.amount_minor,
+        reason=message.reason,
+    )
+
+
+def cap_cut(message: partner_pb2.CapCut) -> CapCut:
+    """A cap cut message as ``CapCut``."""
+    return CapCut(
+        rule_id=message.rule_id,
+        period=message.period,
+        limit_points=message.limit_points,
+        cut_points=message.cut_points,
+    )
+
+
+def tier_status(message: partner_pb2.TierStatus) -> TierStatus:
+    """A tier status message as ``TierStatus``."""
+    return TierStatus(
+        tier=message.tier,
+        next_tier=message.next_tier,
+        metric=message.metric,
+        qualifying=message.qualifying,
+        to_next_tier=message.to_next_tier,
+        spend_currency=message.spend_currency,
+    )
+
+
 def money(message: common_pb2.Money) -> Money:
     """A money message as ``Money``."""
     return Money(amount_minor=message.amount_minor, currency=message.currency)
@@ -488,6 +599,16 @@ def decimal(text: str, name: str) -> Decimal:
     if not value.is_finite():
         raise ValueError(f"the hub sent {name}={text!r}, which is not a decimal number")
     return value
+
+
+def _funder(funder: common_pb2.Funder) -> Funder:
+    return _FUNDER.get(funder, Funder.UNKNOWN)
+
+
+def _breakdown_field(
+    message: partner_pb2.EarnResponse | partner_pb2.EarnQuoteResult | partner_pb2.Transaction,
+) -> Breakdown | None:
+    return breakdown(message.breakdown) if message.HasField("breakdown") else None
 
 
 def _points_status(status: common_pb2.PointsStatus) -> PointsStatus:

@@ -63,6 +63,9 @@ REFUND_EARN: Final = Rpc[partner_pb2.RefundEarnRequest, partner_pb2.EarnRefund](
 REFUND_REDEMPTION: Final = Rpc[partner_pb2.RefundRedemptionRequest, partner_pb2.RedemptionRefund](
     "RefundRedemption"
 )
+GRANT_EVENT: Final = Rpc[partner_pb2.GrantEventRequest, partner_pb2.GrantEventResponse](
+    "GrantEvent"
+)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from partner_sdk.models import (
     Earned,
     EarnQuote,
     EarnRefund,
+    EventGrant,
     Hold,
     Identifier,
     LineItem,
@@ -390,6 +391,26 @@ class AsyncHubClient:
         return _convert.redemption_refund(
             await self._call(rpc.REFUND_REDEMPTION, request, timeout_s, retry)
         )
+
+    async def grant_event(
+        self,
+        member: MemberRef,
+        event: str,
+        *,
+        referred_member: MemberRef | None = None,
+        idempotency_key: str | None = None,
+        timeout_s: float | None = None,
+        retry: RetryOption = USE_CLIENT_DEFAULT,
+    ) -> EventGrant:
+        """Grant the points the calling partner's rule for ``event`` gives ``member``.
+
+        ``event`` is an ``EventKind`` or its value (``review``, ``referral``,
+        ``profile-completed``); ``referred_member``, for a referral, is the member referred, who
+        earns the rule's referee points too. ``EventLimitReached`` once the member had the event
+        as often as the rule allows; ``RuleNotFound`` when the partner has no rule for it.
+        """
+        request = _convert.grant_event_request(member, event, referred_member, idempotency_key)
+        return _convert.event_grant(await self._call(rpc.GRANT_EVENT, request, timeout_s, retry))
 
     async def _call(
         self,

@@ -16,6 +16,8 @@ from typing import Final, Literal, get_args
 
 ChannelName = Literal["pos", "online", "app"]
 CHANNELS: Final = frozenset(get_args(ChannelName))
+# Characters per line of a common receipt printer.
+RECEIPT_WIDTH: Final = 40
 # Enough to recognise a card or phone in a log without exposing it.
 _VISIBLE_TAIL: Final = 4
 _FULLY_MASKED_BELOW: Final = 8
@@ -58,6 +60,8 @@ class TransactionKind(StrEnum):
     HOLD_EXPIRY = "hold_expiry"
     REFUND_EARN = "refund_earn"
     REFUND_REDEMPTION = "refund_redemption"
+    BONUS = "bonus"
+    """A welcome bonus or an event's points: credited without a purchase."""
     UNKNOWN = "unknown"
 
 
@@ -69,6 +73,32 @@ class HoldStatus(StrEnum):
     VOIDED = "voided"
     EXPIRED = "expired"
     UNKNOWN = "unknown"
+
+
+class Funder(StrEnum):
+    """Who pays for bonus points: the coalition's settlement bills the partner or the coalition."""
+
+    PARTNER = "partner"
+    COALITION = "coalition"
+    UNKNOWN = "unknown"
+
+
+class LineKind(StrEnum):
+    """What a breakdown line is: the base points, the tier bonus or a campaign's bonus."""
+
+    BASE = "base"
+    TIER = "tier"
+    CAMPAIGN = "campaign"
+    UNKNOWN = "unknown"
+
+
+class EventKind(StrEnum):
+    """Events a partner's event rule can give points for (``grant_event`` takes the value too)."""
+
+    REVIEW = "review"
+    REFERRAL = "referral"
+    """Both sides earn: the referrer the rule's points, the referred member its referee points."""
+    PROFILE_COMPLETED = "profile-completed"
 
 
 @dataclass(frozen=True)
@@ -160,6 +190,107 @@ class Member:
     status: MemberStatus
     enrolled_at: datetime
     identifier_kinds: tuple[IdentifierKind, ...]
+    welcome_points: int = 0
+    """Points of the welcome bonus credited at enrollment; set in ``enroll``'s answer only."""
+
+
+@dataclass(frozen=True)
+class BreakdownLine:
+    """One reason for points: the base, the tier bonus, or a campaign's bonus."""
+
+    kind: LineKind
+    points: int
+    """Before caps; ``capped_points`` of them a cap took back."""
+    funder: Funder
+    rule_id: str = ""
+    """The tier-benefits rule or the campaign; empty for the base."""
+    label: str = ""
+    multiplier: Decimal | None = None
+    """The multiplier this line applies (its extra is ``multiplier - 1``); ``None`` for the
+    base and for fixed bonuses."""
+    on_points: int = 0
+    """The base points the multiplier applied to."""
+    note: str = ""
+    """Why a campaign gave less than its rule says: ``budget`` (its budget ran out) or
+    ``stacking`` (the partner's limit for combined campaigns cut it); empty otherwise."""
+    capped_points: int = 0
+
+    @property
+    def posted_points(self) -> int:
+        """What the line gave after caps."""
+        return self.points - self.capped_points
+
+
+@dataclass(frozen=True)
+class ExcludedItem:
+    """A line item of the purchase that earned nothing, and why."""
+
+    index: int
+    """Position of the line item in the request, from 0."""
+    sku: str
+    category: str
+    amount_minor: int
+    reason: str
+    """``category`` (the partner excludes the category) or ``discounted``."""
+
+
+@dataclass(frozen=True)
+class CapCut:
+    """Points a cap took from the earn."""
+
+    rule_id: str
+    period: str
+    """``transaction``, ``day`` or ``month``."""
+    limit_points: int
+    cut_points: int
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Every number of an earn, and why; ``receipt_lines()`` prints it.
+
+    It adds up: ``points == sum(line.points) - sum(cap.cut_points)``.
+    """
+
+    points: int
+    eligible_minor: int
+    """The part of the purchase that earns (excluded items removed), in minor units."""
+    lines: tuple[BreakdownLine, ...] = ()
+    """Base first, then the tier bonus, then campaigns by priority."""
+    excluded: tuple[ExcludedItem, ...] = ()
+    caps: tuple[CapCut, ...] = ()
+    coalition_funded_points: int = 0
+    """Of ``points``, those the coalition pays for; the partner pays for the rest."""
+    tier: str = ""
+    """The member's tier the earn was computed at; empty without tiers."""
+    tier_after: str = ""
+    """Set when this earn lifted the member into a higher tier, which applies from the next
+    earn on."""
+
+    def receipt_lines(self, *, width: int = RECEIPT_WIDTH) -> list[str]:
+        """Lines for a till to print, none longer than ``width``: the base points, the tier
+        bonus, each campaign's bonus (and why it was reduced), each excluded item and why, each
+        cap's cut, the total, and the new tier if the earn reached one."""
+        # Imported here: the receipt module reads these models.
+        from partner_sdk._receipt import receipt_lines
+
+        return receipt_lines(self, width=width)
+
+
+@dataclass(frozen=True)
+class TierStatus:
+    """Where a member stands in the coalition's tiers."""
+
+    tier: str
+    next_tier: str
+    """Empty at the top tier."""
+    metric: str
+    """What qualifies over the rolling 12 months: ``points`` or ``spend``."""
+    qualifying: int
+    """Points, or minor units of ``spend_currency``."""
+    to_next_tier: int
+    """What the member still needs for ``next_tier``, in the same unit (0 at the top)."""
+    spend_currency: str = ""
 
 
 @dataclass(frozen=True)
@@ -176,6 +307,8 @@ class Earned:
     created_at: datetime
     debt_paid_points: int = 0
     """Of ``points``, those that paid off the member's refund debt instead of crediting them."""
+    breakdown: Breakdown | None = None
+    """How the points were reached; ``None`` from a hub that sends none."""
 
 
 @dataclass(frozen=True)
@@ -188,6 +321,8 @@ class EarnQuote:
     expires_at: datetime | None
     rates: Rates
     quoted_at: datetime
+    breakdown: Breakdown | None = None
+    """What an earn at the same moment would post, line by line."""
 
 
 @dataclass(frozen=True)
@@ -214,6 +349,8 @@ class Balance:
     # Last and defaulted, so balances partners build in their own fakes keep working.
     debt_points: int = 0
     """Owed after refunds of earns whose points were already spent; later earns pay it first."""
+    tier: TierStatus | None = None
+    """``None`` when the coalition has no tiers."""
 
 
 @dataclass(frozen=True)
@@ -234,6 +371,8 @@ class Transaction:
     expires_at: datetime | None
     related_transaction_id: str = ""
     """The earn a refund reverses, or the hold a capture, void, expiry or refund resolves."""
+    breakdown: Breakdown | None = None
+    """Earns: the breakdown stored when the points were posted; ``None`` for other kinds."""
 
 
 @dataclass(frozen=True)
@@ -304,3 +443,20 @@ class RedemptionRefund:
     points_returned: int
     points_expired: int
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class EventGrant:
+    """Points an event rule gave a member (and, for a referral, the member referred)."""
+
+    transaction_id: str
+    member_id: str
+    points: int
+    rule_id: str
+    """The event rule that gave the points."""
+    funder: Funder
+    created_at: datetime
+    referred_member_id: str = ""
+    """Referrals only, like the two fields below; empty otherwise."""
+    referee_points: int = 0
+    referee_transaction_id: str = ""

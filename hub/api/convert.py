@@ -8,6 +8,7 @@ from datetime import datetime
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from coalition.hub.v1 import common_pb2, partner_pb2
+from hub.domain.breakdown import Breakdown, BreakdownLine, CapCut, ExcludedItem
 from hub.domain.contacts import Contact
 from hub.domain.currencies import currency
 from hub.domain.errors import InvalidField, InvalidIdentifier, TooManyLineItems
@@ -20,6 +21,7 @@ from hub.domain.members import Identifier, IdentifierKind, MemberStatus
 from hub.domain.money import Money, purchase_amount
 from hub.domain.purchases import Channel, LineItem, PointOfSale, Purchase
 from hub.domain.rates import RateVersion
+from hub.domain.rules import EventKind, Funder, TierProgress
 from hub.services import commands
 from hub.services.commands import MemberRef
 from hub.services.results import (
@@ -29,6 +31,7 @@ from hub.services.results import (
     Earned,
     EarnQuoted,
     EarnRefunded,
+    EventGranted,
     HoldView,
     MemberView,
     RedemptionRefunded,
@@ -65,6 +68,7 @@ _TRANSACTION_KINDS = {
     TransactionKind.HOLD_EXPIRY: partner_pb2.TRANSACTION_KIND_HOLD_EXPIRY,
     TransactionKind.REFUND_EARN: partner_pb2.TRANSACTION_KIND_REFUND_EARN,
     TransactionKind.REFUND_REDEMPTION: partner_pb2.TRANSACTION_KIND_REFUND_REDEMPTION,
+    TransactionKind.BONUS: partner_pb2.TRANSACTION_KIND_BONUS,
 }
 _HOLD_STATUS = {
     HoldStatus.PENDING: partner_pb2.HOLD_STATUS_PENDING,
@@ -72,6 +76,11 @@ _HOLD_STATUS = {
     HoldStatus.VOIDED: partner_pb2.HOLD_STATUS_VOIDED,
     HoldStatus.EXPIRED: partner_pb2.HOLD_STATUS_EXPIRED,
 }
+_FUNDERS = {
+    Funder.PARTNER: common_pb2.FUNDER_PARTNER,
+    Funder.COALITION: common_pb2.FUNDER_COALITION,
+}
+_EVENT_NAMES = ", ".join(kind.value for kind in EventKind)
 
 
 # -- requests ---------------------------------------------------------------------------------
@@ -275,6 +284,24 @@ def transactions(
     )
 
 
+def event_kind(text: str) -> EventKind:
+    """The event a ``GrantEvent`` names; ``InvalidField`` for one the hub does not know."""
+    try:
+        return EventKind(text)
+    except ValueError:
+        raise InvalidField(f"event must be one of: {_EVENT_NAMES}", field="event") from None
+
+
+def grant_event(request: partner_pb2.GrantEventRequest, partner_id: str) -> commands.GrantEvent:
+    return commands.GrantEvent(
+        partner_id,
+        request.idempotency_key,
+        required_member(request.member),
+        event_kind(request.event),
+        member_ref(request.referred_member, field="referred_member"),
+    )
+
+
 # -- responses --------------------------------------------------------------------------------
 
 
@@ -314,6 +341,70 @@ def member_message(view: MemberView) -> partner_pb2.Member:
         status=_MEMBER_STATUS[view.status],
         enrolled_at=timestamp(view.enrolled_at),
         identifier_kinds=[_IDENTIFIER_KINDS_OUT[kind] for kind in view.identifier_kinds],
+        welcome_points=view.welcome_points,
+    )
+
+
+def breakdown_message(breakdown: Breakdown | None) -> partner_pb2.Breakdown | None:
+    """``breakdown`` as its message; ``None`` (no breakdown stored) leaves the field unset."""
+    if breakdown is None:
+        return None
+    return partner_pb2.Breakdown(
+        points=breakdown.points,
+        eligible_minor=breakdown.eligible_minor,
+        lines=[_breakdown_line(line) for line in breakdown.lines],
+        excluded=[_excluded_item(item) for item in breakdown.excluded],
+        caps=[_cap_cut(cap) for cap in breakdown.caps],
+        coalition_funded_points=breakdown.coalition_funded_points,
+        tier=breakdown.tier,
+        tier_after=breakdown.tier_after,
+    )
+
+
+def _breakdown_line(line: BreakdownLine) -> partner_pb2.BreakdownLine:
+    return partner_pb2.BreakdownLine(
+        kind=line.kind.value,
+        points=line.points,
+        funder=_FUNDERS[line.funder],
+        rule_id=line.rule_id,
+        label=line.label,
+        multiplier="" if line.multiplier is None else str(line.multiplier),
+        on_points=line.on_points,
+        note=line.note,
+        capped_points=line.capped_points,
+    )
+
+
+def _excluded_item(item: ExcludedItem) -> partner_pb2.ExcludedItem:
+    return partner_pb2.ExcludedItem(
+        index=item.index,
+        sku=item.sku,
+        category=item.category,
+        amount_minor=item.amount_minor,
+        reason=item.reason.value,
+    )
+
+
+def _cap_cut(cap: CapCut) -> partner_pb2.CapCut:
+    return partner_pb2.CapCut(
+        rule_id=cap.rule_id,
+        period=cap.period,
+        limit_points=cap.limit_points,
+        cut_points=cap.cut_points,
+    )
+
+
+def tier_message(progress: TierProgress | None) -> partner_pb2.TierStatus | None:
+    """Where the member stands in the tiers; ``None`` (no tiers) leaves the field unset."""
+    if progress is None:
+        return None
+    return partner_pb2.TierStatus(
+        tier=progress.tier,
+        next_tier=progress.next_tier,
+        metric=progress.metric.value,
+        qualifying=progress.qualifying,
+        to_next_tier=progress.to_next_tier,
+        spend_currency=progress.spend_currency,
     )
 
 
@@ -328,6 +419,7 @@ def earn_response(result: Earned) -> partner_pb2.EarnResponse:
         rates=rates_message(result.rate_version),
         created_at=timestamp(result.created_at),
         debt_paid_points=result.debt_paid_points,
+        breakdown=breakdown_message(result.breakdown),
     )
 
 
@@ -337,6 +429,7 @@ def earn_quote_response(result: EarnQuoted) -> partner_pb2.QuoteResponse:
         status=_POINTS_STATUS[result.status],
         available_at=timestamp(result.available_at),
         expires_at=timestamp(result.expires_at),
+        breakdown=breakdown_message(result.breakdown),
     )
     return partner_pb2.QuoteResponse(
         earn=quote, rates=rates_message(result.rate_version), quoted_at=timestamp(result.quoted_at)
@@ -360,6 +453,7 @@ def balance_message(view: BalanceView) -> partner_pb2.Balance:
         expiring_before=timestamp(view.expiring_before),
         as_of=timestamp(view.as_of),
         debt_points=view.debt_points,
+        tier=tier_message(view.tier),
     )
 
 
@@ -376,6 +470,7 @@ def transaction_message(record: TransactionRecord) -> partner_pb2.Transaction:
         available_at=timestamp(record.available_at),
         expires_at=timestamp(record.expires_at),
         related_transaction_id=str(record.related_id) if record.related_id else "",
+        breakdown=breakdown_message(record.breakdown),
     )
 
 
@@ -433,4 +528,20 @@ def redemption_refund_message(result: RedemptionRefunded) -> partner_pb2.Redempt
         points_returned=result.points_returned,
         points_expired=result.points_expired,
         created_at=timestamp(result.created_at),
+    )
+
+
+def grant_event_response(result: EventGranted) -> partner_pb2.GrantEventResponse:
+    referred = result.referred_member_id
+    referee_transaction = result.referee_transaction_id
+    return partner_pb2.GrantEventResponse(
+        transaction_id=str(result.transaction_id),
+        member_id=str(result.member_id),
+        points=result.points,
+        rule_id=result.rule_id,
+        funder=_FUNDERS[result.funder],
+        created_at=timestamp(result.created_at),
+        referred_member_id=str(referred) if referred else "",
+        referee_points=result.referee_points,
+        referee_transaction_id=str(referee_transaction) if referee_transaction else "",
     )

@@ -117,3 +117,9 @@ class PartnerServicer(partner_pb2_grpc.PartnerServiceServicer):
     ) -> partner_pb2.RedemptionRefund:
         command = convert.refund_redemption(request, caller().partner_id)
         return convert.redemption_refund_message(self._use.refund_redemption(command))
+
+    def GrantEvent(
+        self, request: partner_pb2.GrantEventRequest, context: grpc.ServicerContext
+    ) -> partner_pb2.GrantEventResponse:
+        command = convert.grant_event(request, caller().partner_id)
+        return convert.grant_event_response(self._use.grant_event(command))

@@ -50,6 +50,65 @@ HOLD = partner_pb2.Hold(
     rates=RATES,
     transaction_id="t_h1",
 )
+# An earn of 1050 EUR by a silver member: base 105, silver x1.5, a double-points campaign cut by
+# its budget, a fixed bonus, tobacco excluded, and a daily cap taking 20 back.
+BREAKDOWN = partner_pb2.Breakdown(
+    points=220,
+    eligible_minor=1050,
+    lines=[
+        partner_pb2.BreakdownLine(kind="base", points=105, funder=common_pb2.FUNDER_PARTNER),
+        partner_pb2.BreakdownLine(
+            kind="tier",
+            points=52,
+            funder=common_pb2.FUNDER_PARTNER,
+            rule_id="tier-benefits:coffee",
+            label="Silver tier",
+            multiplier="1.50",
+            on_points=105,
+        ),
+        partner_pb2.BreakdownLine(
+            kind="campaign",
+            points=58,
+            funder=common_pb2.FUNDER_COALITION,
+            rule_id="double-march",
+            label="Double points in March",
+            multiplier="2",
+            on_points=105,
+            note="budget",
+            capped_points=20,
+        ),
+        partner_pb2.BreakdownLine(
+            kind="campaign", points=25, funder=common_pb2.FUNDER_PARTNER, rule_id="welcome-week"
+        ),
+    ],
+    excluded=[
+        partner_pb2.ExcludedItem(
+            index=1, sku="cigs-20", category="tobacco", amount_minor=900, reason="category"
+        ),
+    ],
+    caps=[
+        partner_pb2.CapCut(rule_id="daily-cap", period="day", limit_points=500, cut_points=20),
+    ],
+    coalition_funded_points=38,
+    tier="Silver",
+    tier_after="Gold",
+)
+TIER = partner_pb2.TierStatus(
+    tier="Silver",
+    next_tier="Gold",
+    metric="spend",
+    qualifying=120_000,
+    to_next_tier=30_000,
+    spend_currency="EUR",
+)
+EVENT_GRANT = partner_pb2.GrantEventResponse(
+    transaction_id="t_e1",
+    member_id="m_1",
+    points=200,
+    rule_id="referrals",
+    funder=common_pb2.FUNDER_COALITION,
+    created_at=NOW,
+)
 PAGES = {
     "": (["t_3", "t_2"], "page-2"),
     "page-2": (["t_1"], ""),
@@ -150,7 +209,10 @@ class FakePartnerService(partner_pb2_grpc.PartnerServiceServicer):
         return self._serve("Ping", request, context, partner_pb2.PingResponse(server_time=NOW))
 
     def EnrollMember(self, request: Any, context: grpc.ServicerContext) -> Any:
-        return self._serve("EnrollMember", request, context, MEMBER)
+        enrolled = partner_pb2.Member()
+        enrolled.CopyFrom(MEMBER)
+        enrolled.welcome_points = 50
+        return self._serve("EnrollMember", request, context, enrolled)
 
     def LookupMember(self, request: Any, context: grpc.ServicerContext) -> Any:
         return self._serve("LookupMember", request, context, MEMBER)
@@ -167,6 +229,7 @@ class FakePartnerService(partner_pb2_grpc.PartnerServiceServicer):
             available_at=LATER,
             rates=RATES,
             created_at=NOW,
+            breakdown=BREAKDOWN,
         )
         return self._serve("Earn", request, context, earned)
 
@@ -178,6 +241,7 @@ class FakePartnerService(partner_pb2_grpc.PartnerServiceServicer):
                     status=common_pb2.POINTS_STATUS_AVAILABLE,
                     available_at=NOW,
                     expires_at=LATER,
+                    breakdown=BREAKDOWN,
                 ),
             )
         else:
@@ -199,6 +263,7 @@ class FakePartnerService(partner_pb2_grpc.PartnerServiceServicer):
             expiring_points=0,
             as_of=NOW,
             debt_points=7,
+            tier=TIER,
         )
         return self._serve("GetBalance", request, context, balance)
 
@@ -255,6 +320,15 @@ class FakePartnerService(partner_pb2_grpc.PartnerServiceServicer):
         )
         return self._serve("RefundRedemption", request, context, refund)
 
+    def GrantEvent(self, request: Any, context: grpc.ServicerContext) -> Any:
+        granted = partner_pb2.GrantEventResponse()
+        granted.CopyFrom(EVENT_GRANT)
+        if request.HasField("referred_member"):
+            granted.referred_member_id = request.referred_member.member_id or "m_2"
+            granted.referee_points = 100
+            granted.referee_transaction_id = "t_e2"
+        return self._serve("GrantEvent", request, context, granted)
+
 
 def _transaction(transaction_id: str) -> partner_pb2.Transaction:
     return partner_pb2.Transaction(
@@ -267,6 +341,7 @@ def _transaction(transaction_id: str) -> partner_pb2.Transaction:
         rates=RATES,
         created_at=NOW,
         available_at=NOW,
+        breakdown=BREAKDOWN,
     )
 
 
