@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -42,6 +42,7 @@ from hub.services import (
     refunds,
     rules,
     sweeper,
+    tiers,
 )
 from hub.services.commands import (
     AddIdentifier,
@@ -153,7 +154,7 @@ class Hub:
     clock: Clock
     zone: ZoneInfo
     operator: OperatorUseCases
-    rules: RuleCache = field(default_factory=RuleCache)
+    rules: RuleCache
     """The rules as last read, shared by every call of this process."""
 
     def identifier_hasher(self) -> IdentifierHasher:
@@ -173,7 +174,13 @@ class Hub:
         uow, clock, zone = self.uow_factory, self.clock, self.zone
         return PartnerUseCases(
             enroll=partial(
-                members.enroll_member, uow_factory=uow, clock=clock, hasher=hasher, cipher=cipher
+                members.enroll_member,
+                uow_factory=uow,
+                clock=clock,
+                hasher=hasher,
+                cipher=cipher,
+                rules=self.rules,
+                zone=zone,
             ),
             lookup=partial(members.lookup_member, uow_factory=uow, hasher=hasher),
             add_identifier=partial(
@@ -182,21 +189,51 @@ class Hub:
             update_contact=partial(
                 members.update_contact, uow_factory=uow, clock=clock, hasher=hasher, cipher=cipher
             ),
-            earn=partial(earning.earn, uow_factory=uow, clock=clock, hasher=hasher, zone=zone),
-            quote_earn=partial(
-                earning.quote_earn, uow_factory=uow, clock=clock, hasher=hasher, zone=zone
+            earn=partial(
+                earning.earn,
+                uow_factory=uow,
+                clock=clock,
+                hasher=hasher,
+                zone=zone,
+                rules=self.rules,
+                cipher=cipher,
             ),
-            quote_burn=partial(earning.quote_burn, uow_factory=uow, clock=clock, hasher=hasher),
-            balance=partial(accounts.get_balance, uow_factory=uow, clock=clock, hasher=hasher),
+            quote_earn=partial(
+                earning.quote_earn,
+                uow_factory=uow,
+                clock=clock,
+                hasher=hasher,
+                zone=zone,
+                rules=self.rules,
+                cipher=cipher,
+            ),
+            quote_burn=partial(
+                earning.quote_burn, uow_factory=uow, clock=clock, hasher=hasher, rules=self.rules
+            ),
+            balance=partial(
+                accounts.get_balance,
+                uow_factory=uow,
+                clock=clock,
+                hasher=hasher,
+                rules=self.rules,
+                zone=zone,
+            ),
             transactions=partial(accounts.list_transactions, uow_factory=uow, hasher=hasher),
-            authorize=partial(redemptions.authorize, uow_factory=uow, clock=clock, hasher=hasher),
+            authorize=partial(
+                redemptions.authorize, uow_factory=uow, clock=clock, hasher=hasher, rules=self.rules
+            ),
             capture=partial(redemptions.capture, uow_factory=uow, clock=clock),
             void=partial(redemptions.void, uow_factory=uow, clock=clock),
             get_hold=partial(redemptions.get_hold, uow_factory=uow),
             refund_earn=partial(refunds.refund_earn, uow_factory=uow, clock=clock),
             refund_redemption=partial(refunds.refund_redemption, uow_factory=uow, clock=clock),
             grant_event=partial(
-                events.grant_event, uow_factory=uow, clock=clock, hasher=hasher, rules=self.rules
+                events.grant_event,
+                uow_factory=uow,
+                clock=clock,
+                hasher=hasher,
+                rules=self.rules,
+                zone=zone,
             ),
         )
 
@@ -246,10 +283,15 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Hub:
     audit_keys = settings.audit_keys() if settings.audit_key_hex else ()
     uow_factory = SqlUnitOfWorkFactory(engine, audit_keys=audit_keys)
     clock = clock or SystemClock()
-    return Hub(settings, engine, uow_factory, clock, settings.zone(), _operator(uow_factory, clock))
+    zone, rules = settings.zone(), RuleCache()
+    operator = _operator(uow_factory, clock, zone, rules)
+    return Hub(settings, engine, uow_factory, clock, zone, operator, rules)
 
 
-def _operator(uow: SqlUnitOfWorkFactory, clock: Clock) -> OperatorUseCases:
+def _operator(
+    uow: SqlUnitOfWorkFactory, clock: Clock, zone: ZoneInfo, rules_cache: RuleCache
+) -> OperatorUseCases:
+    review = partial(tiers.review_tiers, uow_factory=uow, clock=clock, zone=zone, rules=rules_cache)
     return OperatorUseCases(
         add_partner=partial(partners.add_partner, uow_factory=uow, clock=clock),
         set_rate=partial(partners.set_rate, uow_factory=uow, clock=clock),
@@ -258,7 +300,7 @@ def _operator(uow: SqlUnitOfWorkFactory, clock: Clock) -> OperatorUseCases:
         get_partner=partial(partners.get_partner, uow_factory=uow, clock=clock),
         list_partners=partial(partners.list_partners, uow_factory=uow, clock=clock),
         verify_ledger=partial(ledger_check.verify_ledger, uow_factory=uow),
-        sweep=partial(sweeper.sweep, uow_factory=uow, clock=clock),
+        sweep=partial(sweeper.sweep, uow_factory=uow, clock=clock, review_tiers=review),
         record_credential=partial(credentials.record_credential, uow_factory=uow, clock=clock),
         revoke_credential=partial(credentials.revoke_credential, uow_factory=uow, clock=clock),
         list_credentials=partial(credentials.list_credentials, uow_factory=uow),

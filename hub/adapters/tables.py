@@ -232,6 +232,9 @@ holds = sa.Table(
     sa.Column("captured_points", POINTS, nullable=False, server_default="0"),
     sa.Column("resolved_at", UtcDateTime, nullable=True),
     sa.Column("resolution_id", ID, sa.ForeignKey("transactions.id"), nullable=True),
+    # The burn value the hold used: the rate's, or the member's tier's when it is better.
+    # NULL for holds placed before tiers existed: the rate's.
+    sa.Column("burn_value", ExactDecimal, nullable=True),
     sa.CheckConstraint("0 <= captured_points AND captured_points <= points", name="captured"),
     # The sweeper's scan: pending holds by expiry.
     sa.Index("ix_holds_status_expires_at", "status", "expires_at"),

@@ -7,8 +7,10 @@ import argparse
 import asyncio
 import json
 import os
+import secrets
 import uuid
 from dataclasses import asdict
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.engine import make_url
@@ -18,9 +20,21 @@ from hub.bench.measure import Stats, run_workload
 from hub.bench.workloads import CURRENCY, enroll_members, fund_members, workloads
 from hub.cli.common import add_database_flag, print_table
 from hub.config import Settings
+from hub.domain.rules import (
+    Campaign,
+    Cap,
+    CapPeriod,
+    Definition,
+    Exclusions,
+    Tier,
+    TierBenefits,
+    TierScheme,
+)
+from hub.services.commands import Attribution, PutRule
 from partner_sdk.aio import AsyncHubClient
 from partner_sdk.testing import LocalHub
 
+BENCH_OPERATOR = Attribution("cli:bench", "hub bench --rules: a typical rule set")
 TARGETS = {"earn_vs_noop": 0.5, "earn_p99_ms": 25.0, "authorize_capture_vs_noop": 0.3}
 """From the issues: earn at half the no-op rate or better, p99 within 25 ms, 32 clients;
 authorize then capture at 0.3 of the no-op rate or better."""
@@ -42,6 +56,12 @@ def register(subcommands: Any) -> None:
     bench.add_argument(
         "--workers", type=int, default=32, help="server threads and database connections"
     )
+    bench.add_argument(
+        "--rules",
+        action="store_true",
+        help="earn under a typical rule set: tiers, an exclusion, a double-points campaign and "
+        "a monthly cap (each earn then reads and locks the member's facts)",
+    )
     bench.add_argument("--json", action="store_true", help="print JSON instead of a table")
     bench.set_defaults(run=run)
 
@@ -50,9 +70,16 @@ def run(args: argparse.Namespace) -> int:
     url = args.db or os.environ.get("HUB_DATABASE_URL")
     partner_id = f"bench-{uuid.uuid4().hex[:8]}"
     # The rate limiter still runs on every call; its limit is lifted so it measures the hub.
-    env = {"HUB_WORKERS": str(args.workers), "HUB_PARTNER_RATE_LIMIT_PER_S": "1000000"}
+    audit_key = secrets.token_hex(32)
+    env = {
+        "HUB_WORKERS": str(args.workers),
+        "HUB_PARTNER_RATE_LIMIT_PER_S": "1000000",
+        "HUB_AUDIT_KEY": audit_key,
+    }
     with LocalHub(database_url=url, env=env) as local:
         local.add_partner(partner_id, currency=CURRENCY, earn_rate="1")
+        if args.rules:
+            put_typical_rules(local.database_url, audit_key, partner_id)
         results = asyncio.run(_measure(local.target, partner_id, args))
         ledger_ok = _ledger_ok(local.database_url)
         report = _report(args, local.database_url, results, ledger_ok)
@@ -76,6 +103,28 @@ async def _measure(target: str, partner_id: str, args: argparse.Namespace) -> di
         }
     finally:
         await asyncio.gather(*(client.close() for client in clients))
+
+
+def put_typical_rules(database_url: str, audit_key_hex: str, partner_id: str) -> None:
+    """Tiers with the partner's multipliers, an excluded category, a double-points campaign and
+    a monthly cap: what a coalition typically runs, as an operator would set it."""
+    hub = bootstrap.build(Settings(database_url=database_url, audit_key_hex=audit_key_hex))
+    now = hub.clock.now()
+    definitions: list[tuple[str, Definition]] = [
+        ("", TierScheme((Tier("base", 0), Tier("silver", 1_000), Tier("gold", 10_000)))),
+        ("", TierBenefits(partner_id, multipliers={"silver": Decimal("1.5"), "gold": Decimal(2)})),
+        ("", Exclusions(partner_id, earn_categories=("tobacco",))),
+        (
+            "bench-double",
+            Campaign("Bench double", now, multiplier=Decimal(2), partner_id=partner_id),
+        ),
+        ("bench-cap", Cap(CapPeriod.MONTH, 10**9)),
+    ]
+    try:
+        for rule_id, definition in definitions:
+            hub.operator.put_rule(PutRule(rule_id, definition, changed_by=BENCH_OPERATOR))
+    finally:
+        hub.close()
 
 
 def _ledger_ok(database_url: str) -> bool:
@@ -104,6 +153,7 @@ def _report(
         "cpus": os.cpu_count(),
         "workloads": {name: asdict(stats) for name, stats in results.items()},
         "ratios": ratios,
+        "rules": args.rules,
         "targets": TARGETS,
         "ledger_ok": ledger_ok,
     }
@@ -119,6 +169,7 @@ def _print(report: dict[str, Any]) -> None:
     print(
         f"{report['clients']} clients, {report['duration_s']} s per workload, "
         f"{report['database']}, {report['cpus']} CPUs"
+        + (", earning under a typical rule set" if report["rules"] else "")
     )
     rows = [
         (

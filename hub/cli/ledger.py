@@ -51,6 +51,6 @@ def run_sweep(args: argparse.Namespace) -> int:
         report = hub.operator.sweep()
     print(
         f"expired {report.holds_expired} holds, matured {report.lots_matured} lots, "
-        f"expired points of {report.lots_expired} lots"
+        f"expired points of {report.lots_expired} lots, changed {report.tiers_changed} tiers"
     )
     return 0

@@ -90,9 +90,12 @@ def partner_accounts(partner_id: str) -> tuple[Account, Account]:
 
 
 COALITION_BREAKAGE = Account(AccountKind.COALITION_BREAKAGE)
+COALITION_CAMPAIGNS = Account(AccountKind.COALITION_CAMPAIGNS)
+"""Issues the points the coalition funds (its campaigns, welcome bonuses); partners' issued
+accounts issue the rest."""
 
 COALITION_ACCOUNTS = (
     COALITION_BREAKAGE,
     Account(AccountKind.COALITION_ADJUSTMENTS),
-    Account(AccountKind.COALITION_CAMPAIGNS),
+    COALITION_CAMPAIGNS,
 )

@@ -7,14 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from hub.domain.accounts import member_available, member_debt, member_pending, partner_issued
-from hub.domain.errors import InvalidAmount
+from hub.domain.accounts import (
+    COALITION_CAMPAIGNS,
+    member_available,
+    member_debt,
+    member_pending,
+    partner_issued,
+)
+from hub.domain.breakdown import Breakdown
 from hub.domain.ledger import Entry, Transaction, TransactionKind
-from hub.domain.limits import POINTS_PER_OPERATION_MAX
 from hub.domain.lots import Lot, LotStatus
-from hub.domain.money import Money, points_for_purchase
 from hub.domain.partners import Partner
-from hub.domain.purchases import Purchase, require_currency
+from hub.domain.purchases import Purchase
 from hub.domain.rates import RateVersion
 
 
@@ -24,23 +28,21 @@ class EarnCalculation:
     status: LotStatus
     available_at: datetime
     expires_at: datetime | None
+    breakdown: Breakdown
+
+    @property
+    def coalition_funded_points(self) -> int:
+        return self.breakdown.coalition_funded_points
 
 
 def calculate(
-    amount: Money, partner: Partner, rate: RateVersion, now: datetime, zone: ZoneInfo
+    breakdown: Breakdown, partner: Partner, now: datetime, zone: ZoneInfo
 ) -> EarnCalculation:
-    """What a purchase of ``amount`` at ``partner`` earns at ``now`` (quote and earn share it)."""
-    require_currency(amount, partner.currency, field="purchase.currency")
-    points = points_for_purchase(amount, rate.rates.earn_rate)
-    if points > POINTS_PER_OPERATION_MAX:
-        raise InvalidAmount(
-            f"this purchase would earn {points} points, above the per-operation limit of "
-            f"{POINTS_PER_OPERATION_MAX}",
-            field="purchase.amount_minor",
-        )
+    """When the points of ``breakdown`` mature and expire (quote and earn share it)."""
     available_at = partner.available_at(now)
     status = LotStatus.PENDING if available_at > now else LotStatus.AVAILABLE
-    return EarnCalculation(points, status, available_at, partner.expiry.expires_at(now, zone))
+    expires_at = partner.expiry.expires_at(now, zone)
+    return EarnCalculation(breakdown.points, status, available_at, expires_at, breakdown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +66,10 @@ def earn(
     debt_points: int,
     now: datetime,
 ) -> Earning:
-    """The transaction and lot that credit ``calculation.points``; a member's refund debt is
-    paid off first, and only the rest becomes a lot."""
-    points = calculation.points
+    """The transaction and lot that credit ``calculation.points``, issued by the partner and (for
+    what the coalition funds) the coalition; a member's refund debt is paid off first, and only
+    the rest becomes a lot."""
+    points, coalition = calculation.points, calculation.coalition_funded_points
     paid = min(points, debt_points)
     pending = calculation.status is LotStatus.PENDING
     credit = member_pending(member_id) if pending else member_available(member_id)
@@ -79,7 +82,7 @@ def earn(
         id=transaction_id,
         kind=TransactionKind.EARN,
         created_at=now,
-        entries=(Entry(partner_issued(partner.id), -points), *(credits or [Entry(credit, 0)])),
+        entries=(*_issuers(partner.id, points, coalition), *(credits or [Entry(credit, 0)])),
         points=points,
         member_id=member_id,
         partner_id=partner.id,
@@ -90,6 +93,8 @@ def earn(
         line_items=purchase.line_items,
         available_at=calculation.available_at,
         expires_at=calculation.expires_at,
+        breakdown=calculation.breakdown,
+        coalition_funded_points=coalition,
     )
     if points == paid:
         return Earning(transaction, None, calculation, paid)
@@ -107,3 +112,11 @@ def earn(
         expires_at=calculation.expires_at,
     )
     return Earning(transaction, lot, calculation, paid)
+
+
+def _issuers(partner_id: str, points: int, coalition_points: int) -> tuple[Entry, ...]:
+    """The debits that issue ``points``: the coalition's campaigns account for its share."""
+    partner = Entry(partner_issued(partner_id), -(points - coalition_points))
+    return (
+        (partner, Entry(COALITION_CAMPAIGNS, -coalition_points)) if coalition_points else (partner,)
+    )

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from hub.domain.accounts import (
     COALITION_BREAKAGE,
+    COALITION_CAMPAIGNS,
     Account,
     member_available,
     member_debt,
@@ -40,6 +41,8 @@ class EarnRecord:
     member_id: uuid.UUID
     points: int
     purchase: Money
+    coalition_funded_points: int = 0
+    """Of ``points``, those the coalition funded: refunds give it back its share."""
 
 
 def _ceil_share(points: int, part_minor: int, whole_minor: int) -> int:
@@ -65,6 +68,18 @@ def points_to_reverse(earn: EarnRecord, refunded_before_minor: int, amount: Mone
     )
 
 
+def _coalition_share(earn: EarnRecord, reversed_before: int, reverse: int) -> int:
+    """The coalition's part of ``reverse``: cumulatively ``floor(reversed * funded / points)``,
+    so that refunds in full give each funder back exactly what it issued."""
+    if not earn.coalition_funded_points:
+        return 0
+
+    def cumulative(reversed_points: int) -> int:
+        return reversed_points * earn.coalition_funded_points // earn.points
+
+    return cumulative(reversed_before + reverse) - cumulative(reversed_before)
+
+
 @dataclass(frozen=True, slots=True)
 class EarnRefunding:
     update: LotUpdate
@@ -84,10 +99,13 @@ def refund_earn(
     amount: Money,
     transaction_id: uuid.UUID,
     now: datetime,
+    reversed_before_points: int = 0,
 ) -> EarnRefunding:
     """Take back an earn's share of points: from its lot while there, from breakage if they
-    expired, and as debt (paid by later earns) if the member already spent or holds them."""
+    expired, and as debt (paid by later earns) if the member already spent or holds them.
+    Each funder gets back its share of what it issued."""
     reverse = points_to_reverse(earn, refunded_before_minor, amount)
+    coalition = _coalition_share(earn, reversed_before_points, reverse)
     from_lot = min(reverse, lot.unreserved_points) if lot else 0
     from_breakage = min(reverse - from_lot, expired_points)
     debt = reverse - from_lot - from_breakage
@@ -98,7 +116,9 @@ def refund_earn(
         (COALITION_BREAKAGE, from_breakage),
         (member_debt(earn.member_id), debt),
     )
-    entries = _entries(partner_issued(earn.partner_id), reverse, debits, credit=True)
+    entries = _entries(partner_issued(earn.partner_id), reverse - coalition, debits, credit=True)
+    if coalition:
+        entries += (Entry(COALITION_CAMPAIGNS, coalition),)
     transaction = Transaction(
         transaction_id,
         TransactionKind.REFUND_EARN,
@@ -109,6 +129,7 @@ def refund_earn(
         partner_id=earn.partner_id,
         purchase=amount,
         related_id=earn.id,
+        coalition_funded_points=coalition,
     )
     movements: list[LotMovement] = []
     if lot is not None:

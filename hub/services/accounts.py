@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from hub.domain import earn_rules
 from hub.domain.clock import Clock
 from hub.domain.limits import EXPIRING_WINDOW_S
 from hub.domain.members import IdentifierHasher
@@ -13,6 +16,7 @@ from hub.services.commands import GetBalance, ListTransactions, MemberRef
 from hub.services.members import resolve_member
 from hub.services.paging import decode_token, encode_token, page_size
 from hub.services.results import BalanceView, MemberSummary, MemberView, TransactionPage
+from hub.services.rule_cache import RuleCache
 from hub.services.unit_of_work import PageCursor, UnitOfWork, UnitOfWorkFactory
 
 
@@ -32,12 +36,27 @@ def _balance(uow: UnitOfWork, member_id: uuid.UUID, now: datetime) -> BalanceVie
 
 
 def get_balance(
-    cmd: GetBalance, *, uow_factory: UnitOfWorkFactory, clock: Clock, hasher: IdentifierHasher
+    cmd: GetBalance,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    hasher: IdentifierHasher,
+    rules: RuleCache,
+    zone: ZoneInfo,
 ) -> BalanceView:
-    """Available, pending, held and soon-expiring points of a member."""
+    """Available, pending, held and soon-expiring points of a member, and their tier."""
+    now = clock.now()
     with uow_factory(read_only=True) as uow:
         active_partner(uow, cmd.partner_id)
-        return _balance(uow, resolve_member(uow, cmd.member, hasher).id, clock.now())
+        member_id = resolve_member(uow, cmd.member, hasher).id
+        balance = _balance(uow, member_id, now)
+        ruleset = rules.ruleset(uow, uow.rules.generation(), now)
+        scheme = ruleset.tier_scheme
+        if scheme is None:
+            return balance
+        windows = earn_rules.fact_windows(ruleset, now, zone)
+        facts = uow.members.facts(member_id, cmd.partner_id, windows, lock=False)
+    return replace(balance, tier=earn_rules.tier_progress(scheme, facts))
 
 
 def inspect_member(

@@ -37,6 +37,8 @@ class Till:
     member: Member | None
     member_debt_points: int = 0
     """What the member owes after refunds, as read without a lock."""
+    rules_generation: int = 0
+    """The rules' change counter as of this read (see ``hub.services.rule_cache``)."""
 
     def require_member(self) -> Member:
         """The member the call names, or ``MemberNotFound``."""
@@ -85,7 +87,9 @@ def till(
     found.partner.require_active()
     if found.rate is None:
         raise NoRateInForce(f"partner {partner_id} has no rate in force at {at.isoformat()}")
-    context = Till(found.partner, found.rate, found.member, found.member_debt_points)
+    context = Till(
+        found.partner, found.rate, found.member, found.member_debt_points, found.rules_generation
+    )
     if member is not None:
         context.require_member()
     return context

@@ -8,15 +8,19 @@ from zoneinfo import ZoneInfo
 
 from hub.domain import burning, earning
 from hub.domain.clock import Clock
+from hub.domain.contacts import ContactCipher
 from hub.domain.errors import InvalidField
 from hub.domain.ids import new_id
 from hub.domain.members import IdentifierHasher
-from hub.domain.purchases import check_purchase, line_items
+from hub.domain.purchases import Purchase, check_purchase, line_items
 from hub.domain.rates import RateVersion
+from hub.domain.rules import NO_FACTS
+from hub.services import rule_context
 from hub.services.callers import till
 from hub.services.commands import Earn, QuoteBurn, QuoteEarn
 from hub.services.idempotency import IdempotentRequest, execute
 from hub.services.results import BurnQuoted, Earned, EarnQuoted
+from hub.services.rule_cache import RuleCache
 from hub.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
@@ -27,16 +31,25 @@ def earn(
     clock: Clock,
     hasher: IdentifierHasher,
     zone: ZoneInfo,
+    rules: RuleCache,
+    cipher: ContactCipher | None = None,
 ) -> Earned:
-    """Credit the points a purchase earns; pending for the partner's pending period."""
+    """Credit the points a purchase earns under the rules in force; pending for the partner's
+    pending period. The breakdown is stored with the transaction."""
     check_purchase(cmd.purchase)
 
     def effect(uow: UnitOfWork, now: datetime) -> Earned:
         context = till(uow, cmd.partner_id, now, cmd.member, hasher)
         member = context.require_active_member()
-        calculation = earning.calculate(
-            cmd.purchase.amount, context.partner, context.rate, now, zone
+        ruleset = rule_context.ruleset_for(uow, context, rules, now)
+        facts = rule_context.member_facts(
+            uow, ruleset, context, member, now=now, zone=zone, cipher=cipher, lock=True
         )
+        situation = rule_context.situation(
+            context, cmd.purchase, facts, now=now, zone=zone, member_known=True
+        )
+        breakdown = rule_context.breakdown(uow, ruleset, situation, lock=True)
+        calculation = earning.calculate(breakdown, context.partner, now, zone)
         # Debt is rare: only then lock the member's debt account, so two earns cannot pay it twice.
         debt = uow.members.debt_for_update(member.id) if context.member_debt_points > 0 else 0
         result = earning.earn(
@@ -44,7 +57,7 @@ def earn(
             lot_id=new_id(),
             member_id=member.id,
             partner=context.partner,
-            rate=context.rate,
+            rate=situation.rate,
             purchase=cmd.purchase,
             calculation=calculation,
             debt_points=debt,
@@ -53,7 +66,8 @@ def earn(
         uow.ledger.add(result.transaction)
         if result.lot is not None:
             uow.lots.add(result.lot)
-        return _earned(result, member.id, context.rate)
+        rule_context.charge(uow, ruleset, breakdown, member.id, now)
+        return _earned(result, member.id, situation.rate)
 
     request = IdempotentRequest.of("earn", cmd, fingerprint=hasher.fingerprint)
     return execute(request, Earned, effect, uow_factory=uow_factory, clock=clock)
@@ -71,6 +85,7 @@ def _earned(result: earning.Earning, member_id: uuid.UUID, rate: RateVersion) ->
         rate_version=rate,
         created_at=transaction.created_at,
         debt_paid_points=result.debt_paid_points,
+        breakdown=calculation.breakdown,
     )
 
 
@@ -81,31 +96,52 @@ def quote_earn(
     clock: Clock,
     hasher: IdentifierHasher,
     zone: ZoneInfo,
+    rules: RuleCache,
+    cipher: ContactCipher | None = None,
 ) -> EarnQuoted:
-    """What ``earn`` would credit now for this purchase; writes nothing."""
+    """What ``earn`` would credit now for this purchase, line by line; writes nothing."""
     line_items(cmd.line_items, cmd.amount)
+    purchase = Purchase(cmd.amount, "quote", cmd.line_items, cmd.point_of_sale)
     now = clock.now()
     with uow_factory(read_only=True) as uow:
         context = till(uow, cmd.partner_id, now, cmd.member, hasher)
-        partner, rate = context.partner, context.rate
-    calculation = earning.calculate(cmd.amount, partner, rate, now, zone)
+        ruleset = rule_context.ruleset_for(uow, context, rules, now)
+        member = context.member
+        facts = NO_FACTS
+        if member is not None:
+            facts = rule_context.member_facts(
+                uow, ruleset, context, member, now=now, zone=zone, cipher=cipher, lock=False
+            )
+        situation = rule_context.situation(
+            context, purchase, facts, now=now, zone=zone, member_known=member is not None
+        )
+        breakdown = rule_context.breakdown(uow, ruleset, situation, lock=False)
+    calculation = earning.calculate(breakdown, context.partner, now, zone)
     return EarnQuoted(
         calculation.points,
         calculation.status,
         calculation.available_at,
         calculation.expires_at,
-        rate,
+        situation.rate,
         now,
+        breakdown,
     )
 
 
 def quote_burn(
-    cmd: QuoteBurn, *, uow_factory: UnitOfWorkFactory, clock: Clock, hasher: IdentifierHasher
+    cmd: QuoteBurn,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    hasher: IdentifierHasher,
+    rules: RuleCache,
 ) -> BurnQuoted:
-    """What points are worth at the partner, or how many pay an amount; writes nothing."""
+    """What points are worth at the partner (for the member's tier, when one is named), or how
+    many pay an amount; writes nothing."""
     now = clock.now()
     with uow_factory(read_only=True) as uow:
         context = till(uow, cmd.partner_id, now, cmd.member, hasher)
+        context = rule_context.for_burn(context, rule_context.ruleset_for(uow, context, rules, now))
         partner, rate = context.partner, context.rate
     if cmd.points is not None and cmd.amount is None:
         quote = burning.quote_points(cmd.points, partner, rate.rates)

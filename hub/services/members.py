@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from hub.domain.clock import Clock
 from hub.domain.contacts import ContactCipher
@@ -12,6 +14,7 @@ from hub.domain.errors import IdentifierTaken, InvalidField
 from hub.domain.ids import new_id
 from hub.domain.limits import IDENTIFIERS_PER_ENROLLMENT_MAX, IDENTIFIERS_PER_MEMBER_MAX
 from hub.domain.members import Identifier, IdentifierHasher, Member, MemberStatus
+from hub.services import bonuses
 from hub.services.callers import active_partner
 from hub.services.commands import (
     AddIdentifier,
@@ -23,6 +26,7 @@ from hub.services.commands import (
 from hub.services.contacts import ContactToSeal
 from hub.services.idempotency import IdempotentRequest, execute
 from hub.services.results import MemberView
+from hub.services.rule_cache import RuleCache
 from hub.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
@@ -63,21 +67,24 @@ def enroll_member(
     clock: Clock,
     hasher: IdentifierHasher,
     cipher: ContactCipher | None,
+    rules: RuleCache,
+    zone: ZoneInfo,
 ) -> MemberView:
-    """Enroll a new member for the whole coalition, with an optional contact kept encrypted;
-    ``IDENTIFIER_TAKEN`` if an identifier is in use."""
+    """Enroll a new member for the whole coalition, with an optional contact kept encrypted
+    and the welcome bonuses in force; ``IDENTIFIER_TAKEN`` if an identifier is in use."""
     _check_identifiers(cmd.identifiers)
     to_seal = ContactToSeal.of(cmd.contact, cipher, clock.now().date())
 
     def effect(uow: UnitOfWork, now: datetime) -> MemberView:
-        active_partner(uow, cmd.partner_id)
+        partner = active_partner(uow, cmd.partner_id)
         _require_untaken(uow, cmd.identifiers, hasher, "identifiers")
         member = Member(new_id(), MemberStatus.ACTIVE, now, tuple(i.kind for i in cmd.identifiers))
         digests = [(i.kind.value, hasher.digest(i)) for i in cmd.identifiers]
         uow.members.add(member, cmd.partner_id, digests, hasher.key_id)
         if to_seal is not None:
             uow.contacts.put(member.id, to_seal.sealed(member.id, now))
-        return MemberView.of(member)
+        welcome_points = bonuses.welcome(uow, rules, partner, member.id, now, zone)
+        return replace(MemberView.of(member), welcome_points=welcome_points)
 
     request = IdempotentRequest.of("enroll_member", cmd, fingerprint=hasher.fingerprint)
     return execute(request, MemberView, effect, uow_factory=uow_factory, clock=clock)

@@ -15,10 +15,12 @@ from hub.domain.members import IdentifierHasher
 from hub.domain.money import points_to_pay, value_of_points
 from hub.domain.partners import check_hold_ttl
 from hub.domain.purchases import check_purchase, require_currency
+from hub.services import rule_context
 from hub.services.callers import Till, active_partner, till
 from hub.services.commands import AuthorizeRedemption, CaptureRedemption, GetHold, VoidRedemption
 from hub.services.idempotency import IdempotentRequest, execute
 from hub.services.results import Captured, HoldView
+from hub.services.rule_cache import RuleCache
 from hub.services.unit_of_work import UnitOfWork, UnitOfWorkFactory, record
 
 
@@ -38,8 +40,10 @@ def authorize(
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
     hasher: IdentifierHasher,
+    rules: RuleCache,
 ) -> HoldView:
-    """Hold points for an order, once the burn rules and the member's balance allow it."""
+    """Hold points for an order, once the burn rules and the member's balance allow it; a
+    member's tier may be worth more per point at the partner."""
     check_purchase(cmd.purchase)
     if cmd.ttl_s is not None:
         check_hold_ttl(cmd.ttl_s)
@@ -47,6 +51,7 @@ def authorize(
     def effect(uow: UnitOfWork, now: datetime) -> HoldView:
         context = till(uow, cmd.partner_id, now, cmd.member, hasher)
         member = context.require_active_member()
+        context = rule_context.for_burn(context, rule_context.ruleset_for(uow, context, rules, now))
         points = _points(cmd, context)
         value = holds.points_to_redeem(points, cmd.purchase, context.partner, context.rate)
         authorization = holds.authorize(

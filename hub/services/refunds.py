@@ -25,7 +25,9 @@ def refund_earn(cmd: RefundEarn, *, uow_factory: UnitOfWorkFactory, clock: Clock
         # Locking the earn serialises its refunds, so together they never exceed it.
         earn = uow.ledger.earn(cmd.transaction_id, cmd.partner_id, for_update=True)
         lot = uow.lots.of_earn_for_update(earn.id)
-        refunded_minor, _ = uow.ledger.related_totals(earn.id, TransactionKind.REFUND_EARN)
+        refunded_minor, reversed_points = uow.ledger.related_totals(
+            earn.id, TransactionKind.REFUND_EARN
+        )
         transaction_id = new_id()
         refunding = refunds.refund_earn(
             earn=earn,
@@ -35,6 +37,7 @@ def refund_earn(cmd: RefundEarn, *, uow_factory: UnitOfWorkFactory, clock: Clock
             amount=cmd.amount,
             transaction_id=transaction_id,
             now=now,
+            reversed_before_points=reversed_points,
         )
         record(uow, refunding.update)
         return EarnRefunded(

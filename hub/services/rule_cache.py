@@ -19,7 +19,9 @@ from hub.services.unit_of_work import UnitOfWork
 class RuleCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._generation = -1
+        # Every rule change raises the generation from 0, so generation 0 has no rules: a hub
+        # without rules never reads them.
+        self._generation = 0
         self._versions: tuple[RuleVersion, ...] = ()
 
     def ruleset(self, uow: UnitOfWork, generation: int, at: datetime) -> Ruleset:

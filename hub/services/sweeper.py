@@ -32,17 +32,21 @@ class SweepReport:
     holds_expired: int = 0
     lots_matured: int = 0
     lots_expired: int = 0
+    tiers_changed: int = 0
 
     def __add__(self, other: SweepReport) -> SweepReport:
         return SweepReport(
             self.holds_expired + other.holds_expired,
             self.lots_matured + other.lots_matured,
             self.lots_expired + other.lots_expired,
+            self.tiers_changed + other.tiers_changed,
         )
 
     @property
     def anything(self) -> bool:
-        return bool(self.holds_expired or self.lots_matured or self.lots_expired)
+        return bool(
+            self.holds_expired or self.lots_matured or self.lots_expired or self.tiers_changed
+        )
 
 
 def expire_one_hold(uow_factory: UnitOfWorkFactory, clock: Clock) -> int:
@@ -106,10 +110,17 @@ def expire_lots(uow_factory: UnitOfWorkFactory, clock: Clock, batch: int = SWEEP
     )
 
 
-def sweep(*, uow_factory: UnitOfWorkFactory, clock: Clock, rounds_max: int = 1000) -> SweepReport:
+def sweep(
+    *,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    rounds_max: int = 1000,
+    review_tiers: Callable[[], int] | None = None,
+) -> SweepReport:
     """One pass over everything due: holds first (they give points back), then maturation,
-    then expiry. Each kind stops when nothing is left or after ``rounds_max`` transactions."""
-    report = SweepReport()
+    then expiry, then tier reviews. Each kind stops when nothing is left or after
+    ``rounds_max`` transactions."""
+    report = SweepReport(tiers_changed=review_tiers() if review_tiers else 0)
     for _ in range(rounds_max):
         if not expire_one_hold(uow_factory, clock):
             break

@@ -90,10 +90,26 @@ def test_the_demo_expires_unspent_points_to_breakage_a_year_on(demo):
     assert "expired to breakage" in demo.stdout
 
 
+def test_the_demo_prints_receipts_with_a_tier_upgrade_double_points_and_an_excluded_item(demo):
+    rules = demo.stdout.split("Rules in force", 1)[1].split("Eleven months on", 1)[0]
+    receipts = [
+        "\n".join(line for line in block.splitlines() if line.startswith("  | "))
+        for block in rules.split("\nQuote and receipt")[1:]
+    ]
+    assert "Double points week x2" in rules
+    assert "No points: gift-card-1000, category gift-" in rules
+    assert "No points: croissant, discounted item" in rules
+    assert "New tier: silver (was base), from your next" in rules
+    assert "silver tier x1.5" in rules
+    assert rules.count("exactly what the quote promised") == 3
+    assert receipts, rules
+    assert "welcome bonus 50 points" in rules
+
+
 def test_the_bench_reports_three_workloads_their_ratios_and_a_clean_ledger():
     done = hub_command(
         *("bench", "--duration", "1", "--warmup", "0.5", "--clients", "4", "--members", "20"),
-        "--json",
+        *("--rules", "--json"),
     )
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
@@ -106,4 +122,5 @@ def test_the_bench_reports_three_workloads_their_ratios_and_a_clean_ledger():
     assert all(ratio > 0 for ratio in report["ratios"].values())
     assert report["targets"]["authorize_capture_vs_noop"] == 0.3
     assert report["database"] == "sqlite"
+    assert report["rules"] is True
     assert report["ledger_ok"] is True

@@ -6,8 +6,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hub.domain import burning, earning
-from hub.domain.accounts import member_available, member_debt, member_pending, partner_issued
+from hub.domain.accounts import (
+    COALITION_CAMPAIGNS,
+    member_available,
+    member_debt,
+    member_pending,
+    partner_issued,
+)
 from hub.domain.currencies import currency
+from hub.domain.earn_rules import EarnSituation, evaluate
 from hub.domain.errors import (
     CurrencyMismatch,
     InvalidAmount,
@@ -21,10 +28,12 @@ from hub.domain.money import Money, Rounding
 from hub.domain.partners import ExpiryPolicy, Partner, PartnerStatus
 from hub.domain.purchases import LineItem, Purchase, check_purchase
 from hub.domain.rates import Rates, RateVersion
+from hub.domain.rules import Campaign, Funder, RuleKind, Ruleset, RuleVersion
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 EUR = currency("EUR")
 UTC_ZONE = ZoneInfo("UTC")
+NO_RULES = Ruleset(NOW)
 
 
 def _partner(pending_period_s: int = 0, expiry: str = "never") -> Partner:
@@ -44,12 +53,19 @@ def _rate(earn_rate: str = "1", burn_value: str = "0.01") -> RateVersion:
     return RateVersion(uuid.uuid4(), "coffee", NOW - timedelta(days=1), rates)
 
 
+def _calculate(
+    purchase: Purchase, partner: Partner, rate: RateVersion, ruleset: Ruleset = NO_RULES
+) -> earning.EarnCalculation:
+    situation = EarnSituation(partner, rate, purchase, NOW, UTC_ZONE)
+    return earning.calculate(evaluate(ruleset, situation), partner, NOW, UTC_ZONE)
+
+
 def _earn(
     partner: Partner, amount_minor: int, rate: RateVersion | None = None, debt: int = 0
 ) -> earning.Earning:
     rate = rate or _rate()
     purchase = Purchase(Money(amount_minor, EUR), "order-1")
-    calculation = earning.calculate(purchase.amount, partner, rate, NOW, UTC_ZONE)
+    calculation = _calculate(purchase, partner, rate)
     return earning.earn(
         transaction_id=uuid.uuid4(),
         lot_id=uuid.uuid4(),
@@ -99,12 +115,12 @@ def test_a_purchase_too_small_to_earn_records_no_lot():
 
 def test_a_purchase_in_another_currency_is_refused():
     with pytest.raises(CurrencyMismatch):
-        earning.calculate(Money(100, currency("USD")), _partner(), _rate(), NOW, UTC_ZONE)
+        _calculate(Purchase(Money(100, currency("USD")), "o"), _partner(), _rate())
 
 
 def test_an_earn_above_the_points_limit_is_refused():
     with pytest.raises(InvalidAmount, match="per-operation limit"):
-        earning.calculate(Money(10**10, EUR), _partner(), _rate("1000000"), NOW, UTC_ZONE)
+        _calculate(Purchase(Money(10**10, EUR), "o"), _partner(), _rate("1000000"))
 
 
 def test_line_items_must_add_up_to_the_purchase():
@@ -166,3 +182,28 @@ def test_an_earn_smaller_than_the_debt_leaves_no_lot():
     result = _earn(_partner(), 300, debt=50)
     assert result.debt_paid_points == 3
     assert result.lot is None
+
+
+def test_points_the_coalition_funds_are_issued_by_its_campaigns_account():
+    campaign = Campaign("Double", starts_at=NOW, multiplier=Decimal(2), funder=Funder.COALITION)
+    version = RuleVersion("double", 1, RuleKind.CAMPAIGN, NOW, campaign, NOW, "test")
+    partner, rate = _partner(), _rate()
+    purchase = Purchase(Money(1000, EUR), "order-1")
+    calculation = _calculate(purchase, partner, rate, Ruleset.in_force([version], NOW))
+    result = earning.earn(
+        transaction_id=uuid.uuid4(),
+        lot_id=uuid.uuid4(),
+        member_id=uuid.uuid4(),
+        partner=partner,
+        rate=rate,
+        purchase=purchase,
+        calculation=calculation,
+        debt_points=0,
+        now=NOW,
+    )
+    issued = {entry.account: entry.amount_points for entry in result.transaction.entries}
+    assert issued[partner_issued("coffee")] == -10
+    assert issued[COALITION_CAMPAIGNS] == -10
+    assert result.transaction.coalition_funded_points == 10
+    assert result.lot is not None
+    assert result.lot.points == 20

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -16,12 +17,15 @@ from hub.domain.currencies import currency
 from hub.domain.errors import HoldNotFound
 from hub.domain.holds import Hold, HoldStatus, Reservation
 from hub.domain.money import Money
+from hub.domain.rates import RateVersion, canonical
 
 _INSERT_HOLD = holds.insert()
 _INSERT_RESERVATION = hold_lots.insert()
-_SELECT = sa.select(holds, *RATE_COLUMNS).join(
-    partner_rates, partner_rates.c.id == holds.c.rate_version_id
-)
+_SELECT = sa.select(
+    *(column for column in holds.c if column.name != "burn_value"),
+    holds.c.burn_value.label("hold_burn_value"),
+    *RATE_COLUMNS,
+).join(partner_rates, partner_rates.c.id == holds.c.rate_version_id)
 _GET = _SELECT.where(holds.c.id == sa.bindparam("hold_id"))
 _GET_FOR_UPDATE = _GET.with_for_update(of=holds)
 _OF_MEMBER = _SELECT.where(holds.c.member_id == sa.bindparam("member_id")).order_by(
@@ -49,6 +53,16 @@ _SAVE = (
 )
 
 
+def _rate(row: Row) -> RateVersion:
+    """The rate the hold used: its version, with the burn value the hold used (a tier's may
+    beat the rate's; holds placed before tiers existed stored none)."""
+    version = rate_from_row(row, row["partner_id"])
+    if row["hold_burn_value"] is None:
+        return version
+    used = replace(version.rates, burn_value=canonical(row["hold_burn_value"]))
+    return replace(version, rates=used)
+
+
 def hold_from_row(row: Row) -> Hold:
     return Hold(
         id=row["id"],
@@ -57,7 +71,7 @@ def hold_from_row(row: Row) -> Hold:
         order_id=row["order_id"],
         points=row["points"],
         value=Money(row["value_minor"], currency(row["currency"])),
-        rate_version=rate_from_row(row, row["partner_id"]),
+        rate_version=_rate(row),
         status=HoldStatus(row["status"]),
         created_at=row["created_at"],
         expires_at=row["expires_at"],
@@ -85,6 +99,7 @@ def _hold_row(hold: Hold) -> dict[str, object]:
         "captured_points": hold.captured_points,
         "resolved_at": hold.resolved_at,
         "resolution_id": hold.resolution_id,
+        "burn_value": hold.rate_version.rates.burn_value,
     }
 
 

@@ -12,11 +12,13 @@ from hub.adapters.repositories.partners import rate_from_row
 from hub.adapters.sql import Row, Sql
 from hub.adapters.tables import accounts, entries, transactions
 from hub.adapters.types import UtcDateTime
+from hub.domain.breakdown import Breakdown
 from hub.domain.currencies import currency
 from hub.domain.errors import TransactionNotFound
 from hub.domain.ledger import Totals, Transaction, TransactionKind, totals_by_account
 from hub.domain.money import Money
 from hub.domain.refunds import EarnRecord
+from hub.services import codec
 from hub.services.unit_of_work import PageCursor, TransactionRecord
 
 _ADD_TOTALS = (
@@ -48,6 +50,7 @@ _RECORD_COLUMNS = (
     transactions.c.available_at,
     transactions.c.expires_at,
     transactions.c.related_id,
+    transactions.c.breakdown,
 )
 _INSERT_TRANSACTION = transactions.insert()
 _INSERT_ENTRY = entries.insert()
@@ -119,6 +122,10 @@ def _transaction_row(transaction: Transaction) -> dict[str, object]:
         "line_items": _line_items_json(transaction),
         "available_at": transaction.available_at,
         "expires_at": transaction.expires_at,
+        "breakdown": codec.encode(transaction.breakdown) if transaction.breakdown else None,
+        "coalition_funded_points": transaction.coalition_funded_points,
+        "event": transaction.event,
+        "rule_id": transaction.rule_id,
     }
 
 
@@ -189,6 +196,7 @@ def _record(row: Row) -> TransactionRecord:
         available_at=row["available_at"],
         expires_at=row["expires_at"],
         related_id=row["related_id"],
+        breakdown=codec.decode(row["breakdown"], Breakdown) if row["breakdown"] else None,
     )
 
 
@@ -212,7 +220,14 @@ class SqlLedgerRepository:
         if row is None or row["partner_id"] != partner_id:
             raise TransactionNotFound(f"no earn {transaction_id}", field="transaction_id")
         purchase = Money(row["purchase_amount_minor"], currency(row["purchase_currency"]))
-        return EarnRecord(row["id"], row["partner_id"], row["member_id"], row["points"], purchase)
+        return EarnRecord(
+            row["id"],
+            row["partner_id"],
+            row["member_id"],
+            row["points"],
+            purchase,
+            row["coalition_funded_points"],
+        )
 
     def related_totals(self, related_id: uuid.UUID, kind: TransactionKind) -> tuple[int, int]:
         """Money (minor units) and points of the ``kind`` transactions related to one original."""

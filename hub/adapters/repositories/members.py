@@ -15,18 +15,25 @@ from functools import lru_cache
 import sqlalchemy as sa
 
 from hub.adapters.sql import Row, Sql
-from hub.adapters.tables import accounts, lots, member_identifiers, members
+from hub.adapters.tables import accounts, lots, member_identifiers, members, transactions
 from hub.domain.accounts import AccountKind, member_accounts, member_debt
 from hub.domain.errors import MemberNotFound
-from hub.domain.ledger import Totals
+from hub.domain.ledger import Totals, TransactionKind
 from hub.domain.lots import LotStatus
 from hub.domain.members import IdentifierKind, Member, MemberStatus
+from hub.domain.rules import FactWindows, MemberFacts
 from hub.services.unit_of_work import MemberBalance
 
 _INSERT_MEMBER = members.insert()
 _INSERT_ACCOUNT = accounts.insert()
 _INSERT_IDENTIFIER = member_identifiers.insert()
-_MEMBER_COLUMNS = (members.c.id, members.c.status, members.c.enrolled_at, members.c.erased_at)
+_MEMBER_COLUMNS = (
+    members.c.id,
+    members.c.status,
+    members.c.enrolled_at,
+    members.c.erased_at,
+    members.c.tier,
+)
 _GET = sa.select(*_MEMBER_COLUMNS).where(members.c.id == sa.bindparam("member_id"))
 _GET_FOR_UPDATE = _GET.with_for_update()
 _other = member_identifiers.alias("other")
@@ -81,6 +88,99 @@ _BALANCE = sa.select(
 ).where(accounts.c.member_id == sa.bindparam("member_id"))
 
 
+_t = transactions.c
+_EARN_KIND = TransactionKind.EARN.value
+_REFUND_KIND = TransactionKind.REFUND_EARN.value
+
+
+def _earned_since(since: str, *, at_partner: bool) -> sa.ScalarSelect[int]:
+    """Points credited by the member's purchase earns from ``:since`` on (what caps limit)."""
+    conditions = [
+        _t.member_id == members.c.id,
+        _t.kind == _EARN_KIND,
+        _t.created_at >= sa.bindparam(since),
+    ]
+    if at_partner:
+        conditions.append(_t.partner_id == sa.bindparam("partner_id"))
+    return (
+        sa.select(sa.func.coalesce(sa.func.sum(_t.points), 0)).where(*conditions).scalar_subquery()
+    )
+
+
+def _qualifying(
+    column: sa.ColumnElement[int], *, spend: bool, bounded: bool
+) -> sa.ScalarSelect[int]:
+    """Earns minus their refunds (which carry positive amounts) over the qualifying window,
+    which ends now, or at ``:qualifying_until`` for a review."""
+    signed = sa.case((_t.kind == _REFUND_KIND, -column), else_=column)
+    conditions = [
+        _t.member_id == members.c.id,
+        # Not IN (...): a literal list is an expanding parameter, rendered per execution.
+        sa.or_(_t.kind == _EARN_KIND, _t.kind == _REFUND_KIND),
+        _t.created_at >= sa.bindparam("qualifying_since"),
+    ]
+    if spend:
+        conditions.append(_t.purchase_currency == sa.bindparam("spend_currency"))
+    if bounded:
+        conditions.append(_t.created_at < sa.bindparam("qualifying_until"))
+    return sa.select(sa.func.coalesce(sa.func.sum(signed), 0)).where(*conditions).scalar_subquery()
+
+
+_EARNS_AT_PARTNER = (
+    sa.select(sa.func.count())
+    .where(
+        _t.member_id == members.c.id,
+        _t.kind == _EARN_KIND,
+        _t.partner_id == sa.bindparam("partner_id"),
+    )
+    .scalar_subquery()
+)
+# One read, through the member's (member_id, created_at) index: what rules need to know.
+_FACTS = sa.select(
+    members.c.tier,
+    _qualifying(_t.points, spend=False, bounded=False).label("qualifying_points"),
+    _qualifying(_t.purchase_amount_minor, spend=True, bounded=False).label(
+        "qualifying_spend_minor"
+    ),
+    _earned_since("day_start", at_partner=False).label("earned_today_points"),
+    _earned_since("month_start", at_partner=False).label("earned_month_points"),
+    _earned_since("day_start", at_partner=True).label("earned_today_at_partner_points"),
+    _earned_since("month_start", at_partner=True).label("earned_month_at_partner_points"),
+    _EARNS_AT_PARTNER.label("earns_at_partner"),
+).where(members.c.id == sa.bindparam("member_id"))
+_FACTS_FOR_UPDATE = _FACTS.with_for_update()
+_SET_TIER = (
+    sa.update(members)
+    .where(members.c.id == sa.bindparam("b_member_id"))
+    .values(tier=sa.bindparam("b_tier"), tier_since=sa.bindparam("b_since"))
+)
+_EVENT_COUNT = sa.select(sa.func.count().label("events")).where(
+    _t.member_id == sa.bindparam("member_id"),
+    _t.partner_id == sa.bindparam("partner_id"),
+    _t.kind == TransactionKind.BONUS.value,
+    _t.event == sa.bindparam("event"),
+)
+
+
+def _to_review(metric: sa.ScalarSelect[int]) -> sa.Select[tuple[object, ...]]:
+    return (
+        sa.select(members.c.id, members.c.tier, metric.label("qualifying"))
+        .where(
+            members.c.tier.is_not(None),
+            sa.or_(
+                members.c.tier_since.is_(None), members.c.tier_since < sa.bindparam("period_start")
+            ),
+        )
+        .order_by(members.c.id)
+        .limit(sa.bindparam("limit"))
+        .with_for_update(skip_locked=True)
+    )
+
+
+_REVIEW_BY_POINTS = _to_review(_qualifying(_t.points, spend=False, bounded=True))
+_REVIEW_BY_SPEND = _to_review(_qualifying(_t.purchase_amount_minor, spend=True, bounded=True))
+
+
 def digest_params(digests: Sequence[bytes]) -> dict[str, bytes]:
     return {f"digest_{i}": digest for i, digest in enumerate(digests)}
 
@@ -113,6 +213,7 @@ def _member(row: Row | None, missing: str) -> Member:
         status=MemberStatus(row["status"]),
         enrolled_at=row["enrolled_at"],
         erased_at=row["erased_at"],
+        tier=row["tier"],
     )
 
 
@@ -217,3 +318,57 @@ class SqlMemberRepository:
         if row is None:
             raise MemberNotFound(f"no member {member_id}")
         return int(row["debits_posted"] - row["credits_posted"])
+
+    def facts(
+        self, member_id: uuid.UUID, partner_id: str, windows: FactWindows, *, lock: bool
+    ) -> MemberFacts:
+        row = self._sql.first(
+            _FACTS_FOR_UPDATE if lock else _FACTS,
+            {
+                "member_id": member_id,
+                "partner_id": partner_id,
+                "qualifying_since": windows.qualifying_since,
+                "spend_currency": windows.spend_currency,
+                "day_start": windows.day_start,
+                "month_start": windows.month_start,
+            },
+        )
+        if row is None:
+            raise MemberNotFound(f"no member {member_id}")
+        return MemberFacts(
+            tier=row["tier"],
+            qualifying_points=int(row["qualifying_points"]),
+            qualifying_spend_minor=int(row["qualifying_spend_minor"]),
+            earned_today_points=int(row["earned_today_points"]),
+            earned_month_points=int(row["earned_month_points"]),
+            earned_today_at_partner_points=int(row["earned_today_at_partner_points"]),
+            earned_month_at_partner_points=int(row["earned_month_at_partner_points"]),
+            earns_at_partner=int(row["earns_at_partner"]),
+        )
+
+    def set_tier(self, member_id: uuid.UUID, tier: str | None, since: datetime) -> None:
+        self._sql.defer(_SET_TIER, [{"b_member_id": member_id, "b_tier": tier, "b_since": since}])
+
+    def event_count(self, member_id: uuid.UUID, partner_id: str, event: str) -> int:
+        row = self._sql.first(
+            _EVENT_COUNT, {"member_id": member_id, "partner_id": partner_id, "event": event}
+        )
+        return (
+            int(row["count"] if row and "count" in row else next(iter(row.values()))) if row else 0
+        )
+
+    def tiers_to_review(
+        self, period_start: datetime, windows: FactWindows, limit: int
+    ) -> Sequence[tuple[uuid.UUID, str, int]]:
+        statement = _REVIEW_BY_SPEND if windows.spend_currency else _REVIEW_BY_POINTS
+        rows = self._sql.rows(
+            statement,
+            {
+                "period_start": period_start,
+                "qualifying_since": windows.qualifying_since,
+                "qualifying_until": period_start,
+                "spend_currency": windows.spend_currency,
+                "limit": limit,
+            },
+        )
+        return [(row["id"], row["tier"], int(row["qualifying"])) for row in rows]

@@ -20,6 +20,7 @@ from hub.adapters.tables import (
     members,
     partner_rates,
     partners,
+    rules_head,
 )
 from hub.domain.accounts import AccountKind, partner_accounts, partner_issued
 from hub.domain.currencies import currency
@@ -60,6 +61,7 @@ _MEMBER_COLUMNS = (
     members.c.id.label("member_id"),
     members.c.status.label("member_status"),
     members.c.enrolled_at.label("member_enrolled_at"),
+    members.c.tier.label("member_tier"),
     (_debt.c.debits_posted - _debt.c.credits_posted).label("member_debt_points"),
 )
 _by_digest = (
@@ -69,11 +71,17 @@ _by_digest = (
 )
 
 
+# Rides along with the partner's row: callers learn whether their cached rules are current.
+_RULES_GENERATION = (
+    sa.select(rules_head.c.generation).where(rules_head.c.id == 1).scalar_subquery()
+).label("rules_generation")
+
+
 def _for_call(member_match: sa.ColumnElement[bool] | None) -> sa.Select[tuple[object, ...]]:
     """The partner, its rate in force and (optionally) a member, in one statement."""
     if member_match is None:
         return (
-            sa.select(partners, *RATE_COLUMNS)
+            sa.select(partners, *RATE_COLUMNS, _RULES_GENERATION)
             .select_from(_rate_join)
             .where(partners.c.id == sa.bindparam("partner_id"))
         )
@@ -81,7 +89,7 @@ def _for_call(member_match: sa.ColumnElement[bool] | None) -> sa.Select[tuple[ob
         _debt.c.member_id == members.c.id, _debt.c.kind == AccountKind.MEMBER_DEBT.value
     )
     return (
-        sa.select(partners, *RATE_COLUMNS, *_MEMBER_COLUMNS)
+        sa.select(partners, *RATE_COLUMNS, *_MEMBER_COLUMNS, _RULES_GENERATION)
         .select_from(_rate_join.outerjoin(members, member_match).outerjoin(_debt, debt_join))
         .where(partners.c.id == sa.bindparam("partner_id"))
     )
@@ -112,7 +120,13 @@ def _for_call_by_digests(count: int) -> sa.Select[tuple[object, ...]]:
         .outerjoin(_debt, debt_join)
     )
     return (
-        sa.select(partners, *RATE_COLUMNS, *_MEMBER_COLUMNS, found.c.digest.label("member_digest"))
+        sa.select(
+            partners,
+            *RATE_COLUMNS,
+            *_MEMBER_COLUMNS,
+            found.c.digest.label("member_digest"),
+            _RULES_GENERATION,
+        )
         .select_from(joined)
         .where(partners.c.id == sa.bindparam("partner_id"))
     )
@@ -156,7 +170,12 @@ def partner_from_row(row: Row) -> Partner:
 
 def member_from_row(row: Row) -> Member:
     status = MemberStatus(row["member_status"])
-    return Member(id=row["member_id"], status=status, enrolled_at=row["member_enrolled_at"])
+    return Member(
+        id=row["member_id"],
+        status=status,
+        enrolled_at=row["member_enrolled_at"],
+        tier=row["member_tier"],
+    )
 
 
 def rate_from_row(row: Row, partner_id: str) -> RateVersion:
@@ -230,11 +249,13 @@ class SqlPartnerRepository:
         if row is None:
             raise PartnerNotFound(f"no partner {partner_id!r}")
         rate = rate_from_row(row, partner_id) if row["rate_id"] is not None else None
+        generation = int(row["rules_generation"] or 0)
         if row.get("member_id") is None:
-            return CallContext(partner_from_row(row), rate, None)
+            return CallContext(partner_from_row(row), rate, None, rules_generation=generation)
         debt = int(row["member_debt_points"] or 0)
         digest = bytes(row["member_digest"]) if row.get("member_digest") is not None else None
-        return CallContext(partner_from_row(row), rate, member_from_row(row), debt, digest)
+        found = member_from_row(row)
+        return CallContext(partner_from_row(row), rate, found, debt, digest, generation)
 
     def list(self) -> Sequence[Partner]:
         return [partner_from_row(row) for row in self._sql.rows(_LIST)]

@@ -6,8 +6,10 @@ gRPC, and shows a retried call replayed and bad input refused. Then the clock mo
 simulate days and months, with the sweeper run after each step: pending points mature; members
 redeem at partners where they did not earn most (holds captured, partly captured, voided, left
 to expire); tills meet typed errors; purchases and a redemption are refunded, one purchase
-after its points were spent (debt, paid off by the next earn); and a year on, unspent points
-expire to breakage. It ends with the ledger check.
+after its points were spent (debt, paid off by the next earn); the operator sets earning rules
+(tiers, exclusions, a double-points week, welcome and review bonuses) and a new member's
+receipts print their breakdown, with a tier upgrade; and a year on, unspent points expire to
+breakage. It ends with the ledger check.
 
 It runs over mutual TLS with a coalition CA it creates for itself: each partner's SDK client
 connects with its own certificate; a second partner cannot touch the first one's hold; a
@@ -33,6 +35,7 @@ from hub.cli.demo.partners import onboard
 from hub.cli.demo.redemptions import expire_holds, redeem, show_redemptions
 from hub.cli.demo.refunds import plan_refunds, refund_receipts
 from hub.cli.demo.refusals import show_retry_and_refusals
+from hub.cli.demo.rules import set_up_rules, show_rules_at_the_till
 from hub.cli.demo.security import (
     DemoPki,
     connect_partners,
@@ -117,6 +120,8 @@ def _tour(
         show_redemptions(redemptions)
         show_till_errors(clients, redemptions)
         refund_receipts(clients, refund_plan, redemptions)
+        set_up_rules(hub_time.hub, hub_time.hub.clock.now())
+        show_rules_at_the_till(hub_time.hub, clients["coffee"])
         expire_points(hub_time, clients["coffee"], cards)
     finally:
         for client in clients.values():

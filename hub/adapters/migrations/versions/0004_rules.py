@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from hub.adapters.types import UtcDateTime
+from hub.adapters.types import ExactDecimal, UtcDateTime
 
 revision = "0004"
 down_revision = "0003"
@@ -29,6 +29,7 @@ def upgrade() -> None:
     )
     op.add_column("transactions", sa.Column("event", sa.String(32), nullable=True))
     op.add_column("transactions", sa.Column("rule_id", sa.String(64), nullable=True))
+    op.add_column("holds", sa.Column("burn_value", ExactDecimal(), nullable=True))
     op.create_table(
         "rule_versions",
         sa.Column("rule_id", sa.String(64), nullable=False),
@@ -63,6 +64,8 @@ def downgrade() -> None:
     op.drop_table("campaign_budgets")
     op.drop_table("rules_head")
     op.drop_table("rule_versions")
+    with op.batch_alter_table("holds") as batch:
+        batch.drop_column("burn_value")
     with op.batch_alter_table("transactions") as batch:
         for column in ("rule_id", "event", "coalition_funded_points", "breakdown"):
             batch.drop_column(column)

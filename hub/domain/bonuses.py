@@ -1,0 +1,85 @@
+"""Bonuses: points credited without a purchase (welcome bonuses, partners' events).
+
+A bonus is issued by the partner it is granted at, or by the coalition when the coalition funds
+it; either way its lot names that partner, so redemption tracing still knows where the points
+entered. Bonus points are available at once and expire by the partner's expiry policy.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from hub.domain.accounts import COALITION_CAMPAIGNS, member_available, partner_issued
+from hub.domain.ledger import Entry, Transaction, TransactionKind
+from hub.domain.lots import Lot, LotStatus
+from hub.domain.partners import Partner
+from hub.domain.rules import Funder
+
+WELCOME_EVENT = "welcome"
+REFEREE_EVENT = "referee"
+"""The referred member's side of a referral."""
+
+
+@dataclass(frozen=True, slots=True)
+class Bonus:
+    transaction: Transaction
+    lot: Lot
+
+
+@dataclass(frozen=True, slots=True)
+class BonusGrant:
+    """One bonus to credit: how many points, to whom, why and who pays."""
+
+    member_id: uuid.UUID
+    points: int
+    funder: Funder
+    event: str
+    rule_id: str
+
+
+def bonus(
+    grant: BonusGrant,
+    *,
+    transaction_id: uuid.UUID,
+    lot_id: uuid.UUID,
+    partner: Partner,
+    now: datetime,
+    zone: ZoneInfo,
+) -> Bonus:
+    """The transaction and lot that credit ``grant`` at ``partner``."""
+    issuer = COALITION_CAMPAIGNS if grant.funder is Funder.COALITION else partner_issued(partner.id)
+    expires_at = partner.expiry.expires_at(now, zone)
+    transaction = Transaction(
+        id=transaction_id,
+        kind=TransactionKind.BONUS,
+        created_at=now,
+        entries=(
+            Entry(issuer, -grant.points),
+            Entry(member_available(grant.member_id), grant.points),
+        ),
+        points=grant.points,
+        member_id=grant.member_id,
+        partner_id=partner.id,
+        available_at=now,
+        expires_at=expires_at,
+        coalition_funded_points=grant.points if grant.funder is Funder.COALITION else 0,
+        event=grant.event,
+        rule_id=grant.rule_id,
+    )
+    lot = Lot(
+        id=lot_id,
+        member_id=grant.member_id,
+        partner_id=partner.id,
+        earn_transaction_id=transaction_id,
+        points=grant.points,
+        remaining_points=grant.points,
+        reserved_points=0,
+        status=LotStatus.AVAILABLE,
+        created_at=now,
+        available_at=now,
+        expires_at=expires_at,
+    )
+    return Bonus(transaction, lot)

@@ -1,0 +1,48 @@
+"""Crediting bonuses (points without a purchase), and the welcome bonus at enrollment."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from hub.domain.bonuses import WELCOME_EVENT, BonusGrant, bonus
+from hub.domain.ids import new_id
+from hub.domain.partners import Partner
+from hub.services.rule_cache import RuleCache
+from hub.services.unit_of_work import UnitOfWork
+
+
+def credit(
+    uow: UnitOfWork, grant: BonusGrant, partner: Partner, now: datetime, zone: ZoneInfo
+) -> uuid.UUID:
+    """Post ``grant`` at ``partner``: its transaction and lot; returns the transaction id."""
+    posted = bonus(
+        grant, transaction_id=new_id(), lot_id=new_id(), partner=partner, now=now, zone=zone
+    )
+    uow.ledger.add(posted.transaction)
+    uow.lots.add(posted.lot)
+    return posted.transaction.id
+
+
+def welcome(
+    uow: UnitOfWork,
+    rules: RuleCache,
+    partner: Partner,
+    member_id: uuid.UUID,
+    now: datetime,
+    zone: ZoneInfo,
+) -> int:
+    """Credit the welcome bonuses in force for an enrollment at ``partner``; their points."""
+    ruleset = rules.ruleset(uow, uow.rules.generation(), now)
+    given = 0
+    for rule_id, rule in ruleset.welcome_bonuses(partner.id):
+        credit(
+            uow,
+            BonusGrant(member_id, rule.points, rule.funder, WELCOME_EVENT, rule_id),
+            partner,
+            now,
+            zone,
+        )
+        given += rule.points
+    return given
