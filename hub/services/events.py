@@ -3,6 +3,7 @@ per-member limits of the partner's event rules."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -43,9 +44,10 @@ def grant_event(
         grant = BonusGrant(member.id, rule.points, rule.funder, cmd.event.value, rule_id)
         transaction_id = credit(uow, grant, context.partner, now, zone)
         granted = EventGranted(transaction_id, member.id, rule.points, rule_id, rule.funder, now)
-        if cmd.event is not EventKind.REFERRAL or cmd.referred_member is None:
+        if cmd.referred_member is None:
             return granted
-        return _credit_referee(uow, context, member, rule_id, rule, granted, now, zone, hasher, cmd)
+        referee = resolve_member(uow, cmd.referred_member, hasher)
+        return _credit_referee(uow, context, member, referee, rule, granted, zone)
 
     request = IdempotentRequest.of("grant_event", cmd, fingerprint=hasher.fingerprint)
     return execute(request, EventGranted, effect, uow_factory=uow_factory, clock=clock)
@@ -85,16 +87,12 @@ def _credit_referee(
     uow: UnitOfWork,
     context: Till,
     referrer: Member,
-    rule_id: str,
+    referee: Member,
     rule: EventRule,
     granted: EventGranted,
-    now: datetime,
     zone: ZoneInfo,
-    hasher: IdentifierHasher,
-    cmd: GrantEvent,
 ) -> EventGranted:
-    assert cmd.referred_member is not None
-    referee = resolve_member(uow, cmd.referred_member, hasher)
+    """Credit the referred member's side of ``granted`` (a referral by ``referrer``)."""
     if referee.id == referrer.id:
         raise InvalidField("a member cannot refer themselves", field="referred_member")
     referee.require_active()
@@ -102,16 +100,13 @@ def _credit_referee(
     if rule.referee_points:
         # Whoever referred them, a member is rewarded for being referred once per partner.
         _require_below_limit(uow, context, referee, REFEREE_EVENT, 1)
-        grant = BonusGrant(referee.id, rule.referee_points, rule.funder, REFEREE_EVENT, rule_id)
-        transaction_id = credit(uow, grant, context.partner, now, zone)
-    return EventGranted(
-        granted.transaction_id,
-        granted.member_id,
-        granted.points,
-        rule_id,
-        rule.funder,
-        now,
-        referee.id,
-        rule.referee_points,
-        transaction_id,
+        grant = BonusGrant(
+            referee.id, rule.referee_points, rule.funder, REFEREE_EVENT, granted.rule_id
+        )
+        transaction_id = credit(uow, grant, context.partner, granted.created_at, zone)
+    return replace(
+        granted,
+        referred_member_id=referee.id,
+        referee_points=rule.referee_points,
+        referee_transaction_id=transaction_id,
     )

@@ -78,7 +78,6 @@ def situation(
     zone: ZoneInfo,
     member_known: bool,
 ) -> EarnSituation:
-    assert context.rate is not None  # till() refuses a partner without rates in force
     return EarnSituation(
         partner=context.partner,
         rate=context.rate,
@@ -130,7 +129,6 @@ def for_burn(context: Till, ruleset: Ruleset) -> Till:
     """The till as a burn sees it: the partner's exclusions rule added to its burn rules, and
     the member's tier's burn value when the partner sets a better one."""
     partner, rate = context.partner, context.rate
-    assert rate is not None  # till() refuses a partner without rates in force
     excluded = earn_rules.burn_excluded_categories(ruleset, partner)
     tier = context.member.tier if context.member is not None else None
     burn_value = earn_rules.burn_value(ruleset, partner.id, tier, rate.rates)
