@@ -2,7 +2,9 @@
 
 Fields the proto leaves at zero take the domain's meaning of "not given": an empty partner is
 the whole coalition, budget 0 is no budget, both day minutes 0 is all day, an unspecified
-funder is the rule kind's default. Errors name the proto field (``campaign.multiplier``).
+funder is the rule kind's default. Fraud thresholds: a window or number left at 0, and a
+threshold message left unset, take their value from ``DEFAULT_THRESHOLDS``; inside a threshold
+message that is set, 0 is never (``None``). Errors name the proto field (``campaign.multiplier``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any, TypeVar
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from coalition.hub.v1 import common_pb2, rules_pb2
+from fraud.thresholds import DEFAULT_THRESHOLDS, FraudThresholds, Threshold
 from hub.api.admin_convert import attribution
 from hub.api.convert import timestamp
 from hub.domain.errors import InvalidRule
@@ -59,6 +62,8 @@ _CHANNELS_OUT: dict[Channel, common_pb2.Channel] = {
     Channel.APP: common_pb2.CHANNEL_APP,
 }
 _CHANNELS: dict[int, Channel] = {number: channel for channel, number in _CHANNELS_OUT.items()}
+_FRAUD_FIELDS = tuple(f.name for f in dataclasses.fields(FraudThresholds) if f.name != "partner_id")
+"""Named alike in the proto message and the dataclass (a unit test holds them together)."""
 
 
 # -- fields -----------------------------------------------------------------------------------
@@ -217,6 +222,24 @@ def _event(m: rules_pb2.EventRule) -> EventRule:
     )
 
 
+def _threshold(owner: rules_pb2.FraudThresholds, name: str, default: Threshold) -> Threshold:
+    if not owner.HasField(name):
+        return default
+    message: rules_pb2.FraudThreshold = getattr(owner, name)
+    return Threshold(message.review_at or None, message.deny_at or None)
+
+
+def _fraud(m: rules_pb2.FraudThresholds) -> FraudThresholds:
+    given: dict[str, Any] = {}
+    for name in _FRAUD_FIELDS:
+        default = getattr(DEFAULT_THRESHOLDS, name)
+        if isinstance(default, Threshold):
+            given[name] = _threshold(m, name, default)
+        else:
+            given[name] = getattr(m, name) or default
+    return FraudThresholds(partner_id=m.partner_id or None, **given)
+
+
 _FROM_PROTO: dict[str, Callable[[Any], Definition]] = {
     "tiers": _tier_scheme,
     "tier_benefits": _tier_benefits,
@@ -226,6 +249,7 @@ _FROM_PROTO: dict[str, Callable[[Any], Definition]] = {
     "cap": _cap,
     "welcome": _welcome,
     "event": _event,
+    "fraud": _fraud,
 }
 
 
@@ -354,6 +378,20 @@ def _event_message(d: EventRule) -> rules_pb2.RuleDefinition:
     return rules_pb2.RuleDefinition(event=event)
 
 
+def _threshold_message(t: Threshold) -> rules_pb2.FraudThreshold:
+    return rules_pb2.FraudThreshold(review_at=t.review_at or 0, deny_at=t.deny_at or 0)
+
+
+def _fraud_message(d: FraudThresholds) -> rules_pb2.RuleDefinition:
+    fields: dict[str, Any] = {}
+    for name in _FRAUD_FIELDS:
+        value = getattr(d, name)
+        # Every threshold is sent, so one switched off reads as such, not as the default.
+        fields[name] = _threshold_message(value) if isinstance(value, Threshold) else value
+    fraud = rules_pb2.FraudThresholds(partner_id=d.partner_id or "", **fields)
+    return rules_pb2.RuleDefinition(fraud=fraud)
+
+
 _TO_PROTO: dict[type, Callable[[Any], rules_pb2.RuleDefinition]] = {
     TierScheme: _tier_scheme_message,
     TierBenefits: _tier_benefits_message,
@@ -363,6 +401,7 @@ _TO_PROTO: dict[type, Callable[[Any], rules_pb2.RuleDefinition]] = {
     Cap: _cap_message,
     WelcomeBonus: _welcome_message,
     EventRule: _event_message,
+    FraudThresholds: _fraud_message,
 }
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from fraud.thresholds import DEFAULT_THRESHOLDS, FraudThresholds, Threshold
 from hub.domain.rules import (
     Campaign,
     Cap,
@@ -89,6 +90,24 @@ def _event(d: EventRule) -> str:
     return f"{d.event.value}: {d.points} points{referee}, at most {d.max_per_member} per member"
 
 
+def threshold_text(t: Threshold) -> str:
+    """``review at 20, deny at 60``; ``off`` when it never fires."""
+    parts = [
+        f"review at {t.review_at}" if t.review_at is not None else "",
+        f"deny at {t.deny_at}" if t.deny_at is not None else "",
+    ]
+    return ", ".join(part for part in parts if part) or "off"
+
+
+def _fraud(d: FraudThresholds) -> str:
+    changed = [
+        f"{f.name.replace('_', ' ')} {_value(f.name, getattr(d, f.name))}"
+        for f in dataclasses.fields(d)
+        if f.name != "partner_id" and getattr(d, f.name) != getattr(DEFAULT_THRESHOLDS, f.name)
+    ]
+    return f"defaults except {'; '.join(changed)}" if changed else "the default thresholds"
+
+
 _SUMMARIES: dict[type, Callable[[Any], str]] = {
     TierScheme: _tiers,
     TierBenefits: _benefits,
@@ -98,6 +117,7 @@ _SUMMARIES: dict[type, Callable[[Any], str]] = {
     Cap: _cap,
     WelcomeBonus: _welcome,
     EventRule: _event,
+    FraudThresholds: _fraud,
 }
 
 
@@ -117,6 +137,8 @@ def _value(name: str, value: object) -> str:
         return instant(value)
     if isinstance(value, Enum):
         return str(value.value)
+    if isinstance(value, Threshold):
+        return threshold_text(value)
     if isinstance(value, dict):
         return ", ".join(f"{key}={item}" for key, item in value.items())
     if isinstance(value, tuple):

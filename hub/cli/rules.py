@@ -1,19 +1,21 @@
 """``hub rules``: set the coalition's earning rules, end them, list and show them.
 
 Each kind of rule has its command (``tiers``, ``benefits``, ``exclusions``, ``stacking``,
-``campaign``, ``cap``, ``welcome``, ``event``); running one again adds a new version of the same
-rule, in force from ``--effective-from`` (now by default, never in the past).
+``campaign``, ``cap``, ``welcome``, ``event``, ``fraud``); running one again adds a new version of
+the same rule, in force from ``--effective-from`` (now by default, never in the past).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any
 
+from fraud.thresholds import DEFAULT_THRESHOLDS, FraudThresholds, Threshold
 from hub.cli.common import add_database_flag, add_reason_flag, attribution, opened, print_table
 from hub.cli.rule_text import WEEKDAYS, details, instant, summary
 from hub.domain.errors import InvalidField, InvalidRule
@@ -44,6 +46,38 @@ Build = Callable[[argparse.Namespace], tuple[str, Definition]]
 """The rule id given (empty: derived from the definition) and the definition."""
 DAY_MIN = 24 * 60
 CHANNELS = (Channel.POS.value, Channel.ONLINE.value, Channel.APP.value)
+NEVER = "off"
+_FRAUD_FIELDS = tuple(f.name for f in dataclasses.fields(FraudThresholds) if f.name != "partner_id")
+_FRAUD_HELP = {
+    "velocity_window_s": "seconds a member's earns and redemptions are counted over",
+    "velocity_count": "the member's earns (or redemptions) in that window, this one included",
+    "velocity_points": "points the member earned (or redeemed) in that window",
+    "earn_then_burn_window_s": "seconds after an earn at another partner that a burn is suspect",
+    "earn_then_burn_points": "points burned within that window",
+    "refund_debt_points": "points a refund leaves the member owing, already spent",
+    "till_window_s": "seconds the cards at one terminal or cashier are counted over",
+    "terminal_cards": "members earning at one terminal in that window",
+    "cashier_cards": "members earning through one cashier in that window",
+    "cashier_card_window_s": "seconds one card's receipts at one cashier are counted over",
+    "cashier_card_receipts": "one member's earns through one cashier in that window",
+    "linked_members": "members sharing a phone number or e-mail address",
+    "history_min_earns": "earns a member needs before their average earn counts (1-50)",
+    "history_multiple": "an earn's points as a multiple of the member's average earn",
+    "travel_min_km": "tills closer than this are not judged",
+    "travel_speed_kmh": "speed needed to come from the last till with a location",
+    "farming_days": "days the nightly pass looks back for farming (1-90)",
+    "farming_min_active_days": "days with earns that make it farming",
+    "farming_earns": "earns at one partner over those days",
+    "dormant_days": "days without activity after which a burn is suspect (1-3650)",
+    "dormant_min_points": "smaller burns after a silence are not judged",
+    "dormant_burn_percent": "percent of the balance burned in a day after a silence",
+}
+FRAUD_EPILOG = (
+    "Thresholds are REVIEW or REVIEW/DENY, whole numbers or 'off' for never: --velocity-count "
+    "20/60 reviews from the 20th earn in the window and refuses from the 60th; "
+    "--linked-members off switches the rule off; --cashier-cards off/120 only refuses. "
+    "Flags left out take the defaults shown, not the previous version's values."
+)
 
 
 # -- values -----------------------------------------------------------------------------------
@@ -269,6 +303,56 @@ def _event(args: argparse.Namespace) -> tuple[str, Definition]:
     return args.rule_id, rule
 
 
+def _fraud_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--partner", help="this partner's thresholds (default: the coalition's, for the others)"
+    )
+    for name in _FRAUD_FIELDS:
+        flag = "--" + name.replace("_", "-")
+        default = getattr(DEFAULT_THRESHOLDS, name)
+        if isinstance(default, Threshold):
+            shown = "/".join(_limit_text(limit) for limit in (default.review_at, default.deny_at))
+            help_text = f"{_FRAUD_HELP[name]} (default {shown})"
+            parser.add_argument(flag, metavar="REVIEW[/DENY]", help=help_text)
+        else:
+            help_text = f"{_FRAUD_HELP[name]} (default {default})"
+            parser.add_argument(flag, type=int, metavar="N", help=help_text)
+    parser.epilog = FRAUD_EPILOG
+
+
+def _limit_text(limit: int | None) -> str:
+    return NEVER if limit is None else str(limit)
+
+
+def _limit(text: str, flag: str, original: str) -> int | None:
+    text = text.strip()
+    if text == NEVER:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise InvalidRule(
+            f"{flag} takes REVIEW or REVIEW/DENY, each a whole number or {NEVER!r}; "
+            f"got {original!r}",
+            field=flag,
+        ) from None
+
+
+def _threshold(text: str, flag: str) -> Threshold:
+    review, slash, deny = text.partition("/")
+    return Threshold(_limit(review, flag, text), _limit(deny, flag, text) if slash else None)
+
+
+def _fraud(args: argparse.Namespace) -> tuple[str, Definition]:
+    given: dict[str, Any] = {}
+    for name in _FRAUD_FIELDS:
+        value = getattr(args, name)
+        if isinstance(value, str):  # a threshold; numbers come parsed by argparse
+            value = _threshold(value, "--" + name.replace("_", "-"))
+        given[name] = value
+    return "", FraudThresholds(args.partner, **_given(**given))
+
+
 KINDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None], Build], ...] = (
     ("tiers", "the coalition's tiers and their thresholds", _tiers_flags, _tiers),
     ("benefits", "what each tier gets at a partner", _benefits_flags, _benefits),
@@ -283,6 +367,7 @@ KINDS: tuple[tuple[str, str, Callable[[argparse.ArgumentParser], None], Build], 
     ("cap", "the most points a member may earn in a period", _cap_flags, _cap),
     ("welcome", "points for enrolling", _welcome_flags, _welcome),
     ("event", "points a partner grants for an event", _event_flags, _event),
+    ("fraud", "fraud thresholds of a partner, or the coalition's", _fraud_flags, _fraud),
 )
 
 

@@ -6,11 +6,14 @@ or ``tier_benefits.multipliers.gold``, so that an operator can find the value to
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from decimal import Decimal
 
+from fraud.facts import HISTORY_EARNS_MAX
+from fraud.thresholds import FraudThresholds, Threshold
 from hub.domain.currencies import EXPONENTS
 from hub.domain.errors import (
     CampaignsOverlap,
@@ -44,6 +47,7 @@ from hub.domain.rules import (
     EventKind,
     EventRule,
     Exclusions,
+    RuleKind,
     RuleVersion,
     Stacking,
     StackingMode,
@@ -56,9 +60,30 @@ from hub.domain.rules import (
 
 _TIER_NAME = re.compile(r"[a-z][a-z0-9-]{0,31}")
 _RULE_ID = re.compile(r"[a-z0-9][a-z0-9_:.-]{0,63}")
-_RESERVED_PREFIXES = tuple(f"{kind.value}:" for kind in PARTNER_SINGLETONS)
+FRAUD_RULE_ID = RuleKind.FRAUD.value
+"""The coalition-wide fraud thresholds; a partner's are ``fraud:<partner>``."""
+_RESERVED_IDS = (TIERS_RULE_ID, FRAUD_RULE_ID)
+_RESERVED_PREFIXES = tuple(f"{kind.value}:" for kind in (*PARTNER_SINGLETONS, RuleKind.FRAUD))
 _MINUTES_PER_DAY = 24 * 60
 _CHANNELS = frozenset(Channel) - {Channel.UNSPECIFIED}
+
+FRAUD_WINDOW_MAX_S = 30 * 24 * 3600
+"""The longest activity window a fraud rule may count over: the hot path reads it per earn."""
+FRAUD_FARMING_DAYS_MAX = 90
+FRAUD_DORMANT_DAYS_MAX = 3650
+FRAUD_TRAVEL_MIN_KM_MAX = 20_000
+"""About half the earth's circumference: no two tills are farther apart."""
+FRAUD_THRESHOLD_MAX = POINTS_PER_OPERATION_MAX
+_PERCENT_MAX = 100
+_FRAUD_WINDOWS = (
+    "velocity_window_s",
+    "earn_then_burn_window_s",
+    "till_window_s",
+    "cashier_card_window_s",
+)
+_FRAUD_THRESHOLDS = tuple(
+    f.name for f in dataclasses.fields(FraudThresholds) if isinstance(f.default, Threshold)
+)
 
 
 def check_definition(definition: Definition) -> Definition:
@@ -81,6 +106,8 @@ def check_definition(definition: Definition) -> Definition:
             _check_welcome(definition)
         case EventRule():
             _check_event(definition)
+        case FraudThresholds():
+            _check_fraud(definition)
     return definition
 
 
@@ -289,6 +316,42 @@ def _check_event(event: EventRule) -> None:
         )
 
 
+def _check_fraud(t: FraudThresholds) -> None:
+    _partner_id(t.partner_id, "fraud.partner_id", optional=True)
+    for name in _FRAUD_WINDOWS:
+        _integer(getattr(t, name), f"fraud.{name}", 1, FRAUD_WINDOW_MAX_S)
+    for name in _FRAUD_THRESHOLDS:
+        high = _PERCENT_MAX if name.endswith("_percent") else FRAUD_THRESHOLD_MAX
+        _fraud_threshold(getattr(t, name), f"fraud.{name}", high)
+    # The history holds at most HISTORY_EARNS_MAX earns: a higher minimum would never be met.
+    _integer(t.history_min_earns, "fraud.history_min_earns", 1, HISTORY_EARNS_MAX)
+    _integer(t.travel_min_km, "fraud.travel_min_km", 1, FRAUD_TRAVEL_MIN_KM_MAX)
+    days = _integer(t.farming_days, "fraud.farming_days", 1, FRAUD_FARMING_DAYS_MAX)
+    _integer(t.farming_min_active_days, "fraud.farming_min_active_days", 1, days)
+    _integer(t.dormant_days, "fraud.dormant_days", 1, FRAUD_DORMANT_DAYS_MAX)
+    _integer(t.dormant_min_points, "fraud.dormant_min_points", 1, POINTS_PER_OPERATION_MAX)
+
+
+def _fraud_threshold(threshold: object, field: str, high: int) -> None:
+    if not isinstance(threshold, Threshold):
+        raise InvalidRule(
+            f"{field} must be a threshold (review_at, deny_at); got {_show(threshold)}",
+            field=field,
+        )
+    # At least 1: a threshold of 0 would flag every operation, and 0 on the wire means never.
+    review, deny = threshold.review_at, threshold.deny_at
+    if review is not None:
+        _integer(review, f"{field}.review_at", 1, high)
+    if deny is not None:
+        _integer(deny, f"{field}.deny_at", 1, high)
+    if review is not None and deny is not None and deny < review:
+        raise InvalidRule(
+            f"{field}.deny_at must be at least review_at ({review}): what is refused is also "
+            f"worth a review; got {deny}",
+            field=f"{field}.deny_at",
+        )
+
+
 # Fields.
 
 
@@ -444,6 +507,11 @@ def _show(value: object) -> str:
 def _derived_rule_id(definition: Definition) -> str | None:
     if isinstance(definition, TierScheme):
         return TIERS_RULE_ID
+    if isinstance(definition, FraudThresholds):
+        partner_id = definition.partner_id
+        return (
+            FRAUD_RULE_ID if partner_id is None else singleton_rule_id(RuleKind.FRAUD, partner_id)
+        )
     if isinstance(definition, TierBenefits | Exclusions | Stacking):
         return singleton_rule_id(KIND_OF[type(definition)], definition.partner_id)
     return None
@@ -460,11 +528,12 @@ def _check_named_rule_id(rule_id: str) -> str:
             f"a letter or digit; got {_show(rule_id)}",
             field="rule_id",
         )
-    if rule_id == TIERS_RULE_ID or rule_id.startswith(_RESERVED_PREFIXES):
+    if rule_id in _RESERVED_IDS or rule_id.startswith(_RESERVED_PREFIXES):
         raise InvalidRule(
-            f"rule_id {rule_id!r} is reserved: 'tiers' and ids starting with "
-            f"{', '.join(_RESERVED_PREFIXES)} are derived for the tier scheme and each "
-            "partner's tier benefits, exclusions and stacking",
+            f"rule_id {rule_id!r} is reserved: {', '.join(map(repr, _RESERVED_IDS))} and ids "
+            f"starting with {', '.join(_RESERVED_PREFIXES)} are derived for the tier scheme, "
+            "the fraud thresholds and each partner's tier benefits, exclusions, stacking and "
+            "fraud thresholds",
             field="rule_id",
         )
     return rule_id

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from fraud.thresholds import DEFAULT_THRESHOLDS, FraudThresholds
 from hub.domain.purchases import Channel
 
 
@@ -31,6 +32,7 @@ class RuleKind(StrEnum):
     CAP = "cap"
     WELCOME = "welcome"
     EVENT = "event"
+    FRAUD = "fraud"
 
 
 class Funder(StrEnum):
@@ -222,7 +224,15 @@ class EventRule:
 
 
 Definition = (
-    TierScheme | TierBenefits | Exclusions | Stacking | Campaign | Cap | WelcomeBonus | EventRule
+    TierScheme
+    | TierBenefits
+    | Exclusions
+    | Stacking
+    | Campaign
+    | Cap
+    | WelcomeBonus
+    | EventRule
+    | FraudThresholds
 )
 
 KIND_OF: dict[type, RuleKind] = {
@@ -234,6 +244,7 @@ KIND_OF: dict[type, RuleKind] = {
     Cap: RuleKind.CAP,
     WelcomeBonus: RuleKind.WELCOME,
     EventRule: RuleKind.EVENT,
+    FraudThresholds: RuleKind.FRAUD,
 }
 DEFINITION_OF: dict[RuleKind, type] = {kind: cls for cls, kind in KIND_OF.items()}
 
@@ -321,6 +332,13 @@ class Ruleset:
     def stacking(self, partner_id: str) -> Stacking | None:
         found = self._for_partner(RuleKind.STACKING, partner_id)
         return found.definition if found else None  # type: ignore[return-value]
+
+    def fraud_thresholds(self, partner_id: str) -> FraudThresholds:
+        """The partner's fraud thresholds, else the coalition's, else the defaults."""
+        found = self._for_partner(RuleKind.FRAUD, partner_id)
+        if found is None:
+            found = next((v for v in self._of(RuleKind.FRAUD) if v.partner_id is None), None)
+        return found.definition if found else DEFAULT_THRESHOLDS  # type: ignore[return-value]
 
     def campaigns(self, partner_id: str) -> tuple[tuple[str, Campaign], ...]:
         """(rule id, campaign) of campaigns at ``partner_id`` or at every partner, by rule id;

@@ -108,6 +108,33 @@ def test_get_rule_shows_every_version_and_a_campaigns_budget(rules):
 
 # -- every kind survives the wire -------------------------------------------------------------
 
+T = rules_pb2.FraudThreshold
+FRAUD_FIELDS = {
+    "velocity_window_s": 1800,
+    "velocity_count": T(review_at=10, deny_at=30),
+    "velocity_points": T(review_at=5000),
+    "earn_then_burn_window_s": 600,
+    "earn_then_burn_points": T(review_at=200, deny_at=2000),
+    "refund_debt_points": T(review_at=50),
+    "till_window_s": 7200,
+    "terminal_cards": T(review_at=30, deny_at=90),
+    "cashier_cards": T(deny_at=120),
+    "cashier_card_window_s": 43_200,
+    "cashier_card_receipts": T(review_at=4, deny_at=8),
+    "linked_members": T(),
+    "history_min_earns": 3,
+    "history_multiple": T(review_at=8, deny_at=40),
+    "travel_min_km": 50,
+    "travel_speed_kmh": T(review_at=800, deny_at=3000),
+    "farming_days": 14,
+    "farming_min_active_days": 10,
+    "farming_earns": T(review_at=60),
+    "dormant_days": 365,
+    "dormant_min_points": 500,
+    "dormant_burn_percent": T(review_at=70, deny_at=95),
+}
+"""Every field set, one threshold switched off: what is sent must come back as it was."""
+
 EVERY_KIND = {
     "": TIERS,
     "tier-benefits:coffee": rules_pb2.RuleDefinition(
@@ -175,6 +202,10 @@ EVERY_KIND = {
             funder=common_pb2.FUNDER_COALITION,
         )
     ),
+    "fraud:coffee": rules_pb2.RuleDefinition(
+        fraud=rules_pb2.FraudThresholds(partner_id="coffee", **FRAUD_FIELDS)
+    ),
+    "fraud": rules_pb2.RuleDefinition(fraud=rules_pb2.FraudThresholds(**FRAUD_FIELDS)),
 }
 
 
@@ -223,6 +254,16 @@ def test_fields_left_at_zero_take_the_domain_defaults(rules):
     assert welcome.funder == common_pb2.FUNDER_COALITION
     assert event.funder == common_pb2.FUNDER_PARTNER
     assert (stacking.mode, stacking.max_multiplier) == ("best", "1")
+
+
+def test_fraud_thresholds_left_unset_take_the_defaults_and_0_inside_one_is_never(rules):
+    sent = rules_pb2.FraudThresholds(partner_id="coffee", velocity_points=T(review_at=100))
+    fraud = put(rules, rules_pb2.RuleDefinition(fraud=sent)).definition.fraud
+    assert (fraud.velocity_window_s, fraud.dormant_days) == (3600, 180)
+    assert fraud.velocity_count == T(review_at=20, deny_at=60)
+    assert fraud.velocity_points == T(review_at=100, deny_at=0)
+    listed = rules.ListRules(rules_pb2.ListRulesRequest(partner_id="coffee"), timeout=5)
+    assert [(v.rule_id, v.kind) for v in listed.in_force] == [("fraud:coffee", "fraud")]
 
 
 # -- bad input --------------------------------------------------------------------------------
@@ -295,6 +336,23 @@ def test_fields_left_at_zero_take_the_domain_defaults(rules):
             "welcome.funder",
         ),
         (rules_pb2.RuleDefinition(cap=rules_pb2.Cap(period="day", limit_points=5)), "", "rule_id"),
+        (
+            rules_pb2.RuleDefinition(
+                fraud=rules_pb2.FraudThresholds(velocity_count=T(review_at=60, deny_at=20))
+            ),
+            "",
+            "fraud.velocity_count.deny_at",
+        ),
+        (
+            rules_pb2.RuleDefinition(fraud=rules_pb2.FraudThresholds(till_window_s=-1)),
+            "",
+            "fraud.till_window_s",
+        ),
+        (
+            rules_pb2.RuleDefinition(fraud=rules_pb2.FraudThresholds(partner_id="coffee")),
+            "fraud",
+            "rule_id",
+        ),
     ],
 )
 def test_bad_input_is_invalid_argument_naming_its_field(hub, rules, definition, rule_id, field):

@@ -207,3 +207,70 @@ def test_bad_flags_get_one_line_errors_and_exit_code_2(db):
         "--effective-from", "2001-01-01T00:00:00Z", "--reason", "x",
     )  # fmt: skip
     assert "RULE_NOT_FOUND" in refused(db, "show", "nope")
+
+
+def test_fraud_thresholds_are_set_per_partner_and_for_the_coalition_and_shown(db):
+    partner = rules(
+        db,
+        "fraud",
+        "--partner",
+        "coffee",
+        "--velocity-count",
+        "10/30",
+        "--velocity-window-s",
+        "1800",
+        "--linked-members",
+        "off",
+        "--cashier-cards",
+        "off/120",
+        "--earn-then-burn-points",
+        "300",
+        "--farming-days",
+        "14",
+    )
+    assert "rule fraud:coffee version 1 (fraud)" in partner
+    assert "defaults except velocity window s 1800; velocity count review at 10, deny at 30" in (
+        partner
+    )
+    coalition = rules(db, "fraud", "--dormant-days", "365")
+    assert "rule fraud version 1 (fraud)" in coalition
+    assert "defaults except dormant days 365" in coalition
+
+    shown = rules(db, "show", "fraud:coffee", reason=None)
+    assert "version 1 (fraud) from" in shown
+    for line in (
+        "partner id: coffee",
+        "velocity window s: 1800",
+        "velocity count: review at 10, deny at 30",
+        "velocity points: review at 20000",  # left out: the default
+        "earn then burn points: review at 300",
+        "cashier cards: deny at 120",
+        "linked members: off",
+        "farming days: 14",
+        "dormant days: 180",
+    ):
+        assert f"  {line}\n" in shown
+    listed = rules(db, "list", "--partner", "coffee", reason=None)
+    assert "fraud:coffee" in listed
+    assert "the default thresholds" not in listed
+    assert "dormant days 365" in listed  # the coalition's apply to coffee too
+
+    changed = rules(db, "fraud", "--partner", "coffee")
+    assert "rule fraud:coffee version 2 (fraud)" in changed
+    assert "the default thresholds" in changed
+
+
+def test_bad_fraud_flags_get_one_line_errors_naming_the_flag_or_field(db):
+    assert "--velocity-count takes REVIEW or REVIEW/DENY" in refused(
+        db, "fraud", "--velocity-count", "ten", "--reason", "x"
+    )
+    assert "--linked-members takes REVIEW or REVIEW/DENY" in refused(
+        db, "fraud", "--linked-members", "5/", "--reason", "x"
+    )
+    inverted = refused(db, "fraud", "--velocity-count", "60/20", "--reason", "x")
+    assert "INVALID_RULE" in inverted
+    assert "fraud.velocity_count.deny_at must be at least review_at (60)" in inverted
+    assert "fraud.velocity_window_s must be 1..2592000" in refused(
+        db, "fraud", "--velocity-window-s", "0", "--reason", "x"
+    )
+    assert "PARTNER_NOT_FOUND" in refused(db, "fraud", "--partner", "ghost", "--reason", "x")

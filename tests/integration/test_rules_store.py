@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from fraud.thresholds import DEFAULT_THRESHOLDS, FraudThresholds, Threshold
 from hub import bootstrap
 from hub.adapters.repositories.rules import BUDGET_IDS_MAX, SqlRuleRepository
 from hub.adapters.tables import campaign_budgets
@@ -32,6 +33,7 @@ from hub.domain.rules import (
     Exclusions,
     Funder,
     RuleKind,
+    Ruleset,
     RuleVersion,
     Stacking,
     StackingMode,
@@ -117,6 +119,46 @@ def test_every_kind_of_definition_comes_back_as_it_was_put(hub, coffee):
         "coffee", ("tobacco",), False, ("gift-cards",)
     )
     assert in_force["stacking:coffee"] == Stacking("coffee", StackingMode.STACK, Decimal(3))
+
+
+def test_fraud_thresholds_come_back_as_they_were_put_with_their_thresholds_off(hub, coffee):
+    partner = FraudThresholds(
+        "coffee",
+        velocity_window_s=1800,
+        velocity_count=Threshold(10, 30),
+        velocity_points=Threshold(None, 50_000),
+        linked_members=Threshold(),
+        farming_days=14,
+    )
+    coalition = FraudThresholds(dormant_days=365, dormant_burn_percent=Threshold(70, 95))
+    stored = put(hub, partner)
+    put(hub, coalition, "fraud")
+    assert (stored.rule_id, stored.kind, stored.partner_id) == (
+        "fraud:coffee",
+        RuleKind.FRAUD,
+        "coffee",
+    )
+    [history] = hub.operator.rule_history("fraud:coffee").versions
+    assert history.definition == partner
+    in_force = listed(hub, "coffee").in_force
+    assert {v.rule_id: v.definition for v in in_force} == {
+        "fraud": coalition,
+        "fraud:coffee": partner,
+    }
+    rules = Ruleset.in_force(in_force, START)
+    assert rules.fraud_thresholds("coffee") == partner
+    assert rules.fraud_thresholds("fuel") == coalition
+
+
+def test_a_partner_without_fraud_thresholds_gets_the_defaults_until_some_are_put(hub, coffee):
+    def in_force() -> FraudThresholds:
+        return Ruleset.in_force(listed(hub).in_force, START).fraud_thresholds("coffee")
+
+    assert in_force() == DEFAULT_THRESHOLDS
+    put(hub, FraudThresholds("coffee", till_window_s=60))
+    assert in_force() == FraudThresholds("coffee", till_window_s=60)
+    [added] = hub.operator.list_audit(limit=1, action="rule.put")
+    assert (added.event.target, added.event.details["partner"]) == ("rule:fraud:coffee", "coffee")
 
 
 def test_each_change_raises_the_generation_by_one(hub, coffee):
@@ -306,6 +348,14 @@ def test_exclusive_campaigns_may_not_overlap(hub, coffee):
         (Cap(CapPeriod.DAY, 0), "zero", "cap.limit_points"),
         (Cap(CapPeriod.DAY, 10), "", "rule_id"),
         (TierBenefits("coffee", {"gold": Decimal(2)}), "", "tier_benefits.multipliers.gold"),
+        (
+            FraudThresholds("coffee", velocity_count=Threshold(60, 20)),
+            "",
+            "fraud.velocity_count.deny_at",
+        ),
+        (FraudThresholds(farming_days=91), "", "fraud.farming_days"),
+        (FraudThresholds("coffee"), "fraud", "rule_id"),
+        (Cap(CapPeriod.DAY, 10), "fraud:coffee", "rule_id"),
     ],
 )
 def test_an_invalid_rule_names_its_field(hub, coffee, definition, rule_id, field):
@@ -317,6 +367,8 @@ def test_a_rule_of_an_unknown_partner_is_partner_not_found(hub, coffee):
     error = refused(hub, PartnerNotFound, lambda: put(hub, Exclusions("ghost", ("tobacco",))))
     assert error.reason == "PARTNER_NOT_FOUND"
     refused(hub, PartnerNotFound, lambda: listed(hub, "ghost"))
+    ghost = refused(hub, PartnerNotFound, lambda: put(hub, FraudThresholds("ghost")))
+    assert ghost.reason == "PARTNER_NOT_FOUND"
 
 
 # -- races ------------------------------------------------------------------------------------

@@ -85,7 +85,7 @@ class RuleVersion(_message.Message):
     def __init__(self, rule_id: _Optional[str] = ..., version: _Optional[int] = ..., kind: _Optional[str] = ..., effective_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., definition: _Optional[_Union[RuleDefinition, _Mapping]] = ..., ended: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[str] = ...) -> None: ...
 
 class RuleDefinition(_message.Message):
-    __slots__ = ("tiers", "tier_benefits", "exclusions", "stacking", "campaign", "cap", "welcome", "event")
+    __slots__ = ("tiers", "tier_benefits", "exclusions", "stacking", "campaign", "cap", "welcome", "event", "fraud")
     TIERS_FIELD_NUMBER: _ClassVar[int]
     TIER_BENEFITS_FIELD_NUMBER: _ClassVar[int]
     EXCLUSIONS_FIELD_NUMBER: _ClassVar[int]
@@ -94,6 +94,7 @@ class RuleDefinition(_message.Message):
     CAP_FIELD_NUMBER: _ClassVar[int]
     WELCOME_FIELD_NUMBER: _ClassVar[int]
     EVENT_FIELD_NUMBER: _ClassVar[int]
+    FRAUD_FIELD_NUMBER: _ClassVar[int]
     tiers: TierScheme
     tier_benefits: TierBenefits
     exclusions: Exclusions
@@ -102,7 +103,8 @@ class RuleDefinition(_message.Message):
     cap: Cap
     welcome: WelcomeBonus
     event: EventRule
-    def __init__(self, tiers: _Optional[_Union[TierScheme, _Mapping]] = ..., tier_benefits: _Optional[_Union[TierBenefits, _Mapping]] = ..., exclusions: _Optional[_Union[Exclusions, _Mapping]] = ..., stacking: _Optional[_Union[Stacking, _Mapping]] = ..., campaign: _Optional[_Union[Campaign, _Mapping]] = ..., cap: _Optional[_Union[Cap, _Mapping]] = ..., welcome: _Optional[_Union[WelcomeBonus, _Mapping]] = ..., event: _Optional[_Union[EventRule, _Mapping]] = ...) -> None: ...
+    fraud: FraudThresholds
+    def __init__(self, tiers: _Optional[_Union[TierScheme, _Mapping]] = ..., tier_benefits: _Optional[_Union[TierBenefits, _Mapping]] = ..., exclusions: _Optional[_Union[Exclusions, _Mapping]] = ..., stacking: _Optional[_Union[Stacking, _Mapping]] = ..., campaign: _Optional[_Union[Campaign, _Mapping]] = ..., cap: _Optional[_Union[Cap, _Mapping]] = ..., welcome: _Optional[_Union[WelcomeBonus, _Mapping]] = ..., event: _Optional[_Union[EventRule, _Mapping]] = ..., fraud: _Optional[_Union[FraudThresholds, _Mapping]] = ...) -> None: ...
 
 class TierScheme(_message.Message):
     __slots__ = ("tiers", "metric", "spend_currency", "review")
@@ -245,3 +247,61 @@ class EventRule(_message.Message):
     referee_points: int
     funder: _common_pb2.Funder
     def __init__(self, partner_id: _Optional[str] = ..., event: _Optional[str] = ..., points: _Optional[int] = ..., max_per_member: _Optional[int] = ..., referee_points: _Optional[int] = ..., funder: _Optional[_Union[_common_pb2.Funder, str]] = ...) -> None: ...
+
+class FraudThreshold(_message.Message):
+    __slots__ = ("review_at", "deny_at")
+    REVIEW_AT_FIELD_NUMBER: _ClassVar[int]
+    DENY_AT_FIELD_NUMBER: _ClassVar[int]
+    review_at: int
+    deny_at: int
+    def __init__(self, review_at: _Optional[int] = ..., deny_at: _Optional[int] = ...) -> None: ...
+
+class FraudThresholds(_message.Message):
+    __slots__ = ("partner_id", "velocity_window_s", "velocity_count", "velocity_points", "earn_then_burn_window_s", "earn_then_burn_points", "refund_debt_points", "till_window_s", "terminal_cards", "cashier_cards", "cashier_card_window_s", "cashier_card_receipts", "linked_members", "history_min_earns", "history_multiple", "travel_min_km", "travel_speed_kmh", "farming_days", "farming_min_active_days", "farming_earns", "dormant_days", "dormant_min_points", "dormant_burn_percent")
+    PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
+    VELOCITY_WINDOW_S_FIELD_NUMBER: _ClassVar[int]
+    VELOCITY_COUNT_FIELD_NUMBER: _ClassVar[int]
+    VELOCITY_POINTS_FIELD_NUMBER: _ClassVar[int]
+    EARN_THEN_BURN_WINDOW_S_FIELD_NUMBER: _ClassVar[int]
+    EARN_THEN_BURN_POINTS_FIELD_NUMBER: _ClassVar[int]
+    REFUND_DEBT_POINTS_FIELD_NUMBER: _ClassVar[int]
+    TILL_WINDOW_S_FIELD_NUMBER: _ClassVar[int]
+    TERMINAL_CARDS_FIELD_NUMBER: _ClassVar[int]
+    CASHIER_CARDS_FIELD_NUMBER: _ClassVar[int]
+    CASHIER_CARD_WINDOW_S_FIELD_NUMBER: _ClassVar[int]
+    CASHIER_CARD_RECEIPTS_FIELD_NUMBER: _ClassVar[int]
+    LINKED_MEMBERS_FIELD_NUMBER: _ClassVar[int]
+    HISTORY_MIN_EARNS_FIELD_NUMBER: _ClassVar[int]
+    HISTORY_MULTIPLE_FIELD_NUMBER: _ClassVar[int]
+    TRAVEL_MIN_KM_FIELD_NUMBER: _ClassVar[int]
+    TRAVEL_SPEED_KMH_FIELD_NUMBER: _ClassVar[int]
+    FARMING_DAYS_FIELD_NUMBER: _ClassVar[int]
+    FARMING_MIN_ACTIVE_DAYS_FIELD_NUMBER: _ClassVar[int]
+    FARMING_EARNS_FIELD_NUMBER: _ClassVar[int]
+    DORMANT_DAYS_FIELD_NUMBER: _ClassVar[int]
+    DORMANT_MIN_POINTS_FIELD_NUMBER: _ClassVar[int]
+    DORMANT_BURN_PERCENT_FIELD_NUMBER: _ClassVar[int]
+    partner_id: str
+    velocity_window_s: int
+    velocity_count: FraudThreshold
+    velocity_points: FraudThreshold
+    earn_then_burn_window_s: int
+    earn_then_burn_points: FraudThreshold
+    refund_debt_points: FraudThreshold
+    till_window_s: int
+    terminal_cards: FraudThreshold
+    cashier_cards: FraudThreshold
+    cashier_card_window_s: int
+    cashier_card_receipts: FraudThreshold
+    linked_members: FraudThreshold
+    history_min_earns: int
+    history_multiple: FraudThreshold
+    travel_min_km: int
+    travel_speed_kmh: FraudThreshold
+    farming_days: int
+    farming_min_active_days: int
+    farming_earns: FraudThreshold
+    dormant_days: int
+    dormant_min_points: int
+    dormant_burn_percent: FraudThreshold
+    def __init__(self, partner_id: _Optional[str] = ..., velocity_window_s: _Optional[int] = ..., velocity_count: _Optional[_Union[FraudThreshold, _Mapping]] = ..., velocity_points: _Optional[_Union[FraudThreshold, _Mapping]] = ..., earn_then_burn_window_s: _Optional[int] = ..., earn_then_burn_points: _Optional[_Union[FraudThreshold, _Mapping]] = ..., refund_debt_points: _Optional[_Union[FraudThreshold, _Mapping]] = ..., till_window_s: _Optional[int] = ..., terminal_cards: _Optional[_Union[FraudThreshold, _Mapping]] = ..., cashier_cards: _Optional[_Union[FraudThreshold, _Mapping]] = ..., cashier_card_window_s: _Optional[int] = ..., cashier_card_receipts: _Optional[_Union[FraudThreshold, _Mapping]] = ..., linked_members: _Optional[_Union[FraudThreshold, _Mapping]] = ..., history_min_earns: _Optional[int] = ..., history_multiple: _Optional[_Union[FraudThreshold, _Mapping]] = ..., travel_min_km: _Optional[int] = ..., travel_speed_kmh: _Optional[_Union[FraudThreshold, _Mapping]] = ..., farming_days: _Optional[int] = ..., farming_min_active_days: _Optional[int] = ..., farming_earns: _Optional[_Union[FraudThreshold, _Mapping]] = ..., dormant_days: _Optional[int] = ..., dormant_min_points: _Optional[int] = ..., dormant_burn_percent: _Optional[_Union[FraudThreshold, _Mapping]] = ...) -> None: ...
