@@ -58,6 +58,8 @@ class Settings:
     """On SIGTERM, how long in-flight calls may take to finish."""
     sweep_interval_s: float = 5.0
     """How often ``hub serve`` expires holds and matures and expires points; 0 turns it off."""
+    fraud_checks: bool = True
+    """Whether earns and redemptions pass the fraud checks; off only to measure their cost."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ, **overrides: Any) -> Settings:
@@ -82,6 +84,7 @@ class Settings:
             db_pool_timeout_s=float(env.get("HUB_DB_POOL_TIMEOUT_S", "2")),
             shutdown_grace_s=float(env.get("HUB_SHUTDOWN_GRACE_S", "20")),
             sweep_interval_s=float(env.get("HUB_SWEEP_INTERVAL_S", "5")),
+            fraud_checks=_flag(env, "HUB_FRAUD_CHECKS", default=True),
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
 
@@ -146,3 +149,18 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(env.get(name, default))
     except ValueError:
         raise ConfigError(f"{name} must be an integer") from None
+
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    if raw.lower() in _TRUE:
+        return True
+    if raw.lower() in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be one of {', '.join(_TRUE + _FALSE)}")

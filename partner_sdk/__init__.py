@@ -26,6 +26,12 @@ Redemptions are two-phase, like card payments: ``authorize`` holds points, ``cap
 all or part of the hold, ``void`` releases it. ``refund_earn`` and ``refund_redemption`` undo
 earns and captures, never beyond the original.
 
+The hub's fraud checks look at each earn and redemption (``PointOfSale``: store, terminal,
+cashier, store location). ``FraudDeclined`` means they refused it and nothing was posted: do
+not retry. A redemption they doubt comes back ``HoldStatus.IN_REVIEW``; ``capture`` raises
+``HoldInReview`` until a fraud analyst releases it: poll ``get_hold`` and capture once it is
+``PENDING`` (or ``DECLINED``: its points went back), or ``void`` it.
+
 ``connect`` checks the files before connecting and raises ``CertificateError`` saying what is
 wrong (expired, another CA's, a key that is not the certificate's...); a hub whose own
 certificate fails the client's checks raises it too, while an unreachable hub is
@@ -58,10 +64,15 @@ from partner_sdk.errors import (
     EventLimitReached,
     ExceedsPayableAmount,
     FieldViolation,
+    FlagAlreadyResolved,
+    FlagNotFound,
+    FraudDeclined,
     HoldAlreadyCaptured,
     HoldAlreadyVoided,
     HoldExpired,
+    HoldInReview,
     HoldNotFound,
+    HoldNotInReview,
     HubError,
     IdempotencyKeyReused,
     IdentifierTaken,
@@ -78,8 +89,10 @@ from partner_sdk.errors import (
     InvalidRule,
     LineItemsMismatch,
     MalformedId,
+    MemberAlreadyFrozen,
     MemberNotActive,
     MemberNotFound,
+    MemberNotFrozen,
     NoRateInForce,
     NotFound,
     PartnerDisabled,
@@ -168,12 +181,17 @@ __all__ = [
     "ExceedsPayableAmount",
     "ExcludedItem",
     "FieldViolation",
+    "FlagAlreadyResolved",
+    "FlagNotFound",
+    "FraudDeclined",
     "Funder",
     "Hold",
     "HoldAlreadyCaptured",
     "HoldAlreadyVoided",
     "HoldExpired",
+    "HoldInReview",
     "HoldNotFound",
+    "HoldNotInReview",
     "HoldStatus",
     "HubClient",
     "HubError",
@@ -197,8 +215,10 @@ __all__ = [
     "LineKind",
     "MalformedId",
     "Member",
+    "MemberAlreadyFrozen",
     "MemberNotActive",
     "MemberNotFound",
+    "MemberNotFrozen",
     "MemberRef",
     "MemberStatus",
     "Money",

@@ -90,6 +90,8 @@ _HOLD_STATUS: Final = {
     partner_pb2.HOLD_STATUS_CAPTURED: HoldStatus.CAPTURED,
     partner_pb2.HOLD_STATUS_VOIDED: HoldStatus.VOIDED,
     partner_pb2.HOLD_STATUS_EXPIRED: HoldStatus.EXPIRED,
+    partner_pb2.HOLD_STATUS_IN_REVIEW: HoldStatus.IN_REVIEW,
+    partner_pb2.HOLD_STATUS_DECLINED: HoldStatus.DECLINED,
 }
 _FUNDER: Final = {
     common_pb2.FUNDER_PARTNER: Funder.PARTNER,
@@ -146,7 +148,14 @@ def point_of_sale_pb(pos: PointOfSale | None) -> common_pb2.PointOfSale | None:
         store_id=pos.store_id,
         terminal_id=pos.terminal_id,
         cashier_id=pos.cashier_id,
+        latitude=_coordinate_text(pos.latitude),
+        longitude=_coordinate_text(pos.longitude),
     )
+
+
+def _coordinate_text(degrees: Decimal | str | None) -> str:
+    # Plain notation: Decimal("1E+1") would otherwise go out as "1E+1".
+    return "" if degrees is None else format(Decimal(degrees), "f")
 
 
 def enroll_request(

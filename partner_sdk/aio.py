@@ -198,7 +198,13 @@ class AsyncHubClient:
         timeout_s: float | None = None,
         retry: RetryOption = USE_CLIENT_DEFAULT,
     ) -> Earned:
-        """Credit points for a purchase at the calling partner; one earn per ``order_id``."""
+        """Credit points for a purchase at the calling partner; one earn per ``order_id``.
+
+        ``point_of_sale`` (store, terminal, cashier, store location) feeds the hub's fraud
+        checks. ``FraudDeclined`` means they refused the earn and nothing was posted: do not
+        retry it (not even with a new key); tell the member to contact the coalition.
+        ``MemberNotActive`` means the account is frozen.
+        """
         purchase = Money(amount_minor, currency)
         request = _convert.earn_request(
             member, purchase, order_id, line_items, point_of_sale, idempotency_key
@@ -307,6 +313,13 @@ class AsyncHubClient:
         ``amount_minor`` ``currency`` is the receipt total. Pay either ``points`` or
         ``pay_amount_minor`` of the receipt (same currency) with points: exactly one, else
         ``ValueError``. ``ttl_s`` ``None`` takes the partner's default hold time.
+
+        The hold comes back ``PENDING``, or ``IN_REVIEW`` when the fraud checks doubt it: its
+        points are reserved but ``capture`` raises ``HoldInReview`` until an analyst decides.
+        Poll ``get_hold`` and capture once it is ``PENDING``; if it turns ``DECLINED``, or the
+        customer will not wait, take payment otherwise (and ``void`` a hold still in review).
+        ``FraudDeclined`` means the checks refused the redemption outright and nothing was
+        held: do not retry it.
         """
         purchase = Money(amount_minor, currency)
         request = _convert.authorize_request(
@@ -331,7 +344,11 @@ class AsyncHubClient:
         timeout_s: float | None = None,
         retry: RetryOption = USE_CLIENT_DEFAULT,
     ) -> Capture:
-        """Spend ``points`` (positive) of a pending hold, all for ``None``; the rest is released."""
+        """Spend ``points`` (positive) of a pending hold, all for ``None``; the rest is released.
+
+        ``HoldInReview``: the hold awaits a fraud analyst; poll ``get_hold`` and capture once it
+        is ``PENDING``, or ``void`` it. ``FraudDeclined``: an analyst declined it; do not retry.
+        """
         request = _convert.capture_request(hold_id, points, idempotency_key)
         return _convert.capture(await self._call(rpc.CAPTURE, request, timeout_s, retry))
 
@@ -343,7 +360,7 @@ class AsyncHubClient:
         timeout_s: float | None = None,
         retry: RetryOption = USE_CLIENT_DEFAULT,
     ) -> Hold:
-        """Release a pending hold's points back to the member."""
+        """Release a pending hold's points back to the member; a hold in review may be voided."""
         request = _convert.void_request(hold_id, idempotency_key)
         return _convert.hold(await self._call(rpc.VOID, request, timeout_s, retry))
 
@@ -354,7 +371,12 @@ class AsyncHubClient:
         timeout_s: float | None = None,
         retry: RetryOption = USE_CLIENT_DEFAULT,
     ) -> Hold:
-        """A hold the calling partner placed, as it stands now."""
+        """A hold the calling partner placed, as it stands now.
+
+        Poll it while it is ``IN_REVIEW`` (every few seconds, for as long as the customer waits):
+        ``PENDING`` means an analyst released it and it may be captured, ``DECLINED`` that its
+        points went back to the member.
+        """
         request = _convert.get_hold_request(hold_id)
         return _convert.hold(await self._call(rpc.GET_HOLD, request, timeout_s, retry))
 

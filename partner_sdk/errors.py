@@ -11,12 +11,13 @@ the hub's machine-readable reason (``google.rpc.ErrorInfo.reason``, a ``ErrorRea
     │   └── InvalidRule, RuleInPast
     ├── NotFound .................. NOT_FOUND
     │   ├── MemberNotFound, PartnerNotFound, HoldNotFound, TransactionNotFound,
-    │   └── CredentialNotFound, RuleNotFound
+    │   └── CredentialNotFound, RuleNotFound, FlagNotFound
     ├── Refused ................... FAILED_PRECONDITION (a business rule said no)
     │   ├── PartnerDisabled, MemberNotActive, NoRateInForce, InsufficientPoints,
     │   ├── BelowMinimumRedemption, ExceedsPayableAmount, HoldAlreadyCaptured,
     │   ├── HoldAlreadyVoided, HoldExpired, RefundExceedsOriginal, CampaignsOverlap,
-    │   └── EventLimitReached, RuleEnded
+    │   ├── EventLimitReached, RuleEnded, FraudDeclined, HoldInReview, HoldNotInReview,
+    │   └── FlagAlreadyResolved, MemberAlreadyFrozen, MemberNotFrozen
     ├── Conflict .................. ALREADY_EXISTS
     │   └── IdempotencyKeyReused, IdentifierTaken, DuplicateOrder, PartnerExists
     ├── Aborted ................... ABORTED (retried by the SDK)
@@ -314,6 +315,10 @@ class RuleNotFound(NotFound, reason="RULE_NOT_FOUND"):
     """No rule with that id, or no event rule in force for this partner and event."""
 
 
+class FlagNotFound(NotFound, reason="FLAG_NOT_FOUND"):
+    """No fraud flag with that id."""
+
+
 class PartnerDisabled(Refused, reason="PARTNER_DISABLED"):
     """The calling partner is disabled in the coalition."""
 
@@ -364,6 +369,32 @@ class EventLimitReached(Refused, reason="EVENT_LIMIT_REACHED"):
 
 class RuleEnded(Refused, reason="RULE_ENDED"):
     """The rule has ended; a new rule id starts a new one."""
+
+
+class FraudDeclined(Refused, reason="FRAUD_DECLINED"):
+    """The hub's fraud checks refused the operation (nothing was posted), or a fraud analyst
+    declined the hold. Do not retry; the member should contact the coalition."""
+
+
+class HoldInReview(Refused, reason="HOLD_IN_REVIEW"):
+    """The hold awaits a fraud analyst: it cannot be captured until released. Poll
+    ``get_hold`` or void it."""
+
+
+class HoldNotInReview(Refused, reason="HOLD_NOT_IN_REVIEW"):
+    """Only a hold in review can be released."""
+
+
+class FlagAlreadyResolved(Refused, reason="FLAG_ALREADY_RESOLVED"):
+    """The fraud flag was already resolved."""
+
+
+class MemberAlreadyFrozen(Refused, reason="MEMBER_ALREADY_FROZEN"):
+    """The member's account is already frozen."""
+
+
+class MemberNotFrozen(Refused, reason="MEMBER_NOT_FROZEN"):
+    """The member's account is not frozen."""
 
 
 class IdempotencyKeyReused(Conflict, reason="IDEMPOTENCY_KEY_REUSED"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Final, Literal, get_args
 
@@ -66,12 +66,23 @@ class TransactionKind(StrEnum):
 
 
 class HoldStatus(StrEnum):
-    """A hold is ``PENDING``, then resolves once: ``CAPTURED``, ``VOIDED`` or ``EXPIRED``."""
+    """A hold is ``PENDING``, then resolves once: ``CAPTURED``, ``VOIDED`` or ``EXPIRED``.
+
+    A hold the fraud checks doubt starts ``IN_REVIEW`` instead: its points are reserved, but
+    ``capture`` raises ``HoldInReview`` until a fraud analyst releases it (it turns
+    ``PENDING``) or declines it (``DECLINED``, its points back with the member). Poll
+    ``get_hold`` and capture once it is ``PENDING``, or ``void`` it if the customer will not
+    wait; left alone it expires like any hold.
+    """
 
     PENDING = "pending"
+    IN_REVIEW = "in_review"
+    """Awaiting a fraud analyst; not capturable yet."""
     CAPTURED = "captured"
     VOIDED = "voided"
     EXPIRED = "expired"
+    DECLINED = "declined"
+    """A fraud analyst declined the hold; its points went back to the member."""
     UNKNOWN = "unknown"
 
 
@@ -157,18 +168,50 @@ class LineItem:
     discounted: bool = False
 
 
+_LATITUDE_MAX: Final = Decimal(90)
+_LONGITUDE_MAX: Final = Decimal(180)
+
+
+def _coordinate(value: object, name: str, limit: Decimal) -> Decimal | None:
+    """``value`` as a ``Decimal`` of degrees within ``±limit``; ``None`` stays ``None``."""
+    if value is None:
+        return None
+    if not isinstance(value, Decimal | str):
+        raise TypeError(f"{name} must be a Decimal or a decimal string, not {type(value).__name__}")
+    try:
+        degrees = Decimal(value)
+    except InvalidOperation:
+        degrees = Decimal("NaN")
+    if not degrees.is_finite() or abs(degrees) > limit:
+        raise ValueError(f"{name} must be decimal degrees within ±{limit}, not {value!r}")
+    return degrees
+
+
 @dataclass(frozen=True)
 class PointOfSale:
-    """Where an operation happened; kept with the transaction for support and fraud checks."""
+    """Where an operation happened; kept with the transaction for support and fraud checks.
+
+    ``latitude`` and ``longitude`` locate the store in decimal degrees (WGS 84), both or
+    neither, as ``Decimal`` or a decimal string (``"55.7558"``); they are stored as
+    ``Decimal`` and sent as decimal strings. A ``float`` is refused: it would send a rounded
+    binary fraction. The fraud checks compare the location with the member's previous till.
+    """
 
     channel: ChannelName | None = None
     store_id: str = ""
     terminal_id: str = ""
     cashier_id: str = ""
+    latitude: Decimal | str | None = None
+    longitude: Decimal | str | None = None
 
     def __post_init__(self) -> None:
         if self.channel is not None and self.channel not in CHANNELS:
             raise ValueError(f"channel must be one of {sorted(CHANNELS)}, not {self.channel!r}")
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("give both latitude and longitude, or neither")
+        # Frozen: the parsed values replace what was given, once, here.
+        for name, limit in (("latitude", _LATITUDE_MAX), ("longitude", _LONGITUDE_MAX)):
+            object.__setattr__(self, name, _coordinate(getattr(self, name), name, limit))
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,8 @@ _OUTPUT_TAIL_CHARS: Final = 4000
 # partners this class adds.
 _KEY_SETTINGS: Final = ("HUB_IDENTIFIER_KEY", "HUB_DATA_KEY", "HUB_AUDIT_KEY")
 _AUDIT_REASON: Final = "partner_sdk.testing.LocalHub"
+FRAUD_CHECKS_SETTING: Final = "HUB_FRAUD_CHECKS"
+"""The `hub serve` setting that turns its fraud checks on or off."""
 # `hub serve` prints exactly this line once it accepts calls.
 _READY_LINE: Final = re.compile(r"^hub listening on (\S+)$", re.MULTILINE)
 
@@ -69,11 +71,18 @@ class LocalHub:
         stop_timeout_s: float = STOP_TIMEOUT_S,
         env: Mapping[str, str] | None = None,
         database_url: str | None = None,
+        fraud_checks: bool = True,
     ) -> None:
         """``database_url`` serves an existing database (e.g. PostgreSQL) instead of a fresh
         SQLite file; it is migrated, and the random identifier key means members enrolled
-        there under another key are not found by identifier."""
+        there under another key are not found by identifier.
+
+        ``fraud_checks`` ``False`` serves with the hub's fraud checks off, for tests that earn
+        or redeem far faster than any member would (e.g. hundreds of earns on one card, which
+        the checks would start refusing with ``FraudDeclined``); ``env`` may still override it.
+        """
         self._database_url = database_url
+        self._fraud_checks = fraud_checks
         self._start_timeout_s = start_timeout_s
         self._stop_timeout_s = stop_timeout_s
         self._extra_env = dict(env or {})
@@ -189,6 +198,7 @@ class LocalHub:
             **{name: secrets.token_hex(32) for name in _KEY_SETTINGS},
             # So the hub's output reaches the files below while it runs, not when it exits.
             "PYTHONUNBUFFERED": "1",
+            FRAUD_CHECKS_SETTING: "on" if self._fraud_checks else "off",
             **self._extra_env,
         }
 

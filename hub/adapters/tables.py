@@ -152,9 +152,29 @@ transactions = sa.Table(
     # rule that gave them.
     sa.Column("event", sa.String(32), nullable=True),
     sa.Column("rule_id", sa.String(64), nullable=True),
+    # The store's location as the partner gave it: fraud checks compare consecutive tills.
+    sa.Column("latitude", ExactDecimal, nullable=True),
+    sa.Column("longitude", ExactDecimal, nullable=True),
     sa.Index("ix_transactions_partner_id_created_at_id", "partner_id", "created_at", "id"),
     sa.Index("ix_transactions_member_id_created_at", "member_id", "created_at"),
     sa.Index("ix_transactions_created_at", "created_at"),
+    # Fraud checks: who earned at this terminal, or through this cashier, lately.
+    sa.Index(
+        "ix_transactions_terminal",
+        "partner_id",
+        "terminal_id",
+        "created_at",
+        postgresql_where=sa.text("terminal_id IS NOT NULL"),
+        sqlite_where=sa.text("terminal_id IS NOT NULL"),
+    ),
+    sa.Index(
+        "ix_transactions_cashier",
+        "partner_id",
+        "cashier_id",
+        "created_at",
+        postgresql_where=sa.text("cashier_id IS NOT NULL"),
+        sqlite_where=sa.text("cashier_id IS NOT NULL"),
+    ),
     # One earn per order at a partner, decided by the database even under concurrent requests.
     sa.Index(
         "uq_transactions_earn_order",
@@ -335,4 +355,69 @@ campaign_budgets = sa.Table(
     # Bonus points a campaign gave; earns lock the row, so concurrent earns cannot overspend.
     sa.Column("rule_id", sa.String(64), primary_key=True),
     sa.Column("spent_points", POINTS, nullable=False, server_default="0"),
+)
+
+member_links = sa.Table(
+    "member_links",
+    metadata,
+    # Keyed digests of a member's contact phone and e-mail (and phone identifiers), under the
+    # identifier key: members sharing one are linked, which the fraud checks count.
+    sa.Column("digest", sa.LargeBinary(32), primary_key=True),
+    sa.Column("member_id", ID, sa.ForeignKey("members.id"), primary_key=True),
+    # phone or email (the contact's), or identifier (a phone the member is identified by).
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Index("ix_member_links_member_id", "member_id"),
+)
+
+fraud_flags = sa.Table(
+    "fraud_flags",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("raised_at", UtcDateTime, nullable=False),
+    sa.Column("partner_id", PARTNER_ID, sa.ForeignKey("partners.id"), nullable=False),
+    sa.Column("member_id", ID, sa.ForeignKey("members.id"), nullable=False),
+    sa.Column("operation", sa.String(16), nullable=False),
+    sa.Column("decision", sa.String(8), nullable=False),
+    sa.Column("score", sa.Integer, nullable=False),
+    # The verdicts as JSON, for the analyst; fraud_flag_rules has one row per rule, for reports.
+    sa.Column("verdicts", sa.Text, nullable=False),
+    sa.Column("points", POINTS, nullable=False),
+    sa.Column("order_id", SHORT_TEXT, nullable=True),
+    sa.Column("transaction_id", ID, sa.ForeignKey("transactions.id"), nullable=True),
+    sa.Column("hold_id", ID, sa.ForeignKey("holds.id"), nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("resolved_at", UtcDateTime, nullable=True),
+    sa.Column("resolved_by", sa.String(160), nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+    # Nightly flags: member, partner, rule and business date, so a second pass adds nothing.
+    sa.Column("dedupe_key", sa.String(160), nullable=True, unique=True),
+    # The queue: open flags by score.
+    sa.Index("ix_fraud_flags_status_score", "status", "score", "raised_at"),
+    sa.Index("ix_fraud_flags_member_id_raised_at", "member_id", "raised_at"),
+    sa.Index("ix_fraud_flags_raised_at", "raised_at"),
+)
+
+fraud_flag_rules = sa.Table(
+    "fraud_flag_rules",
+    metadata,
+    sa.Column("flag_id", ID, sa.ForeignKey("fraud_flags.id"), primary_key=True),
+    sa.Column("rule", sa.String(32), primary_key=True),
+    sa.Column("score", sa.Integer, nullable=False),
+)
+
+fraud_actions = sa.Table(
+    "fraud_actions",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("actor", sa.String(160), nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("member_id", ID, sa.ForeignKey("members.id"), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("flag_id", ID, sa.ForeignKey("fraud_flags.id"), nullable=True),
+    sa.Column("hold_id", ID, sa.ForeignKey("holds.id"), nullable=True),
+    sa.Column("transaction_id", ID, sa.ForeignKey("transactions.id"), nullable=True),
+    sa.Column("points", POINTS, nullable=False, server_default="0"),
+    sa.Index("ix_fraud_actions_member_id_at", "member_id", "at"),
+    sa.Index("ix_fraud_actions_at", "at"),
 )

@@ -12,12 +12,14 @@ from hub.adapters.repositories.audit import SqlAuditQueries
 from hub.adapters.repositories.audit_log import SqlAuditLog
 from hub.adapters.repositories.contacts import SqlContactRepository
 from hub.adapters.repositories.credentials import SqlCredentialRepository
+from hub.adapters.repositories.fraud import SqlFraudRepository
 from hub.adapters.repositories.holds import SqlHoldRepository
 from hub.adapters.repositories.idempotency import SqlIdempotencyRepository
 from hub.adapters.repositories.ledger import SqlLedgerRepository
 from hub.adapters.repositories.lots import SqlLotRepository
 from hub.adapters.repositories.members import SqlMemberRepository
 from hub.adapters.repositories.partners import SqlPartnerRepository
+from hub.adapters.repositories.reviews import SqlReviewRepository
 from hub.adapters.repositories.rules import SqlRuleRepository
 from hub.adapters.sql import Sql
 from hub.domain.errors import ServerBusy
@@ -26,12 +28,14 @@ from hub.services.unit_of_work import (
     AuditQueries,
     ContactRepository,
     CredentialRepository,
+    FraudRepository,
     HoldRepository,
     IdempotencyRepository,
     LedgerRepository,
     LotRepository,
     MemberRepository,
     PartnerRepository,
+    ReviewRepository,
     RuleRepository,
 )
 
@@ -53,6 +57,8 @@ class SqlUnitOfWork:
     credentials: CredentialRepository
     contacts: ContactRepository
     rules: RuleRepository
+    fraud: FraudRepository
+    reviews: ReviewRepository
 
     def __init__(
         self,
@@ -97,6 +103,8 @@ class SqlUnitOfWork:
         self.credentials = SqlCredentialRepository(sql)
         self.contacts = SqlContactRepository(sql)
         self.rules = SqlRuleRepository(sql)
+        self.fraud = SqlFraudRepository(sql)
+        self.reviews = SqlReviewRepository(sql)
         return self
 
     def __exit__(

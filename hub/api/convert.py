@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -19,7 +20,7 @@ from hub.domain.limits import LINE_ITEMS_MAX
 from hub.domain.lots import LotStatus
 from hub.domain.members import Identifier, IdentifierKind, MemberStatus
 from hub.domain.money import Money, purchase_amount
-from hub.domain.purchases import Channel, LineItem, PointOfSale, Purchase
+from hub.domain.purchases import Channel, LineItem, PointOfSale, Purchase, parse_location
 from hub.domain.rates import RateVersion
 from hub.domain.rules import EventKind, Funder, TierProgress
 from hub.services import commands
@@ -51,6 +52,7 @@ _CHANNELS = {
     common_pb2.CHANNEL_ONLINE: Channel.ONLINE,
     common_pb2.CHANNEL_APP: Channel.APP,
 }
+_CHANNELS_OUT = {channel: number for number, channel in _CHANNELS.items()}
 _POINTS_STATUS = {
     LotStatus.PENDING: common_pb2.POINTS_STATUS_PENDING,
     LotStatus.AVAILABLE: common_pb2.POINTS_STATUS_AVAILABLE,
@@ -75,6 +77,8 @@ _HOLD_STATUS = {
     HoldStatus.CAPTURED: partner_pb2.HOLD_STATUS_CAPTURED,
     HoldStatus.VOIDED: partner_pb2.HOLD_STATUS_VOIDED,
     HoldStatus.EXPIRED: partner_pb2.HOLD_STATUS_EXPIRED,
+    HoldStatus.IN_REVIEW: partner_pb2.HOLD_STATUS_IN_REVIEW,
+    HoldStatus.DECLINED: partner_pb2.HOLD_STATUS_DECLINED,
 }
 _FUNDERS = {
     Funder.PARTNER: common_pb2.FUNDER_PARTNER,
@@ -136,7 +140,13 @@ def point_of_sale(message: common_pb2.PointOfSale) -> PointOfSale:
         raise InvalidField(
             "point_of_sale.channel is not a known channel", field="point_of_sale.channel"
         )
-    return PointOfSale(channel, message.store_id, message.terminal_id, message.cashier_id)
+    return PointOfSale(
+        channel,
+        message.store_id,
+        message.terminal_id,
+        message.cashier_id,
+        parse_location(message.latitude, message.longitude),
+    )
 
 
 def contact(message: partner_pb2.MemberContact) -> Contact:
@@ -342,6 +352,30 @@ def member_message(view: MemberView) -> partner_pb2.Member:
         enrolled_at=timestamp(view.enrolled_at),
         identifier_kinds=[_IDENTIFIER_KINDS_OUT[kind] for kind in view.identifier_kinds],
         welcome_points=view.welcome_points,
+    )
+
+
+def coordinate_text(degrees: Decimal) -> str:
+    """A coordinate as the shortest plain decimal string: ``55.755800`` is ``"55.7558"``, never
+    an exponent (``"1E+1"``) that a partner's parser might not take."""
+    text = format(degrees, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def point_of_sale_message(pos: PointOfSale | None) -> common_pb2.PointOfSale | None:
+    """``pos`` as its message, location as decimal strings; ``None`` leaves the field unset."""
+    if pos is None:
+        return None
+    location = pos.location
+    return common_pb2.PointOfSale(
+        channel=_CHANNELS_OUT[pos.channel],
+        store_id=pos.store_id,
+        terminal_id=pos.terminal_id,
+        cashier_id=pos.cashier_id,
+        latitude=coordinate_text(location.latitude) if location else "",
+        longitude=coordinate_text(location.longitude) if location else "",
     )
 
 

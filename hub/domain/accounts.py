@@ -90,12 +90,14 @@ def partner_accounts(partner_id: str) -> tuple[Account, Account]:
 
 
 COALITION_BREAKAGE = Account(AccountKind.COALITION_BREAKAGE)
+COALITION_ADJUSTMENTS = Account(AccountKind.COALITION_ADJUSTMENTS)
+"""Where annulled points go: taken off the books by a fraud analyst."""
 COALITION_CAMPAIGNS = Account(AccountKind.COALITION_CAMPAIGNS)
 """Issues the points the coalition funds (its campaigns, welcome bonuses); partners' issued
 accounts issue the rest."""
 
 COALITION_ACCOUNTS = (
     COALITION_BREAKAGE,
-    Account(AccountKind.COALITION_ADJUSTMENTS),
+    COALITION_ADJUSTMENTS,
     COALITION_CAMPAIGNS,
 )

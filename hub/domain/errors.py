@@ -24,7 +24,8 @@
     │   ├── HoldNotFound               HOLD_NOT_FOUND
     │   ├── TransactionNotFound        TRANSACTION_NOT_FOUND
     │   ├── CredentialNotFound         CREDENTIAL_NOT_FOUND
-    │   └── RuleNotFound               RULE_NOT_FOUND
+    │   ├── RuleNotFound               RULE_NOT_FOUND
+    │   └── FlagNotFound               FLAG_NOT_FOUND
     ├── FailedPrecondition         FAILED_PRECONDITION
     │   ├── PartnerDisabled            PARTNER_DISABLED
     │   ├── MemberNotActive            MEMBER_NOT_ACTIVE
@@ -38,7 +39,13 @@
     │   ├── RefundExceedsOriginal      REFUND_EXCEEDS_ORIGINAL
     │   ├── CampaignsOverlap           CAMPAIGNS_OVERLAP
     │   ├── EventLimitReached          EVENT_LIMIT_REACHED
-    │   └── RuleEnded                  RULE_ENDED
+    │   ├── RuleEnded                  RULE_ENDED
+    │   ├── FraudDeclined              FRAUD_DECLINED
+    │   ├── HoldInReview               HOLD_IN_REVIEW
+    │   ├── HoldNotInReview            HOLD_NOT_IN_REVIEW
+    │   ├── FlagAlreadyResolved        FLAG_ALREADY_RESOLVED
+    │   ├── MemberAlreadyFrozen        MEMBER_ALREADY_FROZEN
+    │   └── MemberNotFrozen            MEMBER_NOT_FROZEN
     ├── AlreadyExists              ALREADY_EXISTS
     │   ├── IdempotencyKeyReused       IDEMPOTENCY_KEY_REUSED
     │   ├── IdentifierTaken            IDENTIFIER_TAKEN
@@ -179,6 +186,10 @@ class RuleNotFound(NotFound):
     reason = "RULE_NOT_FOUND"
 
 
+class FlagNotFound(NotFound):
+    reason = "FLAG_NOT_FOUND"
+
+
 class FailedPrecondition(HubError):
     code = "FAILED_PRECONDITION"
 
@@ -233,6 +244,33 @@ class EventLimitReached(FailedPrecondition):
 
 class RuleEnded(FailedPrecondition):
     reason = "RULE_ENDED"
+
+
+class FraudDeclined(FailedPrecondition):
+    """The fraud checks refused the operation, or an analyst declined the hold. The message
+    never says which rule fired: that would teach a fraudster the thresholds."""
+
+    reason = "FRAUD_DECLINED"
+
+
+class HoldInReview(FailedPrecondition):
+    reason = "HOLD_IN_REVIEW"
+
+
+class HoldNotInReview(FailedPrecondition):
+    reason = "HOLD_NOT_IN_REVIEW"
+
+
+class FlagAlreadyResolved(FailedPrecondition):
+    reason = "FLAG_ALREADY_RESOLVED"
+
+
+class MemberAlreadyFrozen(FailedPrecondition):
+    reason = "MEMBER_ALREADY_FROZEN"
+
+
+class MemberNotFrozen(FailedPrecondition):
+    reason = "MEMBER_NOT_FROZEN"
 
 
 class AlreadyExists(HubError):

@@ -18,9 +18,12 @@ from hub.domain.errors import (
     BelowMinimumRedemption,
     CaptureExceedsHold,
     ExceedsPayableAmount,
+    FraudDeclined,
     HoldAlreadyCaptured,
     HoldAlreadyVoided,
     HoldExpired,
+    HoldInReview,
+    HoldNotInReview,
     InsufficientPoints,
     InvalidAmount,
 )
@@ -39,6 +42,14 @@ class HoldStatus(StrEnum):
     CAPTURED = "captured"
     VOIDED = "voided"
     EXPIRED = "expired"
+    IN_REVIEW = "in_review"
+    """Judged REVIEW by the fraud checks: reserved, not capturable until an analyst releases it."""
+    DECLINED = "declined"
+    """Declined by a fraud analyst: released like a void."""
+
+
+OPEN_HOLD_STATUSES = (HoldStatus.PENDING, HoldStatus.IN_REVIEW)
+"""Holds that still reserve points, and which the sweeper expires."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +80,33 @@ class Hold:
     """The CAPTURE, VOID or HOLD_EXPIRY transaction that resolved it."""
 
     def check_resolvable(self, now: datetime) -> None:
-        """Refuse a second resolution, or one after the hold expired."""
+        """Refuse a second resolution, or one after the hold expired. A hold in review may be
+        voided (the customer walked away) but not captured (see ``check_capturable``)."""
         if self.status is HoldStatus.CAPTURED:
             raise HoldAlreadyCaptured(f"hold {self.id} was already captured")
         if self.status is HoldStatus.VOIDED:
             raise HoldAlreadyVoided(f"hold {self.id} was already voided")
+        if self.status is HoldStatus.DECLINED:
+            raise FraudDeclined(f"hold {self.id} was declined by fraud review")
         if self.status is HoldStatus.EXPIRED or self.expires_at <= now:
             raise HoldExpired(f"hold {self.id} expired at {self.expires_at.isoformat()}")
+
+    def check_capturable(self, now: datetime) -> None:
+        self.check_resolvable(now)
+        if self.status is HoldStatus.IN_REVIEW:
+            raise HoldInReview(
+                f"hold {self.id} awaits fraud review: it can be captured once released"
+            )
+
+    def released_from_review(self, now: datetime) -> Hold:
+        """The hold capturable again, with its full lifetime from ``now``: the customer may
+        have waited for the review."""
+        self.check_resolvable(now)
+        if self.status is not HoldStatus.IN_REVIEW:
+            raise HoldNotInReview(f"hold {self.id} is {self.status.value}, not in review")
+        return replace(
+            self, status=HoldStatus.PENDING, expires_at=now + (self.expires_at - self.created_at)
+        )
 
     def refundable_points(self, refunded_points: int) -> int:
         return self.captured_points - refunded_points
@@ -145,8 +176,10 @@ def authorize(
     ttl_s: int,
     lots: Sequence[Lot],
     now: datetime,
+    in_review: bool = False,
 ) -> Authorization:
-    """Reserve ``points`` (already checked against the burn rules) for a ``ttl_s`` hold."""
+    """Reserve ``points`` (already checked against the burn rules) for a ``ttl_s`` hold;
+    ``in_review``: the fraud checks want an analyst to release it before it is captured."""
     reserved, reservations = reserve(lots, points, now)
     entries = transfer(
         member_available(member_id), partner_redeemed(partner.id), points, Phase.PENDING
@@ -173,7 +206,7 @@ def authorize(
         points,
         value,
         rate,
-        HoldStatus.PENDING,
+        HoldStatus.IN_REVIEW if in_review else HoldStatus.PENDING,
         now,
         now + timedelta(seconds=ttl_s),
         transaction_id,
@@ -216,7 +249,7 @@ def capture(
     now: datetime,
 ) -> Resolution:
     """Post ``points`` of the hold (1..held) and release the rest, in one transaction."""
-    hold.check_resolvable(now)
+    hold.check_capturable(now)
     if not 1 <= points <= hold.points:
         error = CaptureExceedsHold if points > hold.points else InvalidAmount
         raise error(f"capture 1..{hold.points} points of this hold; asked {points}", field="points")
@@ -251,21 +284,27 @@ def release(
     reservations: Sequence[Reservation],
     transaction_id: uuid.UUID,
     now: datetime,
+    *,
+    declined: bool = False,
 ) -> Resolution:
-    """Give the held points back: a VOID by the partner, or a HOLD_EXPIRY by the sweeper."""
+    """Give the held points back: a VOID by the partner (or ``declined`` by a fraud analyst),
+    or a HOLD_EXPIRY by the sweeper."""
     require(
         kind in (TransactionKind.VOID, TransactionKind.HOLD_EXPIRY),
         f"a release is a void or an expiry, not {kind}",
     )
+    require(not declined or kind is TransactionKind.VOID, "a decline is a void")
     if kind is TransactionKind.VOID:
         hold.check_resolvable(now)
     else:
         require(
-            hold.status is HoldStatus.PENDING and hold.expires_at <= now,
-            "only a pending hold past its expiry expires",
+            hold.status in OPEN_HOLD_STATUSES and hold.expires_at <= now,
+            "only an open hold past its expiry expires",
         )
     transaction = _resolution(hold, kind, transaction_id, _released_entries(hold), 0, now)
-    status = HoldStatus.VOIDED if kind is TransactionKind.VOID else HoldStatus.EXPIRED
+    status = HoldStatus.EXPIRED
+    if kind is TransactionKind.VOID:
+        status = HoldStatus.DECLINED if declined else HoldStatus.VOIDED
     released = replace(hold, status=status, resolved_at=now, resolution_id=transaction_id)
     return Resolution(
         released, LotUpdate(transaction, tuple(_unreserved(lots, reservations).values()))

@@ -32,6 +32,8 @@ class MovementKind(StrEnum):
     """Expired to breakage (negative), or un-expired when a refund reverses it (positive)."""
     REVERSAL = "reversal"
     """Taken back by a refund of the earn that issued the lot (negative)."""
+    ANNULMENT = "annulment"
+    """Taken by a fraud analyst's annulment into the coalition's adjustments (negative)."""
 
 
 @dataclass(frozen=True, slots=True)

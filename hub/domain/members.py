@@ -16,11 +16,16 @@ import hashlib
 import hmac
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
-from hub.domain.errors import InvalidIdentifier, MemberNotActive
+from hub.domain.errors import (
+    InvalidIdentifier,
+    MemberAlreadyFrozen,
+    MemberNotActive,
+    MemberNotFrozen,
+)
 
 IDENTIFIER_KEY_BYTES_MIN = 32
 KEY_ID_LENGTH = 16
@@ -95,6 +100,11 @@ class IdentifierHasher:
         """The digest under every key, the current key's first."""
         return tuple(_hmac(key, identifier) for key in self._keys)
 
+    def link_digest(self, kind: IdentifierKind | str, value: str) -> bytes:
+        """The current key's digest of a contact's phone or e-mail (normalized by the caller):
+        members sharing one are linked. A phone's equals its digest as an identifier."""
+        return hmac.new(self._keys[0], f"{kind}:{value}".encode(), hashlib.sha256).digest()
+
     def fingerprint(self, message: bytes) -> bytes:
         """A keyed hash of a request that holds personal data, for idempotency checks: a plain
         hash of a phone number is reversed by trying every number."""
@@ -129,6 +139,19 @@ class Member:
     def require_active(self) -> None:
         if self.status is not MemberStatus.ACTIVE:
             raise MemberNotActive(f"member {self.id} is {self.status.value}")
+
+    def frozen(self) -> Member:
+        """The member frozen by a fraud analyst: neither earns nor burns until unfrozen."""
+        self.require_not_erased()
+        if self.status is MemberStatus.FROZEN:
+            raise MemberAlreadyFrozen(f"member {self.id} is already frozen")
+        return replace(self, status=MemberStatus.FROZEN)
+
+    def unfrozen(self) -> Member:
+        self.require_not_erased()
+        if self.status is not MemberStatus.FROZEN:
+            raise MemberNotFrozen(f"member {self.id} is {self.status.value}, not frozen")
+        return replace(self, status=MemberStatus.ACTIVE)
 
     def require_not_erased(self) -> None:
         """Frozen members keep their data; erased ones have none left to change."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
+from fraud.facts import Location
 from hub.domain.currencies import Currency
 from hub.domain.errors import (
     CurrencyMismatch,
@@ -26,12 +28,45 @@ class Channel(StrEnum):
     APP = "app"
 
 
+LATITUDE_MAX = Decimal(90)
+LONGITUDE_MAX = Decimal(180)
+_COORDINATE_PLACES = Decimal("0.000001")
+"""Six decimal places: about 10 cm, more than any till needs."""
+
+
+def _coordinate(raw: str, limit: Decimal, field: str) -> Decimal:
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite() or abs(value) > limit:
+        raise InvalidField(
+            f"{field} must be a decimal number of degrees within ±{limit}", field=field
+        )
+    return value.quantize(_COORDINATE_PLACES)
+
+
+def parse_location(latitude: str, longitude: str) -> Location | None:
+    """A store location from decimal strings; both empty is none, one alone an error."""
+    if not latitude and not longitude:
+        return None
+    if not latitude or not longitude:
+        field = "point_of_sale.latitude" if not latitude else "point_of_sale.longitude"
+        raise InvalidField("give both latitude and longitude, or neither", field=field)
+    return Location(
+        _coordinate(latitude, LATITUDE_MAX, "point_of_sale.latitude"),
+        _coordinate(longitude, LONGITUDE_MAX, "point_of_sale.longitude"),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class PointOfSale:
     channel: Channel = Channel.UNSPECIFIED
     store_id: str = ""
     terminal_id: str = ""
     cashier_id: str = ""
+    location: Location | None = None
+    """Where the store is, when the partner says: fraud checks compare it with the last till."""
 
     def __post_init__(self) -> None:
         for name in ("store_id", "terminal_id", "cashier_id"):

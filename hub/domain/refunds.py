@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from hub.domain.accounts import (
+    COALITION_ADJUSTMENTS,
     COALITION_BREAKAGE,
     COALITION_CAMPAIGNS,
     Account,
@@ -100,20 +101,24 @@ def refund_earn(
     transaction_id: uuid.UUID,
     now: datetime,
     reversed_before_points: int = 0,
+    annulled_points: int = 0,
 ) -> EarnRefunding:
     """Take back an earn's share of points: from its lot while there, from breakage if they
-    expired, and as debt (paid by later earns) if the member already spent or holds them.
-    Each funder gets back its share of what it issued."""
+    expired, from the coalition's adjustments if a fraud analyst annulled them, and as debt
+    (paid by later earns) if the member already spent or holds them. Each funder gets back its
+    share of what it issued."""
     reverse = points_to_reverse(earn, refunded_before_minor, amount)
     coalition = _coalition_share(earn, reversed_before_points, reverse)
     from_lot = min(reverse, lot.unreserved_points) if lot else 0
     from_breakage = min(reverse - from_lot, expired_points)
-    debt = reverse - from_lot - from_breakage
+    from_adjustments = min(reverse - from_lot - from_breakage, annulled_points)
+    debt = reverse - from_lot - from_breakage - from_adjustments
     pending = lot is not None and lot.status is LotStatus.PENDING
     lot_account = member_pending(earn.member_id) if pending else member_available(earn.member_id)
     debits = (
         (lot_account, from_lot),
         (COALITION_BREAKAGE, from_breakage),
+        (COALITION_ADJUSTMENTS, from_adjustments),
         (member_debt(earn.member_id), debt),
     )
     entries = _entries(partner_issued(earn.partner_id), reverse - coalition, debits, credit=True)
@@ -134,9 +139,9 @@ def refund_earn(
     movements: list[LotMovement] = []
     if lot is not None:
         movements += _movement(transaction_id, lot.id, from_breakage, MovementKind.EXPIRY)
-        movements += _movement(
-            transaction_id, lot.id, -(from_lot + from_breakage), MovementKind.REVERSAL
-        )
+        movements += _movement(transaction_id, lot.id, from_adjustments, MovementKind.ANNULMENT)
+        taken_back = from_lot + from_breakage + from_adjustments
+        movements += _movement(transaction_id, lot.id, -taken_back, MovementKind.REVERSAL)
     lots = (lot.moved(-from_lot),) if lot else ()
     update = LotUpdate(transaction, lots, tuple(movements))
     return EarnRefunding(

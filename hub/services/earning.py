@@ -6,6 +6,8 @@ import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from fraud.facts import Operation
+from fraud.verdicts import ALLOWED
 from hub.domain import burning, earning
 from hub.domain.clock import Clock
 from hub.domain.contacts import ContactCipher
@@ -15,7 +17,7 @@ from hub.domain.members import IdentifierHasher
 from hub.domain.purchases import Purchase, check_purchase, line_items
 from hub.domain.rates import RateVersion
 from hub.domain.rules import NO_FACTS
-from hub.services import rule_context
+from hub.services import rule_context, screening
 from hub.services.callers import till
 from hub.services.commands import Earn, QuoteBurn, QuoteEarn
 from hub.services.idempotency import IdempotentRequest, execute
@@ -33,14 +35,17 @@ def earn(
     zone: ZoneInfo,
     rules: RuleCache,
     cipher: ContactCipher | None = None,
+    fraud_checks: bool = True,
 ) -> Earned:
-    """Credit the points a purchase earns under the rules in force; pending for the partner's
-    pending period. The breakdown is stored with the transaction."""
+    """Credit the points a purchase earns under the rules in force, once the fraud checks
+    allow it; pending for the partner's pending period. The breakdown is stored with the
+    transaction."""
     check_purchase(cmd.purchase)
+    order_id = cmd.purchase.order_id
 
     def effect(uow: UnitOfWork, now: datetime) -> Earned:
         context = till(uow, cmd.partner_id, now, cmd.member, hasher)
-        member = context.require_active_member()
+        member = screening.member_to_screen(context)
         ruleset = rule_context.ruleset_for(uow, context, rules, now)
         facts = rule_context.member_facts(
             uow, ruleset, context, member, now=now, zone=zone, cipher=cipher, lock=True
@@ -50,6 +55,16 @@ def earn(
         )
         breakdown = rule_context.breakdown(uow, ruleset, situation, lock=True)
         calculation = earning.calculate(breakdown, context.partner, now, zone)
+        tried = screening.attempt(
+            Operation.EARN, cmd.partner_id, member.id, calculation.points, cmd.purchase, now
+        )
+        screening.require_not_frozen(member, tried, order_id)
+        assessment = ALLOWED
+        if fraud_checks:
+            thresholds = ruleset.fraud_thresholds(cmd.partner_id)
+            assessment = screening.screen(
+                uow, tried, thresholds, order_id, context.member_debt_points
+            )
         # Debt is rare: only then lock the member's debt account, so two earns cannot pay it twice.
         debt = uow.members.debt_for_update(member.id) if context.member_debt_points > 0 else 0
         result = earning.earn(
@@ -67,10 +82,15 @@ def earn(
         if result.lot is not None:
             uow.lots.add(result.lot)
         rule_context.charge(uow, ruleset, breakdown, member.id, now)
+        screening.flag_if_review(
+            uow, assessment, tried, order_id, transaction_id=result.transaction.id
+        )
         return _earned(result, member.id, situation.rate)
 
     request = IdempotentRequest.of("earn", cmd, fingerprint=hasher.fingerprint)
-    return execute(request, Earned, effect, uow_factory=uow_factory, clock=clock)
+    return screening.recording_refusals(
+        lambda: execute(request, Earned, effect, uow_factory=uow_factory, clock=clock), uow_factory
+    )
 
 
 def _earned(result: earning.Earning, member_id: uuid.UUID, rate: RateVersion) -> Earned:

@@ -9,7 +9,7 @@ from hub.services import audit
 from hub.services.commands import EraseMember
 from hub.services.results import MemberErased
 from hub.services.retry import retrying
-from hub.services.unit_of_work import UnitOfWorkFactory
+from hub.services.unit_of_work import LinkKind, UnitOfWorkFactory
 
 ERASE_ACTION = "member.erase"
 
@@ -30,6 +30,7 @@ def erase_member(cmd: EraseMember, *, uow_factory: UnitOfWorkFactory, clock: Clo
                 return MemberErased(member.id, member.erased_at, already_erased=True)
             uow.members.erase(member.id, now)
             uow.contacts.delete(member.id)
+            uow.fraud.set_links(member.id, [], replacing=tuple(LinkKind))
             audit.record(uow, replace(event, details={"status_before": member.status.value}), now)
             uow.commit()
         return MemberErased(member.id, now, already_erased=False)

@@ -9,11 +9,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from hub.domain.clock import Clock
-from hub.domain.contacts import ContactCipher
+from hub.domain.contacts import Contact, ContactCipher
 from hub.domain.errors import IdentifierTaken, InvalidField
 from hub.domain.ids import new_id
 from hub.domain.limits import IDENTIFIERS_PER_ENROLLMENT_MAX, IDENTIFIERS_PER_MEMBER_MAX
-from hub.domain.members import Identifier, IdentifierHasher, Member, MemberStatus
+from hub.domain.members import Identifier, IdentifierHasher, IdentifierKind, Member, MemberStatus
 from hub.services import bonuses
 from hub.services.callers import active_partner
 from hub.services.commands import (
@@ -27,7 +27,7 @@ from hub.services.contacts import ContactToSeal
 from hub.services.idempotency import IdempotentRequest, execute
 from hub.services.results import MemberView
 from hub.services.rule_cache import RuleCache
-from hub.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from hub.services.unit_of_work import LinkKind, UnitOfWork, UnitOfWorkFactory
 
 
 def resolve_member(uow: UnitOfWork, ref: MemberRef, hasher: IdentifierHasher) -> Member:
@@ -60,6 +60,29 @@ def _require_untaken(
         raise IdentifierTaken("this identifier already belongs to a member", field=field)
 
 
+def identifier_links(
+    identifiers: Sequence[Identifier], hasher: IdentifierHasher
+) -> list[tuple[LinkKind, bytes]]:
+    """Phones members are identified by: another member's contact phone links to them."""
+    return [
+        (LinkKind.IDENTIFIER, hasher.digest(i))
+        for i in identifiers
+        if i.kind is IdentifierKind.PHONE
+    ]
+
+
+def contact_links(
+    contact: Contact | None, hasher: IdentifierHasher
+) -> list[tuple[LinkKind, bytes]]:
+    """The contact's phone and e-mail, as digests: one phone on many members is a fraud signal."""
+    links = []
+    if contact is not None and contact.phone:
+        links.append((LinkKind.PHONE, hasher.link_digest(IdentifierKind.PHONE, contact.phone)))
+    if contact is not None and contact.email:
+        links.append((LinkKind.EMAIL, hasher.link_digest("email", contact.email.lower())))
+    return links
+
+
 def enroll_member(
     cmd: EnrollMember,
     *,
@@ -83,6 +106,8 @@ def enroll_member(
         uow.members.add(member, cmd.partner_id, digests, hasher.key_id)
         if to_seal is not None:
             uow.contacts.put(member.id, to_seal.sealed(member.id, now))
+        links = [*identifier_links(cmd.identifiers, hasher), *contact_links(cmd.contact, hasher)]
+        uow.fraud.set_links(member.id, links)
         welcome_points = bonuses.welcome(uow, rules, partner, member.id, now, zone)
         return replace(MemberView.of(member), welcome_points=welcome_points)
 
@@ -117,6 +142,7 @@ def add_identifier(
         _require_untaken(uow, (cmd.identifier,), hasher, "identifier")
         kind, digest = cmd.identifier.kind, hasher.digest(cmd.identifier)
         uow.members.add_identifier(member.id, kind.value, digest, hasher.key_id, now)
+        uow.fraud.set_links(member.id, identifier_links((cmd.identifier,), hasher))
         return MemberView(
             member.id, member.status, member.enrolled_at, (*member.identifier_kinds, kind)
         )
@@ -145,6 +171,8 @@ def update_contact(
             uow.contacts.delete(member.id)
         else:
             uow.contacts.put(member.id, to_seal.sealed(member.id, now))
+        links = contact_links(cmd.contact, hasher)
+        uow.fraud.set_links(member.id, links, replacing=(LinkKind.PHONE, LinkKind.EMAIL))
         return MemberView.of(uow.members.with_identifier_kinds(member))
 
     request = IdempotentRequest.of("update_member_contact", cmd, fingerprint=hasher.fingerprint)

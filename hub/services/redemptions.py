@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from fraud.facts import Operation
+from fraud.verdicts import ALLOWED, Decision
 from hub.domain import holds
 from hub.domain.clock import Clock
 from hub.domain.errors import InvalidField
@@ -15,7 +17,7 @@ from hub.domain.members import IdentifierHasher
 from hub.domain.money import points_to_pay, value_of_points
 from hub.domain.partners import check_hold_ttl
 from hub.domain.purchases import check_purchase, require_currency
-from hub.services import rule_context
+from hub.services import rule_context, screening
 from hub.services.callers import Till, active_partner, till
 from hub.services.commands import AuthorizeRedemption, CaptureRedemption, GetHold, VoidRedemption
 from hub.services.idempotency import IdempotentRequest, execute
@@ -41,19 +43,34 @@ def authorize(
     clock: Clock,
     hasher: IdentifierHasher,
     rules: RuleCache,
+    fraud_checks: bool = True,
 ) -> HoldView:
-    """Hold points for an order, once the burn rules and the member's balance allow it; a
-    member's tier may be worth more per point at the partner."""
+    """Hold points for an order, once the burn rules, the member's balance and the fraud
+    checks allow it; a member's tier may be worth more per point at the partner. A redemption
+    the fraud checks want reviewed is held IN_REVIEW: not capturable until an analyst releases
+    it."""
     check_purchase(cmd.purchase)
     if cmd.ttl_s is not None:
         check_hold_ttl(cmd.ttl_s)
+    order_id = cmd.purchase.order_id
 
     def effect(uow: UnitOfWork, now: datetime) -> HoldView:
         context = till(uow, cmd.partner_id, now, cmd.member, hasher)
-        member = context.require_active_member()
-        context = rule_context.for_burn(context, rule_context.ruleset_for(uow, context, rules, now))
+        member = screening.member_to_screen(context)
+        ruleset = rule_context.ruleset_for(uow, context, rules, now)
+        context = rule_context.for_burn(context, ruleset)
         points = _points(cmd, context)
         value = holds.points_to_redeem(points, cmd.purchase, context.partner, context.rate)
+        tried = screening.attempt(
+            Operation.AUTHORIZE, cmd.partner_id, member.id, points, cmd.purchase, now
+        )
+        screening.require_not_frozen(member, tried, order_id)
+        assessment = ALLOWED
+        if fraud_checks:
+            thresholds = ruleset.fraud_thresholds(cmd.partner_id)
+            assessment = screening.screen(
+                uow, tried, thresholds, order_id, context.member_debt_points
+            )
         authorization = holds.authorize(
             hold_id=new_id(),
             transaction_id=new_id(),
@@ -66,14 +83,26 @@ def authorize(
             ttl_s=cmd.ttl_s or context.partner.hold_ttl_s,
             lots=uow.lots.holdable_for_update(member.id, now),
             now=now,
+            in_review=assessment.decision is Decision.REVIEW,
         )
         uow.ledger.add(authorization.transaction)
         uow.lots.save(authorization.lots)
         uow.holds.add(authorization.hold, authorization.reservations)
+        screening.flag_if_review(
+            uow,
+            assessment,
+            tried,
+            order_id,
+            transaction_id=authorization.transaction.id,
+            hold_id=authorization.hold.id,
+        )
         return HoldView.of(authorization.hold)
 
     request = IdempotentRequest.of("authorize_redemption", cmd, fingerprint=hasher.fingerprint)
-    return execute(request, HoldView, effect, uow_factory=uow_factory, clock=clock)
+    return screening.recording_refusals(
+        lambda: execute(request, HoldView, effect, uow_factory=uow_factory, clock=clock),
+        uow_factory,
+    )
 
 
 def _locked_hold(uow: UnitOfWork, partner_id: str, hold_id: uuid.UUID, now: datetime) -> Hold:

@@ -6,19 +6,29 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from types import TracebackType
 from typing import Protocol, Self
 
+from fraud.facts import (
+    ActivityFacts,
+    ActivityWindows,
+    Attempt,
+    DormantBurnFacts,
+    FarmingFacts,
+)
 from hub.domain.access import PartnerAccess
 from hub.domain.audit import AuditEvent, AuditHead, AuditRecord
 from hub.domain.breakdown import Breakdown
 from hub.domain.credentials import Credential
+from hub.domain.flags import AnalystAction, Flag, FlagStatus
 from hub.domain.holds import Hold, Reservation
 from hub.domain.ledger import Totals, Transaction, TransactionKind
 from hub.domain.lots import Lot, LotUpdate
-from hub.domain.members import Member
+from hub.domain.members import Member, MemberStatus
 from hub.domain.money import Money
 from hub.domain.partners import Partner
+from hub.domain.purchases import PointOfSale
 from hub.domain.rates import RateVersion
 from hub.domain.refunds import EarnRecord
 from hub.domain.rules import FactWindows, MemberFacts, RuleVersion
@@ -163,6 +173,10 @@ class MemberRepository(Protocol):
         ``lock`` locks the member's row, so that concurrent earns see each other's counts."""
         ...
 
+    def set_status(self, member_id: uuid.UUID, status: MemberStatus) -> None:
+        """Store the member's status (freeze, unfreeze); written at commit."""
+        ...
+
     def set_tier(self, member_id: uuid.UUID, tier: str | None, since: datetime) -> None:
         """Store the member's tier; written at commit."""
         ...
@@ -244,7 +258,12 @@ class LotRepository(Protocol):
     def consumed_by_hold_for_update(self, hold_transaction_id: uuid.UUID) -> Sequence[Lot]: ...
     def of_earn_for_update(self, earn_id: uuid.UUID) -> Lot | None: ...
     def expired_points(self, lot_id: uuid.UUID) -> int: ...
+    def annulled_points(self, lot_id: uuid.UUID) -> int: ...
     def consumed_by_hold(self, hold_transaction_id: uuid.UUID) -> dict[uuid.UUID, int]: ...
+    def annullable_for_update(self, member_id: uuid.UUID) -> Sequence[Lot]:
+        """The member's lots with unreserved points, locked in id order."""
+        ...
+
     def due_to_mature(self, now: datetime, limit: int) -> Sequence[Lot]: ...
     def due_to_expire(self, now: datetime, limit: int) -> Sequence[Lot]: ...
 
@@ -255,7 +274,14 @@ class HoldRepository(Protocol):
         """The hold this partner placed, or ``HoldNotFound`` (also for another partner's)."""
         ...
 
-    def save(self, hold: Hold) -> None: ...
+    def get_any(self, hold_id: uuid.UUID, *, for_update: bool = False) -> Hold:
+        """A hold of any partner (for fraud analysts), or ``HoldNotFound``."""
+        ...
+
+    def save(self, hold: Hold) -> None:
+        """Write the hold's status, expiry and resolution."""
+        ...
+
     def due_to_expire(self, now: datetime, limit: int) -> Sequence[Hold]: ...
     def of_member(self, member_id: uuid.UUID) -> Sequence[Hold]: ...
 
@@ -330,6 +356,135 @@ class ContactRepository(Protocol):
     def key_counts(self) -> dict[str, int]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class FlagCursor:
+    """Where a page of flags starts: after this (score descending, raised_at, id)."""
+
+    score: int
+    raised_at: datetime
+    flag_id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class AccountTransaction:
+    """A transaction of a member at any partner, as a fraud analyst sees it."""
+
+    id: uuid.UUID
+    kind: TransactionKind
+    created_at: datetime
+    partner_id: str | None
+    points: int
+    order_id: str | None
+    purchase: Money | None
+    point_of_sale: PointOfSale | None
+    related_id: uuid.UUID | None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleCounts:
+    """Flags of one partner and rule raised in a period, by what became of them."""
+
+    partner_id: str
+    rule: str
+    raised: int
+    confirmed: int
+    false_positives: int
+    open: int
+    points_annulled: int
+    """Points annulled by actions answering these flags."""
+
+
+class LinkKind(StrEnum):
+    """What a member link's digest is of: members sharing a digest are linked."""
+
+    PHONE = "phone"
+    """The contact's phone number."""
+    EMAIL = "email"
+    IDENTIFIER = "identifier"
+    """A phone number the member is identified by."""
+
+
+class FraudRepository(Protocol):
+    """What the fraud checks read and write on the hot path."""
+
+    def activity(self, attempt: Attempt, windows: ActivityWindows) -> ActivityFacts:
+        """The member's, terminal's and cashier's recent activity, in one indexed read."""
+        ...
+
+    def add_flag(self, flag: Flag) -> None:
+        """Record a flag and one row per rule that fired; written at commit."""
+        ...
+
+    def set_links(
+        self,
+        member_id: uuid.UUID,
+        links: Sequence[tuple[LinkKind, bytes]],
+        *,
+        replacing: Sequence[LinkKind] = (),
+    ) -> None:
+        """Delete the member's links of the ``replacing`` kinds, then add ``links``; written
+        at commit."""
+        ...
+
+
+class ReviewRepository(Protocol):
+    """What fraud analysts read and change, and the nightly pass's scans."""
+
+    def flag(self, flag_id: uuid.UUID, *, for_update: bool = False) -> Flag:
+        """The flag, or ``FlagNotFound``."""
+        ...
+
+    def save_flag(self, flag: Flag) -> None:
+        """Write the flag's status and resolution."""
+        ...
+
+    def add_nightly_flag(self, flag: Flag) -> bool:
+        """Record a nightly flag unless one with its ``dedupe_key`` exists; whether it did."""
+        ...
+
+    def flags(
+        self,
+        status: FlagStatus | None,
+        member_id: uuid.UUID | None,
+        after: FlagCursor | None,
+        limit: int,
+    ) -> Sequence[Flag]:
+        """Flags by score (highest first), then oldest first; ``status`` ``None``: all."""
+        ...
+
+    def add_action(self, action: AnalystAction) -> None: ...
+    def actions(self, member_id: uuid.UUID) -> Sequence[AnalystAction]:
+        """The analysts' actions on the member, oldest first."""
+        ...
+
+    def linked_members(self, member_id: uuid.UUID) -> Sequence[uuid.UUID]: ...
+    def enrolled_by(self, member_id: uuid.UUID) -> str:
+        """The partner that enrolled the member, or ``MemberNotFound``."""
+        ...
+
+    def transactions(self, member_id: uuid.UUID, limit: int) -> Sequence[AccountTransaction]:
+        """The member's newest transactions at every partner."""
+        ...
+
+    def report(self, start: datetime, end: datetime) -> Sequence[RuleCounts]:
+        """Per partner and rule, the flags raised in [start, end), by partner then rule."""
+        ...
+
+    def farming(
+        self, since: datetime, until: datetime, min_active_days: int, min_earns: int
+    ) -> Sequence[FarmingFacts]:
+        """Members earning at one partner on at least ``min_active_days`` distinct days (24 h
+        from ``since``) and at least ``min_earns`` times in [since, until)."""
+        ...
+
+    def dormant_burns(
+        self, start: datetime, end: datetime, idle_since: datetime, min_points: int
+    ) -> Sequence[DormantBurnFacts]:
+        """Members who burned at least ``min_points`` in [start, end) (holds placed) with no
+        transaction of theirs in [idle_since, start)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction. Leaving the block without ``commit()`` rolls it back.
 
@@ -347,6 +502,8 @@ class UnitOfWork(Protocol):
     credentials: CredentialRepository
     contacts: ContactRepository
     rules: RuleRepository
+    fraud: FraudRepository
+    reviews: ReviewRepository
 
     def __enter__(self) -> Self: ...
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 
 import pytest
 
-from partner_sdk import Identifier, MemberNotFound
+from partner_sdk import Earned, FraudDeclined, HubClient, Identifier, MemberNotFound
 from partner_sdk.testing import LocalHub, LocalHubError
 
 
@@ -86,3 +87,32 @@ def test_a_hub_that_cannot_start_reports_its_stderr() -> None:
         LocalHub(env={"HUB_IDENTIFIER_KEY": "not-hex"}),
     ):
         pass
+
+
+# The hub's default velocity limit refuses a card's 60th earn within the hour.
+EARNS_REFUSED_FROM = 60
+
+
+def _earn_up_to_the_velocity_limit(client: HubClient, card: Identifier) -> Earned:
+    client.enroll(card)
+    for _ in range(EARNS_REFUSED_FROM):
+        # Fresh order ids: the module's hub is shared with other tests.
+        earned = client.earn(card, amount_minor=1000, currency="EUR", order_id=uuid.uuid4().hex)
+    return earned
+
+
+@pytest.mark.slow
+def test_a_local_hub_runs_the_fraud_checks(local_hub: LocalHub) -> None:
+    with local_hub.client("coffee") as client, pytest.raises(FraudDeclined):
+        _earn_up_to_the_velocity_limit(client, Identifier.card("4000999988887777"))
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("hub_cli")
+def test_a_local_hub_without_fraud_checks_lets_a_test_earn_as_often_as_it_likes() -> None:
+    with LocalHub(fraud_checks=False) as hub:
+        hub.add_partner("coffee", currency="EUR", earn_rate="0.1")
+        with hub.client("coffee") as client:
+            last = _earn_up_to_the_velocity_limit(client, Identifier.card("4000999988887777"))
+
+    assert last.points == 1

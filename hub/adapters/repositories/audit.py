@@ -21,7 +21,7 @@ from hub.adapters.tables import (
     transactions,
 )
 from hub.domain.accounts import AccountKind
-from hub.domain.holds import HoldStatus
+from hub.domain.holds import OPEN_HOLD_STATUSES
 from hub.domain.ledger import Phase, TransactionKind
 from hub.domain.lots import LotStatus
 from hub.services.unit_of_work import Violation
@@ -186,10 +186,13 @@ def _resolutions_per_hold() -> sa.Subquery:
     )
 
 
+_OPEN_HOLD = sa.or_(*(holds.c.status == status.value for status in OPEN_HOLD_STATUSES))
+
+
 def _holds_resolved_once() -> sa.Select[tuple[object, ...]]:
     resolutions = _resolutions_per_hold()
     count = sa.func.coalesce(resolutions.c.resolutions, 0)
-    expected = sa.case((holds.c.status == HoldStatus.PENDING.value, 0), else_=1)
+    expected = sa.case((_OPEN_HOLD, 0), else_=1)
     return (
         sa.select(holds.c.id.label("subject"), holds.c.status, count.label("resolutions"))
         .select_from(
@@ -215,7 +218,7 @@ def _reservations() -> sa.Select[tuple[object, ...]]:
     pending = (
         sa.select(hold_lots.c.lot_id, sa.func.sum(hold_lots.c.points).label("held"))
         .join(holds, holds.c.id == hold_lots.c.hold_id)
-        .where(holds.c.status == HoldStatus.PENDING.value)
+        .where(_OPEN_HOLD)
         .group_by(hold_lots.c.lot_id)
         .subquery("pending_reservations")
     )

@@ -15,7 +15,7 @@ from hub.adapters.tables import hold_lots, holds, partner_rates
 from hub.adapters.types import UtcDateTime
 from hub.domain.currencies import currency
 from hub.domain.errors import HoldNotFound
-from hub.domain.holds import Hold, HoldStatus, Reservation
+from hub.domain.holds import OPEN_HOLD_STATUSES, Hold, HoldStatus, Reservation
 from hub.domain.money import Money
 from hub.domain.rates import RateVersion, canonical
 
@@ -31,9 +31,11 @@ _GET_FOR_UPDATE = _GET.with_for_update(of=holds)
 _OF_MEMBER = _SELECT.where(holds.c.member_id == sa.bindparam("member_id")).order_by(
     holds.c.created_at.desc()
 )
+# Open holds, spelled out as OR: one index range per status, and a fixed statement.
+_OPEN = sa.or_(*(holds.c.status == status.value for status in OPEN_HOLD_STATUSES))
 _DUE = (
     _SELECT.where(
-        holds.c.status == HoldStatus.PENDING.value,
+        _OPEN,
         holds.c.expires_at <= sa.bindparam("now", type_=UtcDateTime()),
     )
     .order_by(holds.c.expires_at, holds.c.id)
@@ -46,6 +48,7 @@ _SAVE = (
     .where(holds.c.id == sa.bindparam("b_id"))
     .values(
         status=sa.bindparam("b_status"),
+        expires_at=sa.bindparam("b_expires_at", type_=UtcDateTime()),
         captured_points=sa.bindparam("b_captured_points"),
         resolved_at=sa.bindparam("b_resolved_at", type_=UtcDateTime()),
         resolution_id=sa.bindparam("b_resolution_id", type_=sa.Uuid()),
@@ -119,10 +122,17 @@ class SqlHoldRepository:
             raise HoldNotFound(f"no hold {hold_id}", field="hold_id")
         return hold_from_row(row)
 
+    def get_any(self, hold_id: uuid.UUID, *, for_update: bool = False) -> Hold:
+        row = self._sql.first(_GET_FOR_UPDATE if for_update else _GET, {"hold_id": hold_id})
+        if row is None:
+            raise HoldNotFound(f"no hold {hold_id}", field="hold_id")
+        return hold_from_row(row)
+
     def save(self, hold: Hold) -> None:
         row = {
             "b_id": hold.id,
             "b_status": hold.status.value,
+            "b_expires_at": hold.expires_at,
             "b_captured_points": hold.captured_points,
             "b_resolved_at": hold.resolved_at,
             "b_resolution_id": hold.resolution_id,

@@ -47,6 +47,16 @@ _HOLDABLE = (
     .order_by(lots.c.id)
     .with_for_update()
 )
+# Pending lots too: points earned by fraud are annulled before they mature.
+_ANNULLABLE = (
+    sa.select(lots)
+    .where(
+        lots.c.member_id == sa.bindparam("member_id"),
+        lots.c.remaining_points > lots.c.reserved_points,
+    )
+    .order_by(lots.c.id)
+    .with_for_update()
+)
 _OF_HOLD = (
     sa.select(lots, hold_lots.c.points.label("held_points"))
     .join(hold_lots, hold_lots.c.lot_id == lots.c.id)
@@ -57,12 +67,17 @@ _OF_HOLD = (
 _OF_EARN = (
     sa.select(lots).where(lots.c.earn_transaction_id == sa.bindparam("earn_id")).with_for_update()
 )
-_EXPIRED_POINTS = sa.select(
-    (-sa.func.coalesce(sa.func.sum(lot_movements.c.points), 0)).label("points")
-).where(
-    lot_movements.c.lot_id == sa.bindparam("lot_id"),
-    lot_movements.c.kind == MovementKind.EXPIRY.value,
-)
+
+
+def _moved_out(kind: MovementKind) -> sa.Select[tuple[object, ...]]:
+    """Points of a lot that left it by ``kind``, net of those a refund put back."""
+    return sa.select(
+        (-sa.func.coalesce(sa.func.sum(lot_movements.c.points), 0)).label("points")
+    ).where(lot_movements.c.lot_id == sa.bindparam("lot_id"), lot_movements.c.kind == kind.value)
+
+
+_EXPIRED_POINTS = _moved_out(MovementKind.EXPIRY)
+_ANNULLED_POINTS = _moved_out(MovementKind.ANNULMENT)
 _REDEMPTIONS_OF_HOLD = (
     sa.select(lot_movements.c.lot_id, lot_movements.c.points)
     .join(transactions, transactions.c.id == lot_movements.c.transaction_id)
@@ -182,6 +197,11 @@ class SqlLotRepository:
         rows = self._sql.rows(_HOLDABLE, {"member_id": member_id, "now": now})
         return [lot_from_row(row) for row in rows]
 
+    def annullable_for_update(self, member_id: uuid.UUID) -> Sequence[Lot]:
+        """The member's lots with unreserved points (pending or available), locked in id order."""
+        rows = self._sql.rows(_ANNULLABLE, {"member_id": member_id})
+        return [lot_from_row(row) for row in rows]
+
     def of_hold_for_update(self, hold_id: uuid.UUID) -> tuple[Sequence[Lot], Sequence[Reservation]]:
         """The lots a hold reserved, locked, and how much it reserved of each."""
         rows = self._sql.rows(_OF_HOLD, {"hold_id": hold_id})
@@ -201,6 +221,11 @@ class SqlLotRepository:
     def expired_points(self, lot_id: uuid.UUID) -> int:
         """Points of the lot that expired, net of expiries a refund reversed."""
         row = self._sql.first(_EXPIRED_POINTS, {"lot_id": lot_id})
+        return int(row["points"]) if row else 0
+
+    def annulled_points(self, lot_id: uuid.UUID) -> int:
+        """Points of the lot a fraud analyst annulled, net of annulments a refund reversed."""
+        row = self._sql.first(_ANNULLED_POINTS, {"lot_id": lot_id})
         return int(row["points"]) if row else 0
 
     def consumed_by_hold(self, hold_transaction_id: uuid.UUID) -> dict[uuid.UUID, int]:

@@ -154,6 +154,11 @@ _SET_TIER = (
     .where(members.c.id == sa.bindparam("b_member_id"))
     .values(tier=sa.bindparam("b_tier"), tier_since=sa.bindparam("b_since"))
 )
+_SET_STATUS = (
+    sa.update(members)
+    .where(members.c.id == sa.bindparam("b_member_id"))
+    .values(status=sa.bindparam("b_status"))
+)
 _EVENT_COUNT = sa.select(sa.func.count().label("events")).where(
     _t.member_id == sa.bindparam("member_id"),
     _t.partner_id == sa.bindparam("partner_id"),
@@ -345,6 +350,9 @@ class SqlMemberRepository:
             earned_month_at_partner_points=int(row["earned_month_at_partner_points"]),
             earns_at_partner=int(row["earns_at_partner"]),
         )
+
+    def set_status(self, member_id: uuid.UUID, status: MemberStatus) -> None:
+        self._sql.defer(_SET_STATUS, [{"b_member_id": member_id, "b_status": status.value}])
 
     def set_tier(self, member_id: uuid.UUID, tier: str | None, since: datetime) -> None:
         self._sql.defer(_SET_TIER, [{"b_member_id": member_id, "b_tier": tier, "b_since": since}])

@@ -25,33 +25,33 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x63oalition/hub/v1/common.proto\x12\x10\x63oalition.hub.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"/\n\x05Money\x12\x14\n\x0c\x61mount_minor\x18\x01 \x01(\x03\x12\x10\n\x08\x63urrency\x18\x02 \x01(\t\"K\n\nIdentifier\x12.\n\x04kind\x18\x01 \x01(\x0e\x32 .coalition.hub.v1.IdentifierKind\x12\r\n\x05value\x18\x02 \x01(\t\"[\n\tMemberRef\x12\x13\n\tmember_id\x18\x01 \x01(\tH\x00\x12\x32\n\nidentifier\x18\x02 \x01(\x0b\x32\x1c.coalition.hub.v1.IdentifierH\x00\x42\x05\n\x03ref\"t\n\x0bPointOfSale\x12*\n\x07\x63hannel\x18\x01 \x01(\x0e\x32\x19.coalition.hub.v1.Channel\x12\x10\n\x08store_id\x18\x02 \x01(\t\x12\x13\n\x0bterminal_id\x18\x03 \x01(\t\x12\x12\n\ncashier_id\x18\x04 \x01(\t\"e\n\x08LineItem\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x02 \x01(\t\x12\x14\n\x0c\x61mount_minor\x18\x03 \x01(\x03\x12\x10\n\x08quantity\x18\x04 \x01(\x05\x12\x12\n\ndiscounted\x18\x05 \x01(\x08\"\x91\x01\n\x05Rates\x12\x11\n\tearn_rate\x18\x01 \x01(\t\x12\x12\n\nburn_value\x18\x02 \x01(\t\x12\x13\n\x0bissue_price\x18\x03 \x01(\t\x12\x18\n\x10redemption_price\x18\x04 \x01(\t\x12\x32\n\x0e\x65\x66\x66\x65\x63tive_from\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\x82\x01\n\x0eIdentifierKind\x12\x1f\n\x1bIDENTIFIER_KIND_UNSPECIFIED\x10\x00\x12\x18\n\x14IDENTIFIER_KIND_CARD\x10\x01\x12\x19\n\x15IDENTIFIER_KIND_PHONE\x10\x02\x12\x1a\n\x16IDENTIFIER_KIND_APP_ID\x10\x03*X\n\x07\x43hannel\x12\x17\n\x13\x43HANNEL_UNSPECIFIED\x10\x00\x12\x0f\n\x0b\x43HANNEL_POS\x10\x01\x12\x12\n\x0e\x43HANNEL_ONLINE\x10\x02\x12\x0f\n\x0b\x43HANNEL_APP\x10\x03*J\n\x06\x46under\x12\x16\n\x12\x46UNDER_UNSPECIFIED\x10\x00\x12\x12\n\x0e\x46UNDER_PARTNER\x10\x01\x12\x14\n\x10\x46UNDER_COALITION\x10\x02*e\n\x0cPointsStatus\x12\x1d\n\x19POINTS_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15POINTS_STATUS_PENDING\x10\x01\x12\x1b\n\x17POINTS_STATUS_AVAILABLE\x10\x02*\xba\x08\n\x0b\x45rrorReason\x12\x1c\n\x18\x45RROR_REASON_UNSPECIFIED\x10\x00\x12\x11\n\rINVALID_FIELD\x10\x01\x12\x12\n\x0eINVALID_AMOUNT\x10\x02\x12\x14\n\x10UNKNOWN_CURRENCY\x10\x03\x12\x15\n\x11\x43URRENCY_MISMATCH\x10\x04\x12\x10\n\x0cMALFORMED_ID\x10\x05\x12\x16\n\x12INVALID_IDENTIFIER\x10\x06\x12\x17\n\x13TOO_MANY_LINE_ITEMS\x10\x07\x12\x17\n\x13LINE_ITEMS_MISMATCH\x10\x08\x12\x1b\n\x17INVALID_IDEMPOTENCY_KEY\x10\t\x12\x16\n\x12INVALID_PAGE_TOKEN\x10\n\x12\x10\n\x0cINVALID_RATE\x10\x0b\x12\x10\n\x0cRATE_IN_PAST\x10\x0c\x12\x14\n\x10INVALID_HOLD_TTL\x10\r\x12\x18\n\x14\x43\x41PTURE_EXCEEDS_HOLD\x10\x0e\x12\x10\n\x0cINVALID_RULE\x10\x0f\x12\x10\n\x0cRULE_IN_PAST\x10\x10\x12\x14\n\x10MEMBER_NOT_FOUND\x10\x14\x12\x15\n\x11PARTNER_NOT_FOUND\x10\x15\x12\x12\n\x0eHOLD_NOT_FOUND\x10\x16\x12\x19\n\x15TRANSACTION_NOT_FOUND\x10\x17\x12\x18\n\x14\x43REDENTIAL_NOT_FOUND\x10\x18\x12\x12\n\x0eRULE_NOT_FOUND\x10\x19\x12\x14\n\x10PARTNER_DISABLED\x10\x1e\x12\x15\n\x11MEMBER_NOT_ACTIVE\x10\x1f\x12\x14\n\x10NO_RATE_IN_FORCE\x10 \x12\x17\n\x13INSUFFICIENT_POINTS\x10!\x12\x1c\n\x18\x42\x45LOW_MINIMUM_REDEMPTION\x10\"\x12\x1a\n\x16\x45XCEEDS_PAYABLE_AMOUNT\x10#\x12\x19\n\x15HOLD_ALREADY_CAPTURED\x10$\x12\x17\n\x13HOLD_ALREADY_VOIDED\x10%\x12\x10\n\x0cHOLD_EXPIRED\x10&\x12\x1b\n\x17REFUND_EXCEEDS_ORIGINAL\x10\'\x12\x15\n\x11\x43\x41MPAIGNS_OVERLAP\x10,\x12\x17\n\x13\x45VENT_LIMIT_REACHED\x10-\x12\x0e\n\nRULE_ENDED\x10.\x12\x1a\n\x16IDEMPOTENCY_KEY_REUSED\x10(\x12\x14\n\x10IDENTIFIER_TAKEN\x10)\x12\x13\n\x0f\x44UPLICATE_ORDER\x10*\x12\x12\n\x0ePARTNER_EXISTS\x10+\x12\x18\n\x14\x43ONCURRENCY_CONFLICT\x10\x32\x12\x13\n\x0fUNAUTHENTICATED\x10<\x12\x16\n\x12\x43REDENTIAL_REVOKED\x10=\x12\x14\n\x10ROLE_NOT_ALLOWED\x10\x41\x12\x0f\n\x0bSERVER_BUSY\x10\x46\x12\x10\n\x0cRATE_LIMITED\x10G\x12\x12\n\x0eINTERNAL_ERROR\x10Pb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x63oalition/hub/v1/common.proto\x12\x10\x63oalition.hub.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"/\n\x05Money\x12\x14\n\x0c\x61mount_minor\x18\x01 \x01(\x03\x12\x10\n\x08\x63urrency\x18\x02 \x01(\t\"K\n\nIdentifier\x12.\n\x04kind\x18\x01 \x01(\x0e\x32 .coalition.hub.v1.IdentifierKind\x12\r\n\x05value\x18\x02 \x01(\t\"[\n\tMemberRef\x12\x13\n\tmember_id\x18\x01 \x01(\tH\x00\x12\x32\n\nidentifier\x18\x02 \x01(\x0b\x32\x1c.coalition.hub.v1.IdentifierH\x00\x42\x05\n\x03ref\"\x99\x01\n\x0bPointOfSale\x12*\n\x07\x63hannel\x18\x01 \x01(\x0e\x32\x19.coalition.hub.v1.Channel\x12\x10\n\x08store_id\x18\x02 \x01(\t\x12\x13\n\x0bterminal_id\x18\x03 \x01(\t\x12\x12\n\ncashier_id\x18\x04 \x01(\t\x12\x10\n\x08latitude\x18\x05 \x01(\t\x12\x11\n\tlongitude\x18\x06 \x01(\t\"e\n\x08LineItem\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x02 \x01(\t\x12\x14\n\x0c\x61mount_minor\x18\x03 \x01(\x03\x12\x10\n\x08quantity\x18\x04 \x01(\x05\x12\x12\n\ndiscounted\x18\x05 \x01(\x08\"\x91\x01\n\x05Rates\x12\x11\n\tearn_rate\x18\x01 \x01(\t\x12\x12\n\nburn_value\x18\x02 \x01(\t\x12\x13\n\x0bissue_price\x18\x03 \x01(\t\x12\x18\n\x10redemption_price\x18\x04 \x01(\t\x12\x32\n\x0e\x65\x66\x66\x65\x63tive_from\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\x82\x01\n\x0eIdentifierKind\x12\x1f\n\x1bIDENTIFIER_KIND_UNSPECIFIED\x10\x00\x12\x18\n\x14IDENTIFIER_KIND_CARD\x10\x01\x12\x19\n\x15IDENTIFIER_KIND_PHONE\x10\x02\x12\x1a\n\x16IDENTIFIER_KIND_APP_ID\x10\x03*X\n\x07\x43hannel\x12\x17\n\x13\x43HANNEL_UNSPECIFIED\x10\x00\x12\x0f\n\x0b\x43HANNEL_POS\x10\x01\x12\x12\n\x0e\x43HANNEL_ONLINE\x10\x02\x12\x0f\n\x0b\x43HANNEL_APP\x10\x03*J\n\x06\x46under\x12\x16\n\x12\x46UNDER_UNSPECIFIED\x10\x00\x12\x12\n\x0e\x46UNDER_PARTNER\x10\x01\x12\x14\n\x10\x46UNDER_COALITION\x10\x02*e\n\x0cPointsStatus\x12\x1d\n\x19POINTS_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15POINTS_STATUS_PENDING\x10\x01\x12\x1b\n\x17POINTS_STATUS_AVAILABLE\x10\x02*\xdb\t\n\x0b\x45rrorReason\x12\x1c\n\x18\x45RROR_REASON_UNSPECIFIED\x10\x00\x12\x11\n\rINVALID_FIELD\x10\x01\x12\x12\n\x0eINVALID_AMOUNT\x10\x02\x12\x14\n\x10UNKNOWN_CURRENCY\x10\x03\x12\x15\n\x11\x43URRENCY_MISMATCH\x10\x04\x12\x10\n\x0cMALFORMED_ID\x10\x05\x12\x16\n\x12INVALID_IDENTIFIER\x10\x06\x12\x17\n\x13TOO_MANY_LINE_ITEMS\x10\x07\x12\x17\n\x13LINE_ITEMS_MISMATCH\x10\x08\x12\x1b\n\x17INVALID_IDEMPOTENCY_KEY\x10\t\x12\x16\n\x12INVALID_PAGE_TOKEN\x10\n\x12\x10\n\x0cINVALID_RATE\x10\x0b\x12\x10\n\x0cRATE_IN_PAST\x10\x0c\x12\x14\n\x10INVALID_HOLD_TTL\x10\r\x12\x18\n\x14\x43\x41PTURE_EXCEEDS_HOLD\x10\x0e\x12\x10\n\x0cINVALID_RULE\x10\x0f\x12\x10\n\x0cRULE_IN_PAST\x10\x10\x12\x14\n\x10MEMBER_NOT_FOUND\x10\x14\x12\x15\n\x11PARTNER_NOT_FOUND\x10\x15\x12\x12\n\x0eHOLD_NOT_FOUND\x10\x16\x12\x19\n\x15TRANSACTION_NOT_FOUND\x10\x17\x12\x18\n\x14\x43REDENTIAL_NOT_FOUND\x10\x18\x12\x12\n\x0eRULE_NOT_FOUND\x10\x19\x12\x12\n\x0e\x46LAG_NOT_FOUND\x10\x1a\x12\x14\n\x10PARTNER_DISABLED\x10\x1e\x12\x15\n\x11MEMBER_NOT_ACTIVE\x10\x1f\x12\x14\n\x10NO_RATE_IN_FORCE\x10 \x12\x17\n\x13INSUFFICIENT_POINTS\x10!\x12\x1c\n\x18\x42\x45LOW_MINIMUM_REDEMPTION\x10\"\x12\x1a\n\x16\x45XCEEDS_PAYABLE_AMOUNT\x10#\x12\x19\n\x15HOLD_ALREADY_CAPTURED\x10$\x12\x17\n\x13HOLD_ALREADY_VOIDED\x10%\x12\x10\n\x0cHOLD_EXPIRED\x10&\x12\x1b\n\x17REFUND_EXCEEDS_ORIGINAL\x10\'\x12\x15\n\x11\x43\x41MPAIGNS_OVERLAP\x10,\x12\x17\n\x13\x45VENT_LIMIT_REACHED\x10-\x12\x0e\n\nRULE_ENDED\x10.\x12\x12\n\x0e\x46RAUD_DECLINED\x10/\x12\x12\n\x0eHOLD_IN_REVIEW\x10\x30\x12\x16\n\x12HOLD_NOT_IN_REVIEW\x10\x31\x12\x19\n\x15\x46LAG_ALREADY_RESOLVED\x10\x33\x12\x19\n\x15MEMBER_ALREADY_FROZEN\x10\x34\x12\x15\n\x11MEMBER_NOT_FROZEN\x10\x35\x12\x1a\n\x16IDEMPOTENCY_KEY_REUSED\x10(\x12\x14\n\x10IDENTIFIER_TAKEN\x10)\x12\x13\n\x0f\x44UPLICATE_ORDER\x10*\x12\x12\n\x0ePARTNER_EXISTS\x10+\x12\x18\n\x14\x43ONCURRENCY_CONFLICT\x10\x32\x12\x13\n\x0fUNAUTHENTICATED\x10<\x12\x16\n\x12\x43REDENTIAL_REVOKED\x10=\x12\x14\n\x10ROLE_NOT_ALLOWED\x10\x41\x12\x0f\n\x0bSERVER_BUSY\x10\x46\x12\x10\n\x0cRATE_LIMITED\x10G\x12\x12\n\x0eINTERNAL_ERROR\x10Pb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'coalition.hub.v1.common_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_IDENTIFIERKIND']._serialized_start=673
-  _globals['_IDENTIFIERKIND']._serialized_end=803
-  _globals['_CHANNEL']._serialized_start=805
-  _globals['_CHANNEL']._serialized_end=893
-  _globals['_FUNDER']._serialized_start=895
-  _globals['_FUNDER']._serialized_end=969
-  _globals['_POINTSSTATUS']._serialized_start=971
-  _globals['_POINTSSTATUS']._serialized_end=1072
-  _globals['_ERRORREASON']._serialized_start=1075
-  _globals['_ERRORREASON']._serialized_end=2157
+  _globals['_IDENTIFIERKIND']._serialized_start=711
+  _globals['_IDENTIFIERKIND']._serialized_end=841
+  _globals['_CHANNEL']._serialized_start=843
+  _globals['_CHANNEL']._serialized_end=931
+  _globals['_FUNDER']._serialized_start=933
+  _globals['_FUNDER']._serialized_end=1007
+  _globals['_POINTSSTATUS']._serialized_start=1009
+  _globals['_POINTSSTATUS']._serialized_end=1110
+  _globals['_ERRORREASON']._serialized_start=1113
+  _globals['_ERRORREASON']._serialized_end=2356
   _globals['_MONEY']._serialized_start=84
   _globals['_MONEY']._serialized_end=131
   _globals['_IDENTIFIER']._serialized_start=133
   _globals['_IDENTIFIER']._serialized_end=208
   _globals['_MEMBERREF']._serialized_start=210
   _globals['_MEMBERREF']._serialized_end=301
-  _globals['_POINTOFSALE']._serialized_start=303
-  _globals['_POINTOFSALE']._serialized_end=419
-  _globals['_LINEITEM']._serialized_start=421
-  _globals['_LINEITEM']._serialized_end=522
-  _globals['_RATES']._serialized_start=525
-  _globals['_RATES']._serialized_end=670
+  _globals['_POINTOFSALE']._serialized_start=304
+  _globals['_POINTOFSALE']._serialized_end=457
+  _globals['_LINEITEM']._serialized_start=459
+  _globals['_LINEITEM']._serialized_end=560
+  _globals['_RATES']._serialized_start=563
+  _globals['_RATES']._serialized_end=708
 # @@protoc_insertion_point(module_scope)

@@ -60,6 +60,7 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     TRANSACTION_NOT_FOUND: _ClassVar[ErrorReason]
     CREDENTIAL_NOT_FOUND: _ClassVar[ErrorReason]
     RULE_NOT_FOUND: _ClassVar[ErrorReason]
+    FLAG_NOT_FOUND: _ClassVar[ErrorReason]
     PARTNER_DISABLED: _ClassVar[ErrorReason]
     MEMBER_NOT_ACTIVE: _ClassVar[ErrorReason]
     NO_RATE_IN_FORCE: _ClassVar[ErrorReason]
@@ -73,6 +74,12 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CAMPAIGNS_OVERLAP: _ClassVar[ErrorReason]
     EVENT_LIMIT_REACHED: _ClassVar[ErrorReason]
     RULE_ENDED: _ClassVar[ErrorReason]
+    FRAUD_DECLINED: _ClassVar[ErrorReason]
+    HOLD_IN_REVIEW: _ClassVar[ErrorReason]
+    HOLD_NOT_IN_REVIEW: _ClassVar[ErrorReason]
+    FLAG_ALREADY_RESOLVED: _ClassVar[ErrorReason]
+    MEMBER_ALREADY_FROZEN: _ClassVar[ErrorReason]
+    MEMBER_NOT_FROZEN: _ClassVar[ErrorReason]
     IDEMPOTENCY_KEY_REUSED: _ClassVar[ErrorReason]
     IDENTIFIER_TAKEN: _ClassVar[ErrorReason]
     DUPLICATE_ORDER: _ClassVar[ErrorReason]
@@ -121,6 +128,7 @@ HOLD_NOT_FOUND: ErrorReason
 TRANSACTION_NOT_FOUND: ErrorReason
 CREDENTIAL_NOT_FOUND: ErrorReason
 RULE_NOT_FOUND: ErrorReason
+FLAG_NOT_FOUND: ErrorReason
 PARTNER_DISABLED: ErrorReason
 MEMBER_NOT_ACTIVE: ErrorReason
 NO_RATE_IN_FORCE: ErrorReason
@@ -134,6 +142,12 @@ REFUND_EXCEEDS_ORIGINAL: ErrorReason
 CAMPAIGNS_OVERLAP: ErrorReason
 EVENT_LIMIT_REACHED: ErrorReason
 RULE_ENDED: ErrorReason
+FRAUD_DECLINED: ErrorReason
+HOLD_IN_REVIEW: ErrorReason
+HOLD_NOT_IN_REVIEW: ErrorReason
+FLAG_ALREADY_RESOLVED: ErrorReason
+MEMBER_ALREADY_FROZEN: ErrorReason
+MEMBER_NOT_FROZEN: ErrorReason
 IDEMPOTENCY_KEY_REUSED: ErrorReason
 IDENTIFIER_TAKEN: ErrorReason
 DUPLICATE_ORDER: ErrorReason
@@ -171,16 +185,20 @@ class MemberRef(_message.Message):
     def __init__(self, member_id: _Optional[str] = ..., identifier: _Optional[_Union[Identifier, _Mapping]] = ...) -> None: ...
 
 class PointOfSale(_message.Message):
-    __slots__ = ("channel", "store_id", "terminal_id", "cashier_id")
+    __slots__ = ("channel", "store_id", "terminal_id", "cashier_id", "latitude", "longitude")
     CHANNEL_FIELD_NUMBER: _ClassVar[int]
     STORE_ID_FIELD_NUMBER: _ClassVar[int]
     TERMINAL_ID_FIELD_NUMBER: _ClassVar[int]
     CASHIER_ID_FIELD_NUMBER: _ClassVar[int]
+    LATITUDE_FIELD_NUMBER: _ClassVar[int]
+    LONGITUDE_FIELD_NUMBER: _ClassVar[int]
     channel: Channel
     store_id: str
     terminal_id: str
     cashier_id: str
-    def __init__(self, channel: _Optional[_Union[Channel, str]] = ..., store_id: _Optional[str] = ..., terminal_id: _Optional[str] = ..., cashier_id: _Optional[str] = ...) -> None: ...
+    latitude: str
+    longitude: str
+    def __init__(self, channel: _Optional[_Union[Channel, str]] = ..., store_id: _Optional[str] = ..., terminal_id: _Optional[str] = ..., cashier_id: _Optional[str] = ..., latitude: _Optional[str] = ..., longitude: _Optional[str] = ...) -> None: ...
 
 class LineItem(_message.Message):
     __slots__ = ("sku", "category", "amount_minor", "quantity", "discounted")

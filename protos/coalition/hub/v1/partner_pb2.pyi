@@ -37,6 +37,8 @@ class HoldStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     HOLD_STATUS_CAPTURED: _ClassVar[HoldStatus]
     HOLD_STATUS_VOIDED: _ClassVar[HoldStatus]
     HOLD_STATUS_EXPIRED: _ClassVar[HoldStatus]
+    HOLD_STATUS_IN_REVIEW: _ClassVar[HoldStatus]
+    HOLD_STATUS_DECLINED: _ClassVar[HoldStatus]
 MEMBER_STATUS_UNSPECIFIED: MemberStatus
 MEMBER_STATUS_ACTIVE: MemberStatus
 MEMBER_STATUS_FROZEN: MemberStatus
@@ -55,6 +57,8 @@ HOLD_STATUS_PENDING: HoldStatus
 HOLD_STATUS_CAPTURED: HoldStatus
 HOLD_STATUS_VOIDED: HoldStatus
 HOLD_STATUS_EXPIRED: HoldStatus
+HOLD_STATUS_IN_REVIEW: HoldStatus
+HOLD_STATUS_DECLINED: HoldStatus
 
 class PingRequest(_message.Message):
     __slots__ = ()
