@@ -21,6 +21,7 @@ from hub.domain.audit import AuditRecord
 from hub.domain.clock import Clock, SystemClock
 from hub.domain.contacts import Contact, ContactCipher
 from hub.domain.credentials import Credential
+from hub.domain.flags import Flag
 from hub.domain.members import IdentifierHasher
 from hub.domain.principals import Principal
 from hub.domain.rates import RateVersion
@@ -34,9 +35,11 @@ from hub.services import (
     earning,
     erasure,
     events,
+    fraud_review,
     ledger_check,
     member_keys,
     members,
+    nightly_fraud,
     partners,
     redemptions,
     refunds,
@@ -47,15 +50,21 @@ from hub.services import (
 from hub.services.commands import (
     AddIdentifier,
     AddPartner,
+    AnnulPoints,
     AuthorizeRedemption,
     CaptureRedemption,
+    DeclineHold,
     Earn,
     EndRule,
     EnrollMember,
     EraseMember,
+    FraudReport,
+    FreezeMember,
+    GetAccount,
     GetBalance,
     GetHold,
     GrantEvent,
+    ListFlags,
     ListRules,
     ListTransactions,
     LookupMember,
@@ -66,14 +75,21 @@ from hub.services.commands import (
     RecordCredential,
     RefundEarn,
     RefundRedemption,
+    ReleaseHold,
+    ResolveFlag,
     RevokeCredential,
+    RunNightlyPass,
     SetPartnerStatus,
     SetRate,
     SetRateLimit,
+    UnfreezeMember,
     UpdateMemberContact,
     VoidRedemption,
 )
 from hub.services.results import (
+    AccountStatusView,
+    AccountView,
+    Annulled,
     BalanceView,
     BurnQuoted,
     Captured,
@@ -82,14 +98,18 @@ from hub.services.results import (
     EarnQuoted,
     EarnRefunded,
     EventGranted,
+    FlagPage,
+    FraudReportView,
     HoldView,
     KeyUsage,
     LedgerReport,
     MemberErased,
     MemberSummary,
     MemberView,
+    NightlyPassReport,
     PartnerView,
     RedemptionRefunded,
+    ReviewedHold,
     RuleHistory,
     RulesListed,
     TransactionPage,
@@ -147,6 +167,23 @@ class OperatorUseCases:
 
 
 @dataclass(frozen=True)
+class FraudUseCases:
+    """What fraud analysts do, through the review service or the CLI, with dependencies bound."""
+
+    list_flags: Callable[[ListFlags], FlagPage]
+    get_flag: Callable[[uuid.UUID], Flag]
+    account: Callable[[GetAccount], AccountView]
+    freeze: Callable[[FreezeMember], AccountStatusView]
+    unfreeze: Callable[[UnfreezeMember], AccountStatusView]
+    annul: Callable[[AnnulPoints], Annulled]
+    release_hold: Callable[[ReleaseHold], ReviewedHold]
+    decline_hold: Callable[[DeclineHold], ReviewedHold]
+    resolve_flag: Callable[[ResolveFlag], Flag]
+    report: Callable[[FraudReport], FraudReportView]
+    nightly_pass: Callable[[RunNightlyPass], NightlyPassReport]
+
+
+@dataclass(frozen=True)
 class Hub:
     settings: Settings
     engine: sa.Engine
@@ -172,6 +209,7 @@ class Hub:
         """The partner use cases; needs the identifier key (``ConfigError`` without it)."""
         hasher, cipher = self.identifier_hasher(), self.contact_cipher()
         uow, clock, zone = self.uow_factory, self.clock, self.zone
+        fraud_checks = self.settings.fraud_checks
         return PartnerUseCases(
             enroll=partial(
                 members.enroll_member,
@@ -197,6 +235,7 @@ class Hub:
                 zone=zone,
                 rules=self.rules,
                 cipher=cipher,
+                fraud_checks=fraud_checks,
             ),
             quote_earn=partial(
                 earning.quote_earn,
@@ -220,12 +259,23 @@ class Hub:
             ),
             transactions=partial(accounts.list_transactions, uow_factory=uow, hasher=hasher),
             authorize=partial(
-                redemptions.authorize, uow_factory=uow, clock=clock, hasher=hasher, rules=self.rules
+                redemptions.authorize,
+                uow_factory=uow,
+                clock=clock,
+                hasher=hasher,
+                rules=self.rules,
+                fraud_checks=fraud_checks,
             ),
             capture=partial(redemptions.capture, uow_factory=uow, clock=clock),
             void=partial(redemptions.void, uow_factory=uow, clock=clock),
             get_hold=partial(redemptions.get_hold, uow_factory=uow),
-            refund_earn=partial(refunds.refund_earn, uow_factory=uow, clock=clock),
+            refund_earn=partial(
+                refunds.refund_earn,
+                uow_factory=uow,
+                clock=clock,
+                rules=self.rules,
+                fraud_checks=fraud_checks,
+            ),
             refund_redemption=partial(refunds.refund_redemption, uow_factory=uow, clock=clock),
             grant_event=partial(
                 events.grant_event,
@@ -234,6 +284,29 @@ class Hub:
                 hasher=hasher,
                 rules=self.rules,
                 zone=zone,
+            ),
+        )
+
+    def fraud_api(self) -> FraudUseCases:
+        """The fraud analysts' use cases (the review service and ``hub fraud``)."""
+        uow, clock, zone = self.uow_factory, self.clock, self.zone
+        return FraudUseCases(
+            list_flags=partial(fraud_review.list_flags, uow_factory=uow),
+            get_flag=partial(fraud_review.get_flag, uow_factory=uow),
+            account=partial(fraud_review.account, uow_factory=uow, clock=clock),
+            freeze=partial(fraud_review.freeze, uow_factory=uow, clock=clock),
+            unfreeze=partial(fraud_review.unfreeze, uow_factory=uow, clock=clock),
+            annul=partial(fraud_review.annul, uow_factory=uow, clock=clock),
+            release_hold=partial(fraud_review.release_hold, uow_factory=uow, clock=clock),
+            decline_hold=partial(fraud_review.decline_hold, uow_factory=uow, clock=clock),
+            resolve_flag=partial(fraud_review.resolve_flag, uow_factory=uow, clock=clock),
+            report=partial(fraud_review.report, uow_factory=uow, zone=zone),
+            nightly_pass=partial(
+                nightly_fraud.nightly_pass,
+                uow_factory=uow,
+                clock=clock,
+                zone=zone,
+                rules=self.rules,
             ),
         )
 

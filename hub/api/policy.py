@@ -11,14 +11,15 @@ from types import MappingProxyType
 
 from google.protobuf.descriptor import ServiceDescriptor
 
-from coalition.hub.v1 import admin_pb2, partner_pb2, rules_pb2
+from coalition.hub.v1 import admin_pb2, fraud_pb2, partner_pb2, rules_pb2
 from hub.domain.errors import RoleNotAllowed
 from hub.domain.principals import Principal, Role
 
 PARTNER_SERVICE = partner_pb2.DESCRIPTOR.services_by_name["PartnerService"]
 ADMIN_SERVICE = admin_pb2.DESCRIPTOR.services_by_name["AdminService"]
 RULES_SERVICE = rules_pb2.DESCRIPTOR.services_by_name["RulesService"]
-HUB_SERVICES = (PARTNER_SERVICE, ADMIN_SERVICE, RULES_SERVICE)
+FRAUD_SERVICE = fraud_pb2.DESCRIPTOR.services_by_name["FraudReviewService"]
+HUB_SERVICES = (PARTNER_SERVICE, ADMIN_SERVICE, RULES_SERVICE, FRAUD_SERVICE)
 
 
 def _every_method(service: ServiceDescriptor, *roles: Role) -> dict[str, frozenset[Role]]:
@@ -32,6 +33,9 @@ POLICY: Mapping[str, frozenset[Role]] = MappingProxyType(
         **_every_method(PARTNER_SERVICE, Role.PARTNER),
         **_every_method(ADMIN_SERVICE, Role.ADMIN),
         **_every_method(RULES_SERVICE, Role.ADMIN),
+        # Analysts work fraud; admins configure its thresholds (RulesService) but do not act
+        # on members' accounts, so neither role can both set a rule and quietly clear its hits.
+        **_every_method(FRAUD_SERVICE, Role.ANALYST),
     }
 )
 

@@ -1,4 +1,5 @@
-"""Builds and runs the hub's gRPC server: partner and admin APIs, health and reflection.
+"""Builds and runs the hub's gRPC server: partner, admin, rules and fraud review APIs, health
+and reflection.
 
 With ``tls`` the server requires a client certificate chained to the coalition CA and takes
 the caller's identity from it; without, it serves plaintext and trusts metadata, which
@@ -18,10 +19,11 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from coalition.hub.v1 import admin_pb2_grpc, partner_pb2_grpc, rules_pb2_grpc
+from coalition.hub.v1 import admin_pb2_grpc, fraud_pb2_grpc, partner_pb2_grpc, rules_pb2_grpc
 from hub.adapters.pki import CertificateAuthority
 from hub.api import authentication
 from hub.api.admin_servicer import AdminServicer
+from hub.api.fraud_servicer import FraudReviewServicer
 from hub.api.interceptors import Gatekeeper, HubInterceptor
 from hub.api.partner_servicer import PartnerServicer
 from hub.api.policy import HUB_SERVICES
@@ -103,6 +105,9 @@ def start_server(hub: Hub, listen: str, *, tls: ServerTls | None = None) -> Runn
         AdminServicer(hub.operator, hub.erase_member), server
     )  # type: ignore[no-untyped-call]
     rules_pb2_grpc.add_RulesServiceServicer_to_server(RulesServicer(hub.operator), server)  # type: ignore[no-untyped-call]
+    fraud_pb2_grpc.add_FraudReviewServiceServicer_to_server(
+        FraudReviewServicer(hub.fraud_api(), hub.clock, hub.zone), server
+    )  # type: ignore[no-untyped-call]
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(

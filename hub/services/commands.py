@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from hub.domain.audit import AuditEvent, AuditValue
 from hub.domain.contacts import Contact
+from hub.domain.flags import FlagStatus
 from hub.domain.limits import HOLD_TTL_DEFAULT_S
 from hub.domain.members import Identifier
 from hub.domain.money import Money, Rounding
@@ -262,3 +263,80 @@ class EndRule:
 class ListRules:
     partner_id: str | None = None
     at: datetime | None = None
+
+
+# Fraud review: what fraud analysts ask for. ``changed_by`` is the analyst and why.
+
+
+@dataclass(frozen=True, slots=True)
+class ListFlags:
+    status: FlagStatus | None = FlagStatus.OPEN
+    """``None``: every status."""
+    member_id: uuid.UUID | None = None
+    page_size: int = 50
+    page_token: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class GetAccount:
+    member_id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class FreezeMember:
+    member_id: uuid.UUID
+    flag_id: uuid.UUID | None = None
+    changed_by: Attribution = field(kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class UnfreezeMember:
+    member_id: uuid.UUID
+    flag_id: uuid.UUID | None = None
+    changed_by: Attribution = field(kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class AnnulPoints:
+    idempotency_key: str
+    member_id: uuid.UUID
+    points: int | None = None
+    """``None``: every unreserved point the member has."""
+    flag_id: uuid.UUID | None = None
+    changed_by: Attribution = field(kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseHold:
+    hold_id: uuid.UUID
+    flag_id: uuid.UUID | None = None
+    changed_by: Attribution = field(kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class DeclineHold:
+    hold_id: uuid.UUID
+    flag_id: uuid.UUID | None = None
+    changed_by: Attribution = field(kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveFlag:
+    """``changed_by.reason`` is the analyst's note."""
+
+    flag_id: uuid.UUID
+    resolution: FlagStatus
+    changed_by: Attribution = field(kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class FraudReport:
+    first_date: date
+    """A business date in the coalition's time zone."""
+    days: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class RunNightlyPass:
+    business_date: date
+    """The day the pass looks back from: patterns ending on this date."""

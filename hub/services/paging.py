@@ -13,14 +13,14 @@ from hub.domain.limits import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from hub.services.unit_of_work import PageCursor
 
 
-def page_size(requested: int) -> int:
-    """``requested`` if in 1..PAGE_SIZE_MAX, the default for 0, else ``InvalidField``."""
+def page_size(
+    requested: int, *, default: int = PAGE_SIZE_DEFAULT, maximum: int = PAGE_SIZE_MAX
+) -> int:
+    """``requested`` if in 1..``maximum``, ``default`` for 0, else ``InvalidField``."""
     if requested == 0:
-        return PAGE_SIZE_DEFAULT
-    if not 1 <= requested <= PAGE_SIZE_MAX:
-        raise InvalidField(
-            f"page_size must be 0..{PAGE_SIZE_MAX}; got {requested}", field="page_size"
-        )
+        return default
+    if not 1 <= requested <= maximum:
+        raise InvalidField(f"page_size must be 0..{maximum}; got {requested}", field="page_size")
     return requested
 
 

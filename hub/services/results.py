@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from hub.domain.breakdown import Breakdown
+from hub.domain.flags import AnalystAction, Flag
 from hub.domain.holds import Hold, HoldStatus
 from hub.domain.lots import Lot, LotStatus
 from hub.domain.members import IdentifierKind, Member, MemberStatus
@@ -14,7 +15,7 @@ from hub.domain.money import Money
 from hub.domain.partners import Partner
 from hub.domain.rates import RateVersion
 from hub.domain.rules import Funder, RuleVersion, TierProgress
-from hub.services.unit_of_work import TransactionRecord, Violation
+from hub.services.unit_of_work import AccountTransaction, TransactionRecord, Violation
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,3 +233,89 @@ class RulesListed:
     in_force: tuple[RuleVersion, ...]
     scheduled: tuple[RuleVersion, ...]
     """Versions taking effect after ``at``."""
+
+
+# Fraud review
+
+
+@dataclass(frozen=True, slots=True)
+class FlagPage:
+    flags: tuple[Flag, ...]
+    next_page_token: str
+    """Empty on the last page."""
+
+
+@dataclass(frozen=True, slots=True)
+class AccountView:
+    """One member's account as a fraud analyst sees it."""
+
+    member: Member
+    enrolled_by: str
+    available_points: int
+    pending_points: int
+    debt_points: int
+    linked_member_ids: tuple[uuid.UUID, ...]
+    transactions: tuple[AccountTransaction, ...]
+    """Newest first, at most ``ACCOUNT_TRANSACTIONS_MAX``."""
+    lots: tuple[Lot, ...]
+    holds: tuple[Hold, ...]
+    flags: tuple[Flag, ...]
+    actions: tuple[AnalystAction, ...]
+
+
+ACCOUNT_TRANSACTIONS_MAX = 200
+
+
+@dataclass(frozen=True, slots=True)
+class AccountStatusView:
+    member_id: uuid.UUID
+    status: MemberStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Annulled:
+    transaction_id: uuid.UUID
+    member_id: uuid.UUID
+    points: int
+    points_by_partner: tuple[tuple[str, int], ...]
+    """Points annulled per issuing partner, by partner id."""
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewedHold:
+    hold_id: uuid.UUID
+    member_id: uuid.UUID
+    partner_id: str
+    status: HoldStatus
+    """``PENDING`` once released, ``DECLINED`` once declined."""
+    points: int
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReportLine:
+    date: date
+    partner_id: str
+    rule: str
+    raised: int
+    confirmed: int
+    false_positives: int
+    open: int
+    points_annulled: int
+
+
+@dataclass(frozen=True, slots=True)
+class FraudReportView:
+    lines: tuple[ReportLine, ...]
+    """By date, partner and rule."""
+
+
+@dataclass(frozen=True, slots=True)
+class NightlyPassReport:
+    business_date: date
+    flags_raised: int
+    """New flags; a second pass over the same date raises none."""
+    farming: int
+    """Members (at a partner) who looked like slow farming, flagged or already flagged."""
+    dormant_burns: int

@@ -1,0 +1,87 @@
+"""Annulment: a fraud analyst takes a member's fraudulently earned points off the books.
+
+Only unreserved points are annulled (a hold's points wait for its capture, void or decline),
+newest lots first: points earned by fraud are usually the latest. Pending lots give from the
+member's pending account, available ones from the available account, so lot remainders keep
+equalling the member's balances; the points go to ``coalition:adjustments``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from hub.domain.accounts import COALITION_ADJUSTMENTS, member_available, member_pending
+from hub.domain.errors import InsufficientPoints, InvalidAmount
+from hub.domain.ledger import Entry, Transaction, TransactionKind
+from hub.domain.limits import POINTS_PER_OPERATION_MAX
+from hub.domain.lots import Lot, LotMovement, LotStatus, LotUpdate, MovementKind
+
+
+@dataclass(frozen=True, slots=True)
+class Annulment:
+    transaction_id: uuid.UUID
+    update: LotUpdate
+    points: int
+    points_by_partner: tuple[tuple[str, int], ...]
+    """Points annulled per issuing partner, by partner id."""
+
+
+def newest_first(lots: Sequence[Lot]) -> list[Lot]:
+    return sorted(lots, key=lambda lot: (lot.created_at, lot.id), reverse=True)
+
+
+def _points_to_take(points: int | None, unreserved: int) -> int:
+    if points is not None and not 1 <= points <= POINTS_PER_OPERATION_MAX:
+        raise InvalidAmount(
+            f"annul 1..{POINTS_PER_OPERATION_MAX} points, or all; asked {points}", field="points"
+        )
+    if unreserved == 0:
+        raise InsufficientPoints("the member has no unreserved points to annul")
+    if points is not None and points > unreserved:
+        raise InsufficientPoints(
+            f"the member has {unreserved} unreserved points, not {points}",
+            available_points=str(unreserved),
+        )
+    return unreserved if points is None else points
+
+
+def annul(
+    member_id: uuid.UUID,
+    lots: Sequence[Lot],
+    points: int | None,
+    transaction_id: uuid.UUID,
+    now: datetime,
+) -> Annulment:
+    """Take ``points`` (``None``: all) of the member's unreserved points, newest lots first."""
+    owned = [lot for lot in lots if lot.member_id == member_id and lot.unreserved_points > 0]
+    wanted = _points_to_take(points, sum(lot.unreserved_points for lot in owned))
+    taken_lots: list[Lot] = []
+    movements: list[LotMovement] = []
+    by_account = {LotStatus.PENDING: 0, LotStatus.AVAILABLE: 0}
+    by_partner: dict[str, int] = {}
+    for lot in newest_first(owned):
+        if wanted == 0:
+            break
+        taken = min(wanted, lot.unreserved_points)
+        wanted -= taken
+        taken_lots.append(lot.moved(-taken))
+        movements.append(LotMovement(transaction_id, lot.id, -taken, MovementKind.ANNULMENT))
+        by_account[lot.status] += taken
+        by_partner[lot.partner_id] = by_partner.get(lot.partner_id, 0) + taken
+    total = sum(by_account.values())
+    debits = (
+        (member_pending(member_id), by_account[LotStatus.PENDING]),
+        (member_available(member_id), by_account[LotStatus.AVAILABLE]),
+    )
+    entries = (
+        *(Entry(account, -amount) for account, amount in debits if amount),
+        Entry(COALITION_ADJUSTMENTS, total),
+    )
+    transaction = Transaction(
+        transaction_id, TransactionKind.ANNULMENT, now, entries, total, member_id=member_id
+    )
+    update = LotUpdate(transaction, tuple(taken_lots), tuple(movements))
+    return Annulment(transaction_id, update, total, tuple(sorted(by_partner.items())))
