@@ -7,9 +7,10 @@ import random
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from hub.bench.measure import Operation
-from partner_sdk import Identifier
+from partner_sdk import Identifier, PointOfSale
 from partner_sdk.aio import AsyncHubClient
 
 CURRENCY = "EUR"
@@ -23,6 +24,51 @@ REDEMPTION_POINTS = (1, 10)
 REDEMPTION_RECEIPT_MINOR = 1_000
 """10.00 EUR: ten points at the bench partner's burn value of 0.01 pay 0.10 EUR of it, well
 within the default burn rules."""
+
+
+STORES = 40
+TERMINALS_PER_STORE = 4
+CASHIERS_PER_STORE = 6
+CITY_CENTRE = (Decimal("55.7558"), Decimal("37.6173"))
+CITY_SPAN_DEGREES = Decimal("0.2")
+"""Stores spread over about 20 km around the centre: a member hopping between them at bench
+speed never looks like impossible travel (which starts at 100 km)."""
+_COORDINATE_STEPS = 10_000
+
+
+@dataclass(frozen=True)
+class Store:
+    store_id: str
+    latitude: Decimal
+    longitude: Decimal
+
+    def till(self) -> PointOfSale:
+        """A random terminal and cashier of this store: what the till sends with a receipt."""
+        terminal = random.randrange(TERMINALS_PER_STORE)  # noqa: S311
+        cashier = random.randrange(CASHIERS_PER_STORE)  # noqa: S311
+        return PointOfSale(
+            channel="pos",
+            store_id=self.store_id,
+            terminal_id=f"{self.store_id}-t{terminal}",
+            cashier_id=f"{self.store_id}-c{cashier}",
+            latitude=self.latitude,
+            longitude=self.longitude,
+        )
+
+
+def _offset() -> Decimal:
+    """A random offset within the city's span, in exact decimal degrees."""
+    step = random.randrange(-_COORDINATE_STEPS, _COORDINATE_STEPS + 1)  # noqa: S311
+    return CITY_SPAN_DEGREES / 2 * step / _COORDINATE_STEPS
+
+
+def city_stores(count: int = STORES) -> tuple[Store, ...]:
+    """The bench partner's stores, each at its own place in one city."""
+    latitude, longitude = CITY_CENTRE
+    return tuple(
+        Store(f"store-{index:03d}", latitude + _offset(), longitude + _offset())
+        for index in range(count)
+    )
 
 
 @dataclass(frozen=True)
@@ -74,21 +120,26 @@ def noop() -> Operation:
     return operation
 
 
-def earn(members: Members) -> Operation:
-    """An earn for a random member, amount and new order: the till's hot path."""
+def earn(members: Members, stores: Sequence[Store]) -> Operation:
+    """An earn for a random member, amount and new order at a random till (store, terminal,
+    cashier and store location, which the fraud checks read): the till's hot path."""
 
     async def operation(client: AsyncHubClient) -> object:
         amount_minor = random.randint(500, 50_000)  # noqa: S311
         return await client.earn(
-            members.any(), amount_minor=amount_minor, currency=CURRENCY, order_id=uuid.uuid4().hex
+            members.any(),
+            amount_minor=amount_minor,
+            currency=CURRENCY,
+            order_id=uuid.uuid4().hex,
+            point_of_sale=random.choice(stores).till(),  # noqa: S311
         )
 
     return operation
 
 
-def authorize_capture(members: Members) -> Operation:
+def authorize_capture(members: Members, stores: Sequence[Store]) -> Operation:
     """A redemption as a till makes it: hold a few of a random member's points against a new
-    receipt, then capture the whole hold."""
+    receipt at a random till, then capture the whole hold."""
 
     async def operation(client: AsyncHubClient) -> object:
         hold = await client.authorize(
@@ -97,16 +148,17 @@ def authorize_capture(members: Members) -> Operation:
             currency=CURRENCY,
             order_id=uuid.uuid4().hex,
             points=random.randint(*REDEMPTION_POINTS),  # noqa: S311
+            point_of_sale=random.choice(stores).till(),  # noqa: S311
         )
         return await client.capture(hold.hold_id)
 
     return operation
 
 
-def workloads(members: Members) -> Sequence[tuple[str, Operation]]:
+def workloads(members: Members, stores: Sequence[Store]) -> Sequence[tuple[str, Operation]]:
     """Name and operation of each workload, in the order they run (the no-op first)."""
     return (
         ("noop", noop()),
-        ("earn", earn(members)),
-        ("authorize+capture", authorize_capture(members)),
+        ("earn", earn(members, stores)),
+        ("authorize+capture", authorize_capture(members, stores)),
     )

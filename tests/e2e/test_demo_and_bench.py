@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -10,6 +11,14 @@ import sys
 from typing import NamedTuple
 
 import pytest
+
+from fraud.engine import distance_km
+from fraud.facts import Location
+from fraud.thresholds import DEFAULT_THRESHOLDS, Threshold
+from hub.bench.workloads import city_stores
+from hub.cli import parser
+from hub.cli.bench import bench_fraud_thresholds, server_env
+from hub.config import Settings
 
 pytestmark = pytest.mark.slow
 LEDGER_CHECKS = (
@@ -124,3 +133,45 @@ def test_the_bench_reports_three_workloads_their_ratios_and_a_clean_ledger():
     assert report["database"] == "sqlite"
     assert report["rules"] is True
     assert report["ledger_ok"] is True
+
+
+def test_no_fraud_serves_the_bench_with_the_fraud_checks_off_and_they_are_on_by_default():
+    key = "00" * 32
+    off = server_env(parser().parse_args(["bench", "--no-fraud"]), key)
+    on = server_env(parser().parse_args(["bench"]), key)
+
+    assert Settings.from_env(off).fraud_checks is False
+    assert Settings.from_env(on).fraud_checks is True
+
+
+def test_the_bench_tills_send_a_full_point_of_sale_from_stores_of_one_city():
+    stores = city_stores()
+    tills = [store.till() for store in stores for _ in range(5)]
+    places = [Location(store.latitude, store.longitude) for store in stores]
+
+    assert len({store.store_id for store in stores}) == len(stores)
+    assert all(t.store_id and t.terminal_id and t.cashier_id and t.channel == "pos" for t in tills)
+    assert all(t.latitude is not None and t.longitude is not None for t in tills)
+    # Hopping between them is never impossible travel, whatever the bench's pace.
+    farthest_km = max(distance_km(a, b) for a in places for b in places)
+    assert 1 < farthest_km < DEFAULT_THRESHOLDS.travel_min_km
+
+
+def test_the_bench_partners_fraud_thresholds_only_lift_the_rules_that_count_in_a_window():
+    thresholds = bench_fraud_thresholds("bench-1")
+    changed = {
+        field.name
+        for field in dataclasses.fields(thresholds)
+        if getattr(thresholds, field.name) != getattr(DEFAULT_THRESHOLDS, field.name)
+    }
+
+    assert thresholds.partner_id == "bench-1"
+    assert changed == {
+        "partner_id",
+        "velocity_count",
+        "velocity_points",
+        "terminal_cards",
+        "cashier_cards",
+        "cashier_card_receipts",
+    }
+    assert all(getattr(thresholds, name) == Threshold() for name in changed - {"partner_id"})

@@ -8,8 +8,9 @@ redeem at partners where they did not earn most (holds captured, partly captured
 to expire); tills meet typed errors; purchases and a redemption are refunded, one purchase
 after its points were spent (debt, paid off by the next earn); the operator sets earning rules
 (tiers, exclusions, a double-points week, welcome and review bonuses) and a new member's
-receipts print their breakdown, with a tier upgrade; and a year on, unspent points expire to
-breakage. It ends with the ledger check.
+receipts print their breakdown, with a tier upgrade; a year on, unspent points expire to
+breakage; and a fraud ring is caught at the till, and an analyst freezes it, declines its held
+redemption, annuls its points and resolves its flags. It ends with the ledger check.
 
 It runs over mutual TLS with a coalition CA it creates for itself: each partner's SDK client
 connects with its own certificate; a second partner cannot touch the first one's hold; a
@@ -31,6 +32,7 @@ from hub import bootstrap
 from hub.adapters.migrate import upgrade
 from hub.api.server import RunningServer, start_server
 from hub.cli.demo.clock import BusinessTime, expire_points, mature_pending_points
+from hub.cli.demo.fraud import show_fraud_ring
 from hub.cli.demo.partners import onboard
 from hub.cli.demo.redemptions import expire_holds, redeem, show_redemptions
 from hub.cli.demo.refunds import plan_refunds, refund_receipts
@@ -77,9 +79,8 @@ def run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="hub-demo-") as scratch:
         folder = Path(args.keep or scratch)
         folder.mkdir(parents=True, exist_ok=True)
-        settings = Settings.from_env(
-            new_keys_env(), database_url=f"sqlite:///{folder / 'demo.db'}", workers=8
-        )
+        env = {**new_keys_env(), "HUB_DATABASE_URL": f"sqlite:///{folder / 'demo.db'}"}
+        settings = Settings.from_env(env, workers=8)
         # Starts at the real time so dates read naturally, then moves only when told to.
         clock = ManualClock(datetime.now(UTC))
         hub = bootstrap.build(settings, clock=clock)
@@ -92,8 +93,18 @@ def run(args: argparse.Namespace) -> int:
             server.stop(grace_s=5)
             hub.close()
         if args.keep:
-            print(f"\nThe demo database is kept at {settings.database_url}")
+            _keep_env(folder / "hub.env", env)
     return 0 if ok else 1
+
+
+def _keep_env(path: Path, env: dict[str, str]) -> None:
+    """The database's URL and keys, so that ``hub`` commands can work on the kept database
+    (audit records must chain under the same key). Readable by the owner only."""
+    path.touch(mode=0o600)
+    path.write_text("".join(f"{name}={value}\n" for name, value in sorted(env.items())))
+    print(f"\nThe demo database is kept at {env['HUB_DATABASE_URL']}; to work on it:")
+    print(f"  set -a; . {path}; set +a")
+    print("  hub fraud queue")
 
 
 def _tour(
@@ -123,6 +134,7 @@ def _tour(
         set_up_rules(hub_time.hub, hub_time.hub.clock.now())
         show_rules_at_the_till(hub_time.hub, clients["coffee"])
         expire_points(hub_time, clients["coffee"], cards)
+        show_fraud_ring(hub_time.hub, clients)
     finally:
         for client in clients.values():
             client.close()
