@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
 import uuid
 from dataclasses import replace
@@ -30,7 +29,7 @@ from hub.domain.ids import new_id
 from hub.domain.ledger import TransactionKind
 from hub.domain.limits import EXPIRING_WINDOW_S, FLAG_PAGE_SIZE_DEFAULT, FLAG_PAGE_SIZE_MAX
 from hub.domain.members import Member
-from hub.services import audit, codec
+from hub.services import audit
 from hub.services.commands import (
     AnnulPoints,
     Attribution,
@@ -43,7 +42,7 @@ from hub.services.commands import (
     ResolveFlag,
     UnfreezeMember,
 )
-from hub.services.idempotency import IdempotentRequest, check_key, execute
+from hub.services.idempotency import IdempotentRequest, execute
 from hub.services.paging import page_size
 from hub.services.results import (
     ACCOUNT_TRANSACTIONS_MAX,
@@ -213,14 +212,6 @@ def _set_status(
     return AccountStatusView(member_id, changed.status)
 
 
-def _staff_request(operation: str, cmd: AnnulPoints) -> IdempotentRequest:
-    """As ``IdempotentRequest.of``, under the staff scope: analysts have no partner id."""
-    plain = codec.to_plain(cmd)
-    plain.pop("idempotency_key")
-    digest = hashlib.sha256(f"{operation}\n{codec.encode(plain)}".encode()).digest()
-    return IdempotentRequest(operation, STAFF_SCOPE, check_key(cmd.idempotency_key), digest)
-
-
 def annul(cmd: AnnulPoints, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> Annulled:
     """Take the member's unreserved points (``cmd.points``, or all) off the books, newest
     first, into the coalition's adjustments; once per idempotency key."""
@@ -256,7 +247,7 @@ def annul(cmd: AnnulPoints, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> 
             transaction_id, member.id, annulment.points, annulment.points_by_partner, now
         )
 
-    request = _staff_request("annul_points", cmd)
+    request = IdempotentRequest.of("annul_points", cmd, scope=STAFF_SCOPE)
     return execute(request, Annulled, effect, uow_factory=uow_factory, clock=clock)
 
 

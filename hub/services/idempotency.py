@@ -53,9 +53,15 @@ class IdempotentRequest:
 
     @classmethod
     def of(
-        cls, operation: str, command: Any, *, fingerprint: Fingerprint | None = None
+        cls,
+        operation: str,
+        command: Any,
+        *,
+        fingerprint: Fingerprint | None = None,
+        scope: str | None = None,
     ) -> IdempotentRequest:
-        """Fingerprint ``command`` (a dataclass with ``partner_id`` and ``idempotency_key``).
+        """Fingerprint ``command`` (a dataclass with ``idempotency_key``, and ``partner_id``
+        unless ``scope`` names where the key lives instead, as for staff requests).
 
         A command holding personal data (identifiers, contacts) takes a keyed ``fingerprint``:
         the stored hash of a plain phone number is reversed by trying every number."""
@@ -63,7 +69,8 @@ class IdempotentRequest:
         plain.pop("idempotency_key")
         message = f"{operation}\n{codec.encode(plain)}".encode()
         digest = (fingerprint or _sha256)(message)
-        return cls(operation, command.partner_id, check_key(command.idempotency_key), digest)
+        partner_id = scope if scope is not None else command.partner_id
+        return cls(operation, partner_id, check_key(command.idempotency_key), digest)
 
     def replay(self, stored: StoredResponse, result_type: type[R]) -> R:
         if (stored.operation, stored.request_hash) != (self.operation, self.digest):
