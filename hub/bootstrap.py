@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,7 @@ from hub.domain.audit import AuditRecord
 from hub.domain.clock import Clock, SystemClock
 from hub.domain.contacts import Contact, ContactCipher
 from hub.domain.credentials import Credential
+from hub.domain.currencies import currency
 from hub.domain.flags import Flag
 from hub.domain.members import IdentifierHasher
 from hub.domain.principals import Principal
@@ -41,16 +43,20 @@ from hub.services import (
     members,
     nightly_fraud,
     partners,
+    reconciliation,
     redemptions,
     refunds,
     rules,
+    settlement,
     sweeper,
     tiers,
 )
 from hub.services.commands import (
+    AcceptException,
     AddIdentifier,
     AddPartner,
     AnnulPoints,
+    ApproveSettlement,
     AuthorizeRedemption,
     CaptureRedemption,
     DeclineHold,
@@ -63,7 +69,10 @@ from hub.services.commands import (
     GetAccount,
     GetBalance,
     GetHold,
+    GetStatement,
     GrantEvent,
+    ImportReport,
+    ListExceptions,
     ListFlags,
     ListRules,
     ListTransactions,
@@ -103,19 +112,27 @@ from hub.services.results import (
     HoldView,
     KeyUsage,
     LedgerReport,
+    LiabilitiesView,
     MemberErased,
     MemberSummary,
     MemberView,
     NightlyPassReport,
     PartnerView,
+    ReconciliationExceptionView,
+    ReconciliationView,
     RedemptionRefunded,
     ReviewedHold,
     RuleHistory,
     RulesListed,
+    SettlementRunView,
+    SigningKeyView,
+    StatementView,
     TransactionPage,
 )
 from hub.services.rule_cache import RuleCache
+from hub.services.settlement import SettlementSettings
 from hub.services.sweeper import SweepReport
+from settlement.signing import StatementSigner
 
 
 @dataclass(frozen=True)
@@ -181,6 +198,26 @@ class FraudUseCases:
     resolve_flag: Callable[[ResolveFlag], Flag]
     report: Callable[[FraudReport], FraudReportView]
     nightly_pass: Callable[[RunNightlyPass], NightlyPassReport]
+
+
+@dataclass(frozen=True)
+class SettlementUseCases:
+    """What settlement officers do (and partners, for their own statements and reports),
+    through the settlement services or ``hub settle``, with dependencies bound."""
+
+    run: Callable[..., SettlementRunView]
+    """Settle one closed day: ``run(RunSettlement, progress=None)``."""
+    run_due: Callable[..., list[SettlementRunView]]
+    """Settle every closed day not settled yet, in order: ``run_due(Attribution,
+    progress=None)`` (the nightly schedule and ``hub settle run`` without a date)."""
+    get: Callable[[date], SettlementRunView]
+    statement: Callable[[GetStatement], StatementView]
+    liabilities: Callable[[date | None], LiabilitiesView]
+    signing_key: Callable[[], SigningKeyView]
+    import_report: Callable[[ImportReport], ReconciliationView]
+    list_exceptions: Callable[[ListExceptions], tuple[ReconciliationExceptionView, ...]]
+    accept_exception: Callable[[AcceptException], ReconciliationExceptionView]
+    approve: Callable[[ApproveSettlement], SettlementRunView]
 
 
 @dataclass(frozen=True)
@@ -308,6 +345,34 @@ class Hub:
                 zone=zone,
                 rules=self.rules,
             ),
+        )
+
+    def settlement_api(self) -> SettlementUseCases:
+        """The settlement use cases; signing needs ``HUB_SIGNING_KEY`` (``SigningKeyMissing``
+        when a run or a key request finds none)."""
+        uow, clock, settings = self.uow_factory, self.clock, self.settlement_settings()
+        return SettlementUseCases(
+            run=partial(settlement.run_settlement, uow_factory=uow, clock=clock, settings=settings),
+            run_due=partial(settlement.run_due, uow_factory=uow, clock=clock, settings=settings),
+            get=partial(settlement.get_settlement, uow_factory=uow),
+            statement=partial(settlement.get_statement, uow_factory=uow),
+            liabilities=partial(settlement.liabilities, uow_factory=uow),
+            signing_key=partial(settlement.signing_key, settings=settings),
+            import_report=partial(reconciliation.import_report, uow_factory=uow, clock=clock),
+            list_exceptions=partial(reconciliation.list_exceptions, uow_factory=uow),
+            accept_exception=partial(reconciliation.accept_exception, uow_factory=uow, clock=clock),
+            approve=partial(reconciliation.approve_settlement, uow_factory=uow, clock=clock),
+        )
+
+    def settlement_settings(self) -> SettlementSettings:
+        """The coalition's settlement currency, time zone, cutoff and signing key."""
+        seed = self.settings.signing_key_seed() if self.settings.signing_key_hex else None
+        return SettlementSettings(
+            currency=currency(self.settings.settlement_currency, field="HUB_SETTLEMENT_CURRENCY"),
+            zone=self.zone,
+            cutoff=self.settings.cutoff(),
+            grace_s=self.settings.settlement_grace_s,
+            signer=StatementSigner(seed) if seed else None,
         )
 
     def inspect_member(self, ref: MemberRef) -> MemberSummary:

@@ -6,6 +6,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -60,6 +61,18 @@ class Settings:
     """How often ``hub serve`` expires holds and matures and expires points; 0 turns it off."""
     fraud_checks: bool = True
     """Whether earns and redemptions pass the fraud checks; off only to measure their cost."""
+    signing_key_hex: str = ""
+    """Ed25519 private key (its 32-byte seed, hex) that signs settlement statements."""
+    settlement_currency: str = "EUR"
+    """The coalition's one settlement currency: issue and redemption prices are in it."""
+    settlement_cutoff: str = "00:00"
+    """When a business day closes, HH:MM in the coalition's time zone: ``22:00`` closes the
+    5th at 22:00 on the 5th (later operations belong to the 6th); ``00:00`` at midnight."""
+    settlement_grace_s: int = 300
+    """How long after the cutoff a day may be settled: operations stamped before the cutoff
+    are given this long to commit."""
+    settlement_nightly: bool = False
+    """Whether ``hub serve`` settles each closed day itself (cron can run ``hub settle run``)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ, **overrides: Any) -> Settings:
@@ -85,6 +98,11 @@ class Settings:
             shutdown_grace_s=float(env.get("HUB_SHUTDOWN_GRACE_S", "20")),
             sweep_interval_s=float(env.get("HUB_SWEEP_INTERVAL_S", "5")),
             fraud_checks=_flag(env, "HUB_FRAUD_CHECKS", default=True),
+            signing_key_hex=env.get("HUB_SIGNING_KEY", ""),
+            settlement_currency=env.get("HUB_SETTLEMENT_CURRENCY", "EUR"),
+            settlement_cutoff=env.get("HUB_SETTLEMENT_CUTOFF", "00:00"),
+            settlement_grace_s=_int(env, "HUB_SETTLEMENT_GRACE_S", 300),
+            settlement_nightly=_flag(env, "HUB_SETTLEMENT_NIGHTLY", default=False),
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
 
@@ -104,6 +122,22 @@ class Settings:
         """The current audit key first, then the retired ones older records are chained under."""
         return _keyring("HUB_AUDIT_KEY", self.audit_key_hex, self.audit_keys_retired_hex)
 
+    def signing_key_seed(self) -> bytes:
+        """The statement-signing key's 32-byte Ed25519 seed (``ConfigError`` without one)."""
+        if not self.signing_key_hex:
+            raise ConfigError("HUB_SIGNING_KEY is not set; create keys with `hub keygen`")
+        return _key("HUB_SIGNING_KEY", self.signing_key_hex, 32)
+
+    def cutoff(self) -> time:
+        """The business day's cutoff as a local time of day."""
+        try:
+            hours, minutes = (int(part) for part in self.settlement_cutoff.split(":"))
+            return time(hours, minutes)
+        except ValueError:
+            raise ConfigError(
+                f"HUB_SETTLEMENT_CUTOFF {self.settlement_cutoff!r} is not a time HH:MM"
+            ) from None
+
     def zone(self) -> ZoneInfo:
         try:
             return ZoneInfo(self.timezone)
@@ -120,7 +154,7 @@ def new_keys_env() -> dict[str, str]:
     return {name: secrets.token_hex(32) for name in KEY_SETTINGS}
 
 
-KEY_SETTINGS = ("HUB_IDENTIFIER_KEY", "HUB_DATA_KEY", "HUB_AUDIT_KEY")
+KEY_SETTINGS = ("HUB_IDENTIFIER_KEY", "HUB_DATA_KEY", "HUB_AUDIT_KEY", "HUB_SIGNING_KEY")
 
 
 def _keyring(

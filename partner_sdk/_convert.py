@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from coalition.hub.v1 import common_pb2, partner_pb2
+from coalition.hub.v1 import common_pb2, partner_pb2, settlement_pb2
 from partner_sdk.models import (
     Balance,
     Breakdown,
@@ -49,6 +49,8 @@ from partner_sdk.models import (
     TransactionKind,
     TransactionPage,
 )
+from partner_sdk.reconciliation import Reconciliation, ReconciliationException
+from partner_sdk.statements import SigningKey, Statement
 
 # What 0 means on the wire, where the proto gives it a meaning of its own.
 PARTNER_DEFAULT_HOLD_TTL_S: Final = 0
@@ -341,6 +343,19 @@ def grant_event_request(
         member=member_ref_pb(member),
         event=event,
         referred_member=member_ref_pb(referred_member),
+    )
+
+
+def statement_request(business_date: date) -> settlement_pb2.GetStatementRequest:
+    # The hub answers with the calling partner's own statement: no partner id to send.
+    return settlement_pb2.GetStatementRequest(business_date=business_date.isoformat())
+
+
+def submit_report_request(
+    business_date: date, report_csv: bytes
+) -> settlement_pb2.SubmitReportRequest:
+    return settlement_pb2.SubmitReportRequest(
+        business_date=business_date.isoformat(), report_csv=report_csv
     )
 
 
@@ -642,3 +657,63 @@ def _required_time(message: Message, name: str) -> datetime:
     if when is None:
         raise ValueError(f"the hub sent a {type(message).__name__} without {name}")
     return when
+
+
+def statement(message: settlement_pb2.Statement) -> Statement:
+    """A statement message as ``Statement``, its bytes exactly as signed."""
+    return Statement(
+        partner_id=message.partner_id,
+        business_date=_date(message.business_date, "business_date"),
+        json=message.json,
+        json_signature=message.json_signature,
+        csv=message.csv,
+        csv_signature=message.csv_signature,
+        signing_key_id=message.signing_key_id,
+    )
+
+
+def signing_key(message: settlement_pb2.SigningKey) -> SigningKey:
+    return SigningKey(key_id=message.key_id, public_key_pem=message.public_key_pem)
+
+
+def reconciliation(message: settlement_pb2.Reconciliation) -> Reconciliation:
+    """A reconciliation message as ``Reconciliation``."""
+    return Reconciliation(
+        business_date=_date(message.business_date, "business_date"),
+        partner_id=message.partner_id,
+        matched=message.matched,
+        missing_at_hub=message.missing_at_hub,
+        missing_at_partner=message.missing_at_partner,
+        amount_mismatches=message.amount_mismatches,
+        exceptions=tuple(reconciliation_exception(e) for e in message.exceptions),
+    )
+
+
+def reconciliation_exception(
+    message: settlement_pb2.ReconciliationException,
+) -> ReconciliationException:
+    """An exception message as ``ReconciliationException``; the wire's zeros and empty strings
+    (nothing there) become ``None``: reported points are always positive."""
+    return ReconciliationException(
+        exception_id=message.exception_id,
+        business_date=_date(message.business_date, "business_date"),
+        partner_id=message.partner_id,
+        kind=message.kind,
+        item_kind=message.item_kind,
+        transaction_id=message.transaction_id or None,
+        order_id=message.order_id or None,
+        hub_points=message.hub_points or None,
+        partner_points=message.partner_points or None,
+        report_line=message.report_line or None,
+        status=message.status,
+        accepted_by=message.accepted_by or None,
+        accepted_at=_time(message, "accepted_at"),
+        note=message.note or None,
+    )
+
+
+def _date(text: str, name: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"the hub sent {name}={text!r}, which is not a date") from None

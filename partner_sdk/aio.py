@@ -7,19 +7,20 @@ functions, only calling and sleeping between retries differ.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
 import grpc
 import grpc.aio
 
-from coalition.hub.v1 import partner_pb2, partner_pb2_grpc
+from coalition.hub.v1 import partner_pb2, partner_pb2_grpc, settlement_pb2, settlement_pb2_grpc
 from partner_sdk import _convert
 from partner_sdk import _rpc as rpc
 from partner_sdk._retry import RetryPolicy, call_with_retry_async
 from partner_sdk._rpc import USE_CLIENT_DEFAULT, RetryOption
 from partner_sdk._tls import FilePath, load_client_tls
+from partner_sdk.client import GET_SIGNING_KEY, GET_STATEMENT, SUBMIT_REPORT
 from partner_sdk.errors import from_rpc_error
 from partner_sdk.models import (
     Balance,
@@ -40,6 +41,8 @@ from partner_sdk.models import (
     Transaction,
     TransactionPage,
 )
+from partner_sdk.reconciliation import Reconciliation
+from partner_sdk.statements import SigningKey, Statement
 
 _Req = TypeVar("_Req")
 _Resp = TypeVar("_Resp")
@@ -122,6 +125,9 @@ class AsyncHubClient:
         else:
             self._channel = grpc.aio.secure_channel(target, credentials, options=arguments)
         self._stub: Any = partner_pb2_grpc.PartnerServiceStub(self._channel)  # type: ignore[no-untyped-call]
+        self._settlement_stub: Any = settlement_pb2_grpc.PartnerSettlementServiceStub(  # type: ignore[no-untyped-call]
+            self._channel
+        )
 
     @property
     def partner_id(self) -> str:
@@ -434,15 +440,62 @@ class AsyncHubClient:
         request = _convert.grant_event_request(member, event, referred_member, idempotency_key)
         return _convert.event_grant(await self._call(rpc.GRANT_EVENT, request, timeout_s, retry))
 
+    async def statement(
+        self,
+        business_date: date,
+        *,
+        timeout_s: float | None = None,
+        retry: RetryOption = USE_CLIENT_DEFAULT,
+    ) -> Statement:
+        """The calling partner's signed statement for a settled ``business_date``.
+
+        Check it with ``Statement.verify`` and the hub's key (``signing_key``) before booking
+        anything from it. ``SettlementNotFound`` until the day is settled (or when the partner
+        had nothing that day).
+        """
+        request = _convert.statement_request(business_date)
+        response = await self._call(GET_STATEMENT, request, timeout_s, retry, settlement=True)
+        return _convert.statement(response)
+
+    async def submit_report(
+        self,
+        business_date: date,
+        report_csv: bytes,
+        *,
+        timeout_s: float | None = None,
+        retry: RetryOption = USE_CLIENT_DEFAULT,
+    ) -> Reconciliation:
+        """Send the calling partner's own report (CSV) of a settled day, to be matched against
+        the hub's ledger; a new report for the day replaces the previous one.
+
+        ``InvalidReport`` names the first bad line, and nothing is stored;
+        ``SettlementApproved`` once the day is approved. Resending the same report is safe.
+        """
+        request = _convert.submit_report_request(business_date, report_csv)
+        response = await self._call(SUBMIT_REPORT, request, timeout_s, retry, settlement=True)
+        return _convert.reconciliation(response)
+
+    async def signing_key(
+        self, *, timeout_s: float | None = None, retry: RetryOption = USE_CLIENT_DEFAULT
+    ) -> SigningKey:
+        """The hub's statement-signing public key. Fetch it once over a channel you trust and
+        pin it: a key fetched next to each statement proves nothing about that statement."""
+        request = settlement_pb2.GetSigningKeyRequest()
+        response = await self._call(GET_SIGNING_KEY, request, timeout_s, retry, settlement=True)
+        return _convert.signing_key(response)
+
     async def _call(
         self,
         method: rpc.Rpc[_Req, _Resp],
         request: _Req,
         timeout_s: float | None,
         retry: RetryOption,
+        *,
+        settlement: bool = False,
     ) -> _Resp:
         call = self._options.start_call(timeout_s, retry)
-        multicallable = getattr(self._stub, method.name)
+        stub = self._settlement_stub if settlement else self._stub
+        multicallable = getattr(stub, method.name)
 
         async def attempt(attempt_timeout_s: float) -> _Resp:
             try:

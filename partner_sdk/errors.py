@@ -8,16 +8,19 @@ the hub's machine-readable reason (``google.rpc.ErrorInfo.reason``, a ``ErrorRea
     │   ├── InvalidField, InvalidAmount, UnknownCurrency, CurrencyMismatch, MalformedId,
     │   ├── InvalidIdentifier, TooManyLineItems, LineItemsMismatch, InvalidIdempotencyKey,
     │   ├── InvalidPageToken, InvalidRate, RateInPast, InvalidHoldTtl, CaptureExceedsHold,
-    │   └── InvalidRule, RuleInPast
+    │   └── InvalidRule, RuleInPast, InvalidReport
     ├── NotFound .................. NOT_FOUND
     │   ├── MemberNotFound, PartnerNotFound, HoldNotFound, TransactionNotFound,
-    │   └── CredentialNotFound, RuleNotFound, FlagNotFound
+    │   ├── CredentialNotFound, RuleNotFound, FlagNotFound, SettlementNotFound,
+    │   └── ExceptionNotFound
     ├── Refused ................... FAILED_PRECONDITION (a business rule said no)
     │   ├── PartnerDisabled, MemberNotActive, NoRateInForce, InsufficientPoints,
     │   ├── BelowMinimumRedemption, ExceedsPayableAmount, HoldAlreadyCaptured,
     │   ├── HoldAlreadyVoided, HoldExpired, RefundExceedsOriginal, CampaignsOverlap,
     │   ├── EventLimitReached, RuleEnded, FraudDeclined, HoldInReview, HoldNotInReview,
-    │   └── FlagAlreadyResolved, MemberAlreadyFrozen, MemberNotFrozen
+    │   ├── FlagAlreadyResolved, MemberAlreadyFrozen, MemberNotFrozen, BusinessDayOpen,
+    │   ├── SettlementApproved, ExceptionsOpen, ExceptionAlreadyAccepted,
+    │   └── EarlierDayUnsettled, SigningKeyMissing
     ├── Conflict .................. ALREADY_EXISTS
     │   └── IdempotencyKeyReused, IdentifierTaken, DuplicateOrder, PartnerExists
     ├── Aborted ................... ABORTED (retried by the SDK)
@@ -25,7 +28,7 @@ the hub's machine-readable reason (``google.rpc.ErrorInfo.reason``, a ``ErrorRea
     ├── AuthenticationError ....... UNAUTHENTICATED (reason UNAUTHENTICATED)
     │   └── CredentialRevoked
     ├── PermissionDenied .......... PERMISSION_DENIED
-    │   └── RoleNotAllowed
+    │   └── RoleNotAllowed, SameOfficer
     ├── RateLimited ............... RESOURCE_EXHAUSTED (retried when the hub says when)
     │   └── ServerBusy, PartnerRateLimited
     ├── Unavailable ............... UNAVAILABLE (retried), DEADLINE_EXCEEDED
@@ -283,6 +286,11 @@ class RuleInPast(InvalidRequest, reason="RULE_IN_PAST"):
     """A rule change would take effect in the past."""
 
 
+class InvalidReport(InvalidRequest, reason="INVALID_REPORT"):
+    """The settlement report is not CSV of the documented columns; ``details["field"]`` names
+    the line. Fix the report and submit it again."""
+
+
 class InvalidHoldTtl(InvalidRequest, reason="INVALID_HOLD_TTL"):
     """The hold's time to live is negative or longer than the hub allows."""
 
@@ -317,6 +325,14 @@ class RuleNotFound(NotFound, reason="RULE_NOT_FOUND"):
 
 class FlagNotFound(NotFound, reason="FLAG_NOT_FOUND"):
     """No fraud flag with that id."""
+
+
+class SettlementNotFound(NotFound, reason="SETTLEMENT_NOT_FOUND"):
+    """The business day is not settled yet, or holds no statement for this partner."""
+
+
+class ExceptionNotFound(NotFound, reason="RECONCILIATION_EXCEPTION_NOT_FOUND"):
+    """No reconciliation exception with that id."""
 
 
 class PartnerDisabled(Refused, reason="PARTNER_DISABLED"):
@@ -397,6 +413,31 @@ class MemberNotFrozen(Refused, reason="MEMBER_NOT_FROZEN"):
     """The member's account is not frozen."""
 
 
+class BusinessDayOpen(Refused, reason="BUSINESS_DAY_OPEN"):
+    """The business day has not closed yet (its cutoff plus a grace for operations in
+    flight); settle it later."""
+
+
+class SettlementApproved(Refused, reason="SETTLEMENT_APPROVED"):
+    """The day's settlement is approved: its reports and exceptions are final."""
+
+
+class ExceptionsOpen(Refused, reason="EXCEPTIONS_OPEN"):
+    """Reconciliation exceptions are still open; accept each with a note first."""
+
+
+class ExceptionAlreadyAccepted(Refused, reason="EXCEPTION_ALREADY_ACCEPTED"):
+    """The reconciliation exception was already accepted."""
+
+
+class EarlierDayUnsettled(Refused, reason="EARLIER_DAY_UNSETTLED"):
+    """An earlier closed day is not settled yet; days settle in order."""
+
+
+class SigningKeyMissing(Refused, reason="SIGNING_KEY_MISSING"):
+    """The hub has no statement-signing key configured."""
+
+
 class IdempotencyKeyReused(Conflict, reason="IDEMPOTENCY_KEY_REUSED"):
     """The idempotency key was already used for a different request."""
 
@@ -423,6 +464,10 @@ class CredentialRevoked(AuthenticationError, reason="CREDENTIAL_REVOKED"):
 
 class RoleNotAllowed(PermissionDenied, reason="ROLE_NOT_ALLOWED"):
     """The caller's role (partner, or a staff role) may not call this method."""
+
+
+class SameOfficer(PermissionDenied, reason="SAME_OFFICER"):
+    """The officer who ran a settlement cannot also approve it: another officer must."""
 
 
 class ServerBusy(RateLimited, reason="SERVER_BUSY"):

@@ -1,5 +1,6 @@
-"""Nightly settlement: set-based batch jobs over the hub's database, through ``hub.adapters``.
+"""Nightly settlement: what each partner owes and is owed for a closed business day.
 
-Empty until the settlement issue lands (see DESIGN.md, Settlement). The ledger already keeps
-what it needs: the rates each transaction used, and lots naming their issuing partner.
+Pure parts live here (business days, netting, statements, signatures, partners' reports);
+the set-based SQL runs in ``hub.adapters.repositories.settlement`` and the use cases in
+``hub.services.settlement``. See DESIGN.md (Money model, Settlement) and the README.
 """

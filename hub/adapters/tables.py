@@ -175,6 +175,14 @@ transactions = sa.Table(
         postgresql_where=sa.text("cashier_id IS NOT NULL"),
         sqlite_where=sa.text("cashier_id IS NOT NULL"),
     ),
+    # From an original to what followed it (captures of a hold, refunds): settlement finds
+    # the capture a refunded redemption came from.
+    sa.Index(
+        "ix_transactions_related_id",
+        "related_id",
+        postgresql_where=sa.text("related_id IS NOT NULL"),
+        sqlite_where=sa.text("related_id IS NOT NULL"),
+    ),
     # One earn per order at a partner, decided by the database even under concurrent requests.
     sa.Index(
         "uq_transactions_earn_order",
@@ -420,4 +428,121 @@ fraud_actions = sa.Table(
     sa.Column("points", POINTS, nullable=False, server_default="0"),
     sa.Index("ix_fraud_actions_member_id_at", "member_id", "at"),
     sa.Index("ix_fraud_actions_at", "at"),
+)
+
+SETTLEMENT_DATE = sa.Date()
+
+settlement_runs = sa.Table(
+    "settlement_runs",
+    metadata,
+    # One run per business date: the first run locks the day, and running it again returns it.
+    sa.Column("business_date", SETTLEMENT_DATE, primary_key=True),
+    # The window of transactions it settled: from the previous run's end (NULL on the first
+    # run: from the beginning) to this day's cutoff, so every transaction lands in one run.
+    sa.Column("window_start", UtcDateTime, nullable=True),
+    sa.Column("window_end", UtcDateTime, nullable=False, unique=True),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("run_at", UtcDateTime, nullable=False),
+    sa.Column("run_by", sa.String(160), nullable=False),
+    sa.Column("approved_at", UtcDateTime, nullable=True),
+    sa.Column("approved_by", sa.String(160), nullable=True),
+    sa.Column("approval_note", sa.Text, nullable=True),
+    # The whole settlement as canonical JSON, and its Ed25519 signature under the named key.
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("summary_signature", sa.LargeBinary(64), nullable=False),
+    sa.Column("signing_key_id", sa.String(16), nullable=False),
+)
+
+settlement_statements = sa.Table(
+    "settlement_statements",
+    metadata,
+    sa.Column(
+        "business_date",
+        SETTLEMENT_DATE,
+        sa.ForeignKey("settlement_runs.business_date"),
+        primary_key=True,
+    ),
+    sa.Column("partner_id", PARTNER_ID, sa.ForeignKey("partners.id"), primary_key=True),
+    # The exact bytes signed (UTF-8 text), so a statement fetched again verifies again.
+    sa.Column("json", sa.Text, nullable=False),
+    sa.Column("json_signature", sa.LargeBinary(64), nullable=False),
+    sa.Column("csv", sa.Text, nullable=False),
+    sa.Column("csv_signature", sa.LargeBinary(64), nullable=False),
+)
+
+settlement_outstanding = sa.Table(
+    "settlement_outstanding",
+    metadata,
+    # Points outstanding at a settled day's cutoff per issuer and issue price; the next run
+    # carries them forward with its window's lots and movements instead of rescanning history.
+    sa.Column(
+        "business_date",
+        SETTLEMENT_DATE,
+        sa.ForeignKey("settlement_runs.business_date"),
+        primary_key=True,
+    ),
+    sa.Column("issuer_id", PARTNER_ID, sa.ForeignKey("partners.id"), primary_key=True),
+    sa.Column("issue_price", ExactDecimal, primary_key=True),
+    sa.Column("points", POINTS, nullable=False),
+)
+
+settlement_reports = sa.Table(
+    "settlement_reports",
+    metadata,
+    # A partner's own report for a settled day; a new one replaces it until approval.
+    sa.Column(
+        "business_date",
+        SETTLEMENT_DATE,
+        sa.ForeignKey("settlement_runs.business_date"),
+        primary_key=True,
+    ),
+    sa.Column("partner_id", PARTNER_ID, sa.ForeignKey("partners.id"), primary_key=True),
+    sa.Column("submitted_at", UtcDateTime, nullable=False),
+    sa.Column("submitted_by", sa.String(160), nullable=False),
+    sa.Column("line_count", sa.Integer, nullable=False),
+    sa.Column("sha256", sa.LargeBinary(32), nullable=False),
+    sa.Column("matched", sa.Integer, nullable=False),
+)
+
+settlement_report_items = sa.Table(
+    "settlement_report_items",
+    metadata,
+    sa.Column("business_date", SETTLEMENT_DATE, primary_key=True),
+    sa.Column("partner_id", PARTNER_ID, primary_key=True),
+    # 1 is the first line after the header.
+    sa.Column("line", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("kind", sa.String(24), nullable=False),
+    sa.Column("transaction_id", ID, nullable=True),
+    sa.Column("order_id", SHORT_TEXT, nullable=True),
+    sa.Column("points", POINTS, nullable=False),
+    sa.ForeignKeyConstraint(
+        ["business_date", "partner_id"],
+        ["settlement_reports.business_date", "settlement_reports.partner_id"],
+    ),
+)
+
+settlement_exceptions = sa.Table(
+    "settlement_exceptions",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("business_date", SETTLEMENT_DATE, nullable=False),
+    sa.Column("partner_id", PARTNER_ID, nullable=False),
+    # missing_at_hub, missing_at_partner or amount_mismatch.
+    sa.Column("kind", sa.String(24), nullable=False),
+    sa.Column("item_kind", sa.String(24), nullable=False),
+    sa.Column("transaction_id", ID, nullable=True),
+    sa.Column("order_id", SHORT_TEXT, nullable=True),
+    sa.Column("hub_points", POINTS, nullable=True),
+    sa.Column("partner_points", POINTS, nullable=True),
+    sa.Column("report_line", sa.Integer, nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("accepted_at", UtcDateTime, nullable=True),
+    sa.Column("accepted_by", sa.String(160), nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.ForeignKeyConstraint(
+        ["business_date", "partner_id"],
+        ["settlement_reports.business_date", "settlement_reports.partner_id"],
+    ),
+    sa.Index("ix_settlement_exceptions_business_date_status", "business_date", "status"),
 )

@@ -19,8 +19,10 @@ from hub.adapters.repositories.ledger import SqlLedgerRepository
 from hub.adapters.repositories.lots import SqlLotRepository
 from hub.adapters.repositories.members import SqlMemberRepository
 from hub.adapters.repositories.partners import SqlPartnerRepository
+from hub.adapters.repositories.reconciliation import SqlReconciliationRepository
 from hub.adapters.repositories.reviews import SqlReviewRepository
 from hub.adapters.repositories.rules import SqlRuleRepository
+from hub.adapters.repositories.settlement import SqlSettlementRepository
 from hub.adapters.sql import Sql
 from hub.domain.errors import ServerBusy
 from hub.services.unit_of_work import (
@@ -35,8 +37,10 @@ from hub.services.unit_of_work import (
     LotRepository,
     MemberRepository,
     PartnerRepository,
+    ReconciliationRepository,
     ReviewRepository,
     RuleRepository,
+    SettlementRepository,
 )
 
 BUSY_RETRY_AFTER_S = 0.2
@@ -59,6 +63,8 @@ class SqlUnitOfWork:
     rules: RuleRepository
     fraud: FraudRepository
     reviews: ReviewRepository
+    settlement: SettlementRepository
+    reconciliation: ReconciliationRepository
 
     def __init__(
         self,
@@ -66,9 +72,11 @@ class SqlUnitOfWork:
         *,
         read_only: bool = False,
         single_read: bool = False,
+        snapshot: bool = False,
         audit_keys: tuple[bytes, ...] = (),
     ) -> None:
         self._engine = engine
+        self._snapshot = snapshot
         self._single_read = single_read and engine.dialect.name == "postgresql"
         self._audit_keys = audit_keys
         self._read_only = read_only
@@ -89,6 +97,9 @@ class SqlUnitOfWork:
         if self._single_read:
             # One statement needs no transaction: no BEGIN and no ROLLBACK round trips.
             connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        elif self._snapshot and self._engine.dialect.name == "postgresql":
+            # SQLite's one writer already reads one snapshot per transaction.
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
         self._connection = connection
         self._transaction = connection.begin()
         sql = self._sql = Sql(connection)
@@ -105,6 +116,8 @@ class SqlUnitOfWork:
         self.rules = SqlRuleRepository(sql)
         self.fraud = SqlFraudRepository(sql)
         self.reviews = SqlReviewRepository(sql)
+        self.settlement = SqlSettlementRepository(sql)
+        self.reconciliation = SqlReconciliationRepository(sql)
         return self
 
     def __exit__(
@@ -135,10 +148,13 @@ class SqlUnitOfWorkFactory:
         self._audit_keys = audit_keys
         """The current audit key first; without one, appending to the audit log fails."""
 
-    def __call__(self, *, read_only: bool = False, single_read: bool = False) -> SqlUnitOfWork:
+    def __call__(
+        self, *, read_only: bool = False, single_read: bool = False, snapshot: bool = False
+    ) -> SqlUnitOfWork:
         return SqlUnitOfWork(
             self.engine,
             read_only=read_only or single_read,
             single_read=single_read,
+            snapshot=snapshot,
             audit_keys=self._audit_keys,
         )

@@ -11,7 +11,7 @@ from types import MappingProxyType
 
 from google.protobuf.descriptor import ServiceDescriptor
 
-from coalition.hub.v1 import admin_pb2, fraud_pb2, partner_pb2, rules_pb2
+from coalition.hub.v1 import admin_pb2, fraud_pb2, partner_pb2, rules_pb2, settlement_pb2
 from hub.domain.errors import RoleNotAllowed
 from hub.domain.principals import Principal, Role
 
@@ -19,7 +19,16 @@ PARTNER_SERVICE = partner_pb2.DESCRIPTOR.services_by_name["PartnerService"]
 ADMIN_SERVICE = admin_pb2.DESCRIPTOR.services_by_name["AdminService"]
 RULES_SERVICE = rules_pb2.DESCRIPTOR.services_by_name["RulesService"]
 FRAUD_SERVICE = fraud_pb2.DESCRIPTOR.services_by_name["FraudReviewService"]
-HUB_SERVICES = (PARTNER_SERVICE, ADMIN_SERVICE, RULES_SERVICE, FRAUD_SERVICE)
+SETTLEMENT_SERVICE = settlement_pb2.DESCRIPTOR.services_by_name["SettlementService"]
+PARTNER_SETTLEMENT_SERVICE = settlement_pb2.DESCRIPTOR.services_by_name["PartnerSettlementService"]
+HUB_SERVICES = (
+    PARTNER_SERVICE,
+    ADMIN_SERVICE,
+    RULES_SERVICE,
+    FRAUD_SERVICE,
+    SETTLEMENT_SERVICE,
+    PARTNER_SETTLEMENT_SERVICE,
+)
 
 
 def _every_method(service: ServiceDescriptor, *roles: Role) -> dict[str, frozenset[Role]]:
@@ -36,6 +45,9 @@ POLICY: Mapping[str, frozenset[Role]] = MappingProxyType(
         # Analysts work fraud; admins configure its thresholds (RulesService) but do not act
         # on members' accounts, so neither role can both set a rule and quietly clear its hits.
         **_every_method(FRAUD_SERVICE, Role.ANALYST),
+        # Officers settle and approve; partners fetch and reconcile only their own day.
+        **_every_method(SETTLEMENT_SERVICE, Role.OFFICER),
+        **_every_method(PARTNER_SETTLEMENT_SERVICE, Role.PARTNER),
     }
 )
 

@@ -1,5 +1,5 @@
-"""Builds and runs the hub's gRPC server: partner, admin, rules and fraud review APIs, health
-and reflection.
+"""Builds and runs the hub's gRPC server: partner, admin, rules, fraud review and settlement
+APIs, health and reflection.
 
 With ``tls`` the server requires a client certificate chained to the coalition CA and takes
 the caller's identity from it; without, it serves plaintext and trusts metadata, which
@@ -19,7 +19,13 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from coalition.hub.v1 import admin_pb2_grpc, fraud_pb2_grpc, partner_pb2_grpc, rules_pb2_grpc
+from coalition.hub.v1 import (
+    admin_pb2_grpc,
+    fraud_pb2_grpc,
+    partner_pb2_grpc,
+    rules_pb2_grpc,
+    settlement_pb2_grpc,
+)
 from hub.adapters.pki import CertificateAuthority
 from hub.api import authentication
 from hub.api.admin_servicer import AdminServicer
@@ -29,11 +35,16 @@ from hub.api.partner_servicer import PartnerServicer
 from hub.api.policy import HUB_SERVICES
 from hub.api.rate_limits import RateLimiter
 from hub.api.rules_servicer import RulesServicer
+from hub.api.settlement_servicer import PartnerSettlementServicer, SettlementServicer
 from hub.bootstrap import Hub
+from settlement.reconciliation import REPORT_BYTES_MAX
 
 log = logging.getLogger("hub.api")
 
-MESSAGE_SIZE_MAX_BYTES = 1 << 20
+MESSAGE_SIZE_MAX_BYTES = REPORT_BYTES_MAX + (1 << 20)
+"""Any request: a partner's settlement report (CSV) at its largest, plus room for the rest of
+its message. gRPC has no per-method limit,
+so every RPC gets this one; request fields have their own, much smaller, limits."""
 HUB_SERVICE_NAMES = tuple(service.full_name for service in HUB_SERVICES)
 
 
@@ -63,6 +74,16 @@ class ServerTls:
             root_certificates=self.client_ca_pem,
             require_client_auth=True,
         )
+
+
+def _add_settlement(hub: Hub, server: grpc.Server) -> None:
+    use_cases = hub.settlement_api()
+    settlement_pb2_grpc.add_SettlementServiceServicer_to_server(  # type: ignore[no-untyped-call]
+        SettlementServicer(use_cases), server
+    )
+    settlement_pb2_grpc.add_PartnerSettlementServiceServicer_to_server(  # type: ignore[no-untyped-call]
+        PartnerSettlementServicer(use_cases), server
+    )
 
 
 @dataclass
@@ -108,6 +129,7 @@ def start_server(hub: Hub, listen: str, *, tls: ServerTls | None = None) -> Runn
     fraud_pb2_grpc.add_FraudReviewServiceServicer_to_server(
         FraudReviewServicer(hub.fraud_api(), hub.clock, hub.zone), server
     )  # type: ignore[no-untyped-call]
+    _add_settlement(hub, server)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(

@@ -7,11 +7,23 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from hub.cli import audit, bench, certs, demo, fraud, ledger, members, partners, rules, serve
+from hub.cli import (
+    audit,
+    bench,
+    certs,
+    demo,
+    fraud,
+    ledger,
+    members,
+    partners,
+    rules,
+    serve,
+    settle,
+)
 from hub.config import ConfigError
 from hub.domain.errors import HubError
 
-COMMANDS = (serve, certs, partners, rules, members, fraud, ledger, audit, demo, bench)
+COMMANDS = (serve, certs, partners, rules, members, fraud, settle, ledger, audit, demo, bench)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -14,6 +14,7 @@ from hub.adapters.migrate import current_revision, upgrade
 from hub.api.server import ServerTls, start_server
 from hub.cli.common import add_database_flag, open_hub, settings_from
 from hub.config import ConfigError, Settings, new_keys_env
+from hub.services.schedule import NightlySettlementThread
 from hub.services.sweeper import SweeperThread
 
 log = logging.getLogger("hub.serve")
@@ -42,7 +43,7 @@ def register(subcommands: Any) -> None:
     migrate.set_defaults(run=run_migrate)
 
     keygen = subcommands.add_parser(
-        "keygen", help="print new HUB_IDENTIFIER_KEY, HUB_DATA_KEY and HUB_AUDIT_KEY lines"
+        "keygen", help="print new HUB_IDENTIFIER_KEY, HUB_DATA_KEY, HUB_AUDIT_KEY, HUB_SIGNING_KEY"
     )
     keygen.set_defaults(run=run_keygen)
 
@@ -90,10 +91,20 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _nightly_settlement(hub: bootstrap.Hub) -> NightlySettlementThread | None:
+    """The nightly settlement thread when ``HUB_SETTLEMENT_NIGHTLY`` is on, not started yet."""
+    if not hub.settings.settlement_nightly:
+        return None
+    api = hub.settlement_api()
+    api.signing_key()  # refuse to serve without the key rather than fail every night
+    return NightlySettlementThread(api.run_due)
+
+
 def run_serve(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     tls = _server_tls(args, settings)
     hub = open_hub(args)
+    nightly = _nightly_settlement(hub)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
@@ -101,6 +112,8 @@ def run_serve(args: argparse.Namespace) -> int:
     sweeper = SweeperThread(hub.operator.sweep, settings.sweep_interval_s)
     if settings.sweep_interval_s > 0:
         sweeper.start()
+    if nightly is not None:
+        nightly.start()
     host = settings.listen.rsplit(":", 1)[0]
     # LocalHub and scripts wait for this exact line to learn the port.
     print(f"hub listening on {host}:{running.port}", flush=True)
@@ -109,5 +122,7 @@ def run_serve(args: argparse.Namespace) -> int:
     running.stop(settings.shutdown_grace_s)
     if sweeper.is_alive():
         sweeper.stop()
+    if nightly is not None:
+        nightly.stop()
     hub.close()
     return 0

@@ -17,7 +17,8 @@
     │   ├── InvalidHoldTtl             INVALID_HOLD_TTL
     │   ├── CaptureExceedsHold         CAPTURE_EXCEEDS_HOLD
     │   ├── InvalidRule                INVALID_RULE
-    │   └── RuleInPast                 RULE_IN_PAST
+    │   ├── RuleInPast                 RULE_IN_PAST
+    │   └── InvalidReport              INVALID_REPORT
     ├── NotFound                   NOT_FOUND
     │   ├── MemberNotFound             MEMBER_NOT_FOUND
     │   ├── PartnerNotFound            PARTNER_NOT_FOUND
@@ -25,7 +26,9 @@
     │   ├── TransactionNotFound        TRANSACTION_NOT_FOUND
     │   ├── CredentialNotFound         CREDENTIAL_NOT_FOUND
     │   ├── RuleNotFound               RULE_NOT_FOUND
-    │   └── FlagNotFound               FLAG_NOT_FOUND
+    │   ├── FlagNotFound               FLAG_NOT_FOUND
+    │   ├── SettlementNotFound         SETTLEMENT_NOT_FOUND
+    │   └── ExceptionNotFound          RECONCILIATION_EXCEPTION_NOT_FOUND
     ├── FailedPrecondition         FAILED_PRECONDITION
     │   ├── PartnerDisabled            PARTNER_DISABLED
     │   ├── MemberNotActive            MEMBER_NOT_ACTIVE
@@ -45,7 +48,13 @@
     │   ├── HoldNotInReview            HOLD_NOT_IN_REVIEW
     │   ├── FlagAlreadyResolved        FLAG_ALREADY_RESOLVED
     │   ├── MemberAlreadyFrozen        MEMBER_ALREADY_FROZEN
-    │   └── MemberNotFrozen            MEMBER_NOT_FROZEN
+    │   ├── MemberNotFrozen            MEMBER_NOT_FROZEN
+    │   ├── BusinessDayOpen            BUSINESS_DAY_OPEN
+    │   ├── SettlementApproved         SETTLEMENT_APPROVED
+    │   ├── ExceptionsOpen             EXCEPTIONS_OPEN
+    │   ├── ExceptionAlreadyAccepted   EXCEPTION_ALREADY_ACCEPTED
+    │   ├── EarlierDayUnsettled        EARLIER_DAY_UNSETTLED
+    │   └── SigningKeyMissing          SIGNING_KEY_MISSING
     ├── AlreadyExists              ALREADY_EXISTS
     │   ├── IdempotencyKeyReused       IDEMPOTENCY_KEY_REUSED
     │   ├── IdentifierTaken            IDENTIFIER_TAKEN
@@ -56,7 +65,8 @@
     ├── Unauthenticated            UNAUTHENTICATED (reason UNAUTHENTICATED)
     │   └── CredentialRevoked          CREDENTIAL_REVOKED
     ├── PermissionDenied           PERMISSION_DENIED
-    │   └── RoleNotAllowed             ROLE_NOT_ALLOWED
+    │   ├── RoleNotAllowed             ROLE_NOT_ALLOWED
+    │   └── SameOfficer                SAME_OFFICER
     └── ResourceExhausted          RESOURCE_EXHAUSTED
         ├── ServerBusy                 SERVER_BUSY
         └── RateLimited                RATE_LIMITED
@@ -158,6 +168,13 @@ class RuleInPast(InvalidArgument):
     reason = "RULE_IN_PAST"
 
 
+class InvalidReport(InvalidArgument):
+    """A partner's settlement report is not CSV of the documented columns; ``field`` names the
+    line."""
+
+    reason = "INVALID_REPORT"
+
+
 class NotFound(HubError):
     code = "NOT_FOUND"
 
@@ -188,6 +205,14 @@ class RuleNotFound(NotFound):
 
 class FlagNotFound(NotFound):
     reason = "FLAG_NOT_FOUND"
+
+
+class SettlementNotFound(NotFound):
+    reason = "SETTLEMENT_NOT_FOUND"
+
+
+class ExceptionNotFound(NotFound):
+    reason = "RECONCILIATION_EXCEPTION_NOT_FOUND"
 
 
 class FailedPrecondition(HubError):
@@ -273,6 +298,34 @@ class MemberNotFrozen(FailedPrecondition):
     reason = "MEMBER_NOT_FROZEN"
 
 
+class BusinessDayOpen(FailedPrecondition):
+    """The day's cutoff, plus the grace for operations in flight, has not passed."""
+
+    reason = "BUSINESS_DAY_OPEN"
+
+
+class SettlementApproved(FailedPrecondition):
+    reason = "SETTLEMENT_APPROVED"
+
+
+class ExceptionsOpen(FailedPrecondition):
+    reason = "EXCEPTIONS_OPEN"
+
+
+class ExceptionAlreadyAccepted(FailedPrecondition):
+    reason = "EXCEPTION_ALREADY_ACCEPTED"
+
+
+class EarlierDayUnsettled(FailedPrecondition):
+    """Days settle in order, so that every operation lands in exactly one day's window."""
+
+    reason = "EARLIER_DAY_UNSETTLED"
+
+
+class SigningKeyMissing(FailedPrecondition):
+    reason = "SIGNING_KEY_MISSING"
+
+
 class AlreadyExists(HubError):
     code = "ALREADY_EXISTS"
 
@@ -316,6 +369,12 @@ class PermissionDenied(HubError):
 
 class RoleNotAllowed(PermissionDenied):
     reason = "ROLE_NOT_ALLOWED"
+
+
+class SameOfficer(PermissionDenied):
+    """Four eyes: the officer who ran a settlement cannot approve it."""
+
+    reason = "SAME_OFFICER"
 
 
 class ResourceExhausted(HubError):

@@ -340,3 +340,49 @@ class FraudReport:
 class RunNightlyPass:
     business_date: date
     """The day the pass looks back from: patterns ending on this date."""
+
+
+# -- settlement ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RunSettlement:
+    business_date: date
+    run_by: Attribution
+    """The officer (or ``system:scheduler``) running it; it cannot also approve it."""
+
+
+@dataclass(frozen=True, slots=True)
+class GetStatement:
+    business_date: date
+    partner_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """A partner's own report for a settled day (CSV bytes), which replaces an earlier one."""
+
+    business_date: date
+    partner_id: str
+    report_csv: bytes
+    submitted_by: Attribution
+
+
+@dataclass(frozen=True, slots=True)
+class ListExceptions:
+    business_date: date
+    partner_id: str | None = None
+    include_accepted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptException:
+    exception_id: uuid.UUID
+    accepted_by: Attribution
+    """Its reason is the officer's note, which is required."""
+
+
+@dataclass(frozen=True, slots=True)
+class ApproveSettlement:
+    business_date: date
+    approved_by: Attribution

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 
 from hub.domain.breakdown import Breakdown
 from hub.domain.flags import AnalystAction, Flag
@@ -16,6 +17,7 @@ from hub.domain.partners import Partner
 from hub.domain.rates import RateVersion
 from hub.domain.rules import Funder, RuleVersion, TierProgress
 from hub.services.unit_of_work import AccountTransaction, TransactionRecord, Violation
+from settlement.model import Settlement, Valued
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,3 +321,99 @@ class NightlyPassReport:
     farming: int
     """Members (at a partner) who looked like slow farming, flagged or already flagged."""
     dormant_burns: int
+
+
+# -- settlement ----------------------------------------------------------------------------
+
+
+class RunStatus(StrEnum):
+    RAN = "ran"
+    APPROVED = "approved"
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementRunView:
+    """A settlement run as stored: who ran (and approved) it, and the signed summary."""
+
+    business_date: date
+    status: RunStatus
+    window_start: datetime | None
+    window_end: datetime
+    currency: str
+    run_at: datetime
+    run_by: str
+    approved_at: datetime | None
+    approved_by: str | None
+    settlement: Settlement
+    summary_json: bytes
+    summary_signature: bytes
+    signing_key_id: str
+    open_exceptions: int
+
+
+@dataclass(frozen=True, slots=True)
+class StatementView:
+    partner_id: str
+    business_date: date
+    json: bytes
+    json_signature: bytes
+    csv: bytes
+    csv_signature: bytes
+    signing_key_id: str
+
+
+class ExceptionKind(StrEnum):
+    MISSING_AT_HUB = "missing_at_hub"
+    MISSING_AT_PARTNER = "missing_at_partner"
+    AMOUNT_MISMATCH = "amount_mismatch"
+
+
+class ExceptionStatus(StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+
+
+@dataclass(frozen=True, slots=True)
+class ReconciliationExceptionView:
+    id: uuid.UUID
+    business_date: date
+    partner_id: str
+    kind: ExceptionKind
+    item_kind: str
+    transaction_id: uuid.UUID | None
+    order_id: str | None
+    hub_points: int | None
+    partner_points: int | None
+    report_line: int | None
+    status: ExceptionStatus
+    accepted_at: datetime | None = None
+    accepted_by: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReconciliationView:
+    business_date: date
+    partner_id: str
+    matched: int
+    exceptions: tuple[ReconciliationExceptionView, ...]
+    """Every exception of this report, by kind then report line."""
+
+    def count(self, kind: ExceptionKind) -> int:
+        return sum(1 for exception in self.exceptions if exception.kind is kind)
+
+
+@dataclass(frozen=True, slots=True)
+class LiabilitiesView:
+    """Points outstanding per issuing partner at a settled day's end, and their value."""
+
+    business_date: date
+    currency: str
+    liabilities: tuple[tuple[str, Valued], ...]
+    """By issuer id."""
+
+
+@dataclass(frozen=True, slots=True)
+class SigningKeyView:
+    key_id: str
+    public_key_pem: bytes

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from types import TracebackType
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
 from fraud.facts import (
     ActivityFacts,
@@ -26,12 +26,18 @@ from hub.domain.holds import Hold, Reservation
 from hub.domain.ledger import Totals, Transaction, TransactionKind
 from hub.domain.lots import Lot, LotUpdate
 from hub.domain.members import Member, MemberStatus
-from hub.domain.money import Money
+from hub.domain.money import Money, Rounding
 from hub.domain.partners import Partner
 from hub.domain.purchases import PointOfSale
 from hub.domain.rates import RateVersion
 from hub.domain.refunds import EarnRecord
 from hub.domain.rules import FactWindows, MemberFacts, RuleVersion
+from settlement.model import BusinessDay, OutstandingGroup, SettlementInputs
+from settlement.reconciliation import ReportLine
+
+if TYPE_CHECKING:
+    # Only for annotations: results import this module.
+    from hub.services.results import ReconciliationExceptionView
 
 
 class TransientConflict(Exception):
@@ -485,6 +491,123 @@ class ReviewRepository(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class StoredRun:
+    """A settlement run's row."""
+
+    business_date: date
+    window_start: datetime | None
+    window_end: datetime
+    currency: str
+    status: str
+    run_at: datetime
+    run_by: str
+    approved_at: datetime | None
+    approved_by: str | None
+    summary: bytes
+    summary_signature: bytes
+    signing_key_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredStatement:
+    partner_id: str
+    json: bytes
+    json_signature: bytes
+    csv: bytes
+    csv_signature: bytes
+
+
+class SettlementRepository(Protocol):
+    """Settlement runs, their statements and outstanding points, and the set-based sums a run
+    reads from the ledger."""
+
+    def run(self, business_date: date, *, for_update: bool = False) -> StoredRun | None: ...
+    def latest_run(self) -> StoredRun | None:
+        """The run of the latest settled day."""
+        ...
+
+    def roundings(self) -> dict[str, Rounding]:
+        """Every partner's settlement rounding, by partner id."""
+        ...
+
+    def inputs(
+        self, day: BusinessDay, previous: Sequence[OutstandingGroup], progress: Progress
+    ) -> SettlementInputs:
+        """The window's sums, computed by the database; ``progress`` hears of each step."""
+        ...
+
+    def outstanding(self, business_date: date) -> Sequence[OutstandingGroup]: ...
+    def add_run(
+        self,
+        run: StoredRun,
+        statements: Sequence[StoredStatement],
+        outstanding: Sequence[OutstandingGroup],
+    ) -> None: ...
+    def statement(self, business_date: date, partner_id: str) -> StoredStatement | None: ...
+    def approve(self, business_date: date, approved_by: str, at: datetime, note: str) -> None: ...
+
+
+class ReconciliationRepository(Protocol):
+    """Partners' reports for settled days, and the exceptions matching them finds."""
+
+    def open_exceptions(self, business_date: date) -> int:
+        """How many of the day's exceptions are not accepted yet."""
+        ...
+
+    def replace_report(
+        self,
+        business_date: date,
+        partner_id: str,
+        lines: Iterable[ReportLine],
+        *,
+        submitted_by: str,
+        submitted_at: datetime,
+        sha256: bytes,
+    ) -> int:
+        """Drop the partner's report for the day (its lines and exceptions), then store this
+        one, loading ``lines`` in bounded batches; how many lines it has. A bad line raises
+        while loading: the caller rolls back."""
+        ...
+
+    def match(
+        self,
+        business_date: date,
+        partner_id: str,
+        window_start: datetime | None,
+        window_end: datetime,
+    ) -> int:
+        """Match the stored report with the partner's transactions in [start, end) (no start:
+        from the beginning), in the database: record the exceptions, store the matched count and
+        return it."""
+        ...
+
+    def exceptions(
+        self, business_date: date, partner_id: str | None, *, include_accepted: bool, limit: int
+    ) -> Sequence[ReconciliationExceptionView]:
+        """The day's exceptions (one partner's, or all), open only unless asked, by partner,
+        kind and report line."""
+        ...
+
+    def exception(self, exception_id: uuid.UUID) -> ReconciliationExceptionView:
+        """The exception, or ``ExceptionNotFound``."""
+        ...
+
+    def accept(self, exception_id: uuid.UUID, accepted_by: str, at: datetime, note: str) -> None:
+        """Mark the exception accepted, with the officer's note."""
+        ...
+
+    def reported_partners(self, business_date: date) -> Sequence[str]:
+        """The partners whose report for the day is stored, by id."""
+        ...
+
+
+class Progress(Protocol):
+    """Told when each step of a long run starts; ``hub settle run`` prints it."""
+
+    def __call__(self, step: str) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction. Leaving the block without ``commit()`` rolls it back.
 
@@ -504,6 +627,8 @@ class UnitOfWork(Protocol):
     rules: RuleRepository
     fraud: FraudRepository
     reviews: ReviewRepository
+    settlement: SettlementRepository
+    reconciliation: ReconciliationRepository
 
     def __enter__(self) -> Self: ...
 
@@ -520,8 +645,11 @@ class UnitOfWork(Protocol):
 class UnitOfWorkFactory(Protocol):
     """Makes a new unit of work for one use-case call; shared by all threads of the server."""
 
-    def __call__(self, *, read_only: bool = False, single_read: bool = False) -> UnitOfWork:
-        """``single_read``: the unit of work runs one statement and needs no snapshot."""
+    def __call__(
+        self, *, read_only: bool = False, single_read: bool = False, snapshot: bool = False
+    ) -> UnitOfWork:
+        """``single_read``: the unit of work runs one statement and needs no snapshot;
+        ``snapshot``: every read sees the database as of the first (REPEATABLE READ)."""
         ...
 
 

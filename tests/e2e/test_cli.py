@@ -130,7 +130,7 @@ def test_serve_refuses_plaintext_beyond_loopback(migrated):
 def test_keygen_prints_one_fresh_key_per_setting():
     lines = hub_cli("keygen").stdout.splitlines()
     names = [line.split("=", 1)[0] for line in lines]
-    assert names == ["HUB_IDENTIFIER_KEY", "HUB_DATA_KEY", "HUB_AUDIT_KEY"]
+    assert names == ["HUB_IDENTIFIER_KEY", "HUB_DATA_KEY", "HUB_AUDIT_KEY", "HUB_SIGNING_KEY"]
     assert all(len(line.split("=", 1)[1]) == 64 for line in lines)
 
 

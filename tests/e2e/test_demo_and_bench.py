@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 from typing import NamedTuple
 
 import pytest
@@ -19,6 +20,7 @@ from hub.bench.workloads import city_stores
 from hub.cli import parser
 from hub.cli.bench import bench_fraud_thresholds, server_env
 from hub.config import Settings
+from settlement.signing import verify
 
 pytestmark = pytest.mark.slow
 LEDGER_CHECKS = (
@@ -55,8 +57,17 @@ def hub_command(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def demo() -> subprocess.CompletedProcess[str]:
-    return hub_command("demo")
+def statements_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("statements")
+
+
+@pytest.fixture(scope="module")
+def demo(statements_dir: Path) -> subprocess.CompletedProcess[str]:
+    return hub_command("demo", "--statements", str(statements_dir))
+
+
+def before_settlement(stdout: str) -> str:
+    return stdout.split("\nNightly settlement\n", 1)[0]
 
 
 def test_the_demo_ends_with_every_ledger_check_passing(demo):
@@ -93,10 +104,32 @@ def test_the_demo_refunds_into_debt_that_the_next_earn_pays_off(demo):
 
 
 def test_the_demo_expires_unspent_points_to_breakage_a_year_on(demo):
-    *_, eleven_months_on, a_year_on = sweeps(demo.stdout)
+    *_, eleven_months_on, a_year_on = sweeps(before_settlement(demo.stdout))
     assert eleven_months_on.lots_expired == 0
     assert a_year_on.lots_expired > 0
     assert "expired to breakage" in demo.stdout
+
+
+def test_the_demo_ends_with_the_nights_settlement_as_tables(demo):
+    night = demo.stdout.split("The next night: the day is settled", 1)[1]
+    for table in ("matrix (points issued by row", "net positions:", "transfers:", "margin:"):
+        assert table in night
+    assert "fuel               " in night.split("net positions:", 1)[0]  # a matrix row
+    assert "coalition:clearing" in night.split("transfers:", 1)[1]
+    assert "pat approved it: approved" in demo.stdout
+    assert "SAME_OFFICER" in night
+    assert "1 matched, 1 missing at the hub, 1 missing at fuel, 1 mismatched" in night
+
+
+def test_the_demo_writes_signed_statements_that_verify(demo, statements_dir):
+    (day,) = [folder for folder in statements_dir.iterdir() if folder.is_dir()]
+    public_key = (day / "hub-signing-key.pem").read_bytes()
+    statements = sorted(day.glob("*.json")) + sorted(day.glob("*.csv"))
+
+    assert [path.stem for path in statements] == ["airline", "coffee", "fuel"] * 2
+    for path in statements:
+        verify(path.read_bytes(), path.with_name(path.name + ".sig").read_bytes(), public_key)
+    assert json.loads((day / "fuel.json").read_text())["business_date"] == day.name
 
 
 def test_the_demo_prints_receipts_with_a_tier_upgrade_double_points_and_an_excluded_item(demo):

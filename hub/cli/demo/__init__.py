@@ -10,7 +10,10 @@ after its points were spent (debt, paid off by the next earn); the operator sets
 (tiers, exclusions, a double-points week, welcome and review bonuses) and a new member's
 receipts print their breakdown, with a tier upgrade; a year on, unspent points expire to
 breakage; and a fraud ring is caught at the till, and an analyst freezes it, declines its held
-redemption, annuls its points and resolves its flags. It ends with the ledger check.
+redemption, annuls its points and resolves its flags. The night's settlement follows: the
+matrix of who redeemed whose points, net positions and transfers, statements signed and written
+to a folder, a partner's own report reconciled, and approval by a second officer. It ends with
+the ledger check.
 
 It runs over mutual TLS with a coalition CA it creates for itself: each partner's SDK client
 connects with its own certificate; a second partner cannot touch the first one's hold; a
@@ -46,6 +49,7 @@ from hub.cli.demo.security import (
     show_partners_kept_apart,
     show_revocation,
 )
+from hub.cli.demo.settlement import show_settlement
 from hub.cli.demo.shopping import enroll, shop, show_members, show_partners
 from hub.cli.demo.till_errors import show_till_errors
 from hub.cli.ledger import print_report
@@ -65,6 +69,12 @@ def register(subcommands: Any) -> None:
     demo.add_argument("--purchases", type=partial(_at_least, PURCHASES_MIN), default=300)
     demo.add_argument("--seed", type=int, default=7, help="random seed, for repeatable runs")
     demo.add_argument("--keep", metavar="DIR", help="keep the SQLite database in DIR")
+    demo.add_argument(
+        "--statements",
+        metavar="DIR",
+        default="hub-demo-statements",
+        help="where the night's signed statements are written (default: %(default)s)",
+    )
     demo.set_defaults(run=run)
 
 
@@ -105,6 +115,8 @@ def _keep_env(path: Path, env: dict[str, str]) -> None:
     print(f"\nThe demo database is kept at {env['HUB_DATABASE_URL']}; to work on it:")
     print(f"  set -a; . {path}; set +a")
     print("  hub fraud queue")
+    print("  hub settle show")
+    print("  hub settle approve --date <the day shown> --officer pat --note 'checked'")
 
 
 def _tour(
@@ -135,6 +147,7 @@ def _tour(
         show_rules_at_the_till(hub_time.hub, clients["coffee"])
         expire_points(hub_time, clients["coffee"], cards)
         show_fraud_ring(hub_time.hub, clients)
+        show_settlement(hub_time, clients, cards, receipts, Path(args.statements))
     finally:
         for client in clients.values():
             client.close()

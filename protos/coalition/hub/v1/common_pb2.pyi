@@ -54,6 +54,7 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CAPTURE_EXCEEDS_HOLD: _ClassVar[ErrorReason]
     INVALID_RULE: _ClassVar[ErrorReason]
     RULE_IN_PAST: _ClassVar[ErrorReason]
+    INVALID_REPORT: _ClassVar[ErrorReason]
     MEMBER_NOT_FOUND: _ClassVar[ErrorReason]
     PARTNER_NOT_FOUND: _ClassVar[ErrorReason]
     HOLD_NOT_FOUND: _ClassVar[ErrorReason]
@@ -61,6 +62,8 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CREDENTIAL_NOT_FOUND: _ClassVar[ErrorReason]
     RULE_NOT_FOUND: _ClassVar[ErrorReason]
     FLAG_NOT_FOUND: _ClassVar[ErrorReason]
+    SETTLEMENT_NOT_FOUND: _ClassVar[ErrorReason]
+    RECONCILIATION_EXCEPTION_NOT_FOUND: _ClassVar[ErrorReason]
     PARTNER_DISABLED: _ClassVar[ErrorReason]
     MEMBER_NOT_ACTIVE: _ClassVar[ErrorReason]
     NO_RATE_IN_FORCE: _ClassVar[ErrorReason]
@@ -80,6 +83,12 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     FLAG_ALREADY_RESOLVED: _ClassVar[ErrorReason]
     MEMBER_ALREADY_FROZEN: _ClassVar[ErrorReason]
     MEMBER_NOT_FROZEN: _ClassVar[ErrorReason]
+    BUSINESS_DAY_OPEN: _ClassVar[ErrorReason]
+    SETTLEMENT_APPROVED: _ClassVar[ErrorReason]
+    EXCEPTIONS_OPEN: _ClassVar[ErrorReason]
+    EXCEPTION_ALREADY_ACCEPTED: _ClassVar[ErrorReason]
+    EARLIER_DAY_UNSETTLED: _ClassVar[ErrorReason]
+    SIGNING_KEY_MISSING: _ClassVar[ErrorReason]
     IDEMPOTENCY_KEY_REUSED: _ClassVar[ErrorReason]
     IDENTIFIER_TAKEN: _ClassVar[ErrorReason]
     DUPLICATE_ORDER: _ClassVar[ErrorReason]
@@ -88,6 +97,7 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     UNAUTHENTICATED: _ClassVar[ErrorReason]
     CREDENTIAL_REVOKED: _ClassVar[ErrorReason]
     ROLE_NOT_ALLOWED: _ClassVar[ErrorReason]
+    SAME_OFFICER: _ClassVar[ErrorReason]
     SERVER_BUSY: _ClassVar[ErrorReason]
     RATE_LIMITED: _ClassVar[ErrorReason]
     INTERNAL_ERROR: _ClassVar[ErrorReason]
@@ -122,6 +132,7 @@ INVALID_HOLD_TTL: ErrorReason
 CAPTURE_EXCEEDS_HOLD: ErrorReason
 INVALID_RULE: ErrorReason
 RULE_IN_PAST: ErrorReason
+INVALID_REPORT: ErrorReason
 MEMBER_NOT_FOUND: ErrorReason
 PARTNER_NOT_FOUND: ErrorReason
 HOLD_NOT_FOUND: ErrorReason
@@ -129,6 +140,8 @@ TRANSACTION_NOT_FOUND: ErrorReason
 CREDENTIAL_NOT_FOUND: ErrorReason
 RULE_NOT_FOUND: ErrorReason
 FLAG_NOT_FOUND: ErrorReason
+SETTLEMENT_NOT_FOUND: ErrorReason
+RECONCILIATION_EXCEPTION_NOT_FOUND: ErrorReason
 PARTNER_DISABLED: ErrorReason
 MEMBER_NOT_ACTIVE: ErrorReason
 NO_RATE_IN_FORCE: ErrorReason
@@ -148,6 +161,12 @@ HOLD_NOT_IN_REVIEW: ErrorReason
 FLAG_ALREADY_RESOLVED: ErrorReason
 MEMBER_ALREADY_FROZEN: ErrorReason
 MEMBER_NOT_FROZEN: ErrorReason
+BUSINESS_DAY_OPEN: ErrorReason
+SETTLEMENT_APPROVED: ErrorReason
+EXCEPTIONS_OPEN: ErrorReason
+EXCEPTION_ALREADY_ACCEPTED: ErrorReason
+EARLIER_DAY_UNSETTLED: ErrorReason
+SIGNING_KEY_MISSING: ErrorReason
 IDEMPOTENCY_KEY_REUSED: ErrorReason
 IDENTIFIER_TAKEN: ErrorReason
 DUPLICATE_ORDER: ErrorReason
@@ -156,6 +175,7 @@ CONCURRENCY_CONFLICT: ErrorReason
 UNAUTHENTICATED: ErrorReason
 CREDENTIAL_REVOKED: ErrorReason
 ROLE_NOT_ALLOWED: ErrorReason
+SAME_OFFICER: ErrorReason
 SERVER_BUSY: ErrorReason
 RATE_LIMITED: ErrorReason
 INTERNAL_ERROR: ErrorReason

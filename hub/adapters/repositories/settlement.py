@@ -1,0 +1,441 @@
+"""Settlement runs, statements and outstanding points, and the set-based sums a run reads.
+
+A run reads its window with four grouped statements; the database does the work and returns
+one row per partner, kind and price (a few dozen rows, whatever the day's volume):
+
+- transactions: points issued (earns and bonuses, minus refunds of earns) per partner, funder
+  and issue price; points redeemed per partner (captures minus refunds of captures); a count;
+- lot movements: points leaving or returning to lots, per issuing partner (the lot's), issue
+  price, kind and, for redemptions, redeeming partner and redemption price: the matrix,
+  breakage, annulments and reversals;
+- lots created in the window, per issuer and issue price (the outstanding liability);
+- refunds in the window of earns or captures from before it (the adjustments statements list).
+
+Prices come from the transactions themselves: an earn's own ``issue_price``, a capture's
+``redemption_price`` (a refund of either uses its original's); a bonus, which stores no rate,
+uses the partner's issue price in force when it was granted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.selectable import NamedFromClause
+
+from hub.adapters.sql import Row, Sql
+from hub.adapters.tables import (
+    lot_movements,
+    lots,
+    partner_rates,
+    partners,
+    settlement_outstanding,
+    settlement_runs,
+    settlement_statements,
+    transactions,
+)
+from hub.domain.ledger import TransactionKind
+from hub.domain.lots import MovementKind
+from hub.domain.money import Rounding
+from hub.domain.rates import canonical
+from hub.domain.rules import Funder
+from hub.services.unit_of_work import Progress, StoredRun, StoredStatement
+from settlement.model import (
+    AdjustmentLine,
+    BusinessDay,
+    IssueGroup,
+    LotFlow,
+    LotFlowGroup,
+    OutstandingGroup,
+    RedemptionGroup,
+    SettlementInputs,
+)
+
+_BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
+"""The window start of a first run, which settles everything before its end."""
+
+_t = transactions.alias("t")
+_original = transactions.alias("original")
+_earn = transactions.alias("earn")
+_capture = transactions.alias("capture")
+
+
+def _in_window(table: NamedFromClause) -> sa.ColumnElement[bool]:
+    created_at = table.c.created_at
+    return sa.and_(created_at >= sa.bindparam("start"), created_at < sa.bindparam("end"))
+
+
+def _issue_price_in_force(at: NamedFromClause) -> sa.ScalarSelect[Any]:
+    """The issuing partner's issue price in force at ``at``'s time (bonuses store none)."""
+    return (
+        sa.select(partner_rates.c.issue_price)
+        .where(
+            partner_rates.c.partner_id == at.c.partner_id,
+            partner_rates.c.effective_from <= at.c.created_at,
+        )
+        .order_by(partner_rates.c.effective_from.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _is(table: NamedFromClause, *kinds: TransactionKind) -> sa.ColumnElement[bool]:
+    return sa.or_(*(table.c.kind == kind.value for kind in kinds))
+
+
+_ISSUING = (TransactionKind.EARN, TransactionKind.BONUS, TransactionKind.REFUND_EARN)
+_REFUNDED_EARN_PRICE = (
+    sa.select(_original.c.issue_price).where(_original.c.id == _t.c.related_id).scalar_subquery()
+)
+# CASE evaluates a branch's subquery only for the rows that reach it: the refunds, bonuses.
+_ISSUE_PRICE = sa.case(
+    (_t.c.kind == TransactionKind.REFUND_EARN.value, _REFUNDED_EARN_PRICE),
+    (_is(_t, *_ISSUING), sa.func.coalesce(_t.c.issue_price, _issue_price_in_force(_t))),
+)
+_TRANSACTION_SUMS = (
+    sa.select(
+        _t.c.partner_id,
+        _t.c.kind,
+        _ISSUE_PRICE.label("issue_price"),
+        sa.func.count().label("transactions"),
+        sa.func.sum(_t.c.points).label("points"),
+        sa.func.sum(_t.c.coalition_funded_points).label("coalition_points"),
+    )
+    .where(_in_window(_t))
+    .group_by(_t.c.partner_id, _t.c.kind, _ISSUE_PRICE)
+)
+
+_m, _lot = lot_movements.alias("m"), lots.alias("lot")
+_LOT_ISSUE_PRICE = sa.func.coalesce(_earn.c.issue_price, _issue_price_in_force(_earn))
+_HELD_PRICE = (
+    sa.select(_original.c.redemption_price)
+    .where(_original.c.id == _t.c.related_id)
+    .scalar_subquery()
+)
+_IS_REDEMPTION = _m.c.kind == MovementKind.REDEMPTION.value
+_REDEEMER = sa.case((_IS_REDEMPTION, _t.c.partner_id))
+# A capture stores its hold's rate; a refund of one finds it on the hold it names.
+_REDEMPTION_PRICE = sa.case((_IS_REDEMPTION, sa.func.coalesce(_t.c.redemption_price, _HELD_PRICE)))
+_MOVEMENT_SUMS = (
+    sa.select(
+        _lot.c.partner_id.label("issuer_id"),
+        _LOT_ISSUE_PRICE.label("issue_price"),
+        _m.c.kind,
+        _REDEEMER.label("redeemer_id"),
+        _REDEMPTION_PRICE.label("redemption_price"),
+        sa.func.sum(_m.c.points).label("points"),
+    )
+    .select_from(
+        _m.join(_t, _t.c.id == _m.c.transaction_id)
+        .join(_lot, _lot.c.id == _m.c.lot_id)
+        .join(_earn, _earn.c.id == _lot.c.earn_transaction_id)
+    )
+    .where(_in_window(_t))
+    .group_by(_lot.c.partner_id, _LOT_ISSUE_PRICE, _m.c.kind, _REDEEMER, _REDEMPTION_PRICE)
+)
+
+_NEW_LOTS = (
+    sa.select(
+        _lot.c.partner_id.label("issuer_id"),
+        _LOT_ISSUE_PRICE.label("issue_price"),
+        sa.func.sum(_lot.c.points).label("points"),
+    )
+    .select_from(_lot.join(_earn, _earn.c.id == _lot.c.earn_transaction_id))
+    .where(_in_window(_lot))
+    .group_by(_lot.c.partner_id, _LOT_ISSUE_PRICE)
+)
+
+# Refunds of earns, and of captures, made before the window: adjustments to a settled day.
+_REFUNDED_AT = sa.case(
+    (_t.c.kind == TransactionKind.REFUND_EARN.value, _original.c.created_at),
+    else_=_capture.c.created_at,
+)
+_REFUNDED_PRICE = sa.case(
+    (_t.c.kind == TransactionKind.REFUND_EARN.value, _original.c.issue_price),
+    else_=_capture.c.redemption_price,
+)
+_ADJUSTMENTS = (
+    sa.select(
+        _t.c.partner_id,
+        _t.c.kind,
+        _t.c.id.label("transaction_id"),
+        _t.c.related_id,
+        _t.c.points,
+        _REFUNDED_AT.label("related_at"),
+        _REFUNDED_PRICE.label("price"),
+    )
+    .select_from(
+        _t.join(_original, _original.c.id == _t.c.related_id).outerjoin(
+            _capture,
+            sa.and_(
+                _capture.c.related_id == _t.c.related_id,
+                _capture.c.kind == TransactionKind.CAPTURE.value,
+                _t.c.kind == TransactionKind.REFUND_REDEMPTION.value,
+            ),
+        )
+    )
+    .where(
+        _in_window(_t),
+        _is(_t, TransactionKind.REFUND_EARN, TransactionKind.REFUND_REDEMPTION),
+        _REFUNDED_AT < sa.bindparam("start"),  # noqa: SIM300 (a column, not a constant)
+    )
+    .order_by(_t.c.partner_id, _REFUNDED_AT, _t.c.id)
+)
+
+_ROUNDINGS = sa.select(partners.c.id, partners.c.rounding).order_by(partners.c.id)
+_RUN = sa.select(settlement_runs).where(
+    settlement_runs.c.business_date == sa.bindparam("business_date")
+)
+_RUN_FOR_UPDATE = _RUN.with_for_update()
+_LATEST_RUN = sa.select(settlement_runs).order_by(settlement_runs.c.business_date.desc()).limit(1)
+_OUTSTANDING = sa.select(settlement_outstanding).where(
+    settlement_outstanding.c.business_date == sa.bindparam("business_date")
+)
+_STATEMENT = sa.select(settlement_statements).where(
+    settlement_statements.c.business_date == sa.bindparam("business_date"),
+    settlement_statements.c.partner_id == sa.bindparam("partner_id"),
+)
+_INSERT_RUN = settlement_runs.insert()
+_INSERT_STATEMENT = settlement_statements.insert()
+_INSERT_OUTSTANDING = settlement_outstanding.insert()
+_APPROVE = (
+    settlement_runs.update()
+    .where(settlement_runs.c.business_date == sa.bindparam("key_date"))
+    .values(
+        status="approved",
+        approved_by=sa.bindparam("approved_by"),
+        approved_at=sa.bindparam("approved_at"),
+        approval_note=sa.bindparam("approval_note"),
+    )
+)
+
+_FLOWS = {
+    MovementKind.REDEMPTION.value: LotFlow.REDEEMED,
+    MovementKind.EXPIRY.value: LotFlow.EXPIRED,
+    MovementKind.REVERSAL.value: LotFlow.REVERSED,
+    MovementKind.ANNULMENT.value: LotFlow.ANNULLED,
+}
+
+
+class SqlSettlementRepository:
+    def __init__(self, sql: Sql) -> None:
+        self._sql = sql
+
+    def run(self, business_date: date, *, for_update: bool = False) -> StoredRun | None:
+        row = self._sql.first(
+            _RUN_FOR_UPDATE if for_update else _RUN, {"business_date": business_date}
+        )
+        return _stored_run(row) if row else None
+
+    def latest_run(self) -> StoredRun | None:
+        row = self._sql.first(_LATEST_RUN)
+        return _stored_run(row) if row else None
+
+    def roundings(self) -> dict[str, Rounding]:
+        return {row["id"]: Rounding(row["rounding"]) for row in self._sql.rows(_ROUNDINGS)}
+
+    def inputs(
+        self, day: BusinessDay, previous: Sequence[OutstandingGroup], progress: Progress
+    ) -> SettlementInputs:
+        window = {"start": day.start or _BEGINNING, "end": day.end}
+        progress("summing the day's transactions")
+        sums = self._sql.rows(_TRANSACTION_SUMS, window)
+        progress("tracing redeemed points to their issuers' lots")
+        movements = self._sql.rows(_MOVEMENT_SUMS, window)
+        progress("counting new lots")
+        new_lots = self._sql.rows(_NEW_LOTS, window)
+        progress("listing adjustments to settled days")
+        adjustments = self._sql.rows(_ADJUSTMENTS, window) if day.start else []
+        return SettlementInputs(
+            day=day,
+            issues=tuple(group for row in sums for group in _issue_groups(row)),
+            redemptions=tuple(_redemption(row) for row in movements if row["redeemer_id"]),
+            lot_flows=(
+                *(_lot_flow(row) for row in movements),
+                *(
+                    LotFlowGroup(
+                        row["issuer_id"],
+                        _price(row["issue_price"]),
+                        LotFlow.CREATED,
+                        _int(row["points"]),
+                    )
+                    for row in new_lots
+                ),
+            ),
+            redeemed_points=_redeemed_points(sums),
+            previous_outstanding=tuple(previous),
+            adjustments=tuple(_adjustment(row) for row in adjustments),
+            transaction_count=sum(_int(row["transactions"]) for row in sums),
+        )
+
+    def outstanding(self, business_date: date) -> Sequence[OutstandingGroup]:
+        rows = self._sql.rows(_OUTSTANDING, {"business_date": business_date})
+        return [
+            OutstandingGroup(row["issuer_id"], _price(row["issue_price"]), _int(row["points"]))
+            for row in rows
+        ]
+
+    def add_run(
+        self,
+        run: StoredRun,
+        statements: Sequence[StoredStatement],
+        outstanding: Sequence[OutstandingGroup],
+    ) -> None:
+        self._sql.defer(_INSERT_RUN, [_run_row(run)])
+        self._sql.defer(
+            _INSERT_STATEMENT,
+            [
+                {
+                    "business_date": run.business_date,
+                    "partner_id": s.partner_id,
+                    "json": s.json.decode(),
+                    "json_signature": s.json_signature,
+                    "csv": s.csv.decode(),
+                    "csv_signature": s.csv_signature,
+                }
+                for s in statements
+            ],
+        )
+        self._sql.defer(
+            _INSERT_OUTSTANDING,
+            [
+                {
+                    "business_date": run.business_date,
+                    "issuer_id": g.issuer_id,
+                    "issue_price": g.issue_price,
+                    "points": g.points,
+                }
+                for g in outstanding
+            ],
+        )
+
+    def statement(self, business_date: date, partner_id: str) -> StoredStatement | None:
+        row = self._sql.first(
+            _STATEMENT, {"business_date": business_date, "partner_id": partner_id}
+        )
+        if row is None:
+            return None
+        return StoredStatement(
+            partner_id=row["partner_id"],
+            json=row["json"].encode(),
+            json_signature=bytes(row["json_signature"]),
+            csv=row["csv"].encode(),
+            csv_signature=bytes(row["csv_signature"]),
+        )
+
+    def approve(self, business_date: date, approved_by: str, at: datetime, note: str) -> None:
+        self._sql.execute(
+            _APPROVE,
+            {
+                "key_date": business_date,
+                "approved_by": approved_by,
+                "approved_at": at,
+                "approval_note": note,
+            },
+        )
+
+
+def _int(value: Any) -> int:
+    # SUM comes back as Decimal from PostgreSQL's NUMERIC sum of BIGINTs.
+    return int(value or 0)
+
+
+def _price(value: Any) -> Decimal:
+    return canonical(Decimal(value))
+
+
+def _issue_groups(row: Row) -> list[IssueGroup]:
+    kind = row["kind"]
+    if kind not in {k.value for k in _ISSUING}:
+        return []
+    sign = -1 if kind == TransactionKind.REFUND_EARN.value else 1
+    points, coalition = _int(row["points"]), _int(row["coalition_points"])
+    price = _price(row["issue_price"])
+    return [
+        IssueGroup(row["partner_id"], Funder.PARTNER, price, sign * (points - coalition)),
+        IssueGroup(row["partner_id"], Funder.COALITION, price, sign * coalition),
+    ]
+
+
+def _redeemed_points(sums: Sequence[Row]) -> dict[str, int]:
+    redeemed: dict[str, int] = {}
+    signs = {TransactionKind.CAPTURE.value: 1, TransactionKind.REFUND_REDEMPTION.value: -1}
+    for row in sums:
+        if sign := signs.get(row["kind"], 0):
+            partner = row["partner_id"]
+            redeemed[partner] = redeemed.get(partner, 0) + sign * _int(row["points"])
+    return redeemed
+
+
+def _redemption(row: Row) -> RedemptionGroup:
+    # A capture takes points out of lots (negative movements): redeemed points are positive.
+    return RedemptionGroup(
+        issuer_id=row["issuer_id"],
+        redeemer_id=row["redeemer_id"],
+        issue_price=_price(row["issue_price"]),
+        redemption_price=_price(row["redemption_price"]),
+        points=-_int(row["points"]),
+    )
+
+
+def _lot_flow(row: Row) -> LotFlowGroup:
+    return LotFlowGroup(
+        row["issuer_id"], _price(row["issue_price"]), _FLOWS[row["kind"]], _int(row["points"])
+    )
+
+
+def _adjustment(row: Row) -> AdjustmentLine:
+    return AdjustmentLine(
+        partner_id=row["partner_id"],
+        kind=row["kind"],
+        transaction_id=row["transaction_id"],
+        related_id=row["related_id"],
+        related_at=_utc(row["related_at"]),
+        points=-_int(row["points"]),
+        price=_price(row["price"]),
+    )
+
+
+def _utc(value: datetime | str) -> datetime:
+    # A CASE of two timestamp columns loses the column type's conversion on SQLite.
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _stored_run(row: Row) -> StoredRun:
+    return StoredRun(
+        business_date=row["business_date"],
+        window_start=row["window_start"],
+        window_end=row["window_end"],
+        currency=row["currency"],
+        status=row["status"],
+        run_at=row["run_at"],
+        run_by=row["run_by"],
+        approved_at=row["approved_at"],
+        approved_by=row["approved_by"],
+        summary=row["summary"].encode(),
+        summary_signature=bytes(row["summary_signature"]),
+        signing_key_id=row["signing_key_id"],
+    )
+
+
+def _run_row(run: StoredRun) -> dict[str, Any]:
+    return {
+        "business_date": run.business_date,
+        "window_start": run.window_start,
+        "window_end": run.window_end,
+        "currency": run.currency,
+        "status": run.status,
+        "run_at": run.run_at,
+        "run_by": run.run_by,
+        "approved_at": run.approved_at,
+        "approved_by": run.approved_by,
+        "approval_note": None,
+        "summary": run.summary.decode(),
+        "summary_signature": run.summary_signature,
+        "signing_key_id": run.signing_key_id,
+    }

@@ -1,0 +1,198 @@
+"""Reconciliation: partners' own reports matched against the ledger, and approval of a run.
+
+A partner's report for a settled day (see ``settlement.reconciliation`` for its format) is
+matched in the database against the partner's transactions in the run's window; what does not
+match becomes an open exception. A new report replaces the partner's previous one, until the
+run is approved. An officer accepts each exception with a note, and approves the run once none
+is open; the officer who ran the settlement cannot approve it (four eyes).
+
+A partner that sent no report does not hold approval back: reconciliation checks the reports
+partners choose to send, and ``hub settle show`` lists the partners without one as not
+reconciled (``ReconciliationRepository.reported_partners``).
+
+Every change is audited in the transaction that makes it. Import, acceptance and approval of a
+day lock the day's run first, so they happen one after the other: an exception accepted or a
+report imported while the run is being approved waits, then finds it approved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from datetime import date
+
+from hub.domain.audit import AuditEvent, AuditValue
+from hub.domain.clock import Clock
+from hub.domain.errors import (
+    ExceptionAlreadyAccepted,
+    ExceptionsOpen,
+    InvalidField,
+    SameOfficer,
+    SettlementApproved,
+    SettlementNotFound,
+)
+from hub.services import audit, settlement
+from hub.services.commands import AcceptException, ApproveSettlement, ImportReport, ListExceptions
+from hub.services.results import (
+    ExceptionStatus,
+    ReconciliationExceptionView,
+    ReconciliationView,
+    RunStatus,
+    SettlementRunView,
+)
+from hub.services.retry import retrying
+from hub.services.unit_of_work import StoredRun, UnitOfWork, UnitOfWorkFactory
+from settlement.reconciliation import report_lines
+
+EXCEPTIONS_LISTED_MAX = 10_000
+"""Exceptions one listing (or an import's answer) returns: far more means a report to fix and
+send again, not exceptions to accept one by one."""
+
+
+def import_report(
+    cmd: ImportReport, *, uow_factory: UnitOfWorkFactory, clock: Clock
+) -> ReconciliationView:
+    """Store the partner's report for the day, replacing its previous one, and match it; a
+    bad report (``InvalidReport``, naming the line) changes nothing."""
+    target = f"settlement:{cmd.business_date.isoformat()}:{cmd.partner_id}"
+    event = cmd.submitted_by.event("settlement.report.import", target)
+    report_lines(cmd.report_csv)  # the size and the header, before any transaction
+    sha256 = hashlib.sha256(cmd.report_csv).digest()
+
+    def attempt() -> ReconciliationView:
+        now = clock.now()
+        with uow_factory() as uow:
+            run = _unapproved_run(uow, cmd.business_date)
+            uow.partners.get(cmd.partner_id)
+            lines = uow.reconciliation.replace_report(
+                cmd.business_date,
+                cmd.partner_id,
+                report_lines(cmd.report_csv),
+                submitted_by=cmd.submitted_by.actor,
+                submitted_at=now,
+                sha256=sha256,
+            )
+            matched = uow.reconciliation.match(
+                cmd.business_date, cmd.partner_id, run.window_start, run.window_end
+            )
+            found = uow.reconciliation.exceptions(
+                cmd.business_date,
+                cmd.partner_id,
+                include_accepted=True,
+                limit=EXCEPTIONS_LISTED_MAX,
+            )
+            view = ReconciliationView(cmd.business_date, cmd.partner_id, matched, tuple(found))
+            audit.record(uow, _imported(event, view, lines, sha256), now)
+            uow.commit()
+        return view
+
+    return retrying(attempt)
+
+
+def _imported(event: AuditEvent, view: ReconciliationView, lines: int, sha256: bytes) -> AuditEvent:
+    # Counts the database gave, not the listed exceptions: a listing is bounded.
+    details: dict[str, AuditValue] = {
+        "lines": lines,
+        "matched": view.matched,
+        "sha256": sha256.hex(),
+    }
+    return replace(event, details=details)
+
+
+def list_exceptions(
+    cmd: ListExceptions, *, uow_factory: UnitOfWorkFactory
+) -> tuple[ReconciliationExceptionView, ...]:
+    """The day's exceptions (of one partner, or all), open ones only unless asked, by partner,
+    kind and report line; at most ``EXCEPTIONS_LISTED_MAX``."""
+    with uow_factory(read_only=True) as uow:
+        _run(uow, cmd.business_date)
+        return tuple(
+            uow.reconciliation.exceptions(
+                cmd.business_date,
+                cmd.partner_id,
+                include_accepted=cmd.include_accepted,
+                limit=EXCEPTIONS_LISTED_MAX,
+            )
+        )
+
+
+def accept_exception(
+    cmd: AcceptException, *, uow_factory: UnitOfWorkFactory, clock: Clock
+) -> ReconciliationExceptionView:
+    """Accept an open exception; the officer's reason is its note, and is required."""
+    if not cmd.accepted_by.reason.strip():
+        raise InvalidField("say why: accepting an exception needs a note", field="note")
+    event = cmd.accepted_by.event("settlement.exception.accept", f"exception:{cmd.exception_id}")
+
+    def attempt() -> ReconciliationExceptionView:
+        now = clock.now()
+        with uow_factory() as uow:
+            day = uow.reconciliation.exception(cmd.exception_id).business_date
+            _unapproved_run(uow, day)
+            # Read again under the run's lock: a new report may have replaced it meanwhile.
+            found = uow.reconciliation.exception(cmd.exception_id)
+            if found.status is ExceptionStatus.ACCEPTED:
+                raise ExceptionAlreadyAccepted(
+                    f"exception {found.id} was accepted by {found.accepted_by}"
+                )
+            uow.reconciliation.accept(found.id, cmd.accepted_by.actor, now, cmd.accepted_by.reason)
+            details = {
+                "business_date": day.isoformat(),
+                "partner": found.partner_id,
+                "kind": found.kind.value,
+            }
+            audit.record(uow, replace(event, details=details), now)
+            uow.commit()
+        return replace(
+            found,
+            status=ExceptionStatus.ACCEPTED,
+            accepted_at=now,
+            accepted_by=cmd.accepted_by.actor,
+            note=cmd.accepted_by.reason,
+        )
+
+    return retrying(attempt)
+
+
+def approve_settlement(
+    cmd: ApproveSettlement, *, uow_factory: UnitOfWorkFactory, clock: Clock
+) -> SettlementRunView:
+    """Approve the day's run: no exception may be open, and the officer who ran it cannot."""
+    day = cmd.business_date
+    event = cmd.approved_by.event("settlement.approve", f"settlement:{day.isoformat()}")
+
+    def attempt() -> SettlementRunView:
+        now = clock.now()
+        with uow_factory() as uow:
+            run = _unapproved_run(uow, day)
+            if cmd.approved_by.actor == run.run_by:
+                raise SameOfficer(f"{run.run_by} ran this settlement; another officer approves it")
+            if open_count := uow.reconciliation.open_exceptions(day):
+                raise ExceptionsOpen(
+                    f"{open_count} reconciliation exceptions of {day.isoformat()} are open; "
+                    "accept each with a note first"
+                )
+            uow.settlement.approve(day, cmd.approved_by.actor, now, cmd.approved_by.reason)
+            audit.record(uow, event, now)
+            view = settlement.run_view(uow, _run(uow, day))
+            uow.commit()
+        return view
+
+    return retrying(attempt)
+
+
+def _run(uow: UnitOfWork, business_date: date, *, for_update: bool = False) -> StoredRun:
+    stored = uow.settlement.run(business_date, for_update=for_update)
+    if stored is None:
+        raise SettlementNotFound(f"business day {business_date.isoformat()} is not settled")
+    return stored
+
+
+def _unapproved_run(uow: UnitOfWork, business_date: date) -> StoredRun:
+    """The day's run, locked: what changes a day's reconciliation waits for its approval."""
+    stored = _run(uow, business_date, for_update=True)
+    if stored.status == RunStatus.APPROVED.value:
+        raise SettlementApproved(
+            f"the settlement of {business_date.isoformat()} was approved by {stored.approved_by}"
+        )
+    return stored

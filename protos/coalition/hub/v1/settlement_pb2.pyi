@@ -1,0 +1,274 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class RunSettlementRequest(_message.Message):
+    __slots__ = ("business_date",)
+    BUSINESS_DATE_FIELD_NUMBER: _ClassVar[int]
+    business_date: str
+    def __init__(self, business_date: _Optional[str] = ...) -> None: ...
+
+class GetSettlementRequest(_message.Message):
+    __slots__ = ("business_date",)
+    BUSINESS_DATE_FIELD_NUMBER: _ClassVar[int]
+    business_date: str
+    def __init__(self, business_date: _Optional[str] = ...) -> None: ...
+
+class PartnerPosition(_message.Message):
+    __slots__ = ("partner_id", "issued_partner_funded_points", "issued_coalition_funded_points", "issued_value_minor", "redeemed_points", "redeemed_value_minor", "net_position_minor", "expired_points", "annulled_points")
+    PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
+    ISSUED_PARTNER_FUNDED_POINTS_FIELD_NUMBER: _ClassVar[int]
+    ISSUED_COALITION_FUNDED_POINTS_FIELD_NUMBER: _ClassVar[int]
+    ISSUED_VALUE_MINOR_FIELD_NUMBER: _ClassVar[int]
+    REDEEMED_POINTS_FIELD_NUMBER: _ClassVar[int]
+    REDEEMED_VALUE_MINOR_FIELD_NUMBER: _ClassVar[int]
+    NET_POSITION_MINOR_FIELD_NUMBER: _ClassVar[int]
+    EXPIRED_POINTS_FIELD_NUMBER: _ClassVar[int]
+    ANNULLED_POINTS_FIELD_NUMBER: _ClassVar[int]
+    partner_id: str
+    issued_partner_funded_points: int
+    issued_coalition_funded_points: int
+    issued_value_minor: int
+    redeemed_points: int
+    redeemed_value_minor: int
+    net_position_minor: int
+    expired_points: int
+    annulled_points: int
+    def __init__(self, partner_id: _Optional[str] = ..., issued_partner_funded_points: _Optional[int] = ..., issued_coalition_funded_points: _Optional[int] = ..., issued_value_minor: _Optional[int] = ..., redeemed_points: _Optional[int] = ..., redeemed_value_minor: _Optional[int] = ..., net_position_minor: _Optional[int] = ..., expired_points: _Optional[int] = ..., annulled_points: _Optional[int] = ...) -> None: ...
+
+class MatrixCell(_message.Message):
+    __slots__ = ("issuer_id", "redeemer_id", "points", "redemption_value_minor", "issue_value_minor")
+    ISSUER_ID_FIELD_NUMBER: _ClassVar[int]
+    REDEEMER_ID_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    REDEMPTION_VALUE_MINOR_FIELD_NUMBER: _ClassVar[int]
+    ISSUE_VALUE_MINOR_FIELD_NUMBER: _ClassVar[int]
+    issuer_id: str
+    redeemer_id: str
+    points: int
+    redemption_value_minor: int
+    issue_value_minor: int
+    def __init__(self, issuer_id: _Optional[str] = ..., redeemer_id: _Optional[str] = ..., points: _Optional[int] = ..., redemption_value_minor: _Optional[int] = ..., issue_value_minor: _Optional[int] = ...) -> None: ...
+
+class Transfer(_message.Message):
+    __slots__ = ("from_account", "to_account", "amount_minor")
+    FROM_ACCOUNT_FIELD_NUMBER: _ClassVar[int]
+    TO_ACCOUNT_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_MINOR_FIELD_NUMBER: _ClassVar[int]
+    from_account: str
+    to_account: str
+    amount_minor: int
+    def __init__(self, from_account: _Optional[str] = ..., to_account: _Optional[str] = ..., amount_minor: _Optional[int] = ...) -> None: ...
+
+class SettlementRun(_message.Message):
+    __slots__ = ("business_date", "status", "window_start", "window_end", "currency", "run_at", "run_by", "approved_at", "approved_by", "positions", "matrix", "transfers", "margin_minor", "breakage_points", "breakage_value_minor", "open_exceptions", "summary_json", "summary_signature", "signing_key_id")
+    BUSINESS_DATE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_START_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_END_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    RUN_AT_FIELD_NUMBER: _ClassVar[int]
+    RUN_BY_FIELD_NUMBER: _ClassVar[int]
+    APPROVED_AT_FIELD_NUMBER: _ClassVar[int]
+    APPROVED_BY_FIELD_NUMBER: _ClassVar[int]
+    POSITIONS_FIELD_NUMBER: _ClassVar[int]
+    MATRIX_FIELD_NUMBER: _ClassVar[int]
+    TRANSFERS_FIELD_NUMBER: _ClassVar[int]
+    MARGIN_MINOR_FIELD_NUMBER: _ClassVar[int]
+    BREAKAGE_POINTS_FIELD_NUMBER: _ClassVar[int]
+    BREAKAGE_VALUE_MINOR_FIELD_NUMBER: _ClassVar[int]
+    OPEN_EXCEPTIONS_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_JSON_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_SIGNATURE_FIELD_NUMBER: _ClassVar[int]
+    SIGNING_KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    business_date: str
+    status: str
+    window_start: _timestamp_pb2.Timestamp
+    window_end: _timestamp_pb2.Timestamp
+    currency: str
+    run_at: _timestamp_pb2.Timestamp
+    run_by: str
+    approved_at: _timestamp_pb2.Timestamp
+    approved_by: str
+    positions: _containers.RepeatedCompositeFieldContainer[PartnerPosition]
+    matrix: _containers.RepeatedCompositeFieldContainer[MatrixCell]
+    transfers: _containers.RepeatedCompositeFieldContainer[Transfer]
+    margin_minor: int
+    breakage_points: int
+    breakage_value_minor: int
+    open_exceptions: int
+    summary_json: bytes
+    summary_signature: bytes
+    signing_key_id: str
+    def __init__(self, business_date: _Optional[str] = ..., status: _Optional[str] = ..., window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., window_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., currency: _Optional[str] = ..., run_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., run_by: _Optional[str] = ..., approved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., approved_by: _Optional[str] = ..., positions: _Optional[_Iterable[_Union[PartnerPosition, _Mapping]]] = ..., matrix: _Optional[_Iterable[_Union[MatrixCell, _Mapping]]] = ..., transfers: _Optional[_Iterable[_Union[Transfer, _Mapping]]] = ..., margin_minor: _Optional[int] = ..., breakage_points: _Optional[int] = ..., breakage_value_minor: _Optional[int] = ..., open_exceptions: _Optional[int] = ..., summary_json: _Optional[bytes] = ..., summary_signature: _Optional[bytes] = ..., signing_key_id: _Optional[str] = ...) -> None: ...
+
+class GetStatementRequest(_message.Message):
+    __slots__ = ("business_date", "partner_id")
+    BUSINESS_DATE_FIELD_NUMBER: _ClassVar[int]
+    PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
+    business_date: str
+    partner_id: str
+    def __init__(self, business_date: _Optional[str] = ..., partner_id: _Optional[str] = ...) -> None: ...
+
+class Statement(_message.Message):
+    __slots__ = ("partner_id", "business_date", "json", "json_signature", "csv", "csv_signature", "signing_key_id")
+    PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
+    BUSINESS_DATE_FIELD_NUMBER: _ClassVar[int]
+    JSON_FIELD_NUMBER: _ClassVar[int]
+    JSON_SIGNATURE_FIELD_NUMBER: _ClassVar[int]
+    CSV_FIELD_NUMBER: _ClassVar[int]
+    CSV_SIGNATURE_FIELD_NUMBER: _ClassVar[int]
+    SIGNING_KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    partner_id: str
+    business_date: str
+    json: bytes
+    json_signature: bytes
+    csv: bytes
+    csv_signature: bytes
+    signing_key_id: str
+    def __init__(self, partner_id: _Optional[str] = ..., business_date: _Optional[str] = ..., json: _Optional[bytes] = ..., json_signature: _Optional[bytes] = ..., csv: _Optional[bytes] = ..., csv_signature: _Optional[bytes] = ..., signing_key_id: _Optional[str] = ...) -> None: ...
+
+class ImportReportRequest(_message.Message):
+    __slots__ = ("business_date", "partner_id", "report_csv")
+    BUSINESS_DATE_FIELD_NUMBER: _ClassVar[int]
+    PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
+    REPORT_CSV_FIELD_NUMBER: _ClassVar[int]
+    business_date: str
+    partner_id: str
+    report_csv: bytes
+    def __init__(self, business_date: _Optional[str] = ..., partner_id: _Optional[str] = ..., report_csv: _Optional[bytes] = ...) -> None: ...
+
+class SubmitReportRequest(_message.Message):
+    __slots__ = ("business_date", "report_csv")
+    BUSINESS_DATE_FIELD_NUMBER: _ClassVar[int]
+    REPORT_CSV_FIELD_NUMBER: _ClassVar[int]
+    business_date: str
+    report_csv: bytes
+    def __init__(self, business_date: _Optional[str] = ..., report_csv: _Optional[bytes] = ...) -> None: ...
+
+class ReconciliationException(_message.Message):
+    __slots__ = ("exception_id", "business_date", "partner_id", "kind", "item_kind", "transaction_id", "order_id", "hub_points", "partner_points", "report_line", "status", "accepted_by", "accepted_at", "note")
+    EXCEPTION_ID_FIELD_NUMBER: _ClassVar[int]
+    BUSINESS_DATE_FIELD_NUMBER: _ClassVar[int]
+    PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    ITEM_KIND_FIELD_NUMBER: _ClassVar[int]
+    TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    HUB_POINTS_FIELD_NUMBER: _ClassVar[int]
+    PARTNER_POINTS_FIELD_NUMBER: _ClassVar[int]
+    REPORT_LINE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ACCEPTED_BY_FIELD_NUMBER: _ClassVar[int]
+    ACCEPTED_AT_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    exception_id: str
+    business_date: str
+    partner_id: str
+    kind: str
+    item_kind: str
+    transaction_id: str
+    order_id: str
+    hub_points: int
+    partner_points: int
+    report_line: int
+    status: str
+    accepted_by: str
+    accepted_at: _timestamp_pb2.Timestamp
+    note: str
+    def __init__(self, exception_id: _Optional[str] = ..., business_date: _Optional[str] = ..., partner_id: _Optional[str] = ..., kind: _Optional[str] = ..., item_kind: _Optional[str] = ..., transaction_id: _Optional[str] = ..., order_id: _Optional[str] = ..., hub_points: _Optional[int] = ..., partner_points: _Optional[int] = ..., report_line: _Optional[int] = ..., status: _Optional[str] = ..., accepted_by: _Optional[str] = ..., accepted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., note: _Optional[str] = ...) -> None: ...
+
+class Reconciliation(_message.Message):
+    __slots__ = ("business_date", "partner_id", "matched", "missing_at_hub", "missing_at_partner", "amount_mismatches", "exceptions")
+    BUSINESS_DATE_FIELD_NUMBER: _ClassVar[int]
+    PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
+    MATCHED_FIELD_NUMBER: _ClassVar[int]
+    MISSING_AT_HUB_FIELD_NUMBER: _ClassVar[int]
+    MISSING_AT_PARTNER_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_MISMATCHES_FIELD_NUMBER: _ClassVar[int]
+    EXCEPTIONS_FIELD_NUMBER: _ClassVar[int]
+    business_date: str
+    partner_id: str
+    matched: int
+    missing_at_hub: int
+    missing_at_partner: int
+    amount_mismatches: int
+    exceptions: _containers.RepeatedCompositeFieldContainer[ReconciliationException]
+    def __init__(self, business_date: _Optional[str] = ..., partner_id: _Optional[str] = ..., matched: _Optional[int] = ..., missing_at_hub: _Optional[int] = ..., missing_at_partner: _Optional[int] = ..., amount_mismatches: _Optional[int] = ..., exceptions: _Optional[_Iterable[_Union[ReconciliationException, _Mapping]]] = ...) -> None: ...
+
+class ListExceptionsRequest(_message.Message):
+    __slots__ = ("business_date", "partner_id", "include_accepted")
+    BUSINESS_DATE_FIELD_NUMBER: _ClassVar[int]
+    PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_ACCEPTED_FIELD_NUMBER: _ClassVar[int]
+    business_date: str
+    partner_id: str
+    include_accepted: bool
+    def __init__(self, business_date: _Optional[str] = ..., partner_id: _Optional[str] = ..., include_accepted: _Optional[bool] = ...) -> None: ...
+
+class ListExceptionsResponse(_message.Message):
+    __slots__ = ("exceptions",)
+    EXCEPTIONS_FIELD_NUMBER: _ClassVar[int]
+    exceptions: _containers.RepeatedCompositeFieldContainer[ReconciliationException]
+    def __init__(self, exceptions: _Optional[_Iterable[_Union[ReconciliationException, _Mapping]]] = ...) -> None: ...
+
+class AcceptExceptionRequest(_message.Message):
+    __slots__ = ("exception_id", "note")
+    EXCEPTION_ID_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    exception_id: str
+    note: str
+    def __init__(self, exception_id: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
+
+class ApproveSettlementRequest(_message.Message):
+    __slots__ = ("business_date", "note")
+    BUSINESS_DATE_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    business_date: str
+    note: str
+    def __init__(self, business_date: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
+
+class GetLiabilitiesRequest(_message.Message):
+    __slots__ = ("business_date",)
+    BUSINESS_DATE_FIELD_NUMBER: _ClassVar[int]
+    business_date: str
+    def __init__(self, business_date: _Optional[str] = ...) -> None: ...
+
+class Liability(_message.Message):
+    __slots__ = ("issuer_id", "points", "value_minor")
+    ISSUER_ID_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    VALUE_MINOR_FIELD_NUMBER: _ClassVar[int]
+    issuer_id: str
+    points: int
+    value_minor: int
+    def __init__(self, issuer_id: _Optional[str] = ..., points: _Optional[int] = ..., value_minor: _Optional[int] = ...) -> None: ...
+
+class Liabilities(_message.Message):
+    __slots__ = ("business_date", "currency", "liabilities")
+    BUSINESS_DATE_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    LIABILITIES_FIELD_NUMBER: _ClassVar[int]
+    business_date: str
+    currency: str
+    liabilities: _containers.RepeatedCompositeFieldContainer[Liability]
+    def __init__(self, business_date: _Optional[str] = ..., currency: _Optional[str] = ..., liabilities: _Optional[_Iterable[_Union[Liability, _Mapping]]] = ...) -> None: ...
+
+class GetSigningKeyRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class SigningKey(_message.Message):
+    __slots__ = ("key_id", "public_key_pem")
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    PUBLIC_KEY_PEM_FIELD_NUMBER: _ClassVar[int]
+    key_id: str
+    public_key_pem: bytes
+    def __init__(self, key_id: _Optional[str] = ..., public_key_pem: _Optional[bytes] = ...) -> None: ...
