@@ -1,5 +1,5 @@
 """``hub bench``: earn and redemption throughput and latency against a no-op on the same
-server stack."""
+server stack; with ``--settlement``, a night's settlement against a raw GROUP BY."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from fraud.thresholds import FraudThresholds, Threshold
 from hub import bootstrap
 from hub.adapters.database import create_engine
+from hub.bench import settlement
 from hub.bench.measure import Stats, run_workload
 from hub.bench.workloads import CURRENCY, city_stores, enroll_members, fund_members, workloads
 from hub.cli.common import add_database_flag, print_table
@@ -48,7 +49,9 @@ authorize then capture at 0.3 of the no-op rate or better."""
 
 def register(subcommands: Any) -> None:
     bench = subcommands.add_parser(
-        "bench", help="measure earn and authorize+capture throughput against a no-op RPC"
+        "bench",
+        help="measure earn and authorize+capture throughput against a no-op RPC "
+        "(--settlement: a settlement run against a GROUP BY)",
     )
     add_database_flag(bench)
     bench.add_argument(
@@ -75,12 +78,26 @@ def register(subcommands: Any) -> None:
         help="serve with the fraud checks off (HUB_FRAUD_CHECKS=off); compare with a run "
         "without it to see what they cost",
     )
+    bench.add_argument(
+        "--settlement",
+        action="store_true",
+        help="instead: generate a business day of ledger entries in an empty database and time "
+        "its settlement run against one GROUP BY over the same entries",
+    )
+    bench.add_argument(
+        "--entries",
+        type=_entries,
+        default=settlement.ENTRIES_DEFAULT,
+        help=f"--settlement: ledger entries to generate (default {settlement.ENTRIES_DEFAULT:,})",
+    )
     bench.add_argument("--json", action="store_true", help="print JSON instead of a table")
     bench.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     url = args.db or os.environ.get("HUB_DATABASE_URL")
+    if args.settlement:
+        return run_settlement(url, args)
     partner_id = f"bench-{uuid.uuid4().hex[:8]}"
     audit_key = secrets.token_hex(32)
     with LocalHub(database_url=url, env=server_env(args, audit_key)) as local:
@@ -96,6 +113,23 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(report, indent=2))
     else:
         _print(report)
+    return 0
+
+
+def _entries(text: str) -> int:
+    count = int(text)
+    if count < settlement.ENTRIES_MIN:
+        raise argparse.ArgumentTypeError(f"at least {settlement.ENTRIES_MIN:,}; got {count:,}")
+    return count
+
+
+def run_settlement(url: str | None, args: argparse.Namespace) -> int:
+    """``--settlement``: on ``url`` (which must be empty) or a temporary SQLite file."""
+    report = settlement.run_bench(url, args.entries)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        settlement.print_report(report)
     return 0
 
 
