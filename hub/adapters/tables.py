@@ -115,6 +115,8 @@ accounts = sa.Table(
     sa.Column("credits_pending", POINTS, nullable=False, server_default="0"),
 )
 
+_PRICED_ELSEWHERE = "kind IN ('bonus', 'refund_earn', 'refund_redemption')"
+
 transactions = sa.Table(
     "transactions",
     metadata,
@@ -175,6 +177,14 @@ transactions = sa.Table(
         postgresql_where=sa.text("cashier_id IS NOT NULL"),
         sqlite_where=sa.text("cashier_id IS NOT NULL"),
     ),
+    # Settlement reads the few transactions priced from another row (refunds of earns take
+    # their earn's price, bonuses the rate in force) without scanning the day's earns.
+    sa.Index(
+        "ix_transactions_priced_elsewhere",
+        "created_at",
+        postgresql_where=sa.text(_PRICED_ELSEWHERE),
+        sqlite_where=sa.text(_PRICED_ELSEWHERE),
+    ),
     # From an original to what followed it (captures of a hold, refunds): settlement finds
     # the capture a refunded redemption came from.
     sa.Index(
@@ -219,6 +229,9 @@ lots = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("available_at", UtcDateTime, nullable=False),
     sa.Column("expires_at", UtcDateTime, nullable=True),
+    # The earn's issue price, copied so settlement values lots without rereading the earns;
+    # NULL for bonuses (the issuer's price in force when granted).
+    sa.Column("issue_price", ExactDecimal, nullable=True),
     sa.CheckConstraint(
         "0 <= reserved_points AND reserved_points <= remaining_points"
         " AND remaining_points <= points",

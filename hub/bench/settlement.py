@@ -355,10 +355,12 @@ def _earn_statements(d: _Dialect) -> list[str]:
         FROM {rows} JOIN bench_lines l ON l.line <= {member_line}
           JOIN bench_partners p ON p.partner_index = e.partner {_WALLET.format(row="e")}""",
         f"""INSERT INTO lots (id, member_id, partner_id, earn_transaction_id, points,
-          remaining_points, reserved_points, status, created_at, available_at, expires_at)
+          remaining_points, reserved_points, status, created_at, available_at, expires_at,
+          issue_price)
         SELECT {d.uid(_LOT, "e.k")}, {d.uid(_MEMBER, "e.member")}, p.partner_id,
           {d.uid(_EARN, "e.k")}, e.points, e.points - ({_LOT_CONSUMED}), 0, 'available',
-          {d.at("e.second")}, {d.at("e.second")}, {expires}
+          {d.at("e.second")}, {d.at("e.second")}, {expires},
+          (SELECT t.issue_price FROM transactions t WHERE t.id = {d.uid(_EARN, "e.k")})
         FROM {rows} JOIN bench_partners p ON p.partner_index = e.partner""",
     ]
 

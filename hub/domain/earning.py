@@ -110,6 +110,7 @@ def earn(
         created_at=now,
         available_at=calculation.available_at,
         expires_at=calculation.expires_at,
+        issue_price=rate.rates.issue_price,
     )
     return Earning(transaction, lot, calculation, paid)
 

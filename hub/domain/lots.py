@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from hub.domain.accounts import COALITION_BREAKAGE, member_available, member_pending
@@ -58,6 +59,10 @@ class Lot:
     created_at: datetime
     available_at: datetime
     expires_at: datetime | None
+    issue_price: Decimal | None = None
+    """What the issuer pays per point of this lot (its earn's rate), so settlement values the
+    lot without going back to the earn; ``None`` for bonuses, which settlement values at the
+    issuer's price in force when they were granted."""
 
     def __post_init__(self) -> None:
         require(

@@ -41,7 +41,7 @@ from hub.domain.errors import (
     SigningKeyMissing,
 )
 from hub.domain.money import Money, Rounding
-from hub.domain.rules import Campaign, Funder
+from hub.domain.rules import Campaign, Funder, WelcomeBonus
 from hub.services.commands import (
     Attribution,
     GetStatement,
@@ -54,7 +54,7 @@ from hub.services.commands import (
 from hub.services.results import SettlementRunView
 from settlement.model import CLEARING_ACCOUNT, MatrixCell, OutstandingGroup, Transfer, Valued
 from settlement.signing import verify
-from tests.conftest import OPERATOR, START, add_partner, rates, settings_for
+from tests.conftest import OPERATOR, START, add_partner, later, rates, settings_for
 from tests.integration.helpers import (
     authorize,
     capture,
@@ -378,3 +378,21 @@ def test_statements_are_stored_for_every_partner(hub: bootstrap.Hub, clock: Manu
     with hub.engine.connect() as connection:
         stored = connection.execute(sa.select(settlement_statements.c.partner_id)).scalars()
         assert sorted(stored) == ["coffee", "fuel"]
+
+
+def test_bonus_points_are_valued_at_the_issue_price_in_force_when_granted(
+    hub: bootstrap.Hub, clock: ManualClock
+) -> None:
+    add_partner(hub, "coffee", rates=rates(issue="0.02"))
+    welcome = WelcomeBonus(points=50, funder=Funder.PARTNER)
+    hub.operator.put_rule(PutRule("welcome", welcome, changed_by=OPERATOR))
+    enroll(hub)
+    new_price = rates(issue="0.05")
+    hub.operator.set_rate(SetRate("coffee", new_price, later(clock, 60), changed_by=OPERATOR))
+    clock.advance(timedelta(days=1))
+
+    coffee = run(hub, DAY_1).settlement.partner("coffee")
+
+    # The bonus stores no rate: it is valued at 0.02, in force when it was granted.
+    assert coffee.issued_partner_funded == Valued(50, 100)
+    assert coffee.outstanding == Valued(50, 100)

@@ -146,6 +146,7 @@ def _lot_row(lot: Lot) -> dict[str, object]:
         "created_at": lot.created_at,
         "available_at": lot.available_at,
         "expires_at": lot.expires_at,
+        "issue_price": lot.issue_price,
     }
 
 

@@ -1,5 +1,5 @@
 """Settlement: runs, signed statements, outstanding points, partners' reports, exceptions,
-and an index from a transaction to those that followed it (captures, refunds).
+the earn's issue price on each lot, and two indexes settlement reads by.
 
 Revision ID: 0006
 Revises: 0005
@@ -23,9 +23,22 @@ _REPORT = ["settlement_reports.business_date", "settlement_reports.partner_id"]
 
 
 _HAS_RELATED = sa.text("related_id IS NOT NULL")
+_PRICED_ELSEWHERE = sa.text("kind IN ('bonus', 'refund_earn', 'refund_redemption')")
 
 
 def upgrade() -> None:
+    op.add_column("lots", sa.Column("issue_price", ExactDecimal(), nullable=True))
+    op.execute(
+        "UPDATE lots SET issue_price = (SELECT t.issue_price FROM transactions t"
+        " WHERE t.id = lots.earn_transaction_id)"
+    )
+    op.create_index(
+        "ix_transactions_priced_elsewhere",
+        "transactions",
+        ["created_at"],
+        postgresql_where=_PRICED_ELSEWHERE,
+        sqlite_where=_PRICED_ELSEWHERE,
+    )
     op.create_index(
         "ix_transactions_related_id",
         "transactions",
@@ -119,3 +132,5 @@ def downgrade() -> None:
     op.drop_table("settlement_statements")
     op.drop_table("settlement_runs")
     op.drop_index("ix_transactions_related_id", table_name="transactions")
+    op.drop_index("ix_transactions_priced_elsewhere", table_name="transactions")
+    op.drop_column("lots", "issue_price")
