@@ -210,7 +210,8 @@ class SettlementUseCases:
     run_due: Callable[..., list[SettlementRunView]]
     """Settle every closed day not settled yet, in order: ``run_due(Attribution,
     progress=None)`` (the nightly schedule and ``hub settle run`` without a date)."""
-    get: Callable[[date], SettlementRunView]
+    get: Callable[[date | None], SettlementRunView]
+    """A settled day's run; the latest with ``None``."""
     statement: Callable[[GetStatement], StatementView]
     liabilities: Callable[[date | None], LiabilitiesView]
     signing_key: Callable[[], SigningKeyView]

@@ -67,9 +67,11 @@ def opened(args: argparse.Namespace, *, migrate: bool = False) -> Iterator[boots
 
 
 def print_table(
-    headers: Sequence[str], rows: Iterable[Sequence[object]], out: TextIO = sys.stdout
+    headers: Sequence[str], rows: Iterable[Sequence[object]], out: TextIO | None = None
 ) -> None:
-    """Rows as aligned columns; numbers right-aligned."""
+    """Rows as aligned columns; numbers right-aligned. ``out`` defaults to the standard output
+    as it is when called (so a redirected ``sys.stdout`` gets the table)."""
+    out = out or sys.stdout
     text_rows = [[_cell(value) for value in row] for row in rows]
     widths = [max([len(h), *(len(r[i]) for r in text_rows)]) for i, h in enumerate(headers)]
     numeric = [

@@ -13,7 +13,7 @@ import argparse
 import getpass
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from hub.services.results import (
     SettlementRunView,
 )
 from settlement.model import Settlement
+from settlement.periods import parse_business_date
 from settlement.signing import SignatureInvalid, StatementSigner, key_id, verify
 
 PUBLIC_KEY_FILE = "hub-signing-key.pem"
@@ -130,10 +131,7 @@ def officer(args: argparse.Namespace, reason: str) -> Attribution:
 
 
 def business_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidField(f"--date must be YYYY-MM-DD, not {text!r}", field="date") from None
+    return parse_business_date(text, field="date")
 
 
 def _optional_date(text: str | None) -> date | None:
@@ -148,12 +146,6 @@ class ProgressPrinter:
 
     def __call__(self, step: str) -> None:
         print(f"[{self._clock() - self._started:7.2f} s] {step}", file=sys.stderr, flush=True)
-
-
-def _table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
-    # ``print_table``'s default stream is bound at import; a redirected ``sys.stdout`` (tests
-    # calling ``main`` in-process, ``contextlib.redirect_stdout``) must receive tables too.
-    print_table(headers, rows, out=sys.stdout)
 
 
 # -- runs -----------------------------------------------------------------------------------
@@ -176,7 +168,7 @@ def run_run(args: argparse.Namespace) -> int:
 def run_show(args: argparse.Namespace) -> int:
     day = _optional_date(args.date)
     with opened(args) as hub:
-        shown = hub.settlement_api().get(day) if day else _latest(hub)
+        shown = hub.settlement_api().get(day)
     if args.json:
         sys.stdout.flush()
         sys.stdout.buffer.write(shown.summary_json)
@@ -184,12 +176,6 @@ def run_show(args: argparse.Namespace) -> int:
     else:
         print_run(shown)
     return 0
-
-
-def _latest(hub: bootstrap.Hub) -> SettlementRunView:
-    """The latest run: the liability report names the latest settled day."""
-    api = hub.settlement_api()
-    return api.get(api.liabilities(None).business_date)
 
 
 def _money(amount_minor: int, code: str) -> str:
@@ -210,7 +196,7 @@ def print_run(shown: SettlementRunView) -> None:
     _section("net positions")
     print_positions(s)
     _section("transfers")
-    _table(
+    print_table(
         ("from", "to", "amount"),
         [(t.from_account, t.to_account, _money(t.amount_minor, code)) for t in s.transfers],
     )
@@ -240,7 +226,7 @@ def print_matrix(s: Settlement) -> None:
             return None
         return f"{found.points} pts {_money(found.redemption_value_minor, s.currency)}"
 
-    _table(
+    print_table(
         ("issuer \\ redeemer", *redeemers),
         [(issuer, *(cell(issuer, r) for r in redeemers)) for issuer in issuers],
     )
@@ -248,7 +234,7 @@ def print_matrix(s: Settlement) -> None:
 
 def print_positions(s: Settlement) -> None:
     code = s.currency
-    _table(
+    print_table(
         ("partner", "issued pts", "pays", "redeemed pts", "receives", "net"),
         [
             (
@@ -319,7 +305,7 @@ def run_liabilities(args: argparse.Namespace) -> int:
 
 def print_liabilities(owed: LiabilitiesView) -> None:
     print(f"outstanding points at the end of {owed.business_date.isoformat()}")
-    _table(
+    print_table(
         ("issuer", "points", "value"),
         [
             (issuer, valued.points, _money(valued.value_minor, owed.currency))
@@ -366,7 +352,7 @@ def run_exceptions(args: argparse.Namespace) -> int:
 
 
 def print_exceptions(exceptions: Iterable[ReconciliationExceptionView]) -> None:
-    _table(
+    print_table(
         (
             "exception",
             "partner",

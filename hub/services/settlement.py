@@ -208,13 +208,20 @@ def run_due(
     ]
 
 
-def get_settlement(business_date: date, *, uow_factory: UnitOfWorkFactory) -> SettlementRunView:
-    """The day's run, or ``SettlementNotFound``."""
+def get_settlement(
+    business_date: date | None, *, uow_factory: UnitOfWorkFactory
+) -> SettlementRunView:
+    """The day's run (the latest when ``None``), or ``SettlementNotFound``."""
     with uow_factory(read_only=True) as uow:
         return run_view(uow, _stored(uow, business_date))
 
 
-def _stored(uow: UnitOfWork, business_date: date) -> StoredRun:
+def _stored(uow: UnitOfWork, business_date: date | None) -> StoredRun:
+    if business_date is None:
+        stored = uow.settlement.latest_run()
+        if stored is None:
+            raise SettlementNotFound("no business day is settled yet")
+        return stored
     stored = uow.settlement.run(business_date)
     if stored is None:
         raise SettlementNotFound(f"business day {business_date.isoformat()} is not settled")
@@ -269,9 +276,7 @@ def get_statement(cmd: GetStatement, *, uow_factory: UnitOfWorkFactory) -> State
 def liabilities(business_date: date | None, *, uow_factory: UnitOfWorkFactory) -> LiabilitiesView:
     """Points outstanding per issuing partner at a settled day's end (the latest by default)."""
     with uow_factory(read_only=True) as uow:
-        stored = _stored(uow, business_date) if business_date else uow.settlement.latest_run()
-    if stored is None:
-        raise SettlementNotFound("no business day is settled yet")
+        stored = _stored(uow, business_date)
     settlement = statements.settlement_from_summary(stored.summary)
     return LiabilitiesView(
         business_date=stored.business_date,

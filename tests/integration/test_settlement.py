@@ -396,3 +396,13 @@ def test_bonus_points_are_valued_at_the_issue_price_in_force_when_granted(
     # The bonus stores no rate: it is valued at 0.02, in force when it was granted.
     assert coffee.issued_partner_funded == Valued(50, 100)
     assert coffee.outstanding == Valued(50, 100)
+
+
+@pytest.mark.usefixtures("two_days")
+def test_the_latest_run_is_found_without_a_date(hub: bootstrap.Hub) -> None:
+    with pytest.raises(SettlementNotFound, match="no business day is settled yet"):
+        hub.settlement_api().get(None)
+    run(hub, DAY_1)
+    latest = run(hub, DAY_2)
+
+    assert hub.settlement_api().get(None) == latest
