@@ -14,8 +14,9 @@ from hub.adapters.migrate import current_revision, upgrade
 from hub.api.server import ServerTls, start_server
 from hub.cli.common import add_database_flag, open_hub, settings_from
 from hub.config import ConfigError, Settings, new_keys_env
-from hub.services.schedule import NightlySettlementThread
-from hub.services.sweeper import SweeperThread
+from hub.services.periodic import PeriodicThread
+from hub.services.schedule import nightly_settlement_thread
+from hub.services.sweeper import sweeper_thread
 
 log = logging.getLogger("hub.serve")
 
@@ -91,13 +92,13 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _nightly_settlement(hub: bootstrap.Hub) -> NightlySettlementThread | None:
+def _nightly_settlement(hub: bootstrap.Hub) -> PeriodicThread | None:
     """The nightly settlement thread when ``HUB_SETTLEMENT_NIGHTLY`` is on, not started yet."""
     if not hub.settings.settlement_nightly:
         return None
     api = hub.settlement_api()
     api.signing_key()  # refuse to serve without the key rather than fail every night
-    return NightlySettlementThread(api.run_due)
+    return nightly_settlement_thread(api.run_due)
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -109,7 +110,7 @@ def run_serve(args: argparse.Namespace) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     running = start_server(hub, settings.listen, tls=tls)
-    sweeper = SweeperThread(hub.operator.sweep, settings.sweep_interval_s)
+    sweeper = sweeper_thread(hub.operator.sweep, settings.sweep_interval_s)
     if settings.sweep_interval_s > 0:
         sweeper.start()
     if nightly is not None:

@@ -10,10 +10,11 @@ day's run is locked by its first writer and a second run returns what was stored
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from hub.services.commands import Attribution
+from hub.services.periodic import PeriodicThread
 from hub.services.results import SettlementRunView
 
 log = logging.getLogger("hub.schedule")
@@ -46,18 +47,10 @@ def settle_due(run_due: RunDue) -> int:
     return len(runs)
 
 
-class NightlySettlementThread(threading.Thread):
+def nightly_settlement_thread(
+    run_due: RunDue, interval_s: float = SETTLEMENT_CHECK_INTERVAL_S
+) -> PeriodicThread:
     """Checks for days due at start, then every ``interval_s``, until stopped."""
-
-    def __init__(self, run_due: RunDue, interval_s: float = SETTLEMENT_CHECK_INTERVAL_S) -> None:
-        super().__init__(name="hub-nightly-settlement", daemon=True)
-        self._run_due, self._interval_s, self._stopping = run_due, interval_s, threading.Event()
-
-    def run(self) -> None:
-        while not self._stopping.is_set():
-            settle_due(self._run_due)
-            self._stopping.wait(self._interval_s)
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self.join(timeout=30)
+    return PeriodicThread(
+        "hub-nightly-settlement", partial(settle_due, run_due), interval_s, at_start=True
+    )

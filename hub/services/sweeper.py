@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import itertools
 import logging
-import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from hub.domain import holds
 from hub.domain.clock import Clock
@@ -21,6 +21,7 @@ from hub.domain.ids import new_id
 from hub.domain.ledger import TransactionKind
 from hub.domain.limits import SWEEP_BATCH_MAX
 from hub.domain.lots import Lot, LotUpdate, expire, mature
+from hub.services.periodic import PeriodicThread
 from hub.services.retry import retrying
 from hub.services.unit_of_work import UnitOfWork, UnitOfWorkFactory, record
 
@@ -134,23 +135,17 @@ def sweep(
     return report
 
 
-class SweeperThread(threading.Thread):
-    """Runs ``sweep`` every ``interval_s`` until stopped; a failed pass is logged, not fatal."""
+def sweep_logged(sweep: Callable[[], SweepReport]) -> None:
+    """One pass of ``hub serve``'s sweeper: a failed pass is logged, not fatal."""
+    try:
+        report = sweep()
+    except Exception:
+        log.exception("sweep failed; trying again at the next pass")
+        return
+    if report.anything:
+        log.info("swept %s", report)
 
-    def __init__(self, run: Callable[[], SweepReport], interval_s: float) -> None:
-        super().__init__(name="hub-sweeper", daemon=True)
-        self._run, self._interval_s, self._stopping = run, interval_s, threading.Event()
 
-    def run(self) -> None:
-        while not self._stopping.wait(self._interval_s):
-            try:
-                report = self._run()
-            except Exception:
-                log.exception("sweep failed; trying again in %.0f s", self._interval_s)
-                continue
-            if report.anything:
-                log.info("swept %s", report)
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self.join(timeout=30)
+def sweeper_thread(sweep: Callable[[], SweepReport], interval_s: float) -> PeriodicThread:
+    """Sweeps every ``interval_s`` until stopped."""
+    return PeriodicThread("hub-sweeper", partial(sweep_logged, sweep), interval_s)

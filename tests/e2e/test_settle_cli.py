@@ -28,7 +28,7 @@ from hub.domain.clock import ManualClock
 from hub.domain.errors import SigningKeyMissing
 from hub.services.commands import Attribution
 from hub.services.results import SettlementRunView
-from hub.services.schedule import SCHEDULER, NightlySettlementThread, settle_due
+from hub.services.schedule import SCHEDULER, nightly_settlement_thread, settle_due
 from tests.conftest import KEYS_ENV, add_partner, settings_for
 from tests.integration.helpers import authorize, capture, earn, enroll, row_counts
 
@@ -433,7 +433,7 @@ def test_the_scheduler_thread_checks_at_start_and_again_until_stopped():
             raise RuntimeError("database away")
         return []
 
-    thread = NightlySettlementThread(due, interval_s=0.01)
+    thread = nightly_settlement_thread(due, interval_s=0.01)
     thread.start()
     deadline = datetime.now(UTC) + timedelta(seconds=5)
     while len(checks) < 3 and datetime.now(UTC) < deadline:
