@@ -205,6 +205,7 @@ def print_run(shown: SettlementRunView) -> None:
     print(f"breakage: {s.breakage.points} points, {_money(s.breakage.value_minor, code)}")
     print(f"adjustments: {len(s.adjustments)}")
     print(f"open exceptions: {shown.open_exceptions}")
+    print(f"no report from: {', '.join(shown.unreported) or 'none'}")
 
 
 def _instant(value: object) -> str:

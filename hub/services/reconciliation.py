@@ -8,7 +8,7 @@ is open; the officer who ran the settlement cannot approve it (four eyes).
 
 A partner that sent no report does not hold approval back: reconciliation checks the reports
 partners choose to send, and ``hub settle show`` lists the partners without one as not
-reconciled (``ReconciliationRepository.reported_partners``).
+reconciled (``SettlementRunView.unreported``).
 
 Every change is audited in the transaction that makes it. Import, acceptance and approval of a
 day lock the day's run first, so they happen one after the other: an exception accepted or a

@@ -349,6 +349,8 @@ class SettlementRunView:
     summary_signature: bytes
     signing_key_id: str
     open_exceptions: int
+    unreported: tuple[str, ...]
+    """Partners that sent no report for the day: not reconciled (they do not block approval)."""
 
 
 @dataclass(frozen=True, slots=True)

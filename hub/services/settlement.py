@@ -10,7 +10,7 @@ a settled day lands in the day it happens and is listed on the statement as an a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -92,7 +92,7 @@ def run_settlement(
             uow.settlement.add_run(stored, signed, settlement.outstanding)
             audit.record(uow, _run_event(cmd, settlement), now)
             uow.commit()
-            return _view(stored, settlement, open_exceptions=0)
+            return _view(stored, settlement, open_exceptions=0, reported=())
 
     return retrying(attempt)
 
@@ -231,10 +231,18 @@ def _stored(uow: UnitOfWork, business_date: date | None) -> StoredRun:
 def run_view(uow: UnitOfWork, stored: StoredRun) -> SettlementRunView:
     """A stored run as callers see it, with its open reconciliation exceptions counted."""
     settlement = statements.settlement_from_summary(stored.summary)
-    return _view(stored, settlement, uow.reconciliation.open_exceptions(stored.business_date))
+    day = stored.business_date
+    return _view(
+        stored,
+        settlement,
+        open_exceptions=uow.reconciliation.open_exceptions(day),
+        reported=uow.reconciliation.reported_partners(day),
+    )
 
 
-def _view(stored: StoredRun, settlement: Settlement, open_exceptions: int) -> SettlementRunView:
+def _view(
+    stored: StoredRun, settlement: Settlement, *, open_exceptions: int, reported: Sequence[str]
+) -> SettlementRunView:
     return SettlementRunView(
         business_date=stored.business_date,
         status=RunStatus(stored.status),
@@ -250,6 +258,7 @@ def _view(stored: StoredRun, settlement: Settlement, open_exceptions: int) -> Se
         summary_signature=stored.summary_signature,
         signing_key_id=stored.signing_key_id,
         open_exceptions=open_exceptions,
+        unreported=tuple(p.partner_id for p in settlement.partners if p.partner_id not in reported),
     )
 
 

@@ -230,6 +230,14 @@ def test_a_report_agreeing_with_the_ledger_matches_every_line_by_id_or_order(hub
     assert hub.settlement_api().get(DAY).open_exceptions == 0
 
 
+def test_the_run_names_the_partners_that_sent_no_report(hub, day):
+    assert hub.settlement_api().get(DAY).unreported == ("coffee", "fuel")
+
+    import_report(hub, csv_report(*day.lines()))
+
+    assert hub.settlement_api().get(DAY).unreported == ("fuel",)
+
+
 def test_every_kind_of_difference_becomes_an_open_exception(hub, day):
     report = csv_report(
         ("earn", "A-1", "", 12),  # the hub has 10
