@@ -406,3 +406,18 @@ def test_the_latest_run_is_found_without_a_date(hub: bootstrap.Hub) -> None:
     latest = run(hub, DAY_2)
 
     assert hub.settlement_api().get(None) == latest
+
+
+def test_a_lot_carries_its_earns_issue_price_and_a_bonus_lot_none(
+    hub: bootstrap.Hub, clock: ManualClock
+) -> None:
+    # Settlement reads the price from the lot instead of joining every earn.
+    add_partner(hub, "coffee", rates=rates(issue="0.0123"))
+    hub.operator.put_rule(PutRule("welcome", WelcomeBonus(points=5), changed_by=OPERATOR))
+    member = enroll(hub).member_id
+    earn(hub, member, 1_000)
+
+    with hub.uow_factory(read_only=True) as uow:
+        prices = sorted((lot.points, lot.issue_price) for lot in uow.lots.of_member(member))
+
+    assert prices == [(5, None), (10, Decimal("0.0123"))]

@@ -18,6 +18,7 @@ from hub.adapters.tables import hold_lots, lot_movements, lots, transactions
 from hub.adapters.types import UtcDateTime
 from hub.domain.holds import Reservation
 from hub.domain.lots import Lot, LotMovement, LotStatus, LotUpdate, MovementKind
+from hub.domain.rates import canonical
 
 _INSERT_LOT = lots.insert()
 _INSERT_MOVEMENT = lot_movements.insert()
@@ -130,6 +131,7 @@ def lot_from_row(row: Row) -> Lot:
         created_at=row["created_at"],
         available_at=row["available_at"],
         expires_at=row["expires_at"],
+        issue_price=canonical(row["issue_price"]) if row["issue_price"] is not None else None,
     )
 
 
