@@ -53,6 +53,7 @@ from hub.services import (
 )
 from hub.services.commands import (
     AcceptException,
+    AcceptExceptions,
     AddIdentifier,
     AddPartner,
     AnnulPoints,
@@ -89,6 +90,7 @@ from hub.services.commands import (
     RevokeCredential,
     RunNightlyPass,
     SetPartnerStatus,
+    SetPhoneRegion,
     SetRate,
     SetRateLimit,
     UnfreezeMember,
@@ -107,6 +109,8 @@ from hub.services.results import (
     EarnQuoted,
     EarnRefunded,
     EventGranted,
+    ExceptionPage,
+    ExceptionsAccepted,
     FlagPage,
     FraudReportView,
     HoldView,
@@ -165,6 +169,7 @@ class OperatorUseCases:
     set_rate: Callable[[SetRate], RateVersion]
     set_partner_status: Callable[[SetPartnerStatus], PartnerView]
     set_rate_limit: Callable[[SetRateLimit], PartnerView]
+    set_phone_region: Callable[[SetPhoneRegion], PartnerView]
     get_partner: Callable[[str], PartnerView]
     list_partners: Callable[[], list[PartnerView]]
     verify_ledger: Callable[[], LedgerReport]
@@ -216,8 +221,9 @@ class SettlementUseCases:
     liabilities: Callable[[date | None], LiabilitiesView]
     signing_key: Callable[[], SigningKeyView]
     import_report: Callable[[ImportReport], ReconciliationView]
-    list_exceptions: Callable[[ListExceptions], tuple[ReconciliationExceptionView, ...]]
+    list_exceptions: Callable[[ListExceptions], ExceptionPage]
     accept_exception: Callable[[AcceptException], ReconciliationExceptionView]
+    accept_exceptions: Callable[[AcceptExceptions], ExceptionsAccepted]
     approve: Callable[[ApproveSettlement], SettlementRunView]
 
 
@@ -306,12 +312,13 @@ class Hub:
             ),
             capture=partial(redemptions.capture, uow_factory=uow, clock=clock),
             void=partial(redemptions.void, uow_factory=uow, clock=clock),
-            get_hold=partial(redemptions.get_hold, uow_factory=uow),
+            get_hold=partial(redemptions.get_hold, uow_factory=uow, clock=clock),
             refund_earn=partial(
                 refunds.refund_earn,
                 uow_factory=uow,
                 clock=clock,
                 rules=self.rules,
+                zone=zone,
                 fraud_checks=fraud_checks,
             ),
             refund_redemption=partial(refunds.refund_redemption, uow_factory=uow, clock=clock),
@@ -362,6 +369,9 @@ class Hub:
             import_report=partial(reconciliation.import_report, uow_factory=uow, clock=clock),
             list_exceptions=partial(reconciliation.list_exceptions, uow_factory=uow),
             accept_exception=partial(reconciliation.accept_exception, uow_factory=uow, clock=clock),
+            accept_exceptions=partial(
+                reconciliation.accept_exceptions, uow_factory=uow, clock=clock
+            ),
             approve=partial(reconciliation.approve_settlement, uow_factory=uow, clock=clock),
         )
 
@@ -436,6 +446,7 @@ def _operator(
         set_rate=partial(partners.set_rate, uow_factory=uow, clock=clock),
         set_partner_status=partial(partners.set_partner_status, uow_factory=uow, clock=clock),
         set_rate_limit=partial(partners.set_rate_limit, uow_factory=uow, clock=clock),
+        set_phone_region=partial(partners.set_phone_region, uow_factory=uow, clock=clock),
         get_partner=partial(partners.get_partner, uow_factory=uow, clock=clock),
         list_partners=partial(partners.list_partners, uow_factory=uow, clock=clock),
         verify_ledger=partial(ledger_check.verify_ledger, uow_factory=uow),

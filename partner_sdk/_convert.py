@@ -19,6 +19,7 @@ from coalition.hub.v1 import common_pb2, partner_pb2, settlement_pb2
 from partner_sdk.models import (
     Balance,
     Breakdown,
+    BreakdownItem,
     BreakdownLine,
     BurnQuote,
     CapCut,
@@ -44,12 +45,13 @@ from partner_sdk.models import (
     PointsStatus,
     Rates,
     RedemptionRefund,
+    ReturnedLine,
     TierStatus,
     Transaction,
     TransactionKind,
     TransactionPage,
 )
-from partner_sdk.reconciliation import Reconciliation, ReconciliationException
+from partner_sdk.reconciliation import ExceptionPage, Reconciliation, ReconciliationException
 from partner_sdk.statements import SigningKey, Statement
 
 # What 0 means on the wire, where the proto gives it a meaning of its own.
@@ -221,9 +223,16 @@ def quote_earn_request(
 
 
 def quote_burn_request(
-    member: MemberRef | None, points: int | None, amount_minor: int | None, currency: str | None
+    member: MemberRef | None,
+    points: int | None,
+    amount_minor: int | None,
+    currency: str | None,
+    *,
+    receipt: Money | None = None,
+    line_items: Iterable[LineItem] = (),
 ) -> partner_pb2.QuoteRequest:
-    """The request asking what ``points`` are worth, or how many points pay an amount."""
+    """The request asking what ``points`` are worth, or how many points pay an amount (on
+    ``receipt``, when given, so that the partner's burn rules apply)."""
     by_points = points is not None and amount_minor is None and currency is None
     by_amount = points is None and amount_minor is not None and currency is not None
     if by_points:
@@ -234,6 +243,9 @@ def quote_burn_request(
         )
     else:
         raise ValueError("quote a burn either by points or by amount_minor and currency")
+    if receipt is not None:
+        burn.purchase.CopyFrom(money_pb(receipt))
+        burn.line_items.extend(line_item_pb(item) for item in line_items)
     return partner_pb2.QuoteRequest(member=member_ref_pb(member), burn=burn)
 
 
@@ -306,28 +318,59 @@ def void_request(hold_id: str, idempotency_key: str | None) -> partner_pb2.VoidR
     return partner_pb2.VoidRedemptionRequest(idempotency_key=_key(idempotency_key), hold_id=hold_id)
 
 
-def get_hold_request(hold_id: str) -> partner_pb2.GetHoldRequest:
-    """The request for a hold."""
-    return partner_pb2.GetHoldRequest(hold_id=hold_id)
+def get_hold_request(hold_id: str | None, order_id: str | None) -> partner_pb2.GetHoldRequest:
+    """The request for a hold, by its id or by the partner's order id."""
+    if (hold_id is None) == (order_id is None):
+        raise ValueError("get a hold either by hold_id or by order_id, exactly one of them")
+    if hold_id is not None:
+        return partner_pb2.GetHoldRequest(hold_id=hold_id)
+    return partner_pb2.GetHoldRequest(order_id=order_id)
 
 
 def refund_earn_request(
-    transaction_id: str, amount: Money, idempotency_key: str | None
+    transaction_id: str | None,
+    amount: Money | None,
+    idempotency_key: str | None,
+    *,
+    order_id: str | None = None,
+    lines: Iterable[ReturnedLine] = (),
+    whole_receipt: bool = False,
 ) -> partner_pb2.RefundEarnRequest:
-    """The request taking back the points an earn gave for ``amount`` of its purchase."""
+    """The request taking back the points an earn gave for what was returned: ``amount`` of
+    its purchase, ``lines``, or the whole receipt; the earn by id or by ``order_id``."""
     return partner_pb2.RefundEarnRequest(
         idempotency_key=_key(idempotency_key),
-        transaction_id=transaction_id,
-        amount=money_pb(amount),
+        transaction_id=transaction_id or "",
+        order_id=order_id or "",
+        amount=money_pb(amount) if amount is not None else None,
+        lines=[returned_line_pb(line) for line in lines],
+        whole_receipt=whole_receipt,
     )
 
 
+def returned_line_pb(line: ReturnedLine) -> partner_pb2.ReturnedLine:
+    """``line`` as its message; fields left ``None`` stay unset, so the hub can tell."""
+    message = partner_pb2.ReturnedLine()
+    if line.index is not None:
+        message.index = line.index
+    if line.sku is not None:
+        message.sku = line.sku
+    if line.quantity is not None:
+        message.quantity = line.quantity
+    if line.amount_minor is not None:
+        message.amount_minor = line.amount_minor
+    return message
+
+
 def refund_redemption_request(
-    hold_id: str, points: int, idempotency_key: str | None
+    hold_id: str | None, points: int, idempotency_key: str | None, *, order_id: str | None = None
 ) -> partner_pb2.RefundRedemptionRequest:
-    """The request giving back ``points`` a hold's capture spent."""
+    """The request giving back ``points`` a hold's capture spent; the hold by id or order id."""
     return partner_pb2.RefundRedemptionRequest(
-        idempotency_key=_key(idempotency_key), hold_id=hold_id, points=points
+        idempotency_key=_key(idempotency_key),
+        hold_id=hold_id or "",
+        points=points,
+        order_id=order_id or "",
     )
 
 
@@ -356,6 +399,17 @@ def submit_report_request(
 ) -> settlement_pb2.SubmitReportRequest:
     return settlement_pb2.SubmitReportRequest(
         business_date=business_date.isoformat(), report_csv=report_csv
+    )
+
+
+def report_exceptions_request(
+    business_date: date, *, include_accepted: bool, page_size: int, page_token: str
+) -> settlement_pb2.ListReportExceptionsRequest:
+    return settlement_pb2.ListReportExceptionsRequest(
+        business_date=business_date.isoformat(),
+        include_accepted=include_accepted,
+        page_size=page_size,
+        page_token=page_token,
     )
 
 
@@ -456,6 +510,8 @@ def transaction(message: partner_pb2.Transaction) -> Transaction:
         expires_at=_time(message, "expires_at"),
         related_transaction_id=message.related_transaction_id,
         breakdown=_breakdown_field(message),
+        tier_before=message.tier_before,
+        tier_after=message.tier_after,
     )
 
 
@@ -482,6 +538,7 @@ def hold(message: partner_pb2.Hold) -> Hold:
         resolved_at=_time(message, "resolved_at"),
         rates=rates(message.rates),
         transaction_id=message.transaction_id,
+        debt_paid_points=message.debt_paid_points,
     )
 
 
@@ -494,6 +551,7 @@ def capture(message: partner_pb2.Capture) -> Capture:
         released_points=message.released_points,
         value=money(message.value),
         captured_at=_required_time(message, "captured_at"),
+        debt_paid_points=message.debt_paid_points,
     )
 
 
@@ -507,6 +565,10 @@ def earn_refund(message: partner_pb2.EarnRefund) -> EarnRefund:
         available_points_reversed=message.available_points_reversed,
         debt_points=message.debt_points,
         created_at=_required_time(message, "created_at"),
+        order_id=message.order_id,
+        amount=money(message.amount) if message.HasField("amount") else None,
+        tier_before=message.tier_before,
+        tier_after=message.tier_after,
     )
 
 
@@ -518,6 +580,8 @@ def redemption_refund(message: partner_pb2.RedemptionRefund) -> RedemptionRefund
         points_returned=message.points_returned,
         points_expired=message.points_expired,
         created_at=_required_time(message, "created_at"),
+        order_id=message.order_id,
+        debt_paid_points=message.debt_paid_points,
     )
 
 
@@ -547,6 +611,21 @@ def breakdown(message: partner_pb2.Breakdown) -> Breakdown:
         coalition_funded_points=message.coalition_funded_points,
         tier=message.tier,
         tier_after=message.tier_after,
+        # An older hub sends none: its earns were all rounded down.
+        earn_rounding=message.earn_rounding or "down",
+        items=tuple(breakdown_item(item) for item in message.items),
+        receipt_points=message.receipt_points,
+    )
+
+
+def breakdown_item(message: partner_pb2.BreakdownItem) -> BreakdownItem:
+    """A breakdown item message as ``BreakdownItem``."""
+    return BreakdownItem(
+        index=message.index,
+        sku=message.sku,
+        quantity=message.quantity,
+        amount_minor=message.amount_minor,
+        points=message.points,
     )
 
 
@@ -686,6 +765,20 @@ def reconciliation(message: settlement_pb2.Reconciliation) -> Reconciliation:
         missing_at_partner=message.missing_at_partner,
         amount_mismatches=message.amount_mismatches,
         exceptions=tuple(reconciliation_exception(e) for e in message.exceptions),
+        exceptions_total=message.exceptions_total,
+        next_page_token=message.next_page_token,
+    )
+
+
+def exception_page(message: settlement_pb2.ListExceptionsResponse) -> ExceptionPage:
+    """A page of exceptions as ``ExceptionPage``."""
+    return ExceptionPage(
+        exceptions=tuple(reconciliation_exception(e) for e in message.exceptions),
+        total=message.total,
+        missing_at_hub=message.missing_at_hub,
+        missing_at_partner=message.missing_at_partner,
+        amount_mismatches=message.amount_mismatches,
+        next_page_token=message.next_page_token,
     )
 
 

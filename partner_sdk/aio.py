@@ -20,7 +20,12 @@ from partner_sdk import _rpc as rpc
 from partner_sdk._retry import RetryPolicy, call_with_retry_async
 from partner_sdk._rpc import USE_CLIENT_DEFAULT, RetryOption
 from partner_sdk._tls import FilePath, load_client_tls
-from partner_sdk.client import GET_SIGNING_KEY, GET_STATEMENT, SUBMIT_REPORT
+from partner_sdk.client import (
+    GET_SIGNING_KEY,
+    GET_STATEMENT,
+    LIST_REPORT_EXCEPTIONS,
+    SUBMIT_REPORT,
+)
 from partner_sdk.errors import from_rpc_error
 from partner_sdk.models import (
     Balance,
@@ -38,10 +43,11 @@ from partner_sdk.models import (
     Money,
     PointOfSale,
     RedemptionRefund,
+    ReturnedLine,
     Transaction,
     TransactionPage,
 )
-from partner_sdk.reconciliation import Reconciliation
+from partner_sdk.reconciliation import ExceptionPage, Reconciliation
 from partner_sdk.statements import SigningKey, Statement
 
 _Req = TypeVar("_Req")
@@ -240,11 +246,20 @@ class AsyncHubClient:
         amount_minor: int | None = None,
         currency: str | None = None,
         member: MemberRef | None = None,
+        receipt: Money | None = None,
+        line_items: Iterable[LineItem] = (),
         timeout_s: float | None = None,
         retry: RetryOption = USE_CLIENT_DEFAULT,
     ) -> BurnQuote:
-        """What ``points`` are worth here, or how many points pay ``amount_minor`` ``currency``."""
-        request = _convert.quote_burn_request(member, points, amount_minor, currency)
+        """What ``points`` are worth here, or how many points pay ``amount_minor`` ``currency``.
+
+        With the ``receipt`` total (and its ``line_items``) the points would pay, the partner's
+        burn rules apply as ``authorize`` applies them, with the same errors
+        (``ExceedsPayableAmount``, ``ExceedsCategoryShare``, ``BelowMinimumRedemption``).
+        """
+        request = _convert.quote_burn_request(
+            member, points, amount_minor, currency, receipt=receipt, line_items=line_items
+        )
         return _convert.burn_quote(await self._call(rpc.QUOTE, request, timeout_s, retry))
 
     async def balance(
@@ -372,50 +387,75 @@ class AsyncHubClient:
 
     async def get_hold(
         self,
-        hold_id: str,
+        hold_id: str | None = None,
         *,
+        order_id: str | None = None,
         timeout_s: float | None = None,
         retry: RetryOption = USE_CLIENT_DEFAULT,
     ) -> Hold:
-        """A hold the calling partner placed, as it stands now.
+        """A hold the calling partner placed, as it stands now (past its expiry it is
+        ``EXPIRED``), by ``hold_id`` or by the partner's ``order_id``: the order's open hold,
+        else its latest. A till that lost the answer of ``authorize`` finds its hold by order id
+        (a second ``authorize`` of the order raises ``DuplicateOrder`` naming it).
 
         Poll it while it is ``IN_REVIEW`` (every few seconds, for as long as the customer waits):
         ``PENDING`` means an analyst released it and it may be captured, ``DECLINED`` that its
         points went back to the member.
         """
-        request = _convert.get_hold_request(hold_id)
+        request = _convert.get_hold_request(hold_id, order_id)
         return _convert.hold(await self._call(rpc.GET_HOLD, request, timeout_s, retry))
 
     async def refund_earn(
         self,
-        transaction_id: str,
+        transaction_id: str | None = None,
         *,
-        amount_minor: int,
-        currency: str,
+        order_id: str | None = None,
+        lines: Iterable[ReturnedLine] = (),
+        whole_receipt: bool = False,
+        amount_minor: int | None = None,
+        currency: str | None = None,
         idempotency_key: str | None = None,
         timeout_s: float | None = None,
         retry: RetryOption = USE_CLIENT_DEFAULT,
     ) -> EarnRefund:
-        """Take back the points an earn gave, in proportion to the money refunded.
+        """Take back the points of what the customer returned.
 
-        ``transaction_id`` is the earn's; refunds of one earn never exceed its purchase in total.
+        Name the earn by ``transaction_id`` or by your ``order_id``, and what came back by
+        exactly one of: ``lines`` (each gives back the points it earned; excluded lines none),
+        ``whole_receipt=True`` (every point, receipt bonuses too), or ``amount_minor`` and
+        ``currency`` alone (charged against the lines that earned most first). Refunds of one
+        earn never exceed it: a line returned beyond what was bought raises
+        ``RefundExceedsOriginal`` naming it (``details["field"]``, e.g. ``lines[1]``). A refund
+        that takes the member below its tier's threshold drops the tier (``tier_after``).
         """
+        amount = None
+        if amount_minor is not None or currency is not None:
+            amount = Money(amount_minor or 0, currency or "")
         request = _convert.refund_earn_request(
-            transaction_id, Money(amount_minor, currency), idempotency_key
+            transaction_id,
+            amount,
+            idempotency_key,
+            order_id=order_id,
+            lines=lines,
+            whole_receipt=whole_receipt,
         )
         return _convert.earn_refund(await self._call(rpc.REFUND_EARN, request, timeout_s, retry))
 
     async def refund_redemption(
         self,
-        hold_id: str,
+        hold_id: str | None = None,
         *,
         points: int,
+        order_id: str | None = None,
         idempotency_key: str | None = None,
         timeout_s: float | None = None,
         retry: RetryOption = USE_CLIENT_DEFAULT,
     ) -> RedemptionRefund:
-        """Give back ``points`` a captured hold spent; never more than it captured in total."""
-        request = _convert.refund_redemption_request(hold_id, points, idempotency_key)
+        """Give back ``points`` a captured hold spent; never more than it captured in total.
+        The hold by ``hold_id`` or by your ``order_id``."""
+        request = _convert.refund_redemption_request(
+            hold_id, points, idempotency_key, order_id=order_id
+        )
         return _convert.redemption_refund(
             await self._call(rpc.REFUND_REDEMPTION, request, timeout_s, retry)
         )
@@ -474,6 +514,31 @@ class AsyncHubClient:
         request = _convert.submit_report_request(business_date, report_csv)
         response = await self._call(SUBMIT_REPORT, request, timeout_s, retry, settlement=True)
         return _convert.reconciliation(response)
+
+    async def report_exceptions(
+        self,
+        business_date: date,
+        *,
+        include_accepted: bool = False,
+        page_size: int = 0,
+        page_token: str = "",
+        timeout_s: float | None = None,
+        retry: RetryOption = USE_CLIENT_DEFAULT,
+    ) -> ExceptionPage:
+        """A page of the exceptions of the calling partner's report for a settled day (open
+        ones unless ``include_accepted``), with their true counts: ``page.showing`` says
+        "showing N of M". ``page_size`` 0 is the hub's default (100), at most 1000; pass
+        ``next_page_token`` as ``page_token`` for the next page."""
+        request = _convert.report_exceptions_request(
+            business_date,
+            include_accepted=include_accepted,
+            page_size=page_size,
+            page_token=page_token,
+        )
+        response = await self._call(
+            LIST_REPORT_EXCEPTIONS, request, timeout_s, retry, settlement=True
+        )
+        return _convert.exception_page(response)
 
     async def signing_key(
         self, *, timeout_s: float | None = None, retry: RetryOption = USE_CLIENT_DEFAULT

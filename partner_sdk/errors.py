@@ -15,12 +15,13 @@ the hub's machine-readable reason (``google.rpc.ErrorInfo.reason``, a ``ErrorRea
     │   └── ExceptionNotFound
     ├── Refused ................... FAILED_PRECONDITION (a business rule said no)
     │   ├── PartnerDisabled, MemberNotActive, NoRateInForce, InsufficientPoints,
-    │   ├── BelowMinimumRedemption, ExceedsPayableAmount, HoldAlreadyCaptured,
+    │   ├── BelowMinimumRedemption, ExceedsPayableAmount (> ExceedsCategoryShare),
+    │   ├── HoldAlreadyCaptured,
     │   ├── HoldAlreadyVoided, HoldExpired, RefundExceedsOriginal, CampaignsOverlap,
     │   ├── EventLimitReached, RuleEnded, FraudDeclined, HoldInReview, HoldNotInReview,
     │   ├── FlagAlreadyResolved, MemberAlreadyFrozen, MemberNotFrozen, BusinessDayOpen,
     │   ├── SettlementApproved, ExceptionsOpen, ExceptionAlreadyAccepted,
-    │   └── EarlierDayUnsettled, SigningKeyMissing
+    │   └── EarlierDayUnsettled, SigningKeyMissing, NothingToAnnul
     ├── Conflict .................. ALREADY_EXISTS
     │   └── IdempotencyKeyReused, IdentifierTaken, DuplicateOrder, PartnerExists
     ├── Aborted ................... ABORTED (retried by the SDK)
@@ -251,7 +252,8 @@ class MalformedId(InvalidRequest, reason="MALFORMED_ID"):
 
 
 class InvalidIdentifier(InvalidRequest, reason="INVALID_IDENTIFIER"):
-    """A card number, phone number or app id has the wrong shape."""
+    """A card number or app id has the wrong shape, or a phone number is not a valid number
+    (in national form, it is read in the partner's phone region; with none, it needs '+')."""
 
 
 class TooManyLineItems(InvalidRequest, reason="TOO_MANY_LINE_ITEMS"):
@@ -359,6 +361,12 @@ class ExceedsPayableAmount(Refused, reason="EXCEEDS_PAYABLE_AMOUNT"):
     """The points would pay more than the receipt's lines allow points to pay."""
 
 
+class ExceedsCategoryShare(ExceedsPayableAmount, reason="EXCEEDS_CATEGORY_SHARE"):
+    """A category on the receipt may be paid with points only up to its own share (children's
+    goods at most 20 %, say); ``details["categories"]`` names them, ``details["payable_minor"]``
+    says how much points may pay."""
+
+
 class HoldAlreadyCaptured(Refused, reason="HOLD_ALREADY_CAPTURED"):
     """The hold was captured already; it resolves only once."""
 
@@ -438,6 +446,10 @@ class SigningKeyMissing(Refused, reason="SIGNING_KEY_MISSING"):
     """The hub has no statement-signing key configured."""
 
 
+class NothingToAnnul(Refused, reason="NOTHING_TO_ANNUL"):
+    """The operation has no unreserved points left to annul."""
+
+
 class IdempotencyKeyReused(Conflict, reason="IDEMPOTENCY_KEY_REUSED"):
     """The idempotency key was already used for a different request."""
 
@@ -447,7 +459,13 @@ class IdentifierTaken(Conflict, reason="IDENTIFIER_TAKEN"):
 
 
 class DuplicateOrder(Conflict, reason="DUPLICATE_ORDER"):
-    """Points were already earned for that order id."""
+    """Points were already earned for that order id, or (from ``authorize``) the order already
+    has an open hold: ``hold_id`` names it (``get_hold(order_id=...)`` finds it too)."""
+
+    @property
+    def hold_id(self) -> str | None:
+        """The order's open hold, when an authorization was refused for it."""
+        return self.details.get("hold_id")
 
 
 class PartnerExists(Conflict, reason="PARTNER_EXISTS"):

@@ -129,12 +129,16 @@ class Identifier:
 
     @classmethod
     def card(cls, number: str) -> Identifier:
-        """A loyalty card number: 8 to 19 digits; spaces and dashes are ignored."""
+        """A loyalty card number: 8 to 19 digits, of any script (full-width or Arabic-Indic
+        digits are the same card as ASCII ones); spaces and dashes are ignored."""
         return cls(IdentifierKind.CARD, number)
 
     @classmethod
     def phone(cls, number: str) -> Identifier:
-        """A phone number in international form: "+" and 8 to 15 digits."""
+        """A phone number: in international form ("+7 916 123-45-67"), or in the national form
+        of your partner's phone region if the coalition set one ("8 916 123-45-67" for RU).
+        The hub stores it in E.164, so every form finds the same member; a number that is not
+        valid raises ``InvalidIdentifier``."""
         return cls(IdentifierKind.PHONE, number)
 
     @classmethod
@@ -166,6 +170,17 @@ class LineItem:
     amount_minor: int
     quantity: int = 1
     discounted: bool = False
+
+
+@dataclass(frozen=True)
+class ReturnedLine:
+    """A line of the original receipt being returned: by ``index`` (0 is the first line) or
+    ``sku``, with ``quantity`` units or ``amount_minor`` of its money (one of each)."""
+
+    index: int | None = None
+    sku: str | None = None
+    quantity: int | None = None
+    amount_minor: int | None = None
 
 
 _LATITUDE_MAX: Final = Decimal(90)
@@ -289,6 +304,18 @@ class CapCut:
 
 
 @dataclass(frozen=True)
+class BreakdownItem:
+    """One receipt line of an earn and the points it earned."""
+
+    index: int
+    """Position of the line in the earn's ``line_items``."""
+    sku: str
+    quantity: int
+    amount_minor: int
+    points: int
+
+
+@dataclass(frozen=True)
 class Breakdown:
     """Every number of an earn, and why; ``receipt_lines()`` prints it.
 
@@ -309,6 +336,15 @@ class Breakdown:
     tier_after: str = ""
     """Set when this earn lifted the member into a higher tier, which applies from the next
     earn on."""
+    earn_rounding: str = "down"
+    """How the base points were rounded: the partner's earn rounding mode (``down``,
+    ``half_up`` or ``up``)."""
+    items: tuple[BreakdownItem, ...] = ()
+    """What each receipt line earned: returning it gives these points back (empty without
+    line items)."""
+    receipt_points: int = 0
+    """With ``items``: receipt bonuses (fixed, first-purchase), back only with the whole
+    receipt."""
 
     def receipt_lines(self, *, width: int = RECEIPT_WIDTH) -> list[str]:
         """Lines for a till to print, none longer than ``width``: the base points, the tier
@@ -416,6 +452,10 @@ class Transaction:
     """The earn a refund reverses, or the hold a capture, void, expiry or refund resolves."""
     breakdown: Breakdown | None = None
     """Earns: the breakdown stored when the points were posted; ``None`` for other kinds."""
+    tier_before: str = ""
+    tier_after: str = ""
+    """Refunds of earns that took the member below its tier's threshold: the tier lost and
+    the tier the member dropped to at once; "" otherwise."""
 
 
 @dataclass(frozen=True)
@@ -446,6 +486,9 @@ class Hold:
     resolved_at: datetime | None
     rates: Rates
     transaction_id: str
+    debt_paid_points: int = 0
+    """Set by ``void``: of the points given back, those that paid the member's refund debt
+    first (the member can spend only the rest)."""
 
 
 @dataclass(frozen=True)
@@ -458,6 +501,8 @@ class Capture:
     released_points: int
     value: Money
     captured_at: datetime
+    debt_paid_points: int = 0
+    """Of ``released_points``, those that paid the member's refund debt first."""
 
 
 @dataclass(frozen=True)
@@ -475,6 +520,14 @@ class EarnRefund:
     available_points_reversed: int
     debt_points: int
     created_at: datetime
+    order_id: str = ""
+    """The earn's order id, which the refund carries."""
+    amount: Money | None = None
+    """The money the refund recorded (for returned lines, their share of the lines' amounts)."""
+    tier_before: str = ""
+    tier_after: str = ""
+    """Set when the refund took the member below its tier's threshold: the tier lost and the
+    tier the member has from now on; "" otherwise."""
 
 
 @dataclass(frozen=True)
@@ -486,6 +539,11 @@ class RedemptionRefund:
     points_returned: int
     points_expired: int
     created_at: datetime
+    order_id: str = ""
+    """The hold's order id, which the refund carries."""
+    debt_paid_points: int = 0
+    """Of ``points_returned``, those that paid the member's refund debt first (the member can
+    spend only the rest)."""
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,9 @@ class ReconciliationException:
 
 @dataclass(frozen=True)
 class Reconciliation:
-    """A report matched against the ledger: counts by outcome, and every exception."""
+    """A report matched against the ledger: counts by outcome (the hub's database counted
+    them, whatever the report's size) and the first page of exceptions; ``next_page_token``
+    fetches the rest with ``HubClient.report_exceptions``."""
 
     business_date: date
     partner_id: str
@@ -51,3 +53,29 @@ class Reconciliation:
     missing_at_partner: int
     amount_mismatches: int
     exceptions: tuple[ReconciliationException, ...] = field(default=())
+    exceptions_total: int = 0
+    next_page_token: str = ""
+    """Empty when ``exceptions`` holds them all."""
+
+    @property
+    def showing(self) -> str:
+        """``"showing N of M"``: how many of the report's exceptions this answer lists."""
+        return f"showing {len(self.exceptions)} of {self.exceptions_total}"
+
+
+@dataclass(frozen=True)
+class ExceptionPage:
+    """A page of the exceptions of the partner's report for a day, with the true counts."""
+
+    exceptions: tuple[ReconciliationException, ...]
+    total: int
+    missing_at_hub: int
+    missing_at_partner: int
+    amount_mismatches: int
+    next_page_token: str = ""
+    """Empty on the last page."""
+
+    @property
+    def showing(self) -> str:
+        """``"showing N of M"``: this page's exceptions of all the listing selects."""
+        return f"showing {len(self.exceptions)} of {self.total}"

@@ -14,6 +14,15 @@
                                      order_id="r-1")
                 assert earned.points == 1
 
+A partner's own burn rules, earn rounding, campaigns and exclusions can be set too::
+
+    hub.add_partner("shop", burn_value="1", earn_rounding="half_up",
+                    burn_rules=BurnRules(max_share="0.5", category_shares={"children": "0.2"}))
+    hub.set_campaign("toys-x2", label="Toys double", partner_id="shop", multiplier="2",
+                     categories=("children",))
+    hub.set_exclusions("shop", earn_categories=("tobacco",))
+    hub.add_rule("cap", "daily", "--period", "day", "--points", "500")  # any `hub rules` kind
+
 The hub must be installed where this interpreter can import it (``pip install coalition-hub``):
 ``LocalHub`` runs ``python -m hub`` in subprocesses, against a SQLite file in a temporary
 directory that is deleted on exit, with random keys. Nothing is shared between two
@@ -29,7 +38,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
@@ -59,6 +70,32 @@ Rate = str | int | Decimal
 
 class LocalHubError(RuntimeError):
     """The local hub could not be set up, did not start, or a CLI command failed."""
+
+
+@dataclass(frozen=True)
+class BurnRules:
+    """What a partner lets members pay with points (``LocalHub.add_partner(burn_rules=...)``)."""
+
+    min_points: int = 1
+    """Fewest points one redemption may use."""
+    max_share: Rate = "1"
+    """Largest share of a receipt payable with points, in (0, 1]."""
+    min_cash_minor: int = 0
+    """Least of a receipt paid in money."""
+    excluded_categories: Sequence[str] = ()
+    """Line-item categories points cannot pay for."""
+    category_shares: Mapping[str, Rate] = field(default_factory=dict)
+    """Category -> largest share of its lines payable with points, e.g. ``{"children": "0.2"}``."""
+
+    def flags(self) -> tuple[str, ...]:
+        """The ``hub partner add`` flags that set these rules."""
+        shares = ",".join(f"{category}={share}" for category, share in self.category_shares.items())
+        return (
+            *("--burn-min-points", str(self.min_points), "--burn-max-share", str(self.max_share)),
+            *("--burn-min-cash-minor", str(self.min_cash_minor)),
+            *("--burn-excluded-categories", ",".join(self.excluded_categories)),
+            *("--burn-category-shares", shares),
+        )
 
 
 class LocalHub:
@@ -151,10 +188,17 @@ class LocalHub:
         redemption_price: Rate = "0.009",
         pending_period_s: int = 0,
         expiry: str = "never",
+        phone_region: str | None = None,
+        earn_rounding: str = "down",
+        burn_rules: BurnRules | None = None,
     ) -> None:
         """Onboard a partner with rates in force from now.
 
         ``expiry`` is ``never``, ``months:N`` or ``end-of-month:N``; ``name`` defaults to the id.
+        ``phone_region`` (ISO 3166, e.g. ``"RU"``) is the country the partner's national phone
+        numbers are read in; ``None`` accepts only numbers in international form ('+').
+        ``earn_rounding`` (``down``, ``half_up`` or ``up``) is how base points round;
+        ``burn_rules`` what members may pay with points (``None``: anything).
         """
         self._run(
             *("partner", "add", partner_id, "--name", name or partner_id),
@@ -162,8 +206,76 @@ class LocalHub:
             *("--burn-value", str(burn_value), "--issue-price", str(issue_price)),
             *("--redemption-price", str(redemption_price)),
             *("--pending-period-s", str(pending_period_s), "--expiry", expiry),
+            *("--phone-region", phone_region or ""),
+            *("--earn-rounding", earn_rounding),
+            *(burn_rules or BurnRules()).flags(),
             *("--reason", _AUDIT_REASON),
         )
+
+    def set_campaign(
+        self,
+        rule_id: str,
+        *,
+        label: str,
+        multiplier: Rate | None = None,
+        bonus_points: int | None = None,
+        partner_id: str | None = None,
+        categories: Sequence[str] = (),
+        first_purchase: bool = False,
+        budget_points: int | None = None,
+        starts: datetime | None = None,
+        ends: datetime | None = None,
+    ) -> None:
+        """Set campaign ``rule_id`` from now (a new version if it exists): a ``multiplier`` of
+        the base points or a fixed ``bonus_points``, at ``partner_id`` (``None``: everywhere),
+        on ``categories`` (empty: the whole receipt). ``starts`` defaults to now. Other
+        conditions: ``add_rule("campaign", rule_id, ...)`` with ``hub rules campaign`` flags."""
+        if (multiplier is None) == (bonus_points is None):
+            raise ValueError("a campaign gives either a multiplier or bonus_points")
+        bonus = (
+            ("--multiplier", str(multiplier))
+            if multiplier is not None
+            else ("--bonus-points", str(bonus_points))
+        )
+        self.add_rule(
+            "campaign",
+            rule_id,
+            *("--label", label, *bonus),
+            *("--starts", _instant(starts or datetime.now(UTC))),
+            *(("--ends", _instant(ends)) if ends else ()),
+            *(("--partner", partner_id) if partner_id else ()),
+            *(flag for category in categories for flag in ("--category", category)),
+            *(("--first-purchase",) if first_purchase else ()),
+            *(("--budget", str(budget_points)) if budget_points is not None else ()),
+        )
+
+    def set_exclusions(
+        self,
+        partner_id: str,
+        *,
+        earn_categories: Sequence[str] = (),
+        burn_categories: Sequence[str] = (),
+        discounted_earn: bool = True,
+    ) -> None:
+        """Set the partner's exclusions from now: categories that earn nothing, categories points
+        cannot pay for, and whether discounted lines earn."""
+        self.add_rule(
+            "exclusions",
+            partner_id,
+            *(flag for category in earn_categories for flag in ("--earn-category", category)),
+            *(flag for category in burn_categories for flag in ("--burn-category", category)),
+            *(() if discounted_earn else ("--exclude-discounted",)),
+        )
+
+    def add_rule(self, kind: str, *args: str) -> None:
+        """Set a rule of any kind from now as ``hub rules KIND ARGS...`` does (see
+        ``python -m hub rules KIND --help``), e.g. ``add_rule("cap", "daily", "--period", "day",
+        "--points", "500")``; ``end_rule`` ends one."""
+        self._run("rules", kind, *args, "--reason", _AUDIT_REASON)
+
+    def end_rule(self, rule_id: str) -> None:
+        """End rule ``rule_id`` from now."""
+        self._run("rules", "end", rule_id, "--reason", _AUDIT_REASON)
 
     def client(
         self,
@@ -255,6 +367,12 @@ def _terminate(process: subprocess.Popen[bytes], timeout_s: float) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def _instant(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("give the instant a time zone, e.g. datetime.now(UTC)")
+    return moment.isoformat()
 
 
 def _tail(text: str) -> str:

@@ -8,7 +8,7 @@ integers. Nothing here sees individual ledger entries.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -30,13 +30,39 @@ class LotFlow(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What a run could see, by the ids of the database transactions that wrote the rows: those
+    below ``xmin``, and those below ``xmax`` that were not ``running``. Rows written before ids
+    were recorded (``None``) were seen by every run."""
+
+    xmin: int
+    xmax: int
+    running: tuple[int, ...] = ()
+
+    def sees(self, xid: int | None) -> bool:
+        if xid is None:
+            return True
+        return xid < self.xmin or (xid < self.xmax and xid not in self.running)
+
+
+NOTHING_SEEN = Snapshot(0, 0)
+"""The snapshot of a run from before snapshots were recorded: every row with an id came
+after it."""
+
+
+@dataclass(frozen=True, slots=True)
 class BusinessDay:
-    """A business date and the window of transactions its run settles."""
+    """A business date and the operations its run settles: those stamped in its window, and
+    those stamped before it that the previous run could not see (committed after it read:
+    a slow commit, or a replica whose clock lags), which are settled late, never lost."""
 
     business_date: date
     start: datetime | None
     """The previous run's end; ``None`` on the first run (everything before ``end``)."""
     end: datetime
+    seen_before: Snapshot = field(default=NOTHING_SEEN, compare=False)
+    """The previous run's snapshot (unused on the first run); how the run found its late
+    rows, not part of the day's identity (a summary read back has none)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +119,21 @@ class AdjustmentLine:
     points: int
     """Signed as the statement counts it: negative for points issued or redeemed back."""
     price: Decimal
+    order_id: str | None = None
+    """The partner's order id of the original (the earn's, or the hold's)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LateLine:
+    """An operation stamped before the window that the previous run could not see: settled in
+    this run, with its own stamp."""
+
+    partner_id: str
+    kind: str
+    transaction_id: uuid.UUID
+    order_id: str | None
+    created_at: datetime
+    points: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +150,7 @@ class SettlementInputs:
     previous_outstanding: tuple[OutstandingGroup, ...]
     adjustments: tuple[AdjustmentLine, ...]
     transaction_count: int
+    late: tuple[LateLine, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +222,8 @@ class Settlement:
     outstanding: tuple[OutstandingGroup, ...]
     adjustments: tuple[AdjustmentLine, ...]
     transaction_count: int
+    late: tuple[LateLine, ...] = ()
+    """Partners' operations settled late, listed on their statements."""
 
     def partner(self, partner_id: str) -> PartnerSettlement:
         return next(p for p in self.partners if p.partner_id == partner_id)

@@ -82,6 +82,7 @@ def settle(
         outstanding=outstanding,
         adjustments=inputs.adjustments,
         transaction_count=inputs.transaction_count,
+        late=inputs.late,
     )
 
 

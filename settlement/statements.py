@@ -35,6 +35,7 @@ from settlement.model import (
     CLEARING_ACCOUNT,
     AdjustmentLine,
     BusinessDay,
+    LateLine,
     MatrixCell,
     OutstandingGroup,
     PartnerSettlement,
@@ -123,6 +124,10 @@ def _adjustment_order(line: AdjustmentLine) -> tuple[str, datetime, str, str, st
     )
 
 
+def _late_order(line: LateLine) -> tuple[str, datetime, str]:
+    return line.partner_id, line.created_at, str(line.transaction_id)
+
+
 def _sorted_settlement_parts(settlement: Settlement) -> Settlement:
     return Settlement(
         day=settlement.day,
@@ -137,6 +142,7 @@ def _sorted_settlement_parts(settlement: Settlement) -> Settlement:
         ),
         adjustments=tuple(sorted(settlement.adjustments, key=_adjustment_order)),
         transaction_count=settlement.transaction_count,
+        late=tuple(sorted(settlement.late, key=_late_order)),
     )
 
 
@@ -158,6 +164,7 @@ def summary_json(settlement: Settlement, zone: ZoneInfo, cutoff: time) -> bytes:
             "breakage": _valued_json(settlement.breakage),
             "outstanding": [_outstanding_json(g) for g in ordered.outstanding],
             "adjustments": [_adjustment_json(a) for a in ordered.adjustments],
+            "late": [_late_json(line) for line in ordered.late],
         }
     )
 
@@ -228,6 +235,18 @@ def _adjustment_json(line: AdjustmentLine) -> _Json:
         "related_at": instant_text(line.related_at),
         "points": line.points,
         "price": price_text(line.price),
+        "order_id": line.order_id,
+    }
+
+
+def _late_json(line: LateLine) -> _Json:
+    return {
+        "partner_id": line.partner_id,
+        "kind": line.kind,
+        "transaction_id": str(line.transaction_id),
+        "order_id": line.order_id,
+        "created_at": instant_text(line.created_at),
+        "points": line.points,
     }
 
 
@@ -253,6 +272,8 @@ def settlement_from_summary(data: bytes) -> Settlement:
         outstanding=tuple(_outstanding_from(g) for g in document["outstanding"]),
         adjustments=tuple(_adjustment_from(a) for a in document["adjustments"]),
         transaction_count=_int(document["transaction_count"]),
+        # Summaries signed before late operations were listed have none.
+        late=tuple(_late_from(line) for line in document.get("late", ())),
     )
 
 
@@ -309,6 +330,18 @@ def _adjustment_from(item: _Json) -> AdjustmentLine:
         related_at=_parse_instant(item["related_at"]),
         points=_int(item["points"]),
         price=Decimal(item["price"]),
+        order_id=item.get("order_id"),
+    )
+
+
+def _late_from(item: _Json) -> LateLine:
+    return LateLine(
+        partner_id=item["partner_id"],
+        kind=item["kind"],
+        transaction_id=uuid.UUID(item["transaction_id"]),
+        order_id=item["order_id"],
+        created_at=_parse_instant(item["created_at"]),
+        points=_int(item["points"]),
     )
 
 
@@ -326,6 +359,20 @@ class StatementAdjustment:
     points: int
     price: Decimal
     value_minor: int
+    order_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StatementLate:
+    """An operation of the partner settled late, with its own stamp and business date; its
+    points and value are in the day's figures."""
+
+    kind: str
+    transaction_id: uuid.UUID
+    order_id: str | None
+    created_at: datetime
+    business_date: date
+    points: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,6 +387,7 @@ class PartnerStatement:
     redeemed_here_issued_by: tuple[MatrixCell, ...]
     """Cells where the partner is the redeemer, by issuer."""
     adjustments: tuple[StatementAdjustment, ...]
+    late: tuple[StatementLate, ...] = ()
 
 
 def partner_statement(
@@ -377,6 +425,18 @@ def partner_statement(
         adjustments=tuple(
             _statement_adjustment(line, zone, cutoff, currency, rounding)
             for line in sorted(settlement.adjustments, key=_adjustment_order)
+            if line.partner_id == partner_id
+        ),
+        late=tuple(
+            StatementLate(
+                kind=line.kind,
+                transaction_id=line.transaction_id,
+                order_id=line.order_id,
+                created_at=line.created_at,
+                business_date=business_date_of(line.created_at, zone, cutoff),
+                points=line.points,
+            )
+            for line in sorted(settlement.late, key=_late_order)
             if line.partner_id == partner_id
         ),
     )
@@ -418,6 +478,7 @@ def _statement_adjustment(
         points=line.points,
         price=line.price,
         value_minor=signed_value_minor(line.points, line.price, currency, rounding),
+        order_id=line.order_id,
     )
 
 
@@ -460,6 +521,7 @@ def statement_json(
                 _row_json("issuer_id", c.issuer_id, c) for c in figures.redeemed_here_issued_by
             ],
             "adjustments": [_statement_adjustment_json(a) for a in figures.adjustments],
+            "late": [_statement_late_json(line) for line in figures.late],
         }
     )
 
@@ -491,6 +553,18 @@ def _statement_adjustment_json(adjustment: StatementAdjustment) -> _Json:
         "points": adjustment.points,
         "price": price_text(adjustment.price),
         "value_minor": adjustment.value_minor,
+        "order_id": adjustment.order_id,
+    }
+
+
+def _statement_late_json(line: StatementLate) -> _Json:
+    return {
+        "kind": line.kind,
+        "transaction_id": str(line.transaction_id),
+        "order_id": line.order_id,
+        "created_at": instant_text(line.created_at),
+        "business_date": line.business_date.isoformat(),
+        "points": line.points,
     }
 
 
@@ -518,6 +592,7 @@ def statement_csv(
         *_matrix_rows("issued_here_redeemed_at", figures.issued_here_redeemed_at, by_issuer=False),
         *_matrix_rows("redeemed_here_issued_by", figures.redeemed_here_issued_by, by_issuer=True),
         *(_adjustment_row(a) for a in figures.adjustments),
+        *(_late_row(line) for line in figures.late),
     ]
     return _csv_bytes(rows)
 
@@ -600,6 +675,7 @@ def _adjustment_row(adjustment: StatementAdjustment) -> _Row:
             f"related_id={adjustment.related_id}",
             f"related_business_date={adjustment.related_business_date.isoformat()}",
             f"price={price_text(adjustment.price)}",
+            f"order_id={adjustment.order_id or ''}",
         )
     )
     return (
@@ -610,3 +686,16 @@ def _adjustment_row(adjustment: StatementAdjustment) -> _Row:
         str(adjustment.value_minor),
         detail,
     )
+
+
+def _late_row(line: StatementLate) -> _Row:
+    detail = ";".join(
+        (
+            f"kind={line.kind}",
+            f"order_id={line.order_id or ''}",
+            f"created_at={instant_text(line.created_at)}",
+            f"business_date={line.business_date.isoformat()}",
+        )
+    )
+    # The points are in the day's figures already: the row names the operation, valued nowhere.
+    return ("late", NO_COUNTERPARTY, str(line.transaction_id), str(line.points), "", detail)

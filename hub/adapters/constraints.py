@@ -63,3 +63,11 @@ UNIQUE_VIOLATIONS.register(
         "this order has already earned points at this partner", field="order_id"
     ),
 )
+
+# Two authorizations of one order racing: the loser learns which hold won from the use case,
+# which looks it up (a constraint does not say which row it collided with).
+UNIQUE_VIOLATIONS.register(
+    pg_name="uq_holds_open_order",
+    sqlite_columns="holds.partner_id, holds.order_id",
+    error=lambda: DuplicateOrder("this order already has an open hold", field="order_id"),
+)

@@ -138,6 +138,17 @@ class Sql:
                 self._pipeline.sync()  # the row count is known once the server has answered
                 return int(cursor.rowcount)
 
+    def lock(self, statement: Statement, params: Params) -> None:
+        """Queue a locking read (``SELECT ... FOR UPDATE``) whose rows nobody needs.
+
+        On PostgreSQL it travels in the pipeline ahead of the next statement, at no round trip
+        of its own; the server starts that statement only once the lock is granted, so under
+        READ COMMITTED its snapshot holds whatever the lock's previous holders committed. On
+        SQLite a writer holds the whole database from ``BEGIN IMMEDIATE``: nothing to do.
+        """
+        if self._pg is not None:
+            self._deferred.append((statement, [params]))
+
     def defer(self, statement: Statement, rows: Sequence[Params]) -> None:
         """Queue a write of one or more rows; it is sent at the next read, ``flush`` or commit."""
         if rows:

@@ -44,6 +44,13 @@ partners = sa.Table(
     sa.Column("burn_excluded_categories", sa.Text, nullable=False, server_default="[]"),
     # Requests per second this partner may make; NULL takes the hub's default.
     sa.Column("rate_limit_per_s", sa.Integer, nullable=True),
+    # ISO 3166 region national phone numbers from this partner are read in (e.g. RU); NULL:
+    # only international ('+') numbers are accepted.
+    sa.Column("phone_region", sa.String(2), nullable=True),
+    # How the base points of an earn round: down, half_up or up (settlement has `rounding`).
+    sa.Column("earn_rounding", sa.String(16), nullable=False, server_default="down"),
+    # JSON object: category -> largest share of its lines payable with points (decimal string).
+    sa.Column("burn_category_shares", sa.Text, nullable=False, server_default="{}"),
 )
 
 partner_rates = sa.Table(
@@ -150,6 +157,9 @@ transactions = sa.Table(
     # Of the points, those the coalition funds (campaigns and bonuses it pays for); the
     # partner funds the rest. Settlement bills by it.
     sa.Column("coalition_funded_points", POINTS, nullable=False, server_default="0"),
+    # Earns: the partner's earn rounding mode that made the base points; NULL (earns from
+    # before partners could choose) was down.
+    sa.Column("earn_rounding", sa.String(16), nullable=True),
     # Bonuses: welcome, or the event (review, referral, referee, profile-completed), and the
     # rule that gave them.
     sa.Column("event", sa.String(32), nullable=True),
@@ -157,9 +167,20 @@ transactions = sa.Table(
     # The store's location as the partner gave it: fraud checks compare consecutive tills.
     sa.Column("latitude", ExactDecimal, nullable=True),
     sa.Column("longitude", ExactDecimal, nullable=True),
+    # The database transaction that wrote the row (migration 0009 sets it: a column default
+    # on PostgreSQL, a trigger numbering in commit order on SQLite; NULL before it): settlement
+    # takes a row its previous run could not see with the next open day, whatever its stamp.
+    sa.Column("xid", sa.BigInteger, nullable=True),
+    # Refunds of earns by line: JSON [[line index, "n/d" share of the line returned], ...].
+    sa.Column("returned_lines", sa.Text, nullable=True),
+    # Refunds of earns that took the member below its tier's threshold: the tier lost and the
+    # tier it dropped to.
+    sa.Column("tier_before", sa.String(32), nullable=True),
+    sa.Column("tier_after", sa.String(32), nullable=True),
     sa.Index("ix_transactions_partner_id_created_at_id", "partner_id", "created_at", "id"),
     sa.Index("ix_transactions_member_id_created_at", "member_id", "created_at"),
     sa.Index("ix_transactions_created_at", "created_at"),
+    sa.Index("ix_transactions_xid", "xid"),
     # Fraud checks: who earned at this terminal, or through this cashier, lately.
     sa.Index(
         "ix_transactions_terminal",
@@ -232,6 +253,8 @@ lots = sa.Table(
     # The earn's issue price, copied so settlement values lots without rereading the earns;
     # NULL for bonuses (the issuer's price in force when granted).
     sa.Column("issue_price", ExactDecimal, nullable=True),
+    # Its earn's database transaction, as on ``transactions.xid``.
+    sa.Column("xid", sa.BigInteger, nullable=True),
     sa.CheckConstraint(
         "0 <= reserved_points AND reserved_points <= remaining_points"
         " AND remaining_points <= points",
@@ -254,6 +277,9 @@ idempotency_keys = sa.Table(
     sa.Column("response", sa.Text, nullable=True),
     sa.Column("created_at", UtcDateTime, nullable=False),
 )
+
+# Open holds (hub.domain.holds.OPEN_HOLD_STATUSES), as the partial unique index spells them.
+_OPEN_HOLD = "status IN ('pending', 'in_review')"
 
 holds = sa.Table(
     "holds",
@@ -280,6 +306,18 @@ holds = sa.Table(
     # The sweeper's scan: pending holds by expiry.
     sa.Index("ix_holds_status_expires_at", "status", "expires_at"),
     sa.Index("ix_holds_member_id", "member_id"),
+    # One open hold per order: a till re-authorizing with a fresh key must not hold twice
+    # (hub.adapters.constraints turns a violation into DUPLICATE_ORDER). Also finds an
+    # order's holds for get_hold by order id.
+    sa.Index(
+        "uq_holds_open_order",
+        "partner_id",
+        "order_id",
+        unique=True,
+        postgresql_where=sa.text(_OPEN_HOLD),
+        sqlite_where=sa.text(_OPEN_HOLD),
+    ),
+    sa.Index("ix_holds_partner_id_order_id", "partner_id", "order_id", "created_at"),
 )
 
 hold_lots = sa.Table(
@@ -465,6 +503,13 @@ settlement_runs = sa.Table(
     sa.Column("summary", sa.Text, nullable=False),
     sa.Column("summary_signature", sa.LargeBinary(64), nullable=False),
     sa.Column("signing_key_id", sa.String(16), nullable=False),
+    # The snapshot the run read under, as transaction ids: rows of transactions below xmin, or
+    # below xmax and not running, were visible to it; the next run settles the others that
+    # are stamped before its window (late). On SQLite xmin = xmax, the next row number.
+    sa.Column("snapshot_xmin", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("snapshot_xmax", sa.BigInteger, nullable=False, server_default="0"),
+    # Comma-separated ids of the transactions running then.
+    sa.Column("snapshot_running", sa.Text, nullable=False, server_default=""),
 )
 
 settlement_statements = sa.Table(

@@ -9,8 +9,8 @@ from hub.api.convert import rates_message, timestamp
 from hub.domain.credentials import Credential
 from hub.domain.errors import InvalidField
 from hub.domain.limits import HOLD_TTL_DEFAULT_S
-from hub.domain.money import Rounding
-from hub.domain.partners import DEFAULT_BURN_RULES, BurnRules, ExpiryPolicy
+from hub.domain.money import EarnRounding, Rounding
+from hub.domain.partners import DEFAULT_BURN_RULES, BurnRules, CategoryShare, ExpiryPolicy
 from hub.domain.principals import Principal
 from hub.domain.rates import Rates, parse_rate
 from hub.services import commands
@@ -37,6 +37,16 @@ def _rounding(text: str) -> Rounding:
         raise InvalidField(f"{text!r} is not a rounding mode", field="rounding") from None
 
 
+def _earn_rounding(text: str) -> EarnRounding:
+    try:
+        return EarnRounding(text or EarnRounding.DOWN.value)
+    except ValueError:
+        names = ", ".join(mode.value for mode in EarnRounding)
+        raise InvalidField(
+            f"earn rounding must be one of {names}; got {text[:40]!r}", field="earn_rounding"
+        ) from None
+
+
 def _burn_rules(message: admin_pb2.BurnRules, present: bool) -> BurnRules:
     if not present:
         return DEFAULT_BURN_RULES
@@ -45,6 +55,13 @@ def _burn_rules(message: admin_pb2.BurnRules, present: bool) -> BurnRules:
         max_share=parse_rate(message.max_share or "1", field="burn_rules.max_share"),
         min_cash_minor=message.min_cash_minor,
         excluded_categories=frozenset(message.excluded_categories),
+        category_shares=tuple(
+            CategoryShare(
+                share.category,
+                parse_rate(share.max_share, field="burn_rules.category_shares.max_share"),
+            )
+            for share in message.category_shares
+        ),
     )
 
 
@@ -62,6 +79,8 @@ def add_partner(request: admin_pb2.AddPartnerRequest, by: Principal) -> commands
         else None,
         hold_ttl_s=request.hold_ttl_s or HOLD_TTL_DEFAULT_S,
         burn_rules=_burn_rules(request.burn_rules, request.HasField("burn_rules")),
+        earn_rounding=_earn_rounding(request.earn_rounding),
+        phone_region=request.phone_region or None,
         changed_by=attribution(by, request.reason),
     )
 
@@ -96,7 +115,13 @@ def partner_message(view: PartnerView) -> admin_pb2.Partner:
             max_share=str(rules.max_share),
             min_cash_minor=rules.min_cash_minor,
             excluded_categories=sorted(rules.excluded_categories),
+            category_shares=[
+                admin_pb2.CategoryShare(category=share.category, max_share=str(share.max_share))
+                for share in rules.category_shares
+            ],
         ),
+        earn_rounding=partner.earn_rounding.value,
+        phone_region=partner.phone_region or "",
         rate_limit_per_s=partner.rate_limit_per_s or 0,
         current_rates=rates_message(view.current_rate),
         rate_versions=[m for v in view.rate_versions if (m := rates_message(v)) is not None],

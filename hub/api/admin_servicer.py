@@ -69,6 +69,14 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
         command = commands.SetRateLimit(request.partner_id, limit, changed_by=by)
         return convert.partner_message(self._use.set_rate_limit(command))
 
+    def SetPartnerPhoneRegion(
+        self, request: admin_pb2.SetPartnerPhoneRegionRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.Partner:
+        by = convert.attribution(caller(), request.reason)
+        region = request.phone_region or None
+        command = commands.SetPhoneRegion(request.partner_id, region, changed_by=by)
+        return convert.partner_message(self._use.set_phone_region(command))
+
     def ListCredentials(
         self, request: admin_pb2.ListCredentialsRequest, context: grpc.ServicerContext
     ) -> admin_pb2.ListCredentialsResponse:

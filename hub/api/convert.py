@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -9,10 +10,11 @@ from decimal import Decimal
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from coalition.hub.v1 import common_pb2, partner_pb2
-from hub.domain.breakdown import Breakdown, BreakdownLine, CapCut, ExcludedItem
+from hub.domain.breakdown import Breakdown, BreakdownLine, CapCut, ExcludedItem, ItemPoints
 from hub.domain.contacts import Contact
 from hub.domain.currencies import currency
 from hub.domain.errors import InvalidField, InvalidIdentifier, TooManyLineItems
+from hub.domain.fields import bounded_text
 from hub.domain.holds import HoldStatus
 from hub.domain.ids import parse_id
 from hub.domain.ledger import TransactionKind
@@ -22,6 +24,7 @@ from hub.domain.members import Identifier, IdentifierKind, MemberStatus
 from hub.domain.money import Money, purchase_amount
 from hub.domain.purchases import Channel, LineItem, PointOfSale, Purchase, parse_location
 from hub.domain.rates import RateVersion
+from hub.domain.receipt_lines import ReturnedLine
 from hub.domain.rules import EventKind, Funder, TierProgress
 from hub.services import commands
 from hub.services.commands import MemberRef
@@ -90,26 +93,38 @@ _EVENT_NAMES = ", ".join(kind.value for kind in EventKind)
 # -- requests ---------------------------------------------------------------------------------
 
 
-def identifier(message: common_pb2.Identifier, *, field: str) -> Identifier:
+def identifier(
+    message: common_pb2.Identifier, *, field: str, phone_region: str | None = None
+) -> Identifier:
+    """The identifier, normalized: national phone numbers are read in the calling partner's
+    ``phone_region`` (``None``: international form only)."""
     kind = _IDENTIFIER_KINDS.get(message.kind)
     if kind is None:
         raise InvalidIdentifier(
             f"{field}.kind must be CARD, PHONE or APP_ID", field=f"{field}.kind"
         )
-    return Identifier.parse(kind, message.value, field_name=f"{field}.value")
+    return Identifier.parse(
+        kind, message.value, field_name=f"{field}.value", phone_region=phone_region
+    )
 
 
-def member_ref(message: common_pb2.MemberRef, *, field: str = "member") -> MemberRef | None:
+def member_ref(
+    message: common_pb2.MemberRef, *, field: str = "member", phone_region: str | None = None
+) -> MemberRef | None:
     which = message.WhichOneof("ref")
     if which == "member_id":
         return parse_id(message.member_id, field=f"{field}.member_id")
     if which == "identifier":
-        return identifier(message.identifier, field=f"{field}.identifier")
+        return identifier(
+            message.identifier, field=f"{field}.identifier", phone_region=phone_region
+        )
     return None
 
 
-def required_member(message: common_pb2.MemberRef, *, field: str = "member") -> MemberRef:
-    ref = member_ref(message, field=field)
+def required_member(
+    message: common_pb2.MemberRef, *, field: str = "member", phone_region: str | None = None
+) -> MemberRef:
+    ref = member_ref(message, field=field, phone_region=phone_region)
     if ref is None:
         raise InvalidField(f"{field} is required: a member_id or an identifier", field=field)
     return ref
@@ -130,7 +145,9 @@ def line_items(messages: Sequence[common_pb2.LineItem]) -> tuple[LineItem, ...]:
             field="line_items",
         )
     return tuple(
-        LineItem(m.sku, m.category, m.amount_minor, m.quantity or 1, m.discounted) for m in messages
+        # A quantity left out is 1; an explicit 0 is refused like any other out of range.
+        LineItem(m.sku, m.category, m.amount_minor, _quantity(m), m.discounted)
+        for m in messages
     )
 
 
@@ -149,75 +166,100 @@ def point_of_sale(message: common_pb2.PointOfSale) -> PointOfSale:
     )
 
 
-def contact(message: partner_pb2.MemberContact) -> Contact:
+def contact(message: partner_pb2.MemberContact, *, phone_region: str | None = None) -> Contact:
     return Contact.parse(
         name=message.name,
         email=message.email,
         phone=message.phone,
         birth_date=message.birth_date,
+        phone_region=phone_region,
     )
 
 
-def enroll(request: partner_pb2.EnrollMemberRequest, partner_id: str) -> commands.EnrollMember:
+def enroll(
+    request: partner_pb2.EnrollMemberRequest, partner_id: str, *, phone_region: str | None = None
+) -> commands.EnrollMember:
     identifiers = tuple(
-        identifier(m, field=f"identifiers[{i}]") for i, m in enumerate(request.identifiers)
+        identifier(m, field=f"identifiers[{i}]", phone_region=phone_region)
+        for i, m in enumerate(request.identifiers)
     )
-    given = contact(request.contact) if request.HasField("contact") else None
+    given = (
+        contact(request.contact, phone_region=phone_region) if request.HasField("contact") else None
+    )
     return commands.EnrollMember(partner_id, request.idempotency_key, identifiers, given)
 
 
 def update_contact(
-    request: partner_pb2.UpdateMemberContactRequest, partner_id: str
+    request: partner_pb2.UpdateMemberContactRequest,
+    partner_id: str,
+    *,
+    phone_region: str | None = None,
 ) -> commands.UpdateMemberContact:
     member_id = parse_id(request.member_id, field="member_id")
-    return commands.UpdateMemberContact(
-        partner_id, request.idempotency_key, member_id, contact(request.contact)
+    given = contact(request.contact, phone_region=phone_region)
+    return commands.UpdateMemberContact(partner_id, request.idempotency_key, member_id, given)
+
+
+def lookup(
+    request: partner_pb2.LookupMemberRequest, partner_id: str, *, phone_region: str | None = None
+) -> commands.LookupMember:
+    return commands.LookupMember(
+        partner_id, required_member(request.member, phone_region=phone_region)
     )
 
 
-def lookup(request: partner_pb2.LookupMemberRequest, partner_id: str) -> commands.LookupMember:
-    return commands.LookupMember(partner_id, required_member(request.member))
-
-
 def add_identifier(
-    request: partner_pb2.AddIdentifierRequest, partner_id: str
+    request: partner_pb2.AddIdentifierRequest,
+    partner_id: str,
+    *,
+    phone_region: str | None = None,
 ) -> commands.AddIdentifier:
     member_id = parse_id(request.member_id, field="member_id")
     return commands.AddIdentifier(
         partner_id,
         request.idempotency_key,
         member_id,
-        identifier(request.identifier, field="identifier"),
+        identifier(request.identifier, field="identifier", phone_region=phone_region),
     )
 
 
-def earn(request: partner_pb2.EarnRequest, partner_id: str) -> commands.Earn:
+def earn(
+    request: partner_pb2.EarnRequest, partner_id: str, *, phone_region: str | None = None
+) -> commands.Earn:
     purchase = _purchase(
         request.purchase, request.order_id, request.line_items, request.point_of_sale
     )
-    return commands.Earn(
-        partner_id, request.idempotency_key, required_member(request.member), purchase
-    )
+    member = required_member(request.member, phone_region=phone_region)
+    return commands.Earn(partner_id, request.idempotency_key, member, purchase)
 
 
-def quote_earn(request: partner_pb2.QuoteRequest, partner_id: str) -> commands.QuoteEarn:
+def quote_earn(
+    request: partner_pb2.QuoteRequest, partner_id: str, *, phone_region: str | None = None
+) -> commands.QuoteEarn:
     quote = request.earn
     return commands.QuoteEarn(
         partner_id=partner_id,
-        member=member_ref(request.member),
+        member=member_ref(request.member, phone_region=phone_region),
         amount=money(quote.purchase, field="earn.purchase"),
         line_items=line_items(quote.line_items),
         point_of_sale=point_of_sale(quote.point_of_sale),
     )
 
 
-def quote_burn(request: partner_pb2.QuoteRequest, partner_id: str) -> commands.QuoteBurn:
-    burn, member = request.burn, member_ref(request.member)
+def quote_burn(
+    request: partner_pb2.QuoteRequest, partner_id: str, *, phone_region: str | None = None
+) -> commands.QuoteBurn:
+    burn, member = request.burn, member_ref(request.member, phone_region=phone_region)
+    receipt = None
+    if burn.HasField("purchase"):
+        receipt = Purchase(
+            money(burn.purchase, field="burn.purchase"), "", line_items(burn.line_items)
+        )
     if burn.WhichOneof("target") == "amount":
         return commands.QuoteBurn(
-            partner_id, member, amount=money(burn.amount, field="burn.amount")
+            partner_id, member, amount=money(burn.amount, field="burn.amount"), receipt=receipt
         )
-    return commands.QuoteBurn(partner_id, member, points=burn.points)
+    return commands.QuoteBurn(partner_id, member, points=burn.points, receipt=receipt)
 
 
 def _purchase(
@@ -232,7 +274,10 @@ def _purchase(
 
 
 def authorize(
-    request: partner_pb2.AuthorizeRedemptionRequest, partner_id: str
+    request: partner_pb2.AuthorizeRedemptionRequest,
+    partner_id: str,
+    *,
+    phone_region: str | None = None,
 ) -> commands.AuthorizeRedemption:
     payment = request.WhichOneof("payment")
     if payment is None:
@@ -243,7 +288,7 @@ def authorize(
     return commands.AuthorizeRedemption(
         partner_id=partner_id,
         idempotency_key=request.idempotency_key,
-        member=required_member(request.member),
+        member=required_member(request.member, phone_region=phone_region),
         purchase=purchase,
         points=request.points if payment == "points" else None,
         pay_amount=money(request.amount, field="amount") if payment == "amount" else None,
@@ -266,32 +311,75 @@ def void(request: partner_pb2.VoidRedemptionRequest, partner_id: str) -> command
 
 
 def get_hold(request: partner_pb2.GetHoldRequest, partner_id: str) -> commands.GetHold:
+    """By hold id, or by order id for a till that lost the authorize's answer; not both."""
+    if request.hold_id and request.order_id:
+        raise InvalidField("name the hold by hold_id or by order_id, not both", field="order_id")
+    if request.order_id:
+        order_id = bounded_text(request.order_id, field="order_id", required=True)
+        return commands.GetHold(partner_id, None, order_id)
     return commands.GetHold(partner_id, parse_id(request.hold_id, field="hold_id"))
 
 
+def _quantity(message: common_pb2.LineItem) -> int:
+    return message.quantity if message.HasField("quantity") else 1
+
+
+def _optional_id(text: str, *, field: str) -> uuid.UUID | None:
+    return parse_id(text, field=field) if text else None
+
+
 def refund_earn(request: partner_pb2.RefundEarnRequest, partner_id: str) -> commands.RefundEarn:
-    transaction_id = parse_id(request.transaction_id, field="transaction_id")
-    amount = money(request.amount, field="amount")
-    return commands.RefundEarn(partner_id, request.idempotency_key, transaction_id, amount)
+    amount = money(request.amount, field="amount") if request.HasField("amount") else None
+    return commands.RefundEarn(
+        partner_id,
+        request.idempotency_key,
+        _optional_id(request.transaction_id, field="transaction_id"),
+        amount,
+        tuple(_returned_line(m, position) for position, m in enumerate(request.lines)),
+        request.whole_receipt,
+        order_id=request.order_id or None,
+    )
+
+
+def _returned_line(message: partner_pb2.ReturnedLine, position: int) -> ReturnedLine:
+    line, size = message.WhichOneof("line"), message.WhichOneof("size")
+    return ReturnedLine(
+        position,
+        index=message.index if line == "index" else None,
+        sku=message.sku if line == "sku" else None,
+        quantity=message.quantity if size == "quantity" else None,
+        amount_minor=message.amount_minor if size == "amount_minor" else None,
+    )
 
 
 def refund_redemption(
     request: partner_pb2.RefundRedemptionRequest, partner_id: str
 ) -> commands.RefundRedemption:
-    hold_id = parse_id(request.hold_id, field="hold_id")
-    return commands.RefundRedemption(partner_id, request.idempotency_key, hold_id, request.points)
+    return commands.RefundRedemption(
+        partner_id,
+        request.idempotency_key,
+        _optional_id(request.hold_id, field="hold_id"),
+        request.points,
+        order_id=request.order_id or None,
+    )
 
 
-def balance(request: partner_pb2.GetBalanceRequest, partner_id: str) -> commands.GetBalance:
-    return commands.GetBalance(partner_id, required_member(request.member))
+def balance(
+    request: partner_pb2.GetBalanceRequest, partner_id: str, *, phone_region: str | None = None
+) -> commands.GetBalance:
+    return commands.GetBalance(
+        partner_id, required_member(request.member, phone_region=phone_region)
+    )
 
 
 def transactions(
-    request: partner_pb2.ListTransactionsRequest, partner_id: str
+    request: partner_pb2.ListTransactionsRequest,
+    partner_id: str,
+    *,
+    phone_region: str | None = None,
 ) -> commands.ListTransactions:
-    return commands.ListTransactions(
-        partner_id, member_ref(request.member), request.page_size, request.page_token
-    )
+    member = member_ref(request.member, phone_region=phone_region)
+    return commands.ListTransactions(partner_id, member, request.page_size, request.page_token)
 
 
 def event_kind(text: str) -> EventKind:
@@ -302,13 +390,15 @@ def event_kind(text: str) -> EventKind:
         raise InvalidField(f"event must be one of: {_EVENT_NAMES}", field="event") from None
 
 
-def grant_event(request: partner_pb2.GrantEventRequest, partner_id: str) -> commands.GrantEvent:
+def grant_event(
+    request: partner_pb2.GrantEventRequest, partner_id: str, *, phone_region: str | None = None
+) -> commands.GrantEvent:
     return commands.GrantEvent(
         partner_id,
         request.idempotency_key,
-        required_member(request.member),
+        required_member(request.member, phone_region=phone_region),
         event_kind(request.event),
-        member_ref(request.referred_member, field="referred_member"),
+        member_ref(request.referred_member, field="referred_member", phone_region=phone_region),
     )
 
 
@@ -392,6 +482,19 @@ def breakdown_message(breakdown: Breakdown | None) -> partner_pb2.Breakdown | No
         coalition_funded_points=breakdown.coalition_funded_points,
         tier=breakdown.tier,
         tier_after=breakdown.tier_after,
+        earn_rounding=breakdown.earn_rounding.value,
+        items=[_breakdown_item(item) for item in breakdown.items],
+        receipt_points=breakdown.receipt_points,
+    )
+
+
+def _breakdown_item(item: ItemPoints) -> partner_pb2.BreakdownItem:
+    return partner_pb2.BreakdownItem(
+        index=item.index,
+        sku=item.sku,
+        quantity=item.quantity,
+        amount_minor=item.amount_minor,
+        points=item.points,
     )
 
 
@@ -505,6 +608,8 @@ def transaction_message(record: TransactionRecord) -> partner_pb2.Transaction:
         expires_at=timestamp(record.expires_at),
         related_transaction_id=str(record.related_id) if record.related_id else "",
         breakdown=breakdown_message(record.breakdown),
+        tier_before=record.tier_before or "",
+        tier_after=record.tier_after or "",
     )
 
 
@@ -529,6 +634,7 @@ def hold_message(view: HoldView) -> partner_pb2.Hold:
         resolved_at=timestamp(view.resolved_at),
         rates=rates_message(view.rate_version),
         transaction_id=str(view.transaction_id),
+        debt_paid_points=view.debt_paid_points,
     )
 
 
@@ -540,6 +646,7 @@ def capture_message(result: Captured) -> partner_pb2.Capture:
         released_points=result.released_points,
         value=money_message(result.value),
         captured_at=timestamp(result.captured_at),
+        debt_paid_points=result.debt_paid_points,
     )
 
 
@@ -552,6 +659,10 @@ def earn_refund_message(result: EarnRefunded) -> partner_pb2.EarnRefund:
         available_points_reversed=result.available_points_reversed,
         debt_points=result.debt_points,
         created_at=timestamp(result.created_at),
+        order_id=result.order_id or "",
+        amount=money_message(result.amount),
+        tier_before=result.tier_before or "",
+        tier_after=result.tier_after or "",
     )
 
 
@@ -562,6 +673,8 @@ def redemption_refund_message(result: RedemptionRefunded) -> partner_pb2.Redempt
         points_returned=result.points_returned,
         points_expired=result.points_expired,
         created_at=timestamp(result.created_at),
+        order_id=result.order_id or "",
+        debt_paid_points=result.debt_paid_points,
     )
 
 

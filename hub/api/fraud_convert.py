@@ -147,6 +147,7 @@ def annul(request: fraud_pb2.AnnulPointsRequest, by: Principal) -> commands.Annu
         parse_id(request.member_id, field="member_id"),
         points(request.points),
         _optional_id(request.flag_id, field="flag_id"),
+        _optional_id(request.operation_id, field="operation_id"),
         changed_by=_staff(by, request.reason),
     )
 
@@ -305,6 +306,7 @@ def annulment_message(result: Annulled) -> fraud_pb2.Annulment:
         points=result.points,
         points_by_partner=dict(result.points_by_partner),
         created_at=timestamp(result.created_at),
+        operation_id=str(result.operation_id or ""),
     )
 
 

@@ -32,11 +32,20 @@ HUB_SERVICE_PREFIX = "/coalition.hub."
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,64}")
 
 _principal: contextvars.ContextVar[Principal] = contextvars.ContextVar("hub_principal")
+_phone_region: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "hub_phone_region", default=None
+)
 
 
 def caller() -> Principal:
     """The authenticated, admitted caller of the RPC being served."""
     return _principal.get()
+
+
+def caller_phone_region() -> str | None:
+    """The calling partner's default phone region, as admission read it (``None`` for staff
+    and for partners without one: phone numbers must then be in international form)."""
+    return _phone_region.get()
 
 
 @dataclass(frozen=True)
@@ -51,14 +60,14 @@ class Gatekeeper:
 
     def enter(
         self, method: str, context: grpc.ServicerContext, metadata: Mapping[str, str]
-    ) -> Principal:
+    ) -> Admission:
         principal = self.authenticate(context, metadata)
         require_allowed(method, principal)
         admission = self.admit(principal)
         if principal.is_partner:
             limit = admission.rate_limit_per_s or self.default_rate_limit_per_s
             self.limiter.take(principal.name, limit)
-        return principal
+        return admission
 
 
 def _request_id(metadata: Mapping[str, str]) -> str:
@@ -97,10 +106,13 @@ def _served(gatekeeper: Gatekeeper, method: str, behaviour: Behaviour) -> Behavi
         context.set_trailing_metadata(((REQUEST_ID_HEADER, request_id),))
         started = time.perf_counter()
         try:
-            token = _principal.set(gatekeeper.enter(method, context, metadata))
+            admission = gatekeeper.enter(method, context, metadata)
+            token = _principal.set(admission.principal)
+            region_token = _phone_region.set(admission.phone_region)
             try:
                 return behaviour(request, context)
             finally:
+                _phone_region.reset(region_token)
                 _principal.reset(token)
         except HubError as error:
             log.info("%s refused %s request_id=%s", method, error.reason, request_id)

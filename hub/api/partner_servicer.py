@@ -6,7 +6,7 @@ import grpc
 
 from coalition.hub.v1 import partner_pb2, partner_pb2_grpc
 from hub.api import convert
-from hub.api.interceptors import caller
+from hub.api.interceptors import caller, caller_phone_region
 from hub.bootstrap import PartnerUseCases
 from hub.domain.clock import Clock
 from hub.domain.errors import InvalidField
@@ -25,67 +25,74 @@ class PartnerServicer(partner_pb2_grpc.PartnerServiceServicer):
     def EnrollMember(
         self, request: partner_pb2.EnrollMemberRequest, context: grpc.ServicerContext
     ) -> partner_pb2.Member:
-        return convert.member_message(
-            self._use.enroll(convert.enroll(request, caller().partner_id))
-        )
+        command = convert.enroll(request, caller().partner_id, phone_region=caller_phone_region())
+        return convert.member_message(self._use.enroll(command))
 
     def LookupMember(
         self, request: partner_pb2.LookupMemberRequest, context: grpc.ServicerContext
     ) -> partner_pb2.Member:
-        return convert.member_message(
-            self._use.lookup(convert.lookup(request, caller().partner_id))
-        )
+        command = convert.lookup(request, caller().partner_id, phone_region=caller_phone_region())
+        return convert.member_message(self._use.lookup(command))
 
     def AddIdentifier(
         self, request: partner_pb2.AddIdentifierRequest, context: grpc.ServicerContext
     ) -> partner_pb2.Member:
-        command = convert.add_identifier(request, caller().partner_id)
+        command = convert.add_identifier(
+            request, caller().partner_id, phone_region=caller_phone_region()
+        )
         return convert.member_message(self._use.add_identifier(command))
 
     def UpdateMemberContact(
         self, request: partner_pb2.UpdateMemberContactRequest, context: grpc.ServicerContext
     ) -> partner_pb2.Member:
-        command = convert.update_contact(request, caller().partner_id)
+        command = convert.update_contact(
+            request, caller().partner_id, phone_region=caller_phone_region()
+        )
         return convert.member_message(self._use.update_contact(command))
 
     def Earn(
         self, request: partner_pb2.EarnRequest, context: grpc.ServicerContext
     ) -> partner_pb2.EarnResponse:
-        return convert.earn_response(self._use.earn(convert.earn(request, caller().partner_id)))
+        command = convert.earn(request, caller().partner_id, phone_region=caller_phone_region())
+        return convert.earn_response(self._use.earn(command))
 
     def Quote(
         self, request: partner_pb2.QuoteRequest, context: grpc.ServicerContext
     ) -> partner_pb2.QuoteResponse:
         operation, partner_id = request.WhichOneof("operation"), caller().partner_id
+        region = caller_phone_region()
         if operation == "earn":
             return convert.earn_quote_response(
-                self._use.quote_earn(convert.quote_earn(request, partner_id))
+                self._use.quote_earn(convert.quote_earn(request, partner_id, phone_region=region))
             )
         if operation == "burn":
             return convert.burn_quote_response(
-                self._use.quote_burn(convert.quote_burn(request, partner_id))
+                self._use.quote_burn(convert.quote_burn(request, partner_id, phone_region=region))
             )
         raise InvalidField("a quote is for an earn or a burn", field="operation")
 
     def GetBalance(
         self, request: partner_pb2.GetBalanceRequest, context: grpc.ServicerContext
     ) -> partner_pb2.Balance:
-        return convert.balance_message(
-            self._use.balance(convert.balance(request, caller().partner_id))
-        )
+        command = convert.balance(request, caller().partner_id, phone_region=caller_phone_region())
+        return convert.balance_message(self._use.balance(command))
 
     def ListTransactions(
         self, request: partner_pb2.ListTransactionsRequest, context: grpc.ServicerContext
     ) -> partner_pb2.ListTransactionsResponse:
-        page = self._use.transactions(convert.transactions(request, caller().partner_id))
+        command = convert.transactions(
+            request, caller().partner_id, phone_region=caller_phone_region()
+        )
+        page = self._use.transactions(command)
         return convert.transaction_page(page)
 
     def AuthorizeRedemption(
         self, request: partner_pb2.AuthorizeRedemptionRequest, context: grpc.ServicerContext
     ) -> partner_pb2.Hold:
-        return convert.hold_message(
-            self._use.authorize(convert.authorize(request, caller().partner_id))
+        command = convert.authorize(
+            request, caller().partner_id, phone_region=caller_phone_region()
         )
+        return convert.hold_message(self._use.authorize(command))
 
     def CaptureRedemption(
         self, request: partner_pb2.CaptureRedemptionRequest, context: grpc.ServicerContext
@@ -121,5 +128,7 @@ class PartnerServicer(partner_pb2_grpc.PartnerServiceServicer):
     def GrantEvent(
         self, request: partner_pb2.GrantEventRequest, context: grpc.ServicerContext
     ) -> partner_pb2.GrantEventResponse:
-        command = convert.grant_event(request, caller().partner_id)
+        command = convert.grant_event(
+            request, caller().partner_id, phone_region=caller_phone_region()
+        )
         return convert.grant_event_response(self._use.grant_event(command))

@@ -19,7 +19,9 @@ from hub.domain.ids import parse_id
 from hub.domain.principals import Principal
 from hub.services import commands
 from hub.services.results import (
-    ExceptionKind,
+    ExceptionCounts,
+    ExceptionPage,
+    ExceptionsAccepted,
     LiabilitiesView,
     ReconciliationExceptionView,
     ReconciliationView,
@@ -114,6 +116,32 @@ def list_exceptions(request: settlement_pb2.ListExceptionsRequest) -> commands.L
         parse_business_date(request.business_date),
         request.partner_id or None,
         include_accepted=request.include_accepted,
+        page_size=request.page_size,
+        page_token=request.page_token,
+    )
+
+
+def list_report_exceptions(
+    request: settlement_pb2.ListReportExceptionsRequest, by: Principal
+) -> commands.ListExceptions:
+    return commands.ListExceptions(
+        parse_business_date(request.business_date),
+        by.partner_id,
+        include_accepted=request.include_accepted,
+        page_size=request.page_size,
+        page_token=request.page_token,
+    )
+
+
+def accept_exceptions(
+    request: settlement_pb2.AcceptExceptionsRequest, by: Principal
+) -> commands.AcceptExceptions:
+    # The note is the officer's reason; the use case refuses a blank one, and an unknown kind.
+    return commands.AcceptExceptions(
+        parse_business_date(request.business_date),
+        attribution(by, request.note),
+        partner_id=request.partner_id or None,
+        kind=request.kind or None,
     )
 
 
@@ -229,11 +257,20 @@ def exception_message(
     )
 
 
-def exceptions_message(
-    found: tuple[ReconciliationExceptionView, ...],
-) -> settlement_pb2.ListExceptionsResponse:
+def _counts(counts: ExceptionCounts) -> dict[str, int]:
+    return {
+        "missing_at_hub": counts.missing_at_hub,
+        "missing_at_partner": counts.missing_at_partner,
+        "amount_mismatches": counts.amount_mismatch,
+    }
+
+
+def exceptions_message(page: ExceptionPage) -> settlement_pb2.ListExceptionsResponse:
     return settlement_pb2.ListExceptionsResponse(
-        exceptions=[exception_message(exception) for exception in found]
+        exceptions=[exception_message(exception) for exception in page.exceptions],
+        total=page.total,
+        next_page_token=page.next_page_token,
+        **_counts(page.counts),
     )
 
 
@@ -242,11 +279,15 @@ def reconciliation_message(view: ReconciliationView) -> settlement_pb2.Reconcili
         business_date=view.business_date.isoformat(),
         partner_id=view.partner_id,
         matched=view.matched,
-        missing_at_hub=view.count(ExceptionKind.MISSING_AT_HUB),
-        missing_at_partner=view.count(ExceptionKind.MISSING_AT_PARTNER),
-        amount_mismatches=view.count(ExceptionKind.AMOUNT_MISMATCH),
         exceptions=[exception_message(exception) for exception in view.exceptions],
+        exceptions_total=view.page.total,
+        next_page_token=view.page.next_page_token,
+        **_counts(view.page.counts),
     )
+
+
+def accepted_message(accepted: ExceptionsAccepted) -> settlement_pb2.AcceptExceptionsResponse:
+    return settlement_pb2.AcceptExceptionsResponse(accepted=accepted.accepted)
 
 
 def liabilities_message(view: LiabilitiesView) -> settlement_pb2.Liabilities:

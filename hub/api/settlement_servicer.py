@@ -53,6 +53,12 @@ class SettlementServicer(settlement_pb2_grpc.SettlementServiceServicer):
         accepted = self._use.accept_exception(convert.accept_exception(request, caller()))
         return convert.exception_message(accepted)
 
+    def AcceptExceptions(
+        self, request: settlement_pb2.AcceptExceptionsRequest, context: grpc.ServicerContext
+    ) -> settlement_pb2.AcceptExceptionsResponse:
+        accepted = self._use.accept_exceptions(convert.accept_exceptions(request, caller()))
+        return convert.accepted_message(accepted)
+
     def ApproveSettlement(
         self, request: settlement_pb2.ApproveSettlementRequest, context: grpc.ServicerContext
     ) -> settlement_pb2.SettlementRun:
@@ -80,6 +86,12 @@ class PartnerSettlementServicer(settlement_pb2_grpc.PartnerSettlementServiceServ
     ) -> settlement_pb2.Reconciliation:
         imported = self._use.import_report(convert.submit_report(request, caller()))
         return convert.reconciliation_message(imported)
+
+    def ListReportExceptions(
+        self, request: settlement_pb2.ListReportExceptionsRequest, context: grpc.ServicerContext
+    ) -> settlement_pb2.ListExceptionsResponse:
+        found = self._use.list_exceptions(convert.list_report_exceptions(request, caller()))
+        return convert.exceptions_message(found)
 
     def GetSigningKey(
         self, request: settlement_pb2.GetSigningKeyRequest, context: grpc.ServicerContext

@@ -86,6 +86,11 @@ def _register_changes(actions: Any) -> list[argparse.ArgumentParser]:
     annul = actions.add_parser("annul", help="take a member's unreserved points off the books")
     annul.add_argument("member_id")
     annul.add_argument("--points", type=int, help="how many (default: all unreserved points)")
+    annul.add_argument(
+        "--operation",
+        metavar="TRANSACTION_ID",
+        help="annul what is left of one earn's (or bonus's) points instead of newest first",
+    )
     annul.set_defaults(run=run_annul)
     made.append(annul)
     for name, help_text, run in (
@@ -210,11 +215,13 @@ def print_account(view: AccountView) -> None:
     linked = ", ".join(str(m) for m in view.linked_member_ids) or "none"
     print(f"linked members: {linked}")
     _section("transactions (newest first)")
+    # The id names an earn for `hub fraud annul --operation`.
     print_table(
-        ("at", "kind", "partner", "points", "order", "store", "terminal", "cashier"),
+        ("at", "transaction", "kind", "partner", "points", "order", "store", "terminal", "cashier"),
         [
             (
                 t.created_at,
+                t.id,
                 t.kind.value,
                 t.partner_id,
                 t.points,
@@ -308,13 +315,17 @@ def run_unfreeze(args: argparse.Namespace) -> int:
 
 def run_annul(args: argparse.Namespace) -> int:
     member_id, by = parse_id(args.member_id, field="member_id"), attribution(args)
+    operation_id = parse_id(args.operation, field="operation_id") if args.operation else None
     # One key per invocation: running the command again is a new annulment, by intent.
-    command = AnnulPoints(uuid.uuid4().hex, member_id, args.points, _flag(args), changed_by=by)
+    command = AnnulPoints(
+        uuid.uuid4().hex, member_id, args.points, _flag(args), operation_id, changed_by=by
+    )
     with opened(args) as hub:
         annulled = hub.fraud_api().annul(command)
     by_partner = ", ".join(f"{partner} {points}" for partner, points in annulled.points_by_partner)
+    of_operation = f" of operation {operation_id}" if operation_id else ""
     print(
-        f"annulled {annulled.points} points of member {annulled.member_id} "
+        f"annulled {annulled.points} points{of_operation} of member {annulled.member_id} "
         f"(issued by {by_partner}) in transaction {annulled.transaction_id}"
     )
     return 0

@@ -13,6 +13,7 @@ from hub.cli.common import add_database_flag, add_reason_flag, attribution, open
 from hub.domain.contacts import Contact, ContactCipherError
 from hub.domain.ids import parse_id
 from hub.domain.members import Identifier, IdentifierKind
+from hub.domain.phones import check_phone_region
 from hub.services.commands import EraseMember, MemberRef
 
 
@@ -45,6 +46,12 @@ def _register_show(actions: Any) -> None:
             metavar="VALUE",
             help=f"find by {kind.value}",
         )
+    show.add_argument(
+        "--phone-region",
+        default="",
+        help="ISO 3166 country a national --phone is read in, e.g. RU for '8 916 123-45-67' "
+        "(default: --phone must be in international form, '+' and the country code)",
+    )
     add_database_flag(show)
     show.set_defaults(run=run_show)
 
@@ -53,7 +60,13 @@ def _member_ref(args: argparse.Namespace) -> MemberRef:
     if args.member_id:
         return parse_id(args.member_id, field="member_id")
     kind = next(kind for kind in IdentifierKind if getattr(args, kind.value))
-    return Identifier.parse(kind, getattr(args, kind.value))
+    region = check_phone_region(args.phone_region, field="--phone-region")
+    return Identifier.parse(
+        kind,
+        getattr(args, kind.value),
+        field_name=f"--{kind.value.replace('_', '-')}",
+        phone_region=region,
+    )
 
 
 def run_erase(args: argparse.Namespace) -> int:

@@ -7,15 +7,28 @@ from datetime import datetime
 from typing import Any
 
 from hub.cli.common import add_database_flag, add_reason_flag, attribution, opened, print_table
+from hub.cli.rule_text import instant, summary
 from hub.domain.errors import InvalidField
 from hub.domain.limits import HOLD_TTL_DEFAULT_S
-from hub.domain.money import PARTNER_ROUNDINGS, Rounding
-from hub.domain.partners import BurnRules, ExpiryPolicy
+from hub.domain.money import PARTNER_ROUNDINGS, EarnRounding, Rounding
+from hub.domain.partners import BurnRules, ExpiryPolicy, Partner, parse_category_shares
 from hub.domain.rates import Rates, parse_rate
-from hub.services.commands import AddPartner, SetPartnerStatus, SetRate, SetRateLimit
-from hub.services.results import PartnerView
+from hub.domain.rules import RuleKind
+from hub.services.commands import (
+    AddPartner,
+    ListRules,
+    SetPartnerStatus,
+    SetPhoneRegion,
+    SetRate,
+    SetRateLimit,
+)
+from hub.services.results import PartnerView, RulesListed
 
 RATE_FLAGS = ("earn_rate", "burn_value", "issue_price", "redemption_price")
+PHONE_REGION_HELP = (
+    "ISO 3166 country its tills are in, e.g. RU: '8 916 123-45-67' then means +79161234567; "
+    "'' (the default) accepts only numbers in international form, '+' and the country code"
+)
 RATE_HELP = {
     "earn_rate": "points per major unit of the purchase currency, e.g. 0.1",
     "burn_value": "purchase-currency value of one point redeemed here, e.g. 0.5",
@@ -40,12 +53,20 @@ def register(subcommands: Any) -> None:
         help="for settlement values",
     )
     add.add_argument(
+        "--earn-rounding",
+        default=EarnRounding.DOWN.value,
+        choices=[mode.value for mode in EarnRounding],
+        help="how base points of earns round (the partner's choice: under half_up or up a "
+        "receipt split in two may earn more than the whole)",
+    )
+    add.add_argument(
         "--pending-period-s",
         type=int,
         default=0,
         help="seconds before earned points mature (0 = at once)",
     )
     add.add_argument("--expiry", default="never", help="never | months:N | end-of-month:N")
+    add.add_argument("--phone-region", default="", help=PHONE_REGION_HELP)
     add.add_argument(
         "--effective-from", type=_instant, help="ISO-8601 instant with zone (default: now)"
     )
@@ -73,6 +94,14 @@ def register(subcommands: Any) -> None:
     )
     add_reason_flag(set_limit)
     set_limit.set_defaults(run=run_set_limit)
+
+    set_region = actions.add_parser(
+        "set-phone-region", help="the country the partner's national phone numbers are read in"
+    )
+    set_region.add_argument("partner_id")
+    set_region.add_argument("--phone-region", required=True, help=PHONE_REGION_HELP)
+    add_reason_flag(set_region)
+    set_region.set_defaults(run=run_set_phone_region)
 
     for name, help_text, run in (
         ("list", "list partners with their current rates", run_list),
@@ -103,6 +132,11 @@ def _burn_flags(parser: argparse.ArgumentParser) -> None:
         "--burn-excluded-categories",
         default="",
         help="comma-separated categories points cannot pay",
+    )
+    parser.add_argument(
+        "--burn-category-shares",
+        default="",
+        help="most of a category's lines payable with points, e.g. children=0.2,alcohol=0",
     )
 
 
@@ -137,7 +171,10 @@ def run_add(args: argparse.Namespace) -> int:
             excluded_categories=frozenset(
                 c.strip() for c in args.burn_excluded_categories.split(",") if c.strip()
             ),
+            category_shares=parse_category_shares(args.burn_category_shares),
         ),
+        earn_rounding=EarnRounding(args.earn_rounding),
+        phone_region=args.phone_region or None,
         changed_by=attribution(args),
     )
     with opened(args) as hub:
@@ -183,16 +220,60 @@ def run_list(args: argparse.Namespace) -> int:
 def run_show(args: argparse.Namespace) -> int:
     with opened(args) as hub:
         view = hub.operator.get_partner(args.partner_id)
-        _print_partners([view])
+        listed = hub.operator.list_rules(ListRules(args.partner_id))
+    _print_partners([view])
+    print()
+    print_table(
+        ("effective from", *RATE_FLAGS),
+        [
+            (v.effective_from, *(getattr(v.rates, name) for name in RATE_FLAGS))
+            for v in view.rate_versions
+        ],
+    )
+    print()
+    _print_settings(view.partner)
+    for kind, title in ((RuleKind.EXCLUSIONS, "exclusions"), (RuleKind.CAMPAIGN, "campaigns")):
         print()
-        print_table(
-            ("effective from", *RATE_FLAGS),
-            [
-                (v.effective_from, *(getattr(v.rates, name) for name in RATE_FLAGS))
-                for v in view.rate_versions
-            ],
-        )
+        _print_rules(title, kind, listed)
     return 0
+
+
+def _print_settings(partner: Partner) -> None:
+    rules = partner.burn_rules
+    excluded = ", ".join(sorted(rules.excluded_categories)) or "none"
+    print(f"earn rounding: {partner.earn_rounding.value} (settlement rounding {partner.rounding})")
+    print(f"hold lifetime: {partner.hold_ttl_s} s")
+    print(
+        f"burn rules: at least {rules.min_points} points per redemption, at most "
+        f"{rules.max_share} of a receipt, at least {rules.min_cash_minor} minor units in money"
+    )
+    print(f"points pay nothing of: {excluded}")
+    if rules.category_shares:
+        print_table(
+            ("category", "max share"),
+            [(share.category, share.max_share) for share in rules.category_shares],
+        )
+
+
+def _print_rules(title: str, kind: RuleKind, listed: RulesListed) -> None:
+    """The partner's (and the coalition-wide) rules of ``kind``, in force or scheduled."""
+    partners = {v.rule_id: v.partner_id for v in (*listed.in_force, *listed.scheduled)}
+    rows = [
+        (
+            version.rule_id,
+            partners.get(version.rule_id) or "all partners",
+            "in force" if version in listed.in_force else "scheduled",
+            instant(version.effective_from),
+            summary(version.definition),
+        )
+        for version in (*listed.in_force, *listed.scheduled)
+        if version.kind is kind
+    ]
+    if not rows:
+        print(f"{title}: none")
+        return
+    print(f"{title}:")
+    print_table(("rule", "partner", "state", "from", "definition"), rows)
 
 
 def _set_status(args: argparse.Namespace, *, active: bool) -> int:
@@ -206,6 +287,14 @@ def run_set_limit(args: argparse.Namespace) -> int:
     command = SetRateLimit(args.partner_id, args.per_s, changed_by=attribution(args))
     with opened(args) as hub:
         _print_partners([hub.operator.set_rate_limit(command)])
+    return 0
+
+
+def run_set_phone_region(args: argparse.Namespace) -> int:
+    region = args.phone_region or None
+    command = SetPhoneRegion(args.partner_id, region, changed_by=attribution(args))
+    with opened(args) as hub:
+        _print_partners([hub.operator.set_phone_region(command)])
     return 0
 
 
@@ -236,6 +325,7 @@ def _print_partners(views: list[PartnerView]) -> None:
                 str(partner.expiry),
                 partner.status.value,
                 partner.rate_limit_per_s or "default",
+                partner.phone_region or "+ only",
                 view.issued_points,
             )
         )
@@ -251,6 +341,7 @@ def _print_partners(views: list[PartnerView]) -> None:
         "expiry",
         "status",
         "limit /s",
+        "phone region",
         "issued points",
     )
     print_table(headers, rows)

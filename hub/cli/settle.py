@@ -26,6 +26,7 @@ from hub.domain.ids import parse_id
 from hub.domain.money import Money
 from hub.services.commands import (
     AcceptException,
+    AcceptExceptions,
     ApproveSettlement,
     Attribution,
     GetStatement,
@@ -33,7 +34,10 @@ from hub.services.commands import (
     ListExceptions,
     RunSettlement,
 )
+from hub.services.exception_pages import EXCEPTIONS_PAGE_SIZE_MAX
 from hub.services.results import (
+    ExceptionCounts,
+    ExceptionPage,
     LiabilitiesView,
     ReconciliationExceptionView,
     SettlementRunView,
@@ -96,18 +100,39 @@ def _register_reconciliation(actions: Any) -> list[argparse.ArgumentParser]:
     listed.add_argument("--date", required=True, help="business date YYYY-MM-DD")
     listed.add_argument("--partner", metavar="ID", help="only this partner's")
     listed.add_argument("--all", action="store_true", help="accepted ones too")
+    listed.add_argument(
+        "--page-size",
+        type=int,
+        default=0,
+        metavar="N",
+        help=f"exceptions per page (default 100, at most {EXCEPTIONS_PAGE_SIZE_MAX})",
+    )
+    listed.add_argument("--page-token", default="", metavar="TOKEN", help="the next page's")
     listed.set_defaults(run=run_exceptions)
     accept = actions.add_parser("accept", help="accept an exception with a note")
     accept.add_argument("exception_id")
     accept.add_argument("--note", required=True, help="why it is acceptable; audited")
     _add_officer_flag(accept)
     accept.set_defaults(run=run_accept)
+    accept_all = actions.add_parser(
+        "accept-all", help="accept a day's open exceptions at once, with one note"
+    )
+    accept_all.add_argument("--date", required=True, help="business date YYYY-MM-DD")
+    accept_all.add_argument("--partner", metavar="ID", help="only this partner's")
+    accept_all.add_argument(
+        "--kind",
+        choices=("missing_at_hub", "missing_at_partner", "amount_mismatch"),
+        help="only this kind",
+    )
+    accept_all.add_argument("--note", required=True, help="why they are acceptable; audited")
+    _add_officer_flag(accept_all)
+    accept_all.set_defaults(run=run_accept_all)
     approve = actions.add_parser("approve", help="approve a run (not by whoever ran it)")
     approve.add_argument("--date", required=True, help="business date YYYY-MM-DD")
     approve.add_argument("--note", required=True, help="for the audit log")
     _add_officer_flag(approve)
     approve.set_defaults(run=run_approve)
-    return [imported, listed, accept, approve]
+    return [imported, listed, accept, accept_all, approve]
 
 
 def _register_keys(actions: Any) -> None:
@@ -204,6 +229,22 @@ def print_run(shown: SettlementRunView) -> None:
     print(f"margin: {_money(s.margin_minor, code)}")
     print(f"breakage: {s.breakage.points} points, {_money(s.breakage.value_minor, code)}")
     print(f"adjustments: {len(s.adjustments)}")
+    print(f"late operations (committed after their day was settled): {len(s.late)}")
+    if s.late:
+        print_table(
+            ("partner", "kind", "transaction", "order", "stamped", "points"),
+            [
+                (
+                    line.partner_id,
+                    line.kind,
+                    line.transaction_id,
+                    line.order_id,
+                    _instant(line.created_at),
+                    line.points,
+                )
+                for line in s.late
+            ],
+        )
     print(f"open exceptions: {shown.open_exceptions}")
     print(f"no report from: {', '.join(shown.unreported) or 'none'}")
 
@@ -338,18 +379,41 @@ def run_import(args: argparse.Namespace) -> int:
         matched = hub.settlement_api().import_report(command)
     print(
         f"{matched.partner_id} {matched.business_date.isoformat()}: {matched.matched} matched, "
-        f"{len(matched.exceptions)} exceptions"
+        f"{matched.page.total} exceptions ({_by_kind(matched.page.counts)})"
     )
     if matched.exceptions:
-        print_exceptions(matched.exceptions)
+        print_page(matched.page)
     return 0
+
+
+def _by_kind(counts: ExceptionCounts) -> str:
+    return (
+        f"{counts.missing_at_hub} missing at the hub, {counts.missing_at_partner} missing at "
+        f"the partner, {counts.amount_mismatch} amount mismatches"
+    )
 
 
 def run_exceptions(args: argparse.Namespace) -> int:
-    query = ListExceptions(business_date(args.date), args.partner, include_accepted=args.all)
+    query = ListExceptions(
+        business_date(args.date),
+        args.partner,
+        include_accepted=args.all,
+        page_size=args.page_size,
+        page_token=args.page_token,
+    )
     with opened(args) as hub:
-        print_exceptions(hub.settlement_api().list_exceptions(query))
+        page = hub.settlement_api().list_exceptions(query)
+    print_page(page)
+    print(f"{_by_kind(page.counts)}")
     return 0
+
+
+def print_page(page: ExceptionPage) -> None:
+    """A page of exceptions, and whether it is all of them."""
+    print_exceptions(page.exceptions)
+    print(f"{page.showing} exceptions")
+    if page.next_page_token:
+        print(f"next page: --page-token {page.next_page_token}")
 
 
 def print_exceptions(exceptions: Iterable[ReconciliationExceptionView]) -> None:
@@ -393,6 +457,20 @@ def run_accept(args: argparse.Namespace) -> int:
             AcceptException(exception_id, officer(args, args.note))
         )
     print(f"exception {accepted.id} accepted by {accepted.accepted_by}: {accepted.note}")
+    return 0
+
+
+def run_accept_all(args: argparse.Namespace) -> int:
+    command = AcceptExceptions(
+        business_date(args.date), officer(args, args.note), partner_id=args.partner, kind=args.kind
+    )
+    with opened(args) as hub:
+        done = hub.settlement_api().accept_exceptions(command)
+    which = " ".join(filter(None, (done.partner_id, done.kind and done.kind.value)))
+    print(
+        f"{done.accepted} open {which + ' ' if which else ''}exceptions of "
+        f"{done.business_date.isoformat()} accepted by {done.accepted_by}: {done.note}"
+    )
     return 0
 
 

@@ -19,6 +19,8 @@ class PartnerAccess:
     status: PartnerStatus
     rate_limit_per_s: int | None
     """``None`` takes the hub's default."""
+    phone_region: str | None = None
+    """The partner's default phone region (see ``hub.domain.phones``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +28,9 @@ class Admission:
     principal: Principal
     rate_limit_per_s: int | None
     """The partner's own limit; ``None`` for staff and for partners on the hub's default."""
+    phone_region: str | None = None
+    """The partner's default phone region, read with its status at no extra cost, so the
+    edge can normalize phone identifiers before any use case hashes them; ``None`` for staff."""
 
 
 def admit(
@@ -44,4 +49,4 @@ def admit(
         raise Unauthenticated(f"partner {principal.name!r} is not known to this hub")
     if partner.status is not PartnerStatus.ACTIVE:
         raise PartnerDisabled(f"partner {principal.name} is disabled")
-    return Admission(principal, partner.rate_limit_per_s)
+    return Admission(principal, partner.rate_limit_per_s, partner.phone_region)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from hub.domain import crediting
 from hub.domain.accounts import COALITION_CAMPAIGNS, member_available, partner_issued
 from hub.domain.ledger import Entry, Transaction, TransactionKind
 from hub.domain.lots import Lot, LotStatus
@@ -26,7 +27,9 @@ REFEREE_EVENT = "referee"
 @dataclass(frozen=True, slots=True)
 class Bonus:
     transaction: Transaction
-    lot: Lot
+    lot: Lot | None
+    """``None`` when every point paid the member's refund debt."""
+    debt_paid_points: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,18 +51,20 @@ def bonus(
     partner: Partner,
     now: datetime,
     zone: ZoneInfo,
+    debt_points: int,
 ) -> Bonus:
-    """The transaction and lot that credit ``grant`` at ``partner``."""
+    """The transaction and lot that credit ``grant`` at ``partner``; the member's refund debt
+    (``debt_points``, read under its lock) is paid first, and only the rest becomes a lot."""
     issuer = COALITION_CAMPAIGNS if grant.funder is Funder.COALITION else partner_issued(partner.id)
     expires_at = partner.expiry.expires_at(now, zone)
+    credited = crediting.credit(
+        member_available(grant.member_id), grant.points, debt_points, transaction_id=transaction_id
+    )
     transaction = Transaction(
         id=transaction_id,
         kind=TransactionKind.BONUS,
         created_at=now,
-        entries=(
-            Entry(issuer, -grant.points),
-            Entry(member_available(grant.member_id), grant.points),
-        ),
+        entries=(Entry(issuer, -grant.points), *credited.entries),
         points=grant.points,
         member_id=grant.member_id,
         partner_id=partner.id,
@@ -69,17 +74,19 @@ def bonus(
         event=grant.event,
         rule_id=grant.rule_id,
     )
+    if not credited.kept_points:
+        return Bonus(transaction, None, credited.debt_paid_points)
     lot = Lot(
         id=lot_id,
         member_id=grant.member_id,
         partner_id=partner.id,
         earn_transaction_id=transaction_id,
-        points=grant.points,
-        remaining_points=grant.points,
+        points=credited.kept_points,
+        remaining_points=credited.kept_points,
         reserved_points=0,
         status=LotStatus.AVAILABLE,
         created_at=now,
         available_at=now,
         expires_at=expires_at,
     )
-    return Bonus(transaction, lot)
+    return Bonus(transaction, lot, credited.debt_paid_points)

@@ -2,7 +2,9 @@
 
 Quote and earn return it and the earn's transaction stores it, so a till can print it and
 support can explain any figure later, whatever the rules have become since. It always adds up:
-``points == sum(line.points) - sum(cap.cut_points)``.
+``points == sum(line.points) - sum(cap.cut_points)``, and, for a receipt with line items,
+``points == sum(item.points) + receipt_points``: what each receipt line earned, which is what
+returning it gives back.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from hub.domain.money import EarnRounding
 from hub.domain.rules import Funder
 
 
@@ -66,6 +69,23 @@ class ExcludedItem:
 
 
 @dataclass(frozen=True, slots=True)
+class ItemPoints:
+    """What one receipt line earned: its share of the base, the tier and the campaigns scoped
+    to it, after caps. Returning the line gives these points back."""
+
+    index: int
+    """Position of the line item in the request."""
+    sku: str
+    quantity: int
+    amount_minor: int
+    points: int
+    """Whole points, allocated so that the items add up exactly (largest remainder)."""
+    exact_points: str = "0"
+    """The line's exact share before rounding, as a fraction ``"n/d"``: a partial return is
+    charged at least this share, so rounding never leaves the member ahead."""
+
+
+@dataclass(frozen=True, slots=True)
 class CapCut:
     rule_id: str
     period: str
@@ -94,6 +114,15 @@ class Breakdown:
     tier_after: str = ""
     """Set when this earn lifts the member into a higher tier (which applies from the next
     earn on)."""
+    items: tuple[ItemPoints, ...] = ()
+    """What each receipt line earned; empty for a purchase without line items (and for
+    breakdowns stored before lines were kept), whose refunds go by amount."""
+    receipt_points: int = 0
+    """With ``items``: the points of transaction-level bonuses (fixed bonuses, first-purchase
+    campaigns), which belong to the receipt and go back only with the whole of it."""
+    earn_rounding: EarnRounding = EarnRounding.DOWN
+    """How the base points were rounded: the partner's earn rounding mode at the time (earns
+    stored before partners could choose were all rounded down)."""
 
     @property
     def lines_points(self) -> int:

@@ -21,7 +21,9 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from hub.domain.errors import InvalidField
-from hub.domain.members import key_id_of
+from hub.domain.fields import ascii_digits
+from hub.domain.members import IDENTIFIER_TEXT_LENGTH_MAX, key_id_of
+from hub.domain.phones import e164
 
 DATA_KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -32,8 +34,6 @@ BIRTH_DATE_MIN = date(1900, 1, 1)
 _AAD_PREFIX = b"hub-contact-v1:"
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
-_PHONE_SEPARATORS = re.compile(r"[\s\-().]")
-_PHONE = re.compile(r"\+\d{8,15}")
 
 
 class ContactCipherError(Exception):
@@ -48,7 +48,7 @@ class Contact:
     name: str | None = field(default=None, repr=False)
     email: str | None = field(default=None, repr=False)
     phone: str | None = field(default=None, repr=False)
-    """E.164: '+' and 8 to 15 digits."""
+    """E.164, as a phone identifier is: the shared-phone fraud link compares the two."""
     birth_date: date | None = field(default=None, repr=False)
 
     @classmethod
@@ -60,12 +60,17 @@ class Contact:
         phone: str = "",
         birth_date: str = "",
         field_prefix: str = "contact",
+        phone_region: str | None = None,
     ) -> Contact:
-        """Normalize and validate; empty strings mean "not given". Errors never echo values."""
+        """Normalize and validate; empty strings mean "not given". Errors never echo values.
+
+        ``phone_region`` reads national phone numbers, as for identifiers (see
+        ``hub.domain.phones``); ``None`` accepts only the international form.
+        """
         return cls(
             name=_name(name, f"{field_prefix}.name"),
             email=_email(email, f"{field_prefix}.email"),
-            phone=_phone(phone, f"{field_prefix}.phone"),
+            phone=_phone(phone, f"{field_prefix}.phone", phone_region),
             birth_date=_birth_date(birth_date, f"{field_prefix}.birth_date"),
         )
 
@@ -128,13 +133,16 @@ def _email(raw: str, field_name: str) -> str | None:
     return f"{local}@{domain.lower()}"  # domains are case-insensitive, local parts need not be
 
 
-def _phone(raw: str, field_name: str) -> str | None:
-    phone = _PHONE_SEPARATORS.sub("", raw)
-    if not phone:
+def _phone(raw: str, field_name: str, region: str | None) -> str | None:
+    text = ascii_digits(raw).strip()
+    if not text:
         return None
-    if not _PHONE.fullmatch(phone):
+    phone = e164(text, region) if len(raw) <= IDENTIFIER_TEXT_LENGTH_MAX else None
+    if phone is None:
         raise InvalidField(
-            f"{field_name}: a phone number is '+' and 8 to 15 digits", field=field_name
+            f"{field_name}: a phone number must be valid, in international form ('+' and the "
+            "country code) or in the national form of the partner's default phone region",
+            field=field_name,
         )
     return phone
 

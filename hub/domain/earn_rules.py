@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from hub.domain.breakdown import (
@@ -25,6 +26,7 @@ from hub.domain.breakdown import (
     CapCut,
     ExcludedItem,
     ExclusionReason,
+    ItemPoints,
     LineKind,
 )
 from hub.domain.errors import InvalidAmount
@@ -34,6 +36,7 @@ from hub.domain.money import Money, Rounding, points_for_purchase, to_units
 from hub.domain.partners import Partner
 from hub.domain.purchases import Channel, LineItem, Purchase, require_currency
 from hub.domain.rates import Rates, RateVersion
+from hub.domain.receipt_lines import allocate, exact_text, shares_of
 from hub.domain.rules import (
     NO_FACTS,
     Campaign,
@@ -116,7 +119,9 @@ def evaluate(ruleset: Ruleset, situation: EarnSituation) -> Breakdown:
         coalition_funded_points=_posted(lines, Funder.COALITION),
         tier=tier,
         tier_after=_tier_after(scheme, situation, tier, points),
+        earn_rounding=partner.earn_rounding,
     )
+    breakdown = _with_items(breakdown, ruleset, partner.id, purchase.line_items)
     _check_adds_up(breakdown)
     return breakdown
 
@@ -150,8 +155,10 @@ def _exclusion_reason(rules: Exclusions | None, item: LineItem) -> ExclusionReas
 
 
 def _points_for_minor(amount_minor: int, situation: EarnSituation) -> int:
+    """Base points for ``amount_minor``, rounded as the partner chose (down by default)."""
     amount = Money(amount_minor, situation.purchase.amount.currency)
-    return points_for_purchase(amount, situation.rate.rates.earn_rate)
+    rounding = situation.partner.earn_rounding
+    return points_for_purchase(amount, situation.rate.rates.earn_rate, rounding)
 
 
 def _extra(multiplier: Decimal) -> Decimal:
@@ -405,6 +412,57 @@ def _within_budget(offer: _Offer, budgets_left: Mapping[str, int] | None) -> _Of
     return offer if offer.points <= left else replace(offer, points=left, note=NOTE_BUDGET)
 
 
+# --- What each receipt line earned -------------------------------------------------------
+
+
+def _with_items(
+    breakdown: Breakdown, ruleset: Ruleset, partner_id: str, items: Sequence[LineItem]
+) -> Breakdown:
+    """``breakdown`` with what each line item earned: each rule's posted points shared by amount
+    over the lines it applies to, then allocated to whole points; fixed and first-purchase
+    bonuses stay with the receipt."""
+    if not items:
+        return breakdown
+    campaigns = dict(ruleset.campaigns(partner_id))
+    excluded = {item.index for item in breakdown.excluded}
+    exact = {index: Fraction(0) for index in range(len(items))}
+    receipt = 0
+    for line in breakdown.lines:
+        scope = _scope(line, campaigns, items, excluded)
+        weights = {index: items[index].amount_minor for index in scope}
+        if not line.posted_points:
+            continue
+        if not sum(weights.values()):
+            receipt += line.posted_points
+            continue
+        for index, share in shares_of(line.posted_points, weights).items():
+            exact[index] += share
+    points = allocate([exact[index] for index in range(len(items))])
+    earned = tuple(
+        ItemPoints(i, item.sku, item.quantity, item.amount_minor, points[i], exact_text(exact[i]))
+        for i, item in enumerate(items)
+    )
+    return replace(breakdown, items=earned, receipt_points=receipt)
+
+
+def _scope(
+    line: BreakdownLine,
+    campaigns: Mapping[str, Campaign],
+    items: Sequence[LineItem],
+    excluded: set[int],
+) -> tuple[int, ...]:
+    """Indexes of the line items a breakdown line applies to; none for a receipt bonus."""
+    eligible = tuple(index for index in range(len(items)) if index not in excluded)
+    if line.kind is not LineKind.CAMPAIGN:
+        return eligible
+    campaign = campaigns.get(line.rule_id)
+    if campaign is None or campaign.multiplier is None or campaign.first_purchase:
+        return ()
+    if campaign.categories:
+        return tuple(index for index in eligible if items[index].category in campaign.categories)
+    return eligible
+
+
 # --- Caps and totals ----------------------------------------------------------------------
 
 
@@ -475,6 +533,15 @@ def _check_adds_up(breakdown: Breakdown) -> None:
     require(
         all(0 <= line.capped_points <= line.points for line in breakdown.lines),
         "a line's capped points exceed its points",
+    )
+    require(
+        not breakdown.items
+        or sum(item.points for item in breakdown.items) + breakdown.receipt_points
+        == breakdown.points,
+        "receipt lines' points and receipt bonuses differ from the breakdown's points",
+    )
+    require(
+        all(item.points >= 0 for item in breakdown.items), "a receipt line's points are negative"
     )
 
 
@@ -593,6 +660,30 @@ def review_period_start(scheme: TierScheme, at: datetime, zone: ZoneInfo) -> dat
     else:
         month = 1
     return _midnight(local).replace(month=month, day=1).astimezone(UTC)
+
+
+def refund_qualifying(scheme: TierScheme, points: int, amount: Money) -> int:
+    """What a refund of ``points`` for ``amount`` takes off the member's qualifying amount."""
+    if scheme.metric is TierMetric.POINTS:
+        return points
+    return amount.amount_minor if amount.currency.code == scheme.spend_currency else 0
+
+
+def tier_after_refund(
+    scheme: TierScheme, tier: str | None, qualifying_before: int, qualifying_after: int
+) -> str | None:
+    """The tier a refund drops the member to at once, or ``None`` for no change.
+
+    Only a refund that takes the qualifying amount from at or above the member's tier's
+    threshold to below it drops the tier: a member already below its threshold (whose old
+    earns left the rolling window) keeps the tier until the period review, as inactivity
+    downgrades always did.
+    """
+    current = scheme.tiers[scheme.rank(tier)]
+    if qualifying_before < current.threshold or qualifying_after >= current.threshold:
+        return None
+    reached = scheme.qualifying_tier(qualifying_after)
+    return reached.name if scheme.rank(reached.name) < scheme.rank(current.name) else None
 
 
 def reviewed_tier(scheme: TierScheme, qualifying: int) -> str | None:

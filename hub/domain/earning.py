@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from hub.domain import crediting
 from hub.domain.accounts import (
     COALITION_CAMPAIGNS,
     member_available,
-    member_debt,
     member_pending,
     partner_issued,
 )
@@ -67,22 +67,18 @@ def earn(
     now: datetime,
 ) -> Earning:
     """The transaction and lot that credit ``calculation.points``, issued by the partner and (for
-    what the coalition funds) the coalition; a member's refund debt is paid off first, and only
-    the rest becomes a lot."""
+    what the coalition funds) the coalition; a member's refund debt is paid off first
+    (``crediting.credit``), and only the rest becomes a lot."""
     points, coalition = calculation.points, calculation.coalition_funded_points
-    paid = min(points, debt_points)
     pending = calculation.status is LotStatus.PENDING
-    credit = member_pending(member_id) if pending else member_available(member_id)
-    credits = [
-        entry
-        for entry in (Entry(member_debt(member_id), paid), Entry(credit, points - paid))
-        if entry.amount_points
-    ]
+    account = member_pending(member_id) if pending else member_available(member_id)
+    credited = crediting.credit(account, points, debt_points, transaction_id=transaction_id)
+    paid = credited.debt_paid_points
     transaction = Transaction(
         id=transaction_id,
         kind=TransactionKind.EARN,
         created_at=now,
-        entries=(*_issuers(partner.id, points, coalition), *(credits or [Entry(credit, 0)])),
+        entries=(*_issuers(partner.id, points, coalition), *credited.entries),
         points=points,
         member_id=member_id,
         partner_id=partner.id,

@@ -36,6 +36,7 @@
     │   ├── InsufficientPoints         INSUFFICIENT_POINTS
     │   ├── BelowMinimumRedemption     BELOW_MINIMUM_REDEMPTION
     │   ├── ExceedsPayableAmount       EXCEEDS_PAYABLE_AMOUNT
+    │   ├── ExceedsCategoryShare       EXCEEDS_CATEGORY_SHARE
     │   ├── HoldAlreadyCaptured        HOLD_ALREADY_CAPTURED
     │   ├── HoldAlreadyVoided          HOLD_ALREADY_VOIDED
     │   ├── HoldExpired                HOLD_EXPIRED
@@ -54,7 +55,8 @@
     │   ├── ExceptionsOpen             EXCEPTIONS_OPEN
     │   ├── ExceptionAlreadyAccepted   EXCEPTION_ALREADY_ACCEPTED
     │   ├── EarlierDayUnsettled        EARLIER_DAY_UNSETTLED
-    │   └── SigningKeyMissing          SIGNING_KEY_MISSING
+    │   ├── SigningKeyMissing          SIGNING_KEY_MISSING
+    │   └── NothingToAnnul             NOTHING_TO_ANNUL
     ├── AlreadyExists              ALREADY_EXISTS
     │   ├── IdempotencyKeyReused       IDEMPOTENCY_KEY_REUSED
     │   ├── IdentifierTaken            IDENTIFIER_TAKEN
@@ -243,6 +245,13 @@ class ExceedsPayableAmount(FailedPrecondition):
     reason = "EXCEEDS_PAYABLE_AMOUNT"
 
 
+class ExceedsCategoryShare(FailedPrecondition):
+    """The receipt's share would allow it, a category's own smaller share does not (the SDK's
+    class of it is a kind of its ``ExceedsPayableAmount``; here every reason is a leaf)."""
+
+    reason = "EXCEEDS_CATEGORY_SHARE"
+
+
 class HoldAlreadyCaptured(FailedPrecondition):
     reason = "HOLD_ALREADY_CAPTURED"
 
@@ -324,6 +333,12 @@ class EarlierDayUnsettled(FailedPrecondition):
 
 class SigningKeyMissing(FailedPrecondition):
     reason = "SIGNING_KEY_MISSING"
+
+
+class NothingToAnnul(FailedPrecondition):
+    """The operation's points are all spent, expired, reversed, annulled or held."""
+
+    reason = "NOTHING_TO_ANNUL"
 
 
 class AlreadyExists(HubError):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from hub.domain.errors import InvalidField
 from hub.domain.limits import TEXT_FIELD_LENGTH_MAX
 
@@ -17,3 +19,19 @@ def bounded_text(
     if not value.isprintable():
         raise InvalidField(f"{field} contains control characters", field=field)
     return value
+
+
+def ascii_digits(text: str) -> str:
+    """``text`` under NFKC with every decimal digit, of any script, as its ASCII digit.
+
+    NFKC alone folds full-width digits ("４０００") but not Arabic-Indic or Devanagari ones,
+    which are digits of their own; a card typed in any of them is the same card.
+    """
+    if text.isascii():  # NFKC leaves ASCII as it is: the till's usual case costs nothing
+        return text
+    return "".join(_ascii_digit(char) for char in unicodedata.normalize("NFKC", text))
+
+
+def _ascii_digit(char: str) -> str:
+    digit = unicodedata.decimal(char, None)
+    return char if digit is None else str(digit)

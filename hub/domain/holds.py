@@ -13,10 +13,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from hub.domain import crediting
 from hub.domain.accounts import member_available, partner_redeemed
 from hub.domain.errors import (
     BelowMinimumRedemption,
     CaptureExceedsHold,
+    DuplicateOrder,
+    ExceedsCategoryShare,
     ExceedsPayableAmount,
     FraudDeclined,
     HoldAlreadyCaptured,
@@ -32,7 +35,7 @@ from hub.domain.ledger import Entry, Phase, Transaction, TransactionKind, transf
 from hub.domain.limits import POINTS_PER_OPERATION_MAX
 from hub.domain.lots import Lot, LotMovement, LotUpdate, MovementKind, earliest_expiry_first
 from hub.domain.money import Money, value_of_points
-from hub.domain.partners import Partner
+from hub.domain.partners import BurnRules, Partner
 from hub.domain.purchases import Purchase, require_currency
 from hub.domain.rates import RateVersion
 
@@ -112,6 +115,32 @@ class Hold:
         return self.captured_points - refunded_points
 
 
+def as_of(hold: Hold, now: datetime) -> Hold:
+    """The hold as it stands at ``now``: an open hold past its expiry is expired, whether or
+    not the sweeper has released it yet (the sweeper only makes the ledger catch up)."""
+    if hold.status in OPEN_HOLD_STATUSES and hold.expires_at <= now:
+        return replace(hold, status=HoldStatus.EXPIRED)
+    return hold
+
+
+def require_order_free(open_hold: Hold | None, now: datetime) -> None:
+    """Refuse a second hold for an order while another is open at ``now``: a till that lost
+    the answer finds its hold with ``get_hold`` by order id instead of holding the points
+    twice. An open hold past its expiry no longer counts (it is released first)."""
+    if open_hold is not None and as_of(open_hold, now).status in OPEN_HOLD_STATUSES:
+        raise duplicate_order(open_hold)
+
+
+def duplicate_order(open_hold: Hold) -> DuplicateOrder:
+    """The refusal naming the order's open hold (in its message and its ``hold_id``)."""
+    return DuplicateOrder(
+        f"order {open_hold.order_id!r} already has an open hold, {open_hold.id}; "
+        "capture or void it, or let it expire, before holding points for it again",
+        hold_id=str(open_hold.id),
+        order_id=open_hold.order_id,
+    )
+
+
 def points_to_redeem(points: int, purchase: Purchase, partner: Partner, rate: RateVersion) -> Money:
     """The value of ``points`` at the partner, once the partner's burn rules allow them."""
     if not 1 <= points <= POINTS_PER_OPERATION_MAX:
@@ -127,12 +156,31 @@ def points_to_redeem(points: int, purchase: Purchase, partner: Partner, rate: Ra
     value = value_of_points(points, rate.rates.burn_value, partner.currency)
     payable_minor = rules.payable_minor(purchase.amount, purchase.line_items)
     if value.amount_minor > payable_minor:
-        raise ExceedsPayableAmount(
-            f"{points} points are worth {value} but at most "
-            f"{Money(payable_minor, partner.currency)} of this receipt may be paid with points",
-            payable_minor=str(payable_minor),
-        )
+        raise _exceeds_payable(points, value, payable_minor, purchase, rules)
     return value
+
+
+def _exceeds_payable(
+    points: int, value: Money, payable_minor: int, purchase: Purchase, rules: BurnRules
+) -> ExceedsPayableAmount | ExceedsCategoryShare:
+    """The refusal, naming the category shares when they (not the receipt's share) refused."""
+    payable = Money(payable_minor, value.currency)
+    without_categories_minor = rules.payable_minor(
+        purchase.amount, purchase.line_items, by_category=False
+    )
+    if value.amount_minor <= without_categories_minor:
+        categories = ", ".join(rules.limiting_categories(purchase.line_items))
+        return ExceedsCategoryShare(
+            f"{points} points are worth {value} but the partner's shares for {categories} "
+            f"leave at most {payable} of this receipt payable with points",
+            payable_minor=str(payable_minor),
+            categories=categories,
+        )
+    return ExceedsPayableAmount(
+        f"{points} points are worth {value} but at most {payable} of this receipt may be paid "
+        "with points",
+        payable_minor=str(payable_minor),
+    )
 
 
 def reserve(lots: Sequence[Lot], points: int, now: datetime) -> tuple[list[Lot], list[Reservation]]:
@@ -218,6 +266,8 @@ def authorize(
 class Resolution:
     hold: Hold
     lots: LotUpdate
+    debt_paid_points: int = 0
+    """Of the points a release gave back, those that paid the member's refund debt."""
 
 
 def _released_entries(hold: Hold) -> tuple[Entry, Entry]:
@@ -247,8 +297,11 @@ def capture(
     reservations: Sequence[Reservation],
     transaction_id: uuid.UUID,
     now: datetime,
+    *,
+    debt_points: int,
 ) -> Resolution:
-    """Post ``points`` of the hold (1..held) and release the rest, in one transaction."""
+    """Post ``points`` of the hold (1..held) and release the rest, in one transaction; the rest
+    pays the member's refund debt (``debt_points``, read under its lock) first."""
     hold.check_capturable(now)
     if not 1 <= points <= hold.points:
         error = CaptureExceedsHold if points > hold.points else InvalidAmount
@@ -256,15 +309,28 @@ def capture(
     by_id = _unreserved(lots, reservations)
     held = {reservation.lot_id: reservation.points for reservation in reservations}
     movements, wanted = [], points
+    rest = dict(held)
     for lot in earliest_expiry_first(by_id.values()):
         taken = min(wanted, held[lot.id])
         if taken:
             by_id[lot.id] = lot.moved(-taken)
             movements.append(LotMovement(transaction_id, lot.id, -taken, MovementKind.REDEMPTION))
+            rest[lot.id] -= taken
             wanted -= taken
+    credited = crediting.credit(
+        member_available(hold.member_id),
+        hold.points - points,
+        debt_points,
+        transaction_id=transaction_id,
+        lots=tuple((lot, rest[lot.id]) for lot in by_id.values()),
+        released=True,
+    )
+    by_id.update((lot.id, lot) for lot in credited.lots)
+    movements.extend(credited.movements)
     entries = (
         *_released_entries(hold),
         *transfer(member_available(hold.member_id), partner_redeemed(hold.partner_id), points),
+        *credited.entries,
     )
     transaction = _resolution(hold, TransactionKind.CAPTURE, transaction_id, entries, points, now)
     captured = replace(
@@ -274,7 +340,8 @@ def capture(
         resolved_at=now,
         resolution_id=transaction_id,
     )
-    return Resolution(captured, LotUpdate(transaction, tuple(by_id.values()), tuple(movements)))
+    update = LotUpdate(transaction, tuple(by_id.values()), tuple(movements))
+    return Resolution(captured, update, credited.debt_paid_points)
 
 
 def release(
@@ -285,10 +352,12 @@ def release(
     transaction_id: uuid.UUID,
     now: datetime,
     *,
+    debt_points: int,
     declined: bool = False,
 ) -> Resolution:
     """Give the held points back: a VOID by the partner (or ``declined`` by a fraud analyst),
-    or a HOLD_EXPIRY by the sweeper."""
+    or a HOLD_EXPIRY by the sweeper. They pay the member's refund debt (``debt_points``, read
+    under its lock) first, out of the lots they were reserved from."""
     require(
         kind in (TransactionKind.VOID, TransactionKind.HOLD_EXPIRY),
         f"a release is a void or an expiry, not {kind}",
@@ -301,14 +370,29 @@ def release(
             hold.status in OPEN_HOLD_STATUSES and hold.expires_at <= now,
             "only an open hold past its expiry expires",
         )
-    transaction = _resolution(hold, kind, transaction_id, _released_entries(hold), 0, now)
+    credited = crediting.credit(
+        member_available(hold.member_id),
+        hold.points,
+        debt_points,
+        transaction_id=transaction_id,
+        lots=tuple(
+            (lot, _reserved_by(reservations, lot.id))
+            for lot in _unreserved(lots, reservations).values()
+        ),
+        released=True,
+    )
+    entries = (*_released_entries(hold), *credited.entries)
+    transaction = _resolution(hold, kind, transaction_id, entries, 0, now)
     status = HoldStatus.EXPIRED
     if kind is TransactionKind.VOID:
         status = HoldStatus.DECLINED if declined else HoldStatus.VOIDED
     released = replace(hold, status=status, resolved_at=now, resolution_id=transaction_id)
-    return Resolution(
-        released, LotUpdate(transaction, tuple(_unreserved(lots, reservations).values()))
-    )
+    update = LotUpdate(transaction, credited.lots, credited.movements)
+    return Resolution(released, update, credited.debt_paid_points)
+
+
+def _reserved_by(reservations: Sequence[Reservation], lot_id: uuid.UUID) -> int:
+    return sum(r.points for r in reservations if r.lot_id == lot_id)
 
 
 def _resolution(

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from fractions import Fraction
 
 from hub.domain.accounts import Account
 from hub.domain.breakdown import Breakdown
@@ -137,6 +138,12 @@ class Transaction:
     """Bonuses: ``welcome`` or the event kind (``referee`` for a referred member's side)."""
     rule_id: str | None = None
     """Bonuses: the rule that gave them."""
+    returned_shares: tuple[tuple[int, Fraction], ...] = ()
+    """Refunds of earns by line: (line index, share of the line returned) for each line."""
+    tier_before: str | None = None
+    tier_after: str | None = None
+    """Refunds of earns that took the member's qualifying amount below its tier's threshold:
+    the tier lost, and the tier the member dropped to at once (by name; ``None``: no change)."""
 
     def __post_init__(self) -> None:
         check_balanced(self.entries)

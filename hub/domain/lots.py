@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from hub.domain.accounts import COALITION_BREAKAGE, member_available, member_pending
+from hub.domain.accounts import COALITION_BREAKAGE, member_available
 from hub.domain.invariants import require
 from hub.domain.ledger import Transaction, TransactionKind, transfer
 
@@ -35,6 +35,10 @@ class MovementKind(StrEnum):
     """Taken back by a refund of the earn that issued the lot (negative)."""
     ANNULMENT = "annulment"
     """Taken by a fraud analyst's annulment into the coalition's adjustments (negative)."""
+    DEBT_PAYMENT = "debt_payment"
+    """Taken to pay the member's refund debt when the points become theirs again (negative): the
+    rest of a refund of an earn that found its points spent or held, so it settles as a
+    reversal of the issuing partner's lot."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,25 +114,6 @@ class LotUpdate:
     transaction: Transaction | None
     lots: tuple[Lot, ...]
     movements: tuple[LotMovement, ...] = ()
-
-
-def mature(
-    member_id: uuid.UUID, lots: Sequence[Lot], transaction_id: uuid.UUID, now: datetime
-) -> LotUpdate:
-    """Move a member's lots whose pending period is over into their available points."""
-    require(
-        all(lot.status is LotStatus.PENDING and lot.available_at <= now for lot in lots),
-        "only due pending lots mature",
-    )
-    matured = tuple(replace(lot, status=LotStatus.AVAILABLE) for lot in lots)
-    points = sum(lot.remaining_points for lot in lots)
-    if points == 0:  # fully refunded while pending: nothing left to move
-        return LotUpdate(None, matured)
-    entries = transfer(member_pending(member_id), member_available(member_id), points)
-    transaction = Transaction(
-        transaction_id, TransactionKind.MATURATION, now, entries, points, member_id=member_id
-    )
-    return LotUpdate(transaction, matured)
 
 
 def expire(

@@ -4,6 +4,11 @@ A member is enrolled once for the whole coalition. Identifiers (card, phone, app
 normalized and stored only as HMAC-SHA256 digests under a key from configuration, so a
 database copy alone does not reveal them. The raw value never appears in ``repr``.
 
+Normalization comes before validation and hashing, so one card or phone is one digest however
+it was typed: NFKC with every script's digits as ASCII ("４０００…", "٤٠٠٠…" and "4000…" are one
+card), separators dropped, and phones in E.164 under the partner's default region (see
+``hub.domain.phones``).
+
 Identifier keys rotate: the hasher holds the current key and the retired ones. A digest under
 a retired key still finds its member, and is replaced by the current key's digest the next time
 the partner presents the identifier in a call that writes (see ``hub.services.callers``): an
@@ -26,6 +31,8 @@ from hub.domain.errors import (
     MemberNotActive,
     MemberNotFrozen,
 )
+from hub.domain.fields import ascii_digits
+from hub.domain.phones import e164
 
 IDENTIFIER_KEY_BYTES_MIN = 32
 KEY_ID_LENGTH = 16
@@ -38,14 +45,20 @@ class IdentifierKind(StrEnum):
     APP_ID = "app_id"
 
 
-_SEPARATORS = re.compile(r"[\s\-().]")
-_CARD = re.compile(r"\d{8,19}")
-_PHONE = re.compile(r"\+\d{8,15}")
+IDENTIFIER_TEXT_LENGTH_MAX = 64
+"""Longest identifier text accepted as typed, separators included."""
+
+_SEPARATORS = re.compile(r"[\s\-().\u2010-\u2015\u2212]")  # the Unicode dashes NFKC keeps
+# [0-9], not \d: \d matches every script's digits, which are folded to ASCII first.
+_CARD = re.compile(r"[0-9]{8,19}")
 _APP_ID = re.compile(r"[A-Za-z0-9._:\-]{1,64}")
-_RULES = {
-    IdentifierKind.CARD: (_CARD, "8 to 19 digits"),
-    IdentifierKind.PHONE: (_PHONE, "'+' and 8 to 15 digits"),
-    IdentifierKind.APP_ID: (_APP_ID, "1 to 64 of A-Z, a-z, 0-9, '.', '_', ':', '-'"),
+_SHAPES = {
+    IdentifierKind.CARD: "8 to 19 digits",
+    IdentifierKind.PHONE: (
+        "a valid phone number: in international form ('+' and the country code), or in the "
+        "national form of the partner's default phone region"
+    ),
+    IdentifierKind.APP_ID: "1 to 64 of A-Z, a-z, 0-9, '.', '_', ':', '-'",
 }
 
 
@@ -55,15 +68,38 @@ class Identifier:
     value: str = field(repr=False)
 
     @classmethod
-    def parse(cls, kind: IdentifierKind, raw: str, *, field_name: str = "identifier") -> Identifier:
-        """Normalize and validate ``raw``; the error never echoes the value."""
-        value = raw if kind is IdentifierKind.APP_ID else _SEPARATORS.sub("", raw)
-        pattern, shape = _RULES[kind]
-        if not pattern.fullmatch(value):
+    def parse(
+        cls,
+        kind: IdentifierKind,
+        raw: str,
+        *,
+        field_name: str = "identifier",
+        phone_region: str | None = None,
+    ) -> Identifier:
+        """Normalize, then validate ``raw``; the error never echoes the value.
+
+        ``phone_region`` is the calling partner's default region (e.g. RU), which national
+        phone numbers are read in; ``None`` accepts only the international form.
+        """
+        value = _normalized(kind, raw, phone_region)
+        if value is None:
             raise InvalidIdentifier(
-                f"{field_name}: a {kind.value} must be {shape}", field=field_name
+                f"{field_name}: a {kind.value} must be {_SHAPES[kind]}", field=field_name
             )
         return cls(kind, value)
+
+
+def _normalized(kind: IdentifierKind, raw: str, phone_region: str | None) -> str | None:
+    """The one text of the identifier ``raw`` names, or ``None`` if it names none."""
+    if len(raw) > IDENTIFIER_TEXT_LENGTH_MAX:
+        return None
+    text = ascii_digits(raw)
+    if kind is IdentifierKind.PHONE:
+        return e164(text, phone_region)
+    if kind is IdentifierKind.CARD:
+        text = _SEPARATORS.sub("", text)
+        return text if _CARD.fullmatch(text) else None
+    return text if _APP_ID.fullmatch(text) else None
 
 
 def key_id_of(key: bytes, purpose: bytes) -> str:

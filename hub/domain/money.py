@@ -3,11 +3,14 @@
 Points are integers; money is integer minor units of a currency; rates are ``Decimal``. Every
 conversion goes through :func:`to_units`, which rounds once with a named :class:`Rounding`.
 
-Conversions a member benefits from always round in the books' favour, whatever the partner's
-rounding mode: points earned round down, the value of burned points rounds down and the points
-needed to pay an amount round up. Splitting a receipt can therefore never earn more points than
-the whole, and no sequence of operations farms fractions. The partner's own rounding mode is for
-money between the partner and the coalition (settlement values), where neither side is favoured.
+Conversions a member benefits from round in the books' favour by default: points earned round
+down, the value of burned points rounds down and the points needed to pay an amount round up.
+Splitting a receipt can then never earn more points than the whole, and no sequence of
+operations farms fractions. A partner may choose another :class:`EarnRounding` for the base
+points of its earns (half-up or up, as its till promises its customers): that is the partner's
+own choice and cost, since under it a receipt split in two can earn a point more than the whole.
+The partner's settlement ``rounding`` is a separate setting, for money between the partner and
+the coalition (settlement values), where neither side is favoured.
 """
 
 from __future__ import annotations
@@ -48,6 +51,26 @@ PARTNER_ROUNDINGS = (Rounding.FLOOR, Rounding.HALF_EVEN, Rounding.HALF_UP)
 """Modes a partner may name for its settlement values."""
 
 
+class EarnRounding(StrEnum):
+    """How the base points of a partner's earns round; ``down`` (the books' favour) unless the
+    partner chose otherwise. Each earn records the mode that made its points."""
+
+    DOWN = "down"
+    HALF_UP = "half_up"
+    UP = "up"
+
+    @property
+    def rounding(self) -> Rounding:
+        return _EARN_ROUNDINGS[self]
+
+
+_EARN_ROUNDINGS = {
+    EarnRounding.DOWN: Rounding.FLOOR,
+    EarnRounding.HALF_UP: Rounding.HALF_UP,
+    EarnRounding.UP: Rounding.CEILING,
+}
+
+
 def to_units(value: Decimal, exponent: int, rounding: Rounding) -> int:
     """Round ``value`` (in whole units) to an integer count of ``10**-exponent`` units."""
     scaled = _WIDE.scaleb(value, exponent)
@@ -84,9 +107,12 @@ def purchase_amount(amount_minor: int, currency: Currency, *, field: str) -> Mon
     return Money(amount_minor, currency)
 
 
-def points_for_purchase(amount: Money, earn_rate: Decimal) -> int:
-    """Points earned for ``amount`` at ``earn_rate`` points per major unit, rounded down."""
-    return to_units(_EXACT.multiply(amount.major, earn_rate), 0, Rounding.FLOOR)
+def points_for_purchase(
+    amount: Money, earn_rate: Decimal, rounding: EarnRounding = EarnRounding.DOWN
+) -> int:
+    """Points earned for ``amount`` at ``earn_rate`` points per major unit, rounded down unless
+    the partner chose another ``rounding``."""
+    return to_units(_EXACT.multiply(amount.major, earn_rate), 0, rounding.rounding)
 
 
 def value_of_points(points: int, burn_value: Decimal, currency: Currency) -> Money:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from calendar import monthrange
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -20,8 +20,9 @@ from hub.domain.limits import (
     PENDING_PERIOD_MAX_S,
     TEXT_FIELD_LENGTH_MAX,
 )
-from hub.domain.money import PARTNER_ROUNDINGS, Money, Rounding, to_units
+from hub.domain.money import PARTNER_ROUNDINGS, EarnRounding, Money, Rounding, to_units
 from hub.domain.purchases import LineItem
+from hub.domain.rates import parse_rate
 
 PARTNER_ID_PATTERN = re.compile(r"[a-z][a-z0-9-]{1,31}")
 
@@ -92,6 +93,19 @@ def _add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=day)
 
 
+CATEGORY_SHARES_MAX = 64
+"""Most categories one partner may give a share of their own."""
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryShare:
+    """The largest share of a category's lines payable with points (children's goods at most
+    0.2, say), below the partner's ``max_share`` for the rest of the receipt."""
+
+    category: str
+    max_share: Decimal
+
+
 @dataclass(frozen=True, slots=True)
 class BurnRules:
     """What a partner lets members pay with points."""
@@ -104,15 +118,36 @@ class BurnRules:
     """Least of the receipt paid in money, e.g. 1 for "at least one minor unit in money"."""
     excluded_categories: frozenset[str] = frozenset()
     """Line-item categories points cannot pay for (gift cards, tobacco...)."""
+    category_shares: tuple[CategoryShare, ...] = ()
+    """Categories whose lines points may pay less of than ``max_share``, sorted by category."""
 
-    def payable_minor(self, total: Money, lines: tuple[LineItem, ...]) -> int:
-        """The most of this receipt that points may pay, in minor units."""
-        excluded = sum(
-            line.amount_minor for line in lines if line.category in self.excluded_categories
-        )
-        eligible = total.amount_minor - excluded
-        by_share = to_units(Decimal(eligible) * self.max_share, 0, Rounding.FLOOR)
+    def payable_minor(
+        self, total: Money, lines: tuple[LineItem, ...], *, by_category: bool = True
+    ) -> int:
+        """The most of this receipt that points may pay, in minor units; ``by_category=False``
+        leaves the category shares out (to tell which rule refused)."""
+        shares = self._line_shares() if by_category else {}
+        shares |= dict.fromkeys(self.excluded_categories, Decimal(0))
+        payable = Decimal(total.amount_minor) * self.max_share
+        for line in lines:
+            share = shares.get(line.category)
+            if share is not None:
+                # A line paid at a smaller share than the receipt's takes the difference off.
+                payable -= Decimal(line.amount_minor) * (self.max_share - share)
+        by_share = to_units(payable, 0, Rounding.FLOOR)
         return max(0, min(by_share, total.amount_minor - self.min_cash_minor))
+
+    def limiting_categories(self, lines: tuple[LineItem, ...]) -> tuple[str, ...]:
+        """The categories on these lines whose own share is below the receipt's, sorted."""
+        shares = self._line_shares()
+        return tuple(sorted({line.category for line in lines if line.category in shares}))
+
+    def _line_shares(self) -> dict[str, Decimal]:
+        return {
+            rule.category: rule.max_share
+            for rule in self.category_shares
+            if rule.max_share < self.max_share and rule.category not in self.excluded_categories
+        }
 
 
 DEFAULT_BURN_RULES = BurnRules()
@@ -129,7 +164,40 @@ def check_burn_rules(rules: BurnRules) -> BurnRules:
         )
     for category in rules.excluded_categories:
         bounded_text(category, field="burn_rules.excluded_categories", required=True)
-    return rules
+    return replace(rules, category_shares=_checked_category_shares(rules.category_shares))
+
+
+def _checked_category_shares(shares: tuple[CategoryShare, ...]) -> tuple[CategoryShare, ...]:
+    field = "burn_rules.category_shares"
+    if len(shares) > CATEGORY_SHARES_MAX:
+        raise InvalidField(f"{field}: at most {CATEGORY_SHARES_MAX} categories", field=field)
+    for rule in shares:
+        bounded_text(rule.category, field=f"{field}.category", required=True)
+        if not Decimal(0) <= rule.max_share <= Decimal(1):
+            raise InvalidField(
+                f"{field}.max_share of {rule.category!r} must be in [0, 1]; got {rule.max_share}",
+                field=f"{field}.max_share",
+            )
+    if len({rule.category for rule in shares}) != len(shares):
+        raise InvalidField(f"{field}.category: one share per category", field=f"{field}.category")
+    return tuple(sorted(shares, key=lambda rule: rule.category))
+
+
+def parse_category_shares(text: str) -> tuple[CategoryShare, ...]:
+    """``children=0.2,alcohol=0`` as category shares (checked later by ``check_burn_rules``)."""
+    shares = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        category, sep, share_text = item.rpartition("=")
+        if not sep:
+            raise InvalidField(
+                f"burn_rules.category_shares: each is CATEGORY=SHARE; got {item[:40]!r}",
+                field="burn_rules.category_shares",
+            )
+        share = parse_rate(share_text.strip(), field="burn_rules.category_shares.max_share")
+        shares.append(CategoryShare(category.strip(), share))
+    return tuple(shares)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +213,13 @@ class Partner:
     burn_rules: BurnRules = DEFAULT_BURN_RULES
     rate_limit_per_s: int | None = None
     """Requests per second per hub process; ``None`` takes the hub's default."""
+    earn_rounding: EarnRounding = EarnRounding.DOWN
+    """How the base points of an earn here round (the partner's choice; see ``hub.domain.money``);
+    the settlement ``rounding`` above is another setting."""
+    phone_region: str | None = None
+    """Where this partner's tills are (ISO 3166, e.g. RU): national phone numbers they send
+    ("8 916 123-45-67") are read as that country's. ``None``: only '+' numbers are accepted,
+    since no currency or name says which country a till is in."""
 
     def require_active(self) -> None:
         if self.status is not PartnerStatus.ACTIVE:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from fractions import Fraction
 
+from hub.domain import crediting, receipt_lines
 from hub.domain.accounts import (
     COALITION_ADJUSTMENTS,
     COALITION_BREAKAGE,
@@ -19,7 +21,13 @@ from hub.domain.accounts import (
     partner_issued,
     partner_redeemed,
 )
-from hub.domain.errors import CurrencyMismatch, InvalidAmount, RefundExceedsOriginal
+from hub.domain.breakdown import Breakdown
+from hub.domain.errors import (
+    CurrencyMismatch,
+    InvalidAmount,
+    InvalidField,
+    RefundExceedsOriginal,
+)
 from hub.domain.holds import Hold
 from hub.domain.ledger import Entry, Transaction, TransactionKind
 from hub.domain.lots import (
@@ -31,6 +39,7 @@ from hub.domain.lots import (
     earliest_expiry_first,
 )
 from hub.domain.money import Money
+from hub.domain.receipt_lines import ReturnedLine, Shares
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +53,117 @@ class EarnRecord:
     purchase: Money
     coalition_funded_points: int = 0
     """Of ``points``, those the coalition funded: refunds give it back its share."""
+    order_id: str | None = None
+    """The partner's order id, which the earn's refunds carry too."""
+    breakdown: Breakdown | None = None
+    """The stored breakdown: with per-line points, refunds go by line."""
+
+
+@dataclass(frozen=True, slots=True)
+class RefundAsked:
+    """What the till returns: exactly one of an amount of money, lines, or the whole receipt."""
+
+    amount: Money | None = None
+    lines: tuple[ReturnedLine, ...] = ()
+    whole_receipt: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PriorRefunds:
+    """An earn's refunds so far."""
+
+    amount_minor: int = 0
+    points: int = 0
+    shares: Shares = field(default_factory=dict)
+    """Line index -> share of the line returned so far (earns with per-line points)."""
+
+
+NO_PRIOR_REFUNDS = PriorRefunds()
+
+
+@dataclass(frozen=True, slots=True)
+class RefundPlan:
+    """What one refund of an earn reverses: its points, the money it records, and the share of
+    each line it returns (empty for an earn without per-line points)."""
+
+    points: int
+    amount: Money
+    shares: tuple[tuple[int, Fraction], ...] = ()
+
+
+def check_asked(asked: RefundAsked) -> RefundAsked:
+    """``asked`` if it names exactly one of an amount, lines and the whole receipt, each valid."""
+    given = [asked.amount is not None, bool(asked.lines), asked.whole_receipt]
+    if given.count(True) != 1:
+        field_name = "lines" if asked.lines else "amount"
+        raise InvalidField(
+            "refund an amount, returned lines, or the whole receipt: exactly one",
+            field=field_name,
+        )
+    if asked.amount is not None and asked.amount.amount_minor < 1:
+        raise InvalidAmount("refund at least 1 minor unit", field="amount.amount_minor")
+    receipt_lines.check_returned_lines(asked.lines)
+    return asked
+
+
+def plan_earn_refund(earn: EarnRecord, asked: RefundAsked, prior: PriorRefunds) -> RefundPlan:
+    """The points and money of a refund of ``earn``, cumulatively with its ``prior`` refunds.
+
+    With per-line points stored, returned lines give back what they earned, an amount alone is
+    charged against the lines that earned most per unit of money first, and the whole receipt
+    gives back every point (its transaction-level bonuses too); see ``receipt_lines`` for the
+    rounding, which never leaves the member ahead of the exact share. Older earns (and earns
+    without line items) refund by amount: ``ceil(points * refunded share)``, cumulatively.
+    """
+    if asked.amount is not None and asked.amount.currency != earn.purchase.currency:
+        raise CurrencyMismatch(f"the earn was in {earn.purchase.currency}", field="amount.currency")
+    items = earn.breakdown.items if earn.breakdown is not None else ()
+    if not items:
+        return _plan_by_amount(earn, asked, prior)
+    if asked.lines:
+        returned = receipt_lines.returned_shares(items, asked.lines, prior.shares)
+    elif asked.whole_receipt:
+        returned = receipt_lines.whole_receipt_shares(items, prior.shares)
+    else:
+        amount_minor = asked.amount.amount_minor if asked.amount is not None else 0
+        returned = receipt_lines.amount_shares(items, amount_minor, prior.shares)
+    after = receipt_lines.added(prior.shares, returned)
+    whole_minor = earn.purchase.amount_minor
+
+    def reversed_at(state: Shares) -> int:
+        return receipt_lines.reversed_points(items, earn.points, state)
+
+    def refunded_at(state: Shares) -> int:
+        return receipt_lines.refunded_minor(items, whole_minor, state)
+
+    points = reversed_at(after) - reversed_at(prior.shares)
+    # Money recorded so far never exceeds the returned shares' amounts rounded down, so
+    # returned lines record what brings it up to them, and a full return the purchase exactly.
+    amount_minor = max(0, refunded_at(after) - prior.amount_minor)
+    if asked.amount is not None:
+        amount_minor = asked.amount.amount_minor
+    shares = tuple(sorted(returned.items()))
+    return RefundPlan(points, Money(amount_minor, earn.purchase.currency), shares)
+
+
+def _plan_by_amount(earn: EarnRecord, asked: RefundAsked, prior: PriorRefunds) -> RefundPlan:
+    if asked.lines:
+        raise RefundExceedsOriginal(
+            "the original earn has no receipt lines to return; refund by amount",
+            field=f"lines[{asked.lines[0].position}]",
+        )
+    if asked.whole_receipt:
+        left_minor = earn.purchase.amount_minor - prior.amount_minor
+        if left_minor <= 0:
+            raise RefundExceedsOriginal(
+                "the receipt was refunded in full already", field="whole_receipt"
+            )
+        amount = Money(left_minor, earn.purchase.currency)
+    elif asked.amount is not None:
+        amount = asked.amount
+    else:
+        raise InvalidAmount("give an amount, lines or the whole receipt", field="amount")
+    return RefundPlan(points_to_reverse(earn, prior.amount_minor, amount), amount)
 
 
 def _ceil_share(points: int, part_minor: int, whole_minor: int) -> int:
@@ -96,23 +216,32 @@ def refund_earn(
     earn: EarnRecord,
     lot: Lot | None,
     expired_points: int,
-    refunded_before_minor: int,
-    amount: Money,
+    plan: RefundPlan,
     transaction_id: uuid.UUID,
     now: datetime,
     reversed_before_points: int = 0,
     annulled_points: int = 0,
+    tier_drop: tuple[str, str] | None = None,
+    other_lots: Sequence[Lot] = (),
 ) -> EarnRefunding:
-    """Take back an earn's share of points: from its lot while there, from breakage if they
-    expired, from the coalition's adjustments if a fraud analyst annulled them, and as debt
-    (paid by later earns) if the member already spent or holds them. Each funder gets back its
-    share of what it issued."""
-    reverse = points_to_reverse(earn, refunded_before_minor, amount)
+    """Take back the points ``plan`` says: from the earn's lot while there, from breakage if
+    they expired, from the coalition's adjustments if a fraud analyst annulled them, and as
+    debt (paid by later credits) if the member already spent or holds them. Each funder gets
+    back its share of what it issued. The refund carries the earn's order id, and the tier it
+    took the member from and to (``tier_drop``), if it took one."""
+    reverse = plan.points
     coalition = _coalition_share(earn, reversed_before_points, reverse)
     from_lot = min(reverse, lot.unreserved_points) if lot else 0
     from_breakage = min(reverse - from_lot, expired_points)
     from_adjustments = min(reverse - from_lot - from_breakage, annulled_points)
-    debt = reverse - from_lot - from_breakage - from_adjustments
+    owed = reverse - from_lot - from_breakage - from_adjustments
+    # Debt first at its birth too: the member's other available points (``other_lots``,
+    # locked) pay what the earn's own lot could not, so no points stay spendable while owed.
+    others = [other for other in other_lots if lot is None or other.id != lot.id]
+    paid = crediting.pay_debt_from_available(
+        earn.member_id, owed, others, transaction_id=transaction_id
+    )
+    debt = owed - paid.debt_paid_points
     pending = lot is not None and lot.status is LotStatus.PENDING
     lot_account = member_pending(earn.member_id) if pending else member_available(earn.member_id)
     debits = (
@@ -120,6 +249,7 @@ def refund_earn(
         (COALITION_BREAKAGE, from_breakage),
         (COALITION_ADJUSTMENTS, from_adjustments),
         (member_debt(earn.member_id), debt),
+        (member_available(earn.member_id), paid.debt_paid_points),
     )
     entries = _entries(partner_issued(earn.partner_id), reverse - coalition, debits, credit=True)
     if coalition:
@@ -132,9 +262,13 @@ def refund_earn(
         reverse,
         member_id=earn.member_id,
         partner_id=earn.partner_id,
-        purchase=amount,
+        order_id=earn.order_id,
+        purchase=plan.amount,
         related_id=earn.id,
         coalition_funded_points=coalition,
+        returned_shares=plan.shares,
+        tier_before=tier_drop[0] if tier_drop else None,
+        tier_after=tier_drop[1] if tier_drop else None,
     )
     movements: list[LotMovement] = []
     if lot is not None:
@@ -142,10 +276,12 @@ def refund_earn(
         movements += _movement(transaction_id, lot.id, from_adjustments, MovementKind.ANNULMENT)
         taken_back = from_lot + from_breakage + from_adjustments
         movements += _movement(transaction_id, lot.id, -taken_back, MovementKind.REVERSAL)
-    lots = (lot.moved(-from_lot),) if lot else ()
+    movements += paid.movements
+    lots = ((lot.moved(-from_lot),) if lot else ()) + paid.lots
     update = LotUpdate(transaction, lots, tuple(movements))
+    available = (0 if pending else from_lot) + paid.debt_paid_points
     return EarnRefunding(
-        update, reverse, from_lot if pending else 0, 0 if pending else from_lot, from_breakage, debt
+        update, reverse, from_lot if pending else 0, available, from_breakage, debt
     )
 
 
@@ -171,6 +307,8 @@ class RedemptionRefunding:
     update: LotUpdate
     points_returned: int
     points_expired: int
+    debt_paid_points: int = 0
+    """Of ``points_returned``, those that paid the member's refund debt instead."""
 
 
 def refund_redemption(
@@ -182,9 +320,11 @@ def refund_redemption(
     consumed: Mapping[uuid.UUID, int],
     transaction_id: uuid.UUID,
     now: datetime,
+    debt_points: int,
 ) -> RedemptionRefunding:
     """Give captured points back to the lots they came from; those whose lot expired meanwhile
-    go to breakage. Unexpired lots are refilled first, latest expiry first."""
+    go to breakage. Unexpired lots are refilled first, latest expiry first. The points given
+    back pay the member's refund debt (``debt_points``, read under its lock) first."""
     if points < 1:
         raise InvalidAmount(f"refund at least 1 point; asked {points}", field="points")
     if points > hold.refundable_points(refunded_before):
@@ -196,7 +336,8 @@ def refund_redemption(
         lot for lot in lots if lot.expired(now)
     )
     by_id, movements, wanted = {lot.id: lot for lot in lots}, [], points
-    returned = expired = 0
+    refilled: dict[uuid.UUID, int] = {}
+    expired = 0
     for lot in order:
         given = min(wanted, consumed.get(lot.id, 0))
         if not given:
@@ -208,9 +349,21 @@ def refund_redemption(
             expired += given
         else:
             by_id[lot.id] = lot.moved(given)
-            returned += given
-    credits = ((member_available(hold.member_id), returned), (COALITION_BREAKAGE, expired))
-    entries = _entries(partner_redeemed(hold.partner_id), points, credits, credit=False)
+            refilled[lot.id] = given
+    returned = sum(refilled.values())
+    credited = crediting.credit(
+        member_available(hold.member_id),
+        returned,
+        debt_points,
+        transaction_id=transaction_id,
+        lots=tuple((by_id[lot_id], given) for lot_id, given in refilled.items()),
+    )
+    by_id.update((lot.id, lot) for lot in credited.lots)
+    entries = (
+        Entry(partner_redeemed(hold.partner_id), -points),
+        *((Entry(COALITION_BREAKAGE, expired),) if expired else ()),
+        *(credited.entries if returned else ()),
+    )
     transaction = Transaction(
         transaction_id,
         TransactionKind.REFUND_REDEMPTION,
@@ -222,6 +375,5 @@ def refund_redemption(
         order_id=hold.order_id,
         related_id=hold.transaction_id,
     )
-    return RedemptionRefunding(
-        LotUpdate(transaction, tuple(by_id.values()), tuple(movements)), returned, expired
-    )
+    update = LotUpdate(transaction, tuple(by_id.values()), (*movements, *credited.movements))
+    return RedemptionRefunding(update, returned, expired, credited.debt_paid_points)

@@ -7,9 +7,12 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hub.domain import earn_rules
+from hub.domain import earn_rules, holds
+from hub.domain.catch_up import CaughtUp, catch_up, lots_as_of
 from hub.domain.clock import Clock
+from hub.domain.holds import Hold
 from hub.domain.limits import EXPIRING_WINDOW_S
+from hub.domain.lots import Lot
 from hub.domain.members import IdentifierHasher
 from hub.services.callers import active_partner
 from hub.services.commands import GetBalance, ListTransactions, MemberRef
@@ -20,19 +23,37 @@ from hub.services.rule_cache import RuleCache
 from hub.services.unit_of_work import PageCursor, UnitOfWork, UnitOfWorkFactory
 
 
-def _balance(uow: UnitOfWork, member_id: uuid.UUID, now: datetime) -> BalanceView:
+def balance_as_of(
+    uow: UnitOfWork, member_id: uuid.UUID, now: datetime
+) -> tuple[BalanceView, CaughtUp]:
+    """The member's balance at ``now``, whether or not the sweeper has run: holds past their
+    expiry are released, pending points past their pending period available (paying debt
+    first), points past their expiry gone; and the overdue lots as they will be."""
     expiring_before = now + timedelta(seconds=EXPIRING_WINDOW_S)
-    balance = uow.members.balance(member_id, expiring_before)
-    return BalanceView(
+    stored = uow.members.balance(member_id, now, expiring_before)
+    debt_points = -stored.debt.posted_points
+    caught_up = catch_up(uow.lots.overdue(member_id, now), debt_points, now)
+    view = BalanceView(
         member_id=member_id,
-        available_points=balance.available.posted_points - balance.available.reserved_points,
-        pending_points=balance.pending.posted_points,
-        held_points=balance.available.reserved_points,
-        expiring_points=balance.expiring_points,
+        available_points=stored.available.posted_points
+        - stored.available.reserved_points
+        + caught_up.available_change_points,
+        pending_points=stored.pending.posted_points - caught_up.matured_points,
+        held_points=stored.available.reserved_points - caught_up.released_points,
+        expiring_points=stored.expiring_points + caught_up.expiring_points(now, expiring_before),
         expiring_before=expiring_before,
         as_of=now,
-        debt_points=-balance.debt.posted_points,
+        debt_points=debt_points - caught_up.debt_paid_points,
     )
+    return view, caught_up
+
+
+def lots_and_holds_as_of(
+    uow: UnitOfWork, member_id: uuid.UUID, caught_up: CaughtUp, now: datetime
+) -> tuple[tuple[Lot, ...], tuple[Hold, ...]]:
+    """The member's lots and holds as they stand at ``now`` (see ``balance_as_of``)."""
+    lots = lots_as_of(uow.lots.of_member(member_id), caught_up)
+    return lots, tuple(holds.as_of(hold, now) for hold in uow.holds.of_member(member_id))
 
 
 def get_balance(
@@ -49,7 +70,7 @@ def get_balance(
     with uow_factory(read_only=True) as uow:
         active_partner(uow, cmd.partner_id)
         member_id = resolve_member(uow, cmd.member, hasher).id
-        balance = _balance(uow, member_id, now)
+        balance, _ = balance_as_of(uow, member_id, now)
         ruleset = rules.ruleset(uow, uow.rules.generation(), now)
         scheme = ruleset.tier_scheme
         if scheme is None:
@@ -63,11 +84,12 @@ def inspect_member(
     ref: MemberRef, *, uow_factory: UnitOfWorkFactory, clock: Clock, hasher: IdentifierHasher
 ) -> MemberSummary:
     """Everything support needs about a member: status, balance and lots (operators only)."""
+    now = clock.now()
     with uow_factory(read_only=True) as uow:
         member = uow.members.with_identifier_kinds(resolve_member(uow, ref, hasher))
-        balance = _balance(uow, member.id, clock.now())
-        lots, holds = tuple(uow.lots.of_member(member.id)), tuple(uow.holds.of_member(member.id))
-        return MemberSummary(MemberView.of(member), balance, lots, holds)
+        balance, caught_up = balance_as_of(uow, member.id, now)
+        lots, member_holds = lots_and_holds_as_of(uow, member.id, caught_up, now)
+        return MemberSummary(MemberView.of(member), balance, lots, member_holds)
 
 
 def list_transactions(

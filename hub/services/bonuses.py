@@ -14,14 +14,30 @@ from hub.services.unit_of_work import UnitOfWork
 
 
 def credit(
-    uow: UnitOfWork, grant: BonusGrant, partner: Partner, now: datetime, zone: ZoneInfo
+    uow: UnitOfWork,
+    grant: BonusGrant,
+    partner: Partner,
+    now: datetime,
+    zone: ZoneInfo,
+    *,
+    owes_nothing: bool = False,
 ) -> uuid.UUID:
-    """Post ``grant`` at ``partner``: its transaction and lot; returns the transaction id."""
+    """Post ``grant`` at ``partner``: its transaction and lot, once the member's refund debt
+    (read under its lock) is paid; returns the transaction id. ``owes_nothing``: the member
+    was enrolled in this unit of work, so there is no debt to read."""
+    debt = 0 if owes_nothing else uow.members.debt_for_update(grant.member_id)
     posted = bonus(
-        grant, transaction_id=new_id(), lot_id=new_id(), partner=partner, now=now, zone=zone
+        grant,
+        transaction_id=new_id(),
+        lot_id=new_id(),
+        partner=partner,
+        now=now,
+        zone=zone,
+        debt_points=debt,
     )
     uow.ledger.add(posted.transaction)
-    uow.lots.add(posted.lot)
+    if posted.lot is not None:
+        uow.lots.add(posted.lot)
     return posted.transaction.id
 
 
@@ -43,6 +59,7 @@ def welcome(
             partner,
             now,
             zone,
+            owes_nothing=True,
         )
         given += rule.points
     return given

@@ -14,10 +14,11 @@ from hub.domain.contacts import Contact
 from hub.domain.flags import FlagStatus
 from hub.domain.limits import HOLD_TTL_DEFAULT_S
 from hub.domain.members import Identifier
-from hub.domain.money import Money, Rounding
+from hub.domain.money import EarnRounding, Money, Rounding
 from hub.domain.partners import DEFAULT_BURN_RULES, NEVER_EXPIRES, BurnRules, ExpiryPolicy
 from hub.domain.purchases import NO_POINT_OF_SALE, LineItem, PointOfSale, Purchase
 from hub.domain.rates import Rates
+from hub.domain.receipt_lines import ReturnedLine
 from hub.domain.rules import Definition, EventKind
 
 MemberRef = uuid.UUID | Identifier
@@ -118,24 +119,36 @@ class VoidRedemption:
 
 @dataclass(frozen=True, slots=True)
 class GetHold:
+    """A hold by its id, or by the partner's order id (the open hold, else the latest)."""
+
     partner_id: str
-    hold_id: uuid.UUID
+    hold_id: uuid.UUID | None
+    order_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class RefundEarn:
+    """The original by ``transaction_id`` or by the partner's ``order_id`` (exactly one), and
+    what was returned: an ``amount``, ``lines`` or the ``whole_receipt`` (exactly one)."""
+
     partner_id: str
     idempotency_key: str
-    transaction_id: uuid.UUID
-    amount: Money
+    transaction_id: uuid.UUID | None
+    amount: Money | None = None
+    lines: tuple[ReturnedLine, ...] = ()
+    whole_receipt: bool = False
+    order_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class RefundRedemption:
+    """The captured hold by ``hold_id`` or by the partner's ``order_id`` (exactly one)."""
+
     partner_id: str
     idempotency_key: str
-    hold_id: uuid.UUID
+    hold_id: uuid.UUID | None
     points: int
+    order_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +168,9 @@ class QuoteBurn:
     member: MemberRef | None
     points: int | None = None
     amount: Money | None = None
+    receipt: Purchase | None = None
+    """The receipt the points would pay: given, the partner's burn rules apply as at authorize
+    (its order id is not needed and stays empty)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +200,10 @@ class AddPartner:
     """When the first rates take effect; now when ``None``."""
     hold_ttl_s: int = HOLD_TTL_DEFAULT_S
     burn_rules: BurnRules = DEFAULT_BURN_RULES
+    earn_rounding: EarnRounding = EarnRounding.DOWN
+    """How base points of earns round; the partner's choice (``rounding`` is for settlement)."""
+    phone_region: str | None = None
+    """Region national phone numbers are read in (e.g. "RU"); ``None``: international only."""
     changed_by: Attribution = field(kw_only=True)
 
 
@@ -208,6 +228,14 @@ class SetRateLimit:
     partner_id: str
     rate_limit_per_s: int | None
     """``None`` returns the partner to the hub's default."""
+    changed_by: Attribution = field(kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class SetPhoneRegion:
+    partner_id: str
+    phone_region: str | None
+    """ISO 3166 region, e.g. "RU"; ``None`` (or "") accepts international numbers only."""
     changed_by: Attribution = field(kw_only=True)
 
 
@@ -303,6 +331,9 @@ class AnnulPoints:
     points: int | None = None
     """``None``: every unreserved point the member has."""
     flag_id: uuid.UUID | None = None
+    operation_id: uuid.UUID | None = None
+    """One operation (an earn or a bonus): what is left unreserved of its points, instead of a
+    number of points newest first; given, ``points`` must be ``None``."""
     changed_by: Attribution = field(kw_only=True)
 
 
@@ -373,6 +404,22 @@ class ListExceptions:
     business_date: date
     partner_id: str | None = None
     include_accepted: bool = False
+    page_size: int = 0
+    """0: ``EXCEPTIONS_PAGE_SIZE_DEFAULT``; at most ``EXCEPTIONS_PAGE_SIZE_MAX``."""
+    page_token: str = ""
+    """Empty for the first page; else the previous page's ``next_page_token``."""
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptExceptions:
+    """Accept every open exception of a day at once, of one partner and one kind, or all."""
+
+    business_date: date
+    accepted_by: Attribution
+    """Its reason is the officer's one note for them all, which is required."""
+    partner_id: str | None = None
+    kind: str | None = None
+    """``missing_at_hub``, ``missing_at_partner`` or ``amount_mismatch``; ``None``: every kind."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from hub.domain import burning, earning
 from hub.domain.clock import Clock
 from hub.domain.contacts import ContactCipher
 from hub.domain.errors import InvalidField
+from hub.domain.holds import points_to_redeem
 from hub.domain.ids import new_id
 from hub.domain.members import IdentifierHasher
 from hub.domain.purchases import Purchase, check_purchase, line_items
@@ -65,8 +66,10 @@ def earn(
             assessment = screening.screen(
                 uow, tried, thresholds, order_id, context.member_debt_points
             )
-        # Debt is rare: only then lock the member's debt account, so two earns cannot pay it twice.
-        debt = uow.members.debt_for_update(member.id) if context.member_debt_points > 0 else 0
+        # Always read under the debt account's lock, never from the unlocked read above: a
+        # refund creating debt at this moment either commits first (and is paid here) or waits
+        # and then sees this earn's lot, which pays it there.
+        debt = uow.members.debt_for_update(member.id)
         result = earning.earn(
             transaction_id=new_id(),
             lot_id=new_id(),
@@ -169,4 +172,8 @@ def quote_burn(
         quote = burning.quote_amount(cmd.amount, partner, rate.rates)
     else:
         raise InvalidField("a burn quote takes either points or an amount", field="burn")
+    if cmd.receipt is not None:
+        # The same burn rules authorize applies, so a quote never promises what it refuses.
+        line_items(cmd.receipt.line_items, cmd.receipt.amount)
+        points_to_redeem(quote.points, cmd.receipt, partner, rate)
     return BurnQuoted(quote.points, quote.value, rate, now)

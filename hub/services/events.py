@@ -74,7 +74,7 @@ def _event_rule(ruleset: Ruleset, cmd: GrantEvent) -> tuple[str, EventRule]:
 def _require_below_limit(
     uow: UnitOfWork, context: Till, member: Member, event: str, limit: int
 ) -> None:
-    uow.members.get(member.id, for_update=True)
+    uow.members.lock(member.id)
     count = uow.members.event_count(member.id, context.partner.id, event)
     if count >= limit:
         raise EventLimitReached(

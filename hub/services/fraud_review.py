@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from hub.domain import holds
+from hub.domain.annulment import Annulment, annul_operation
 from hub.domain.annulment import annul as annul_points
 from hub.domain.audit import AuditEvent, AuditValue
 from hub.domain.clock import Clock
@@ -27,9 +27,9 @@ from hub.domain.flags import ActionKind, AnalystAction, Flag
 from hub.domain.holds import Hold
 from hub.domain.ids import new_id
 from hub.domain.ledger import TransactionKind
-from hub.domain.limits import EXPIRING_WINDOW_S, FLAG_PAGE_SIZE_DEFAULT, FLAG_PAGE_SIZE_MAX
+from hub.domain.limits import FLAG_PAGE_SIZE_DEFAULT, FLAG_PAGE_SIZE_MAX
 from hub.domain.members import Member
-from hub.services import audit
+from hub.services import accounts, audit, releases
 from hub.services.commands import (
     AnnulPoints,
     Attribution,
@@ -91,17 +91,18 @@ def account(cmd: GetAccount, *, uow_factory: UnitOfWorkFactory, clock: Clock) ->
     now = clock.now()
     with uow_factory(read_only=True) as uow:
         member = uow.members.with_identifier_kinds(uow.members.get(cmd.member_id))
-        balance = uow.members.balance(member.id, now + timedelta(seconds=EXPIRING_WINDOW_S))
+        balance, caught_up = accounts.balance_as_of(uow, member.id, now)
+        lots, member_holds = accounts.lots_and_holds_as_of(uow, member.id, caught_up, now)
         return AccountView(
             member=member,
             enrolled_by=uow.reviews.enrolled_by(member.id),
-            available_points=balance.available.posted_points - balance.available.reserved_points,
-            pending_points=balance.pending.posted_points,
-            debt_points=-balance.debt.posted_points,
+            available_points=balance.available_points,
+            pending_points=balance.pending_points,
+            debt_points=balance.debt_points,
             linked_member_ids=tuple(uow.reviews.linked_members(member.id)),
             transactions=tuple(uow.reviews.transactions(member.id, ACCOUNT_TRANSACTIONS_MAX)),
-            lots=tuple(uow.lots.of_member(member.id)),
-            holds=tuple(uow.holds.of_member(member.id)),
+            lots=lots,
+            holds=member_holds,
             flags=tuple(uow.reviews.flags(None, member.id, None, ACCOUNT_FLAGS_MAX)),
             actions=tuple(uow.reviews.actions(member.id)),
         )
@@ -214,14 +215,16 @@ def _set_status(
 
 def annul(cmd: AnnulPoints, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> Annulled:
     """Take the member's unreserved points (``cmd.points``, or all) off the books, newest
-    first, into the coalition's adjustments; once per idempotency key."""
+    first, or what is left of one operation's (``cmd.operation_id``), into the coalition's
+    adjustments; once per idempotency key."""
+    if cmd.operation_id is not None and cmd.points is not None:
+        raise InvalidField("annul either a number of points or one operation", field="points")
     event = cmd.changed_by.event("member.annul", f"member:{cmd.member_id}")
 
     def effect(uow: UnitOfWork, now: datetime) -> Annulled:
         _check_flag(uow, cmd.flag_id, cmd.member_id)
         member = uow.members.get(cmd.member_id)
-        lots = uow.lots.annullable_for_update(member.id)
-        annulment = annul_points(member.id, lots, cmd.points, new_id(), now)
+        annulment = _annulment(uow, cmd, member.id, now)
         record(uow, annulment.update)
         transaction_id = annulment.transaction_id
         action = _action(
@@ -242,13 +245,28 @@ def annul(cmd: AnnulPoints, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> 
             transaction_id=str(transaction_id),
             # One detail, however many partners issued the points (details are bounded).
             issued_by=",".join(f"{p}:{n}" for p, n in annulment.points_by_partner),
+            **({"operation_id": str(cmd.operation_id)} if cmd.operation_id else {}),
         )
         return Annulled(
-            transaction_id, member.id, annulment.points, annulment.points_by_partner, now
+            transaction_id,
+            member.id,
+            annulment.points,
+            annulment.points_by_partner,
+            now,
+            cmd.operation_id,
         )
 
     request = IdempotentRequest.of("annul_points", cmd, scope=STAFF_SCOPE)
     return execute(request, Annulled, effect, uow_factory=uow_factory, clock=clock)
+
+
+def _annulment(uow: UnitOfWork, cmd: AnnulPoints, member_id: uuid.UUID, now: datetime) -> Annulment:
+    """The annulment ``cmd`` asks for, from the member's lots locked in id order."""
+    if cmd.operation_id is None:
+        lots = uow.lots.annullable_for_update(member_id)
+        return annul_points(member_id, lots, cmd.points, new_id(), now)
+    lot = uow.lots.of_earn_for_update(cmd.operation_id)
+    return annul_operation(member_id, cmd.operation_id, lot, new_id(), now)
 
 
 def _reviewed(hold: Hold) -> ReviewedHold:
@@ -295,12 +313,7 @@ def decline_hold(cmd: DeclineHold, *, uow_factory: UnitOfWorkFactory, clock: Clo
             # The hold, then its lots: the lock order of every hold's resolution.
             hold = uow.holds.get_any(cmd.hold_id, for_update=True)
             _check_flag(uow, cmd.flag_id, hold.member_id)
-            lots, reservations = uow.lots.of_hold_for_update(hold.id)
-            resolution = holds.release(
-                hold, TransactionKind.VOID, lots, reservations, new_id(), now, declined=True
-            )
-            record(uow, resolution.lots)
-            uow.holds.save(resolution.hold)
+            resolution = releases.release(uow, hold, TransactionKind.VOID, now, declined=True)
             action = _action(
                 ActionKind.DECLINE,
                 cmd.changed_by,

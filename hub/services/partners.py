@@ -18,12 +18,14 @@ from hub.domain.partners import (
     check_partner_id,
     check_partner_settings,
 )
+from hub.domain.phones import check_phone_region
 from hub.domain.rates import RateVersion, check_schedulable, in_force
 from hub.services import audit
 from hub.services.commands import (
     AddPartner,
     Attribution,
     SetPartnerStatus,
+    SetPhoneRegion,
     SetRate,
     SetRateLimit,
 )
@@ -59,6 +61,8 @@ def add_partner(cmd: AddPartner, *, uow_factory: UnitOfWorkFactory, clock: Clock
         pending_period_s=cmd.pending_period_s,
         expiry=cmd.expiry,
         status=PartnerStatus.ACTIVE,
+        earn_rounding=cmd.earn_rounding,
+        phone_region=check_phone_region(cmd.phone_region),
     )
 
     def attempt() -> PartnerView:
@@ -68,7 +72,12 @@ def add_partner(cmd: AddPartner, *, uow_factory: UnitOfWorkFactory, clock: Clock
         with uow_factory() as uow:
             version = RateVersion(new_id(), partner.id, effective_from, cmd.rates)
             uow.partners.add(partner, version, now)
-            _audit(uow, cmd.changed_by, "partner.add", partner.id, now, **_rate_details(version))
+            details = {
+                **_rate_details(version),
+                "earn_rounding": partner.earn_rounding.value,
+                "phone_region": partner.phone_region,
+            }
+            _audit(uow, cmd.changed_by, "partner.add", partner.id, now, **details)
             uow.commit()
             return _view(uow, partner.id, clock)
 
@@ -134,6 +143,22 @@ def set_rate_limit(
     with uow_factory() as uow:
         uow.partners.save(replace(uow.partners.get(cmd.partner_id), rate_limit_per_s=limit))
         _audit(uow, cmd.changed_by, "partner.set_rate_limit", cmd.partner_id, now, per_s=limit)
+        uow.commit()
+        return _view(uow, cmd.partner_id, clock)
+
+
+def set_phone_region(
+    cmd: SetPhoneRegion, *, uow_factory: UnitOfWorkFactory, clock: Clock
+) -> PartnerView:
+    """Set the region the partner's national phone numbers are read in, from its next call.
+
+    Members already enrolled by phone are unaffected: their numbers were stored in E.164.
+    """
+    region = check_phone_region(cmd.phone_region)
+    now = clock.now()
+    with uow_factory() as uow:
+        uow.partners.save(replace(uow.partners.get(cmd.partner_id), phone_region=region))
+        _audit(uow, cmd.changed_by, "partner.set_phone_region", cmd.partner_id, now, region=region)
         uow.commit()
         return _view(uow, cmd.partner_id, clock)
 

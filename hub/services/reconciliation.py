@@ -1,10 +1,12 @@
 """Reconciliation: partners' own reports matched against the ledger, and approval of a run.
 
 A partner's report for a settled day (see ``settlement.reconciliation`` for its format) is
-matched in the database against the partner's transactions in the run's window; what does not
-match becomes an open exception. A new report replaces the partner's previous one, until the
-run is approved. An officer accepts each exception with a note, and approves the run once none
-is open; the officer who ran the settlement cannot approve it (four eyes).
+matched in the database against the partner's transactions the run settled (its window's and
+its late ones); what does not match becomes an open exception. Counts come from the database,
+whatever their size; exceptions are listed a page at a time, and can be accepted one by one or
+in bulk (by partner, by kind) with one note. A new report replaces the partner's previous one,
+until the run is approved. An officer approves the run once no exception is open; the officer
+who ran the settlement cannot approve it (four eyes).
 
 A partner that sent no report does not hold approval back: reconciliation checks the reports
 partners choose to send, and ``hub settle show`` lists the partners without one as not
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 from hub.domain.audit import AuditEvent, AuditValue
 from hub.domain.clock import Clock
@@ -32,8 +34,25 @@ from hub.domain.errors import (
     SettlementNotFound,
 )
 from hub.services import audit, settlement
-from hub.services.commands import AcceptException, ApproveSettlement, ImportReport, ListExceptions
+from hub.services.commands import (
+    AcceptException,
+    AcceptExceptions,
+    ApproveSettlement,
+    ImportReport,
+    ListExceptions,
+)
+from hub.services.exception_pages import (
+    EXCEPTIONS_PAGE_SIZE_DEFAULT,
+    EXCEPTIONS_PAGE_SIZE_MAX,
+    cursor_after,
+    decode_token,
+    encode_token,
+)
+from hub.services.paging import page_size
 from hub.services.results import (
+    ExceptionKind,
+    ExceptionPage,
+    ExceptionsAccepted,
     ExceptionStatus,
     ReconciliationExceptionView,
     ReconciliationView,
@@ -42,11 +61,10 @@ from hub.services.results import (
 )
 from hub.services.retry import retrying
 from hub.services.unit_of_work import StoredRun, UnitOfWork, UnitOfWorkFactory
+from settlement.model import NOTHING_SEEN, BusinessDay
 from settlement.reconciliation import report_lines
 
-EXCEPTIONS_LISTED_MAX = 10_000
-"""Exceptions one listing (or an import's answer) returns: far more means a report to fix and
-send again, not exceptions to accept one by one."""
+_ONE_DAY = timedelta(days=1)
 
 
 def import_report(
@@ -72,16 +90,11 @@ def import_report(
                 submitted_at=now,
                 sha256=sha256,
             )
-            matched = uow.reconciliation.match(
-                cmd.business_date, cmd.partner_id, run.window_start, run.window_end
+            matched = uow.reconciliation.match(cmd.partner_id, _settled_day(uow, run), run.snapshot)
+            first_page = ListExceptions(cmd.business_date, cmd.partner_id, include_accepted=True)
+            view = ReconciliationView(
+                cmd.business_date, cmd.partner_id, matched, _page(uow, first_page)
             )
-            found = uow.reconciliation.exceptions(
-                cmd.business_date,
-                cmd.partner_id,
-                include_accepted=True,
-                limit=EXCEPTIONS_LISTED_MAX,
-            )
-            view = ReconciliationView(cmd.business_date, cmd.partner_id, matched, tuple(found))
             audit.record(uow, _imported(event, view, lines, sha256), now)
             uow.commit()
         return view
@@ -89,31 +102,60 @@ def import_report(
     return retrying(attempt)
 
 
+def _settled_day(uow: UnitOfWork, run: StoredRun) -> BusinessDay:
+    """The run's day as it settled it: its window, and the previous run's snapshot that told
+    which earlier-stamped operations were late."""
+    previous = uow.settlement.run(run.business_date - _ONE_DAY) if run.window_start else None
+    return BusinessDay(
+        run.business_date,
+        run.window_start,
+        run.window_end,
+        seen_before=previous.snapshot if previous else NOTHING_SEEN,
+    )
+
+
 def _imported(event: AuditEvent, view: ReconciliationView, lines: int, sha256: bytes) -> AuditEvent:
-    # Counts the database gave, not the listed exceptions: a listing is bounded.
+    # Counts the database gave, not the listed exceptions: a listing is a page.
+    counts = view.page.counts
     details: dict[str, AuditValue] = {
         "lines": lines,
         "matched": view.matched,
+        "missing_at_hub": counts.missing_at_hub,
+        "missing_at_partner": counts.missing_at_partner,
+        "amount_mismatch": counts.amount_mismatch,
         "sha256": sha256.hex(),
     }
     return replace(event, details=details)
 
 
-def list_exceptions(
-    cmd: ListExceptions, *, uow_factory: UnitOfWorkFactory
-) -> tuple[ReconciliationExceptionView, ...]:
-    """The day's exceptions (of one partner, or all), open ones only unless asked, by partner,
-    kind and report line; at most ``EXCEPTIONS_LISTED_MAX``."""
+def list_exceptions(cmd: ListExceptions, *, uow_factory: UnitOfWorkFactory) -> ExceptionPage:
+    """A page of the day's exceptions (of one partner, or all), open ones only unless asked,
+    by partner, kind and report line, with the true counts of all of them."""
+    limit = _page_size(cmd)
     with uow_factory(read_only=True) as uow:
         _run(uow, cmd.business_date)
-        return tuple(
-            uow.reconciliation.exceptions(
-                cmd.business_date,
-                cmd.partner_id,
-                include_accepted=cmd.include_accepted,
-                limit=EXCEPTIONS_LISTED_MAX,
-            )
-        )
+        return _page(uow, cmd, limit)
+
+
+def _page_size(cmd: ListExceptions) -> int:
+    return page_size(
+        cmd.page_size, default=EXCEPTIONS_PAGE_SIZE_DEFAULT, maximum=EXCEPTIONS_PAGE_SIZE_MAX
+    )
+
+
+def _page(uow: UnitOfWork, cmd: ListExceptions, limit: int | None = None) -> ExceptionPage:
+    limit = limit or _page_size(cmd)
+    day, partner, accepted = cmd.business_date, cmd.partner_id, cmd.include_accepted
+    # One more than the page: whether another page follows, without counting.
+    found = uow.reconciliation.exceptions(
+        day, partner, include_accepted=accepted, limit=limit + 1, after=decode_token(cmd.page_token)
+    )
+    page = tuple(found[:limit])
+    return ExceptionPage(
+        exceptions=page,
+        counts=uow.reconciliation.counts(day, partner, include_accepted=accepted),
+        next_page_token=encode_token(cursor_after(page[-1])) if len(found) > limit else "",
+    )
 
 
 def accept_exception(
@@ -152,6 +194,54 @@ def accept_exception(
         )
 
     return retrying(attempt)
+
+
+def accept_exceptions(
+    cmd: AcceptExceptions, *, uow_factory: UnitOfWorkFactory, clock: Clock
+) -> ExceptionsAccepted:
+    """Accept every open exception of the day (of one partner, of one kind, or all) with one
+    note, as single acceptances do: each records who, when and the note, and the audit log
+    records the acceptance with how many it took."""
+    note = cmd.accepted_by.reason
+    if not note.strip():
+        raise InvalidField("say why: accepting exceptions needs a note", field="note")
+    kind = _kind(cmd.kind)
+    day = cmd.business_date
+    target = f"settlement:{day.isoformat()}" + (f":{cmd.partner_id}" if cmd.partner_id else "")
+
+    def attempt() -> ExceptionsAccepted:
+        now = clock.now()
+        with uow_factory() as uow:
+            _unapproved_run(uow, day)
+            if cmd.partner_id is not None:
+                uow.partners.get(cmd.partner_id)
+            accepted = uow.reconciliation.accept_all(
+                day, cmd.partner_id, kind, accepted_by=cmd.accepted_by.actor, at=now, note=note
+            )
+            details: dict[str, AuditValue] = {
+                "business_date": day.isoformat(),
+                "partner": cmd.partner_id or "*",
+                "kind": kind.value if kind else "*",
+                "accepted": accepted,
+            }
+            event = cmd.accepted_by.event("settlement.exceptions.accept", target)
+            audit.record(uow, replace(event, details=details), now)
+            uow.commit()
+        return ExceptionsAccepted(day, cmd.partner_id, kind, accepted, cmd.accepted_by.actor, note)
+
+    return retrying(attempt)
+
+
+def _kind(text: str | None) -> ExceptionKind | None:
+    if text is None:
+        return None
+    try:
+        return ExceptionKind(text)
+    except ValueError:
+        kinds = ", ".join(kind.value for kind in ExceptionKind)
+        raise InvalidField(
+            f"kind must be one of {kinds}; got {text[:32]!r}", field="kind"
+        ) from None
 
 
 def approve_settlement(

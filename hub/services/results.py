@@ -92,9 +92,12 @@ class HoldView:
     resolved_at: datetime | None
     rate_version: RateVersion
     transaction_id: uuid.UUID
+    debt_paid_points: int = 0
+    """A void's answer: of the points given back, those that paid the member's refund debt
+    (the member can spend only the rest)."""
 
     @classmethod
-    def of(cls, hold: Hold) -> HoldView:
+    def of(cls, hold: Hold, *, debt_paid_points: int = 0) -> HoldView:
         return cls(
             hold.id,
             hold.member_id,
@@ -108,6 +111,7 @@ class HoldView:
             hold.resolved_at,
             hold.rate_version,
             hold.transaction_id,
+            debt_paid_points,
         )
 
 
@@ -119,6 +123,8 @@ class Captured:
     released_points: int
     value: Money
     captured_at: datetime
+    debt_paid_points: int = 0
+    """Of ``released_points``, those that paid the member's refund debt first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +136,14 @@ class EarnRefunded:
     available_points_reversed: int
     debt_points: int
     created_at: datetime
+    order_id: str | None = None
+    """The earn's order id, which the refund carries."""
+    amount: Money | None = None
+    """The money the refund recorded."""
+    tier_before: str | None = None
+    tier_after: str | None = None
+    """Set when the refund took the member below its tier's threshold: the tier lost and the
+    tier the member has from now on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +153,10 @@ class RedemptionRefunded:
     points_returned: int
     points_expired: int
     created_at: datetime
+    order_id: str | None = None
+    """The hold's order id, which the refund carries."""
+    debt_paid_points: int = 0
+    """Of ``points_returned``, those that paid the member's refund debt instead."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,6 +300,8 @@ class Annulled:
     points_by_partner: tuple[tuple[str, int], ...]
     """Points annulled per issuing partner, by partner id."""
     created_at: datetime
+    operation_id: uuid.UUID | None = None
+    """The one operation whose points were annulled; ``None`` for points newest first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -394,15 +414,67 @@ class ReconciliationExceptionView:
 
 
 @dataclass(frozen=True, slots=True)
+class ExceptionCounts:
+    """Exceptions per kind, counted by the database (never from a listing, which is paged)."""
+
+    missing_at_hub: int = 0
+    missing_at_partner: int = 0
+    amount_mismatch: int = 0
+
+    def of(self, kind: ExceptionKind) -> int:
+        return int(getattr(self, kind.value))
+
+    @property
+    def total(self) -> int:
+        return self.missing_at_hub + self.missing_at_partner + self.amount_mismatch
+
+
+@dataclass(frozen=True, slots=True)
+class ExceptionPage:
+    """One page of a day's exceptions, with the true counts of all of them."""
+
+    exceptions: tuple[ReconciliationExceptionView, ...]
+    counts: ExceptionCounts
+    """Of every exception the listing's filter selects, not only this page's."""
+    next_page_token: str = ""
+    """Empty on the last page."""
+
+    @property
+    def total(self) -> int:
+        return self.counts.total
+
+    @property
+    def showing(self) -> str:
+        return f"showing {len(self.exceptions)} of {self.total}"
+
+
+@dataclass(frozen=True, slots=True)
 class ReconciliationView:
     business_date: date
     partner_id: str
     matched: int
-    exceptions: tuple[ReconciliationExceptionView, ...]
-    """Every exception of this report, by kind then report line."""
+    page: ExceptionPage
+    """The report's exceptions: their counts, and the first page, by kind then report line."""
+
+    @property
+    def exceptions(self) -> tuple[ReconciliationExceptionView, ...]:
+        """The first page of exceptions (``page.total`` says how many there are)."""
+        return self.page.exceptions
 
     def count(self, kind: ExceptionKind) -> int:
-        return sum(1 for exception in self.exceptions if exception.kind is kind)
+        return self.page.counts.of(kind)
+
+
+@dataclass(frozen=True, slots=True)
+class ExceptionsAccepted:
+    """What a bulk acceptance did: how many open exceptions it accepted, with one note."""
+
+    business_date: date
+    partner_id: str | None
+    kind: ExceptionKind | None
+    accepted: int
+    accepted_by: str
+    note: str
 
 
 @dataclass(frozen=True, slots=True)

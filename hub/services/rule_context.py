@@ -3,8 +3,9 @@
 The ruleset comes from the process's cache (current as of the call's first read); the member's
 facts, sealed birth date and campaign budgets are read only when a rule in force needs them, so
 a coalition without rules pays nothing for them. Earns lock what they read (the member's row,
-then the budgets in rule-id order, always in that order); quotes read the same without locks,
-so a quote and an earn at the same moment give the same breakdown.
+then the budgets in rule-id order, always in that order), and read the member's totals only
+once its lock is held, so concurrent earns of one member see each other; quotes read the same
+without locks, so a quote and an earn at the same moment give the same breakdown.
 """
 
 from __future__ import annotations

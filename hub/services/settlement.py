@@ -6,12 +6,18 @@ them with the run in one transaction. The first run of a day locks it: running i
 returns what was stored, byte for byte. Days settle in order, each from the previous run's end
 to its own cutoff, so every transaction lands in exactly one day; a refund of an operation of
 a settled day lands in the day it happens and is listed on the statement as an adjustment.
+
+No replica's clock decides what is settled: each run stores the snapshot it read under, and
+the next run also settles the operations stamped before its window that the previous run could
+not see (committed after it read: a slow commit, a replica whose clock lags), listed as late on
+their partners' statements. So nothing is settled twice or never, and after every run the
+outstanding points per issuer are the points members hold in that issuer's lots.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -89,6 +95,8 @@ def run_settlement(
             settlement = _settle(uow, day, latest, roundings, settings, progress or _quiet)
             (progress or _quiet)("signing statements")
             stored, signed = _signed(settlement, cmd, now, roundings, settings, signer)
+            # What this run saw, so the next one settles what it could not (late operations).
+            stored = replace(stored, snapshot=uow.settlement.snapshot())
             uow.settlement.add_run(stored, signed, settlement.outstanding)
             audit.record(uow, _run_event(cmd, settlement), now)
             uow.commit()
@@ -115,7 +123,7 @@ def _next_day(
             f"settle {unsettled.isoformat()} first: days settle in order "
             "(`hub settle run` without a date settles every closed day)"
         )
-    return BusinessDay(business_date, latest.window_end, end)
+    return BusinessDay(business_date, latest.window_end, end, seen_before=latest.snapshot)
 
 
 def _settle(

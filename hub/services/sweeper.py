@@ -3,6 +3,10 @@
 Safe with several hub replicas: each batch locks its rows with ``FOR UPDATE SKIP LOCKED``, so
 sweepers share the work, and a capture racing the hold's expiry is decided by the hold's row
 lock. Runs inside ``hub serve`` and as ``hub sweep`` for cron.
+
+Nothing waits for it: reads apply what is due as of their own time (``hub.domain.catch_up``),
+and an authorization releases the expired holds and matures the due lots in its way itself.
+The sweeper only makes the ledger catch up.
 """
 
 from __future__ import annotations
@@ -15,12 +19,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
-from hub.domain import holds
+from hub.domain import crediting, holds
 from hub.domain.clock import Clock
 from hub.domain.ids import new_id
 from hub.domain.ledger import TransactionKind
 from hub.domain.limits import SWEEP_BATCH_MAX
-from hub.domain.lots import Lot, LotUpdate, expire, mature
+from hub.domain.lots import Lot, LotUpdate, expire
+from hub.services import releases
 from hub.services.periodic import PeriodicThread
 from hub.services.retry import retrying
 from hub.services.unit_of_work import UnitOfWork, UnitOfWorkFactory, record
@@ -50,6 +55,20 @@ class SweepReport:
         )
 
 
+def release_expired(uow: UnitOfWork, hold: holds.Hold, now: datetime) -> None:
+    """Release ``hold`` (locked, open, past its expiry) in ``uow``: the sweeper does it, and so
+    does an authorization that finds such a hold in its way."""
+    releases.release(uow, hold, TransactionKind.HOLD_EXPIRY, now)
+
+
+def mature_member(
+    uow: UnitOfWork, member_id: uuid.UUID, lots: Sequence[Lot], now: datetime
+) -> LotUpdate:
+    """Mature a member's due lots (locked) in ``uow``: the sweeper does it, and so does an
+    authorization that would hold their points."""
+    return _mature(uow, member_id, lots, now)
+
+
 def expire_one_hold(uow_factory: UnitOfWorkFactory, clock: Clock) -> int:
     """Release one hold past its expiry, in its own transaction; 0 when none is due."""
 
@@ -59,13 +78,7 @@ def expire_one_hold(uow_factory: UnitOfWorkFactory, clock: Clock) -> int:
             due = uow.holds.due_to_expire(now, 1)
             if not due:
                 return 0
-            hold = due[0]
-            lots, reservations = uow.lots.of_hold_for_update(hold.id)
-            resolution = holds.release(
-                hold, TransactionKind.HOLD_EXPIRY, lots, reservations, new_id(), now
-            )
-            record(uow, resolution.lots)
-            uow.holds.save(resolution.hold)
+            release_expired(uow, due[0], now)
             uow.commit()
             return 1
 
@@ -83,7 +96,7 @@ def _lots_batch(
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
     due: Callable[[UnitOfWork, datetime], Sequence[Lot]],
-    step: Callable[[uuid.UUID, Sequence[Lot], uuid.UUID, datetime], LotUpdate],
+    step: Callable[[UnitOfWork, uuid.UUID, Sequence[Lot], datetime], LotUpdate],
 ) -> int:
     """Apply ``step`` to a batch of due lots, one ledger transaction per member, in member order."""
 
@@ -92,22 +105,33 @@ def _lots_batch(
         with uow_factory() as uow:
             lots = due(uow, now)
             for member_id, member_lots in _by_member(lots):
-                record(uow, step(member_id, member_lots, new_id(), now))
+                record(uow, step(uow, member_id, member_lots, now))
             uow.commit()
             return len(lots)
 
     return retrying(attempt)
 
 
+def _mature(uow: UnitOfWork, member_id: uuid.UUID, lots: Sequence[Lot], now: datetime) -> LotUpdate:
+    """Mature a member's due lots; the points pay the member's debt (its account locked after
+    the lots, the lock order of every credit) first."""
+    debt = uow.members.debt_for_update(member_id)
+    return crediting.mature(member_id, lots, new_id(), now, debt_points=debt).update
+
+
+def _expire(uow: UnitOfWork, member_id: uuid.UUID, lots: Sequence[Lot], now: datetime) -> LotUpdate:
+    return expire(member_id, lots, new_id(), now)
+
+
 def mature_lots(uow_factory: UnitOfWorkFactory, clock: Clock, batch: int = SWEEP_BATCH_MAX) -> int:
     return _lots_batch(
-        uow_factory, clock, lambda uow, now: uow.lots.due_to_mature(now, batch), mature
+        uow_factory, clock, lambda uow, now: uow.lots.due_to_mature(now, batch), _mature
     )
 
 
 def expire_lots(uow_factory: UnitOfWorkFactory, clock: Clock, batch: int = SWEEP_BATCH_MAX) -> int:
     return _lots_batch(
-        uow_factory, clock, lambda uow, now: uow.lots.due_to_expire(now, batch), expire
+        uow_factory, clock, lambda uow, now: uow.lots.due_to_expire(now, batch), _expire
     )
 
 

@@ -20,6 +20,7 @@ from fraud.facts import (
 from hub.domain.access import PartnerAccess
 from hub.domain.audit import AuditEvent, AuditHead, AuditRecord
 from hub.domain.breakdown import Breakdown
+from hub.domain.catch_up import OverdueLot
 from hub.domain.credentials import Credential
 from hub.domain.flags import AnalystAction, Flag, FlagStatus
 from hub.domain.holds import Hold, Reservation
@@ -30,14 +31,24 @@ from hub.domain.money import Money, Rounding
 from hub.domain.partners import Partner
 from hub.domain.purchases import PointOfSale
 from hub.domain.rates import RateVersion
-from hub.domain.refunds import EarnRecord
+from hub.domain.refunds import EarnRecord, PriorRefunds
 from hub.domain.rules import FactWindows, MemberFacts, RuleVersion
-from settlement.model import BusinessDay, OutstandingGroup, SettlementInputs
+from settlement.model import (
+    NOTHING_SEEN,
+    BusinessDay,
+    OutstandingGroup,
+    SettlementInputs,
+    Snapshot,
+)
 from settlement.reconciliation import ReportLine
 
 if TYPE_CHECKING:
     # Only for annotations: results import this module.
-    from hub.services.results import ReconciliationExceptionView
+    from hub.services.results import (
+        ExceptionCounts,
+        ExceptionKind,
+        ReconciliationExceptionView,
+    )
 
 
 class TransientConflict(Exception):
@@ -86,6 +97,19 @@ class PageCursor:
 
 
 @dataclass(frozen=True, slots=True)
+class ExceptionCursor:
+    """Where a page of reconciliation exceptions starts: after this exception, in the listing's
+    order (partner, kind, report line (0: none), item kind, order id ("": none), id)."""
+
+    partner_id: str
+    kind: str
+    report_line: int
+    item_kind: str
+    order_id: str
+    exception_id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
 class TransactionRecord:
     """A transaction as a partner sees it in its history (without the entries)."""
 
@@ -102,6 +126,9 @@ class TransactionRecord:
     related_id: uuid.UUID | None = None
     breakdown: Breakdown | None = None
     """Earns: the breakdown stored when the points were posted."""
+    tier_before: str | None = None
+    tier_after: str | None = None
+    """Refunds of earns that took the member below its tier: the tier lost and the new one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,13 +197,26 @@ class MemberRepository(Protocol):
 
     def identifier_key_counts(self) -> dict[str, int]: ...
     def with_identifier_kinds(self, member: Member) -> Member: ...
-    def balance(self, member_id: uuid.UUID, expiring_before: datetime) -> MemberBalance: ...
+    def balance(
+        self, member_id: uuid.UUID, now: datetime, expiring_before: datetime
+    ) -> MemberBalance:
+        """Stored totals; ``expiring_points`` leaves out the lots ``LotRepository.overdue``
+        returns at ``now`` (the caller counts those as of now)."""
+        ...
+
     def debt_for_update(self, member_id: uuid.UUID) -> int: ...
+    def lock(self, member_id: uuid.UUID) -> None:
+        """Lock the member's row until commit: what this unit of work reads after it includes
+        everything the lock's previous holders wrote (their earns, bonuses, tier). Sent with
+        the next read, at no round trip of its own."""
+        ...
+
     def facts(
         self, member_id: uuid.UUID, partner_id: str, windows: FactWindows, *, lock: bool
     ) -> MemberFacts:
         """What rules need of the member, in one read (birth date left out: it is sealed);
-        ``lock`` locks the member's row, so that concurrent earns see each other's counts."""
+        ``lock`` first locks the member's row (``lock``), so the totals are read once it is
+        held and concurrent calls of one member see each other's earns."""
         ...
 
     def set_status(self, member_id: uuid.UUID, status: MemberStatus) -> None:
@@ -241,6 +281,16 @@ class LedgerRepository(Protocol):
         """Money (minor units) and points of the ``kind`` transactions related to an original."""
         ...
 
+    def earn_of_order(
+        self, order_id: str, partner_id: str, *, for_update: bool = False
+    ) -> EarnRecord:
+        """This partner's earn for its order id, or ``TransactionNotFound``."""
+        ...
+
+    def refunds_of_earn(self, earn_id: uuid.UUID) -> PriorRefunds:
+        """What the earn's refunds so far returned: money, points and shares of lines."""
+        ...
+
     def page(
         self, partner_id: str, member_id: uuid.UUID | None, after: PageCursor | None, limit: int
     ) -> Sequence[TransactionRecord]: ...
@@ -256,7 +306,16 @@ class LotRepository(Protocol):
 
     def save(self, changed: Sequence[Lot]) -> None: ...
     def of_member(self, member_id: uuid.UUID) -> Sequence[Lot]: ...
-    def holdable_for_update(self, member_id: uuid.UUID, now: datetime) -> Sequence[Lot]: ...
+    def overdue(self, member_id: uuid.UUID, now: datetime) -> Sequence[OverdueLot]:
+        """The member's lots the clock has overtaken at ``now``: due to mature, past expiry
+        with points left, or reserved by an open hold past its expiry."""
+        ...
+
+    def holdable_for_update(self, member_id: uuid.UUID, now: datetime) -> Sequence[Lot]:
+        """Unexpired lots with unreserved points, available or due to mature at ``now``
+        (the caller matures those first), locked in id order."""
+        ...
+
     def of_hold_for_update(self, hold_id: uuid.UUID) -> tuple[Sequence[Lot], Sequence[Reservation]]:
         """The lots a hold reserved, locked, and how much it reserved of each."""
         ...
@@ -290,6 +349,16 @@ class HoldRepository(Protocol):
 
     def due_to_expire(self, now: datetime, limit: int) -> Sequence[Hold]: ...
     def of_member(self, member_id: uuid.UUID) -> Sequence[Hold]: ...
+    def of_order(self, partner_id: str, order_id: str) -> Hold:
+        """The order's open hold, else its latest, or ``HoldNotFound``."""
+        ...
+
+    def blocking_for_update(
+        self, member_id: uuid.UUID, partner_id: str, order_id: str, now: datetime
+    ) -> Sequence[Hold]:
+        """Open holds in the way of a new one, locked in id order: the member's past their
+        expiry (their points are free once released) and the order's."""
+        ...
 
 
 class AuditQueries(Protocol):
@@ -507,6 +576,8 @@ class StoredRun:
     summary: bytes
     summary_signature: bytes
     signing_key_id: str
+    snapshot: Snapshot = NOTHING_SEEN
+    """What the run read: the next run settles the earlier-stamped rows it did not see."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -531,10 +602,15 @@ class SettlementRepository(Protocol):
         """Every partner's settlement rounding, by partner id."""
         ...
 
+    def snapshot(self) -> Snapshot:
+        """The snapshot this unit of work reads under (a run's, in its transaction)."""
+        ...
+
     def inputs(
         self, day: BusinessDay, previous: Sequence[OutstandingGroup], progress: Progress
     ) -> SettlementInputs:
-        """The window's sums, computed by the database; ``progress`` hears of each step."""
+        """The day's sums (its window and its late rows), computed by the database;
+        ``progress`` hears of each step."""
         ...
 
     def outstanding(self, business_date: date) -> Sequence[OutstandingGroup]: ...
@@ -570,23 +646,43 @@ class ReconciliationRepository(Protocol):
         while loading: the caller rolls back."""
         ...
 
-    def match(
-        self,
-        business_date: date,
-        partner_id: str,
-        window_start: datetime | None,
-        window_end: datetime,
-    ) -> int:
-        """Match the stored report with the partner's transactions in [start, end) (no start:
-        from the beginning), in the database: record the exceptions, store the matched count and
-        return it."""
+    def match(self, partner_id: str, day: BusinessDay, seen_by_run: Snapshot) -> int:
+        """Match the stored report for ``day`` with the partner's transactions its run settled
+        (those of its window and its late ones that ``seen_by_run``, the run's snapshot, saw),
+        in the database: record the exceptions, store the matched count and return it."""
         ...
 
     def exceptions(
-        self, business_date: date, partner_id: str | None, *, include_accepted: bool, limit: int
+        self,
+        business_date: date,
+        partner_id: str | None,
+        *,
+        include_accepted: bool,
+        limit: int,
+        after: ExceptionCursor | None = None,
     ) -> Sequence[ReconciliationExceptionView]:
-        """The day's exceptions (one partner's, or all), open only unless asked, by partner,
-        kind and report line."""
+        """A page of the day's exceptions (one partner's, or all), open only unless asked, in
+        ``ExceptionCursor``'s order, starting after ``after``."""
+        ...
+
+    def counts(
+        self, business_date: date, partner_id: str | None, *, include_accepted: bool
+    ) -> ExceptionCounts:
+        """How many exceptions of each kind the same filter selects, counted by the database."""
+        ...
+
+    def accept_all(
+        self,
+        business_date: date,
+        partner_id: str | None,
+        kind: ExceptionKind | None,
+        *,
+        accepted_by: str,
+        at: datetime,
+        note: str,
+    ) -> int:
+        """Accept the day's open exceptions (of one partner and kind, or all) with one note;
+        how many it accepted."""
         ...
 
     def exception(self, exception_id: uuid.UUID) -> ReconciliationExceptionView:

@@ -29,6 +29,7 @@ LEDGER_CHECKS = (
     "lot remainders equal the member's balance",
     "reserved points are the pending holds' reservations",
     "no member balance below zero except recorded refund debt",
+    "no member has available points and debt at once",
     "each hold resolved at most once",
     "refunds never exceed the original",
 )
@@ -103,6 +104,17 @@ def test_the_demo_refunds_into_debt_that_the_next_earn_pays_off(demo):
     assert "refunds part of a redemption" in refunds
 
 
+def test_the_demo_voids_a_hold_whose_points_pay_the_members_debt_first(demo):
+    debt_first = demo.stdout.split("\nDebt first", 1)[1].split("\n", 1)[0]
+    assert "the airline voids the hold" in debt_first
+    assert debt_first.endswith(" 0 debt)")
+
+
+def test_the_demo_refunds_one_line_of_a_receipt_and_only_that_lines_points(demo):
+    by_line = demo.stdout.split("Refunds by line", 1)[1].split("\n", 1)[0]
+    assert "returning the gift card takes back 0," in by_line
+
+
 def test_the_demo_expires_unspent_points_to_breakage_a_year_on(demo):
     *_, eleven_months_on, a_year_on = sweeps(before_settlement(demo.stdout))
     assert eleven_months_on.lots_expired == 0
@@ -119,6 +131,9 @@ def test_the_demo_ends_with_the_nights_settlement_as_tables(demo):
     assert "pat approved it: approved" in demo.stdout
     assert "SAME_OFFICER" in night
     assert "1 matched, 1 missing at the hub, 1 missing at fuel, 1 mismatched" in night
+    # The earn a lagging replica stamped into the settled day is settled with the next one.
+    assert "40 minutes behind" in demo.stdout.split("The next night", 1)[0]
+    assert "late operations (committed after their day was settled): 1" in night
 
 
 def test_the_demo_writes_signed_statements_that_verify(demo, statements_dir):

@@ -106,6 +106,35 @@ def test_refunds_through_the_sdk(tills):
     assert kinds == ["earn", "refund_earn", "earn"]
 
 
+def test_a_void_and_a_refunded_redemption_say_what_paid_the_members_debt(tills):
+    coffee, air = tills
+    coffee.enroll(CARD)
+    earned = coffee.earn(CARD, amount_minor=10_000, currency="EUR", order_id="c-1")
+    held = air.authorize(CARD, amount_minor=20_000, currency="EUR", order_id="a-1", points=60)
+    spent = air.authorize(CARD, amount_minor=20_000, currency="EUR", order_id="a-2", points=40)
+    air.capture(spent.hold_id)
+    owed = coffee.refund_earn(earned.transaction_id, amount_minor=10_000, currency="EUR")
+    assert owed.debt_points == 100
+    assert air.void(held.hold_id).debt_paid_points == 60
+    assert air.refund_redemption(spent.hold_id, points=40).debt_paid_points == 40
+    after = coffee.balance(CARD)
+    assert (after.debt_points, after.available_points) == (0, 0)
+
+
+def test_a_partial_capture_says_what_of_the_rest_paid_the_members_debt(tills):
+    coffee, air = tills
+    coffee.enroll(CARD)
+    earned = coffee.earn(CARD, amount_minor=10_000, currency="EUR", order_id="c-1")
+    held = air.authorize(CARD, amount_minor=20_000, currency="EUR", order_id="a-1", points=100)
+    assert (
+        coffee.refund_earn(earned.transaction_id, amount_minor=4_000, currency="EUR").debt_points
+        == 40
+    )
+    captured = air.capture(held.hold_id, points=50)
+    assert (captured.released_points, captured.debt_paid_points) == (50, 40)
+    assert coffee.balance(CARD).available_points == 10
+
+
 def test_a_voided_hold_reads_back_as_voided(tills):
     coffee, air = tills
     coffee.enroll(CARD)

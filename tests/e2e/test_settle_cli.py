@@ -30,7 +30,7 @@ from hub.services.commands import Attribution
 from hub.services.results import SettlementRunView
 from hub.services.schedule import SCHEDULER, nightly_settlement_thread, settle_due
 from tests.conftest import KEYS_ENV, add_partner, settings_for
-from tests.integration.helpers import authorize, capture, earn, enroll, row_counts
+from tests.integration.helpers import authorize, capture, card, earn, enroll, row_counts
 
 DAY = "2026-01-10"
 DAY_START = datetime(2026, 1, 10, 10, 0, tzinfo=UTC)
@@ -453,3 +453,85 @@ def test_serve_with_the_nightly_settlement_refuses_to_start_without_the_signing_
     assert code == 2
     assert "SIGNING_KEY_MISSING" in captured.err
     assert "listening" not in captured.out
+
+
+def test_exceptions_are_listed_a_page_at_a_time_saying_how_many_there_are(scene, capsys, tmp_path):
+    ok(capsys, scene.db, "run", "--date", DAY)
+    extra = [f"earn,X-{n},,1" for n in range(5)]
+    imported = ok(
+        capsys,
+        scene.db,
+        "import",
+        "--date",
+        DAY,
+        "--partner",
+        "coffee",
+        report(tmp_path, scene, *extra),
+    )
+    assert "1 matched, 5 exceptions (5 missing at the hub, 0 missing at the partner" in imported
+    assert "showing 5 of 5 exceptions" in imported
+    first = ok(capsys, scene.db, "exceptions", "--date", DAY, "--page-size", "2")
+    assert "showing 2 of 5 exceptions" in first
+    token = next(line for line in first.splitlines() if line.startswith("next page: "))
+    second = ok(
+        capsys, scene.db, "exceptions", "--date", DAY, "--page-size", "4", *token.split()[2:]
+    )
+    assert "showing 3 of 5 exceptions" in second
+    assert "next page" not in second
+
+
+def test_accept_all_takes_a_days_open_exceptions_of_a_kind_with_one_note(scene, capsys, tmp_path):
+    ok(capsys, scene.db, "run", "--date", DAY, "--officer", "olga")
+    extra = [f"earn,X-{n},,1" for n in range(3)]
+    ok(
+        capsys,
+        scene.db,
+        "import",
+        "--date",
+        DAY,
+        "--partner",
+        "coffee",
+        report(tmp_path, scene, *extra),
+    )
+    accepted = ok(
+        capsys,
+        scene.db,
+        "accept-all",
+        "--date",
+        DAY,
+        "--partner",
+        "coffee",
+        "--kind",
+        "missing_at_hub",
+        "--note",
+        "test lines",
+        "--officer",
+        "pavel",
+    )
+    assert f"3 open coffee missing_at_hub exceptions of {DAY} accepted by cli:pavel" in accepted
+    assert "showing 0 of 0" in ok(capsys, scene.db, "exceptions", "--date", DAY)
+    with pytest.raises(SystemExit):  # argparse: the note is required
+        settle(capsys, scene.db, "accept-all", "--date", DAY)
+    assert "--note" in capsys.readouterr().err
+    approve = ("approve", "--date", DAY, "--note", "ok", "--officer", "pavel")
+    assert "approved" in ok(capsys, scene.db, *approve)
+
+
+def test_show_lists_the_operations_a_day_settled_late(scene, capsys):
+    ok(capsys, scene.db, "run", "--date", DAY)
+    # A replica whose clock lags stamps an earn into the day just settled.
+    lagging = bootstrap.build(
+        replace(settings_for(scene.db), fraud_checks=False),
+        clock=ManualClock(DAY_START + timedelta(hours=13)),
+    )
+    try:
+        earn(lagging, card(), 5_000, order_id="C-LATE")
+    finally:
+        lagging.close()
+    next_day = (date.fromisoformat(DAY) + timedelta(days=1)).isoformat()
+    shown = ok(capsys, scene.db, "run", "--date", next_day)
+
+    assert "late operations (committed after their day was settled): 1" in shown
+    [row] = [line for line in shown.splitlines() if "C-LATE" in line]
+    assert row.split()[:2] == ["coffee", "earn"]
+    assert row.split()[-1] == "50"

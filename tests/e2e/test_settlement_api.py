@@ -395,3 +395,108 @@ def test_accepting_an_exception_needs_a_note_and_a_well_formed_id(hub, officer, 
     assert (reason_of(blank), field_of(blank)) == ("INVALID_FIELD", "note")
     assert (reason_of(malformed), field_of(malformed)) == ("MALFORMED_ID", "exception_id")
     assert row_counts(hub) == before
+
+
+# -- reconciliation at any size ------------------------------------------------------------------
+
+
+def _unknown_lines(count: int) -> bytes:
+    lines = [f"earn,x-{n:03},,1" for n in range(count)]
+    return "\n".join(["kind,order_id,transaction_id,points", *lines]).encode()
+
+
+def test_a_partner_pages_through_its_reports_exceptions_and_is_told_how_many(
+    officer, coffee_sdk, closed
+):
+    run(officer)
+    reconciled = coffee_sdk.submit_report(DAY, _unknown_lines(150))
+
+    # 150 lines the hub lacks, and coffee's earn the report left out.
+    assert (reconciled.missing_at_hub, reconciled.missing_at_partner) == (150, 1)
+    assert reconciled.showing == "showing 100 of 151"
+    seen = list(reconciled.exceptions)
+    page = coffee_sdk.report_exceptions(DAY, page_token=reconciled.next_page_token)
+    assert (page.showing, page.next_page_token) == ("showing 51 of 151", "")
+    seen += page.exceptions
+    assert len({e.exception_id for e in seen}) == 151
+    small = coffee_sdk.report_exceptions(DAY, page_size=10)
+    assert (small.showing, small.missing_at_hub, bool(small.next_page_token)) == (
+        "showing 10 of 151",
+        150,
+        True,
+    )
+
+
+@pytest.mark.asyncio
+async def test_the_async_client_pages_exceptions_as_the_sync_one_does(
+    hub, pki, mtls_target, officer, closed, tmp_path
+):
+    run(officer)
+    files = _credential_files(hub, pki, COFFEE, tmp_path)
+    async with AsyncHubClient.connect(mtls_target, **files) as coffee:
+        await coffee.submit_report(DAY, _unknown_lines(3))
+        page = await coffee.report_exceptions(DAY, page_size=2)
+    assert (page.showing, page.total) == ("showing 2 of 4", 4)
+
+
+def test_an_officer_lists_a_page_with_the_true_counts_and_accepts_them_in_bulk(
+    hub, officer, second_officer, coffee_sdk, closed
+):
+    run(officer)
+    coffee_sdk.submit_report(DAY, _unknown_lines(5))
+    listed = officer.ListExceptions(
+        settlement_pb2.ListExceptionsRequest(business_date=DAY_TEXT, page_size=2), timeout=10
+    )
+    assert (len(listed.exceptions), listed.total, listed.missing_at_hub) == (2, 6, 5)
+    assert listed.next_page_token
+
+    accepted = officer.AcceptExceptions(
+        settlement_pb2.AcceptExceptionsRequest(
+            business_date=DAY_TEXT, partner_id="coffee", kind="missing_at_hub", note="test lines"
+        ),
+        timeout=10,
+    )
+    assert accepted.accepted == 5
+    left = officer.ListExceptions(
+        settlement_pb2.ListExceptionsRequest(business_date=DAY_TEXT), timeout=10
+    )
+    assert (left.total, left.missing_at_partner, left.next_page_token) == (1, 1, "")
+    officer.AcceptExceptions(
+        settlement_pb2.AcceptExceptionsRequest(business_date=DAY_TEXT, note="agreed"), timeout=10
+    )
+    approved = second_officer.ApproveSettlement(
+        settlement_pb2.ApproveSettlementRequest(business_date=DAY_TEXT, note="all good"),
+        timeout=10,
+    )
+    assert approved.open_exceptions == 0
+
+
+def test_bulk_acceptance_and_paging_refuse_bad_input_naming_the_field(
+    hub, officer, coffee_sdk, closed
+):
+    run(officer)
+    coffee_sdk.submit_report(DAY, _unknown_lines(2))
+    before = row_counts(hub)
+    bad_kind = refusal(
+        officer.AcceptExceptions,
+        settlement_pb2.AcceptExceptionsRequest(business_date=DAY_TEXT, kind="nope", note="x"),
+    )
+    no_note = refusal(
+        officer.AcceptExceptions,
+        settlement_pb2.AcceptExceptionsRequest(business_date=DAY_TEXT, note=""),
+    )
+    bad_size = refusal(
+        officer.ListExceptions,
+        settlement_pb2.ListExceptionsRequest(business_date=DAY_TEXT, page_size=1001),
+    )
+    bad_token = refusal(
+        officer.ListExceptions,
+        settlement_pb2.ListExceptionsRequest(business_date=DAY_TEXT, page_token="junk"),
+    )
+    assert [(reason_of(e), field_of(e)) for e in (bad_kind, no_note, bad_size, bad_token)] == [
+        ("INVALID_FIELD", "kind"),
+        ("INVALID_FIELD", "note"),
+        ("INVALID_FIELD", "page_size"),
+        ("INVALID_PAGE_TOKEN", "page_token"),
+    ]
+    assert row_counts(hub) == before

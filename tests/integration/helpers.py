@@ -78,8 +78,11 @@ def authorize_command(
     ttl_s: int | None = None,
     key: str | None = None,
     line_items: tuple[LineItem, ...] = (),
+    order_id: str | None = None,
 ) -> AuthorizeRedemption:
-    purchase = Purchase(Money(amount_minor, currency(currency_code)), uuid.uuid4().hex, line_items)
+    purchase = Purchase(
+        Money(amount_minor, currency(currency_code)), order_id or uuid.uuid4().hex, line_items
+    )
     pay_amount = (
         Money(pay_amount_minor, currency(currency_code)) if pay_amount_minor is not None else None
     )

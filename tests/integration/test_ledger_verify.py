@@ -25,6 +25,7 @@ def _tamper(hub, *statements: str) -> None:
                 "entries_no_update",
                 "entries_no_delete",
                 "transactions_no_update",
+                "transactions_no_update_but_xid",
                 "transactions_no_delete",
             ):
                 connection.exec_driver_sql(f"DROP TRIGGER {name}")
@@ -141,6 +142,20 @@ def test_a_debt_account_in_credit_is_reported(hub, member_id):
         "UPDATE accounts SET credits_posted = 3 WHERE kind = 'member_debt'",
     )
     assert "no member balance below zero except recorded refund debt" in _broken(hub)
+
+
+@pytest.mark.breaks_ledger
+def test_available_points_while_in_debt_are_reported(hub, member_id):
+    # The member has 20 points to spend; a debt no credit paid first is written beside them.
+    _tamper(hub, "UPDATE accounts SET debits_posted = 5 WHERE kind = 'member_debt'")
+    broken = hub.operator.verify_ledger().violations
+    [found] = [
+        v for v in broken if v.invariant == "no member has available points and debt at once"
+    ]
+    assert (found.subject, found.detail) == (
+        str(member_id),
+        "20 points available while owing 5",
+    )
 
 
 @pytest.mark.breaks_ledger

@@ -43,9 +43,9 @@ from tests.integration.helpers import authorize, balance, card, earn, row_counts
 
 PHONE = Identifier.parse(IdentifierKind.PHONE, "+44 20 7946 0000")
 CONTACT = Contact.parse(
-    name="Ada Lovelace", email="ada@example.org", phone="+447700900123", birth_date="1990-12-10"
+    name="Ada Lovelace", email="ada@example.org", phone="+447911123456", birth_date="1990-12-10"
 )
-PLAINTEXTS = ("Ada Lovelace", "ada@example.org", "447700900123", "1990-12-10")
+PLAINTEXTS = ("Ada Lovelace", "ada@example.org", "447911123456", "1990-12-10")
 KEY_A = IDENTIFIER_KEY_HEX
 KEY_B = secrets.token_hex(32)
 DATA_KEY_A = KEYS_ENV["HUB_DATA_KEY"]

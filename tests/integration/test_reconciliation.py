@@ -184,7 +184,8 @@ def one_missing_at_hub(hub: bootstrap.Hub, day: Day) -> ReconciliationExceptionV
 
 
 def exceptions(hub: bootstrap.Hub, **options: object) -> tuple[ReconciliationExceptionView, ...]:
-    return hub.settlement_api().list_exceptions(ListExceptions(DAY, **options))  # type: ignore[arg-type]
+    page = hub.settlement_api().list_exceptions(ListExceptions(DAY, **options))  # type: ignore[arg-type]
+    return page.exceptions
 
 
 def accept(
@@ -339,6 +340,9 @@ def test_importing_a_report_is_audited(hub, day):
     assert event.details == {
         "lines": 1,
         "matched": 0,
+        "missing_at_hub": 0,
+        "missing_at_partner": 6,
+        "amount_mismatch": 1,
         "sha256": hashlib.sha256(report).hexdigest(),
     }
 

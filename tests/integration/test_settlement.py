@@ -214,8 +214,9 @@ def test_the_second_day_counts_the_late_capture_and_lists_refunds_of_the_first(
         ("fuel", "refund_earn", -50, Decimal("0.01234")),
     ]
     assert all(a.related_at.date() == DAY_1 for a in day.settlement.adjustments)
-    # Lot 1: 50 - 30 captured - 20 reversed + 50 refunded; lot 2 untouched.
-    assert figures(day, "fuel")["outstanding"] == Valued(100, 162)
+    # Lot 1: 50 - 30 captured - 20 reversed + 50 refunded; lot 2: 50 - 30 that its earn's
+    # refund found spent, paid out of the member's other points at once.
+    assert figures(day, "fuel")["outstanding"] == Valued(70, 102)
 
 
 @pytest.mark.usefixtures("two_days")

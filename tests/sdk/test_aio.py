@@ -221,6 +221,16 @@ async def test_async_void_get_hold_and_refunds_return_the_same_models_as_the_syn
     assert fake_hub.methods() == ["VoidRedemption", "GetHold", "RefundEarn", "RefundRedemption"]
 
 
+async def test_async_get_hold_by_order_id_sends_only_the_order_id(
+    fake_hub: FakePartnerService, clock: FakeClock
+) -> None:
+    async with connect(fake_hub, clock) as client:
+        await client.get_hold(order_id="receipt-9")
+
+    (received,) = fake_hub.received
+    assert (received.request.hold_id, received.request.order_id) == ("", "receipt-9")
+
+
 async def test_async_a_partner_over_its_rate_limit_waits_the_hubs_delay_and_keeps_its_key(
     fake_hub: FakePartnerService, clock: FakeClock
 ) -> None:

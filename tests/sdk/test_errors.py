@@ -16,6 +16,7 @@ from partner_sdk import (
     CertificateError,
     CredentialNotFound,
     CredentialRevoked,
+    ExceedsCategoryShare,
     ExceedsPayableAmount,
     FieldViolation,
     HoldAlreadyCaptured,
@@ -91,6 +92,8 @@ REDEMPTION_REASONS = [
     ("INSUFFICIENT_POINTS", InsufficientPoints, Refused, "authorize"),
     ("BELOW_MINIMUM_REDEMPTION", BelowMinimumRedemption, Refused, "authorize"),
     ("EXCEEDS_PAYABLE_AMOUNT", ExceedsPayableAmount, Refused, "authorize"),
+    # A kind of EXCEEDS_PAYABLE_AMOUNT: a till that catches that one catches this too.
+    ("EXCEEDS_CATEGORY_SHARE", ExceedsCategoryShare, ExceedsPayableAmount, "authorize"),
     ("HOLD_ALREADY_CAPTURED", HoldAlreadyCaptured, Refused, "void"),
     ("HOLD_ALREADY_VOIDED", HoldAlreadyVoided, Refused, "capture"),
     ("HOLD_EXPIRED", HoldExpired, Refused, "capture"),

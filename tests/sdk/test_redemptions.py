@@ -135,6 +135,24 @@ def test_get_hold_names_the_hold_and_writes_nothing(
     assert hold.status == "pending"
 
 
+def test_get_hold_by_order_id_sends_only_the_order_id(
+    fake_hub: FakePartnerService, client: HubClient
+) -> None:
+    client.get_hold(order_id="receipt-9")
+
+    (received,) = fake_hub.received
+    assert (received.request.hold_id, received.request.order_id) == ("", "receipt-9")
+
+
+@pytest.mark.parametrize("names", [{}, {"hold_id": "h_1", "order_id": "receipt-9"}])
+def test_get_hold_takes_exactly_one_of_hold_id_and_order_id(
+    fake_hub: FakePartnerService, client: HubClient, names: dict[str, str]
+) -> None:
+    with pytest.raises(ValueError, match="exactly one"):
+        client.get_hold(**names)
+    assert fake_hub.received == []
+
+
 def test_refund_earn_sends_the_refunded_money_and_splits_the_points_reversed(
     fake_hub: FakePartnerService, client: HubClient
 ) -> None:

@@ -22,6 +22,7 @@ from settlement.model import (
     CLEARING_ACCOUNT,
     AdjustmentLine,
     BusinessDay,
+    LateLine,
     MatrixCell,
     OutstandingGroup,
     PartnerSettlement,
@@ -53,6 +54,8 @@ CAPTURE_ID = uuid.UUID("00000000-0000-4000-8000-00000000000d")
 LATE_REFUND_ID = uuid.UUID("00000000-0000-4000-8000-00000000000e")
 OLD_EARN_ID = uuid.UUID("00000000-0000-4000-8000-00000000000f")
 BAKERY_REFUND_ID = uuid.UUID("00000000-0000-4000-8000-000000000010")
+LATE_EARN_ID = uuid.UUID("00000000-0000-4000-8000-000000000011")
+BAKERY_LATE_ID = uuid.UUID("00000000-0000-4000-8000-000000000012")
 
 
 def _partner(partner_id: str, **figures: Valued) -> PartnerSettlement:
@@ -79,6 +82,7 @@ def _adjustments() -> tuple[AdjustmentLine, ...]:
             datetime(2026, 11, 21, 20, 30, tzinfo=UTC),
             -120,
             Decimal("0.01"),
+            order_id="C-1001",
         ),
         # 22:15 in Paris on the 20th: after the cutoff, so business day the 21st.
         AdjustmentLine(
@@ -89,6 +93,7 @@ def _adjustments() -> tuple[AdjustmentLine, ...]:
             datetime(2026, 11, 20, 21, 15, tzinfo=UTC),
             -30,
             Decimal("0.009"),
+            order_id="C-0999",
         ),
         # 21:45 in Paris on the 20th: business day the 20th. -2 x 0.0125 = -2.5 cents.
         AdjustmentLine(
@@ -156,6 +161,24 @@ def sample_settlement() -> Settlement:
         ),
         adjustments=_adjustments(),
         transaction_count=42,
+        late=_late(),
+    )
+
+
+def _late() -> tuple[LateLine, ...]:
+    return (
+        # 21:40 in Paris on the 21st, committed after the 21st was settled.
+        LateLine(
+            "coffee",
+            "earn",
+            LATE_EARN_ID,
+            "C-1002",
+            datetime(2026, 11, 21, 20, 40, tzinfo=UTC),
+            40,
+        ),
+        LateLine(
+            "bakery", "earn", BAKERY_LATE_ID, None, datetime(2026, 11, 21, 9, 0, tzinfo=UTC), 5
+        ),
     )
 
 
@@ -242,6 +265,7 @@ COFFEE_STATEMENT = {
             "points": -2,
             "price": "0.0125",
             "value_minor": -2,
+            "order_id": None,
         },
         {
             "kind": "refund_redemption",
@@ -251,6 +275,7 @@ COFFEE_STATEMENT = {
             "points": -30,
             "price": "0.009",
             "value_minor": -27,
+            "order_id": "C-0999",
         },
         {
             "kind": "refund_earn",
@@ -260,7 +285,18 @@ COFFEE_STATEMENT = {
             "points": -120,
             "price": "0.01",
             "value_minor": -120,
+            "order_id": "C-1001",
         },
+    ],
+    "late": [
+        {
+            "kind": "earn",
+            "transaction_id": str(LATE_EARN_ID),
+            "order_id": "C-1002",
+            "created_at": "2026-11-21T20:40:00Z",
+            "business_date": "2026-11-21",
+            "points": 40,
+        }
     ],
 }
 
@@ -273,7 +309,7 @@ def test_the_json_statement_is_canonical_json_with_a_trailing_newline():
     data = _coffee_json(sample_settlement())
 
     assert data == canonical_json(COFFEE_STATEMENT)
-    assert data.startswith(b'{"adjustments":[{"kind":"refund_earn","points":-2,"price":"0.0125"')
+    assert data.startswith(b'{"adjustments":[{"kind":"refund_earn","order_id":null,"points":-2,')
     assert data.endswith(
         b'"window":{"end":"2026-11-22T21:00:00Z","start":"2026-11-21T21:00:00Z"}}\n'
     )
@@ -389,11 +425,13 @@ COFFEE_CSV_LINES = [
     "redeemed_here_issued_by,coffee,redemption_value,100,90,",
     "redeemed_here_issued_by,coffee,issue_value,100,100,",
     f"adjustment,-,{LATE_REFUND_ID},-2,-2,kind=refund_earn;related_id={OLD_EARN_ID};"
-    "related_business_date=2026-11-20;price=0.0125",
+    "related_business_date=2026-11-20;price=0.0125;order_id=",
     f"adjustment,-,{REFUND_CAPTURE_ID},-30,-27,kind=refund_redemption;related_id={CAPTURE_ID};"
-    "related_business_date=2026-11-21;price=0.009",
+    "related_business_date=2026-11-21;price=0.009;order_id=C-0999",
     f"adjustment,-,{REFUND_EARN_ID},-120,-120,kind=refund_earn;related_id={EARN_ID};"
-    "related_business_date=2026-11-21;price=0.01",
+    "related_business_date=2026-11-21;price=0.01;order_id=C-1001",
+    f"late,-,{LATE_EARN_ID},40,,kind=earn;order_id=C-1002;created_at=2026-11-21T20:40:00Z;"
+    "business_date=2026-11-21",
 ]
 
 
@@ -502,7 +540,26 @@ def test_the_summary_holds_the_whole_settlement():
         "related_at": "2026-11-21T09:00:00Z",
         "points": -10,
         "price": "0.012",
+        "order_id": None,
     }
+    assert summary["late"] == [
+        {
+            "partner_id": "bakery",
+            "kind": "earn",
+            "transaction_id": str(BAKERY_LATE_ID),
+            "order_id": None,
+            "created_at": "2026-11-21T09:00:00Z",
+            "points": 5,
+        },
+        {
+            "partner_id": "coffee",
+            "kind": "earn",
+            "transaction_id": str(LATE_EARN_ID),
+            "order_id": "C-1002",
+            "created_at": "2026-11-21T20:40:00Z",
+            "points": 40,
+        },
+    ]
     assert len(summary["matrix"]) == 5
 
 
@@ -544,12 +601,14 @@ def test_a_summary_whose_net_position_disagrees_with_the_figures_is_refused():
 
 
 def _in_order(settlement: Settlement) -> Settlement:
-    """The order summaries write: netting's order, adjustments by partner and related instant."""
+    """The order summaries write: netting's order, adjustments by partner and related instant,
+    late operations by partner and stamp."""
     return replace(
         settlement,
         adjustments=tuple(
             sorted(settlement.adjustments, key=lambda a: (a.partner_id, a.related_at))
         ),
+        late=tuple(sorted(settlement.late, key=lambda line: (line.partner_id, line.created_at))),
     )
 
 
@@ -569,7 +628,18 @@ cells = st.builds(MatrixCell, ids, ids, signed_ints, signed_ints, signed_ints)
 transfers = st.builds(Transfer, ids, ids, st.integers(min_value=1, max_value=10**15))
 outstanding_groups = st.builds(OutstandingGroup, ids, prices, signed_ints)
 adjustment_lines = st.builds(
-    AdjustmentLine, ids, ids, st.uuids(), st.uuids(), instants, signed_ints, prices
+    AdjustmentLine,
+    ids,
+    ids,
+    st.uuids(),
+    st.uuids(),
+    instants,
+    signed_ints,
+    prices,
+    st.one_of(st.none(), ids),
+)
+late_lines = st.builds(
+    LateLine, ids, ids, st.uuids(), st.one_of(st.none(), ids), instants, signed_ints
 )
 
 
@@ -627,6 +697,12 @@ def settlements(draw: st.DrawFn) -> Settlement:
             )
         ),
         transaction_count=draw(st.integers(min_value=0, max_value=10**12)),
+        late=tuple(
+            sorted(
+                draw(st.lists(late_lines, max_size=4, unique_by=lambda line: line.transaction_id)),
+                key=lambda line: (line.partner_id, line.created_at, str(line.transaction_id)),
+            )
+        ),
     )
 
 

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hub.domain import holds, refunds
+from hub.domain.crediting import mature
 from hub.domain.currencies import currency
 from hub.domain.errors import (
     BelowMinimumRedemption,
@@ -17,7 +18,7 @@ from hub.domain.errors import (
     RefundExceedsOriginal,
 )
 from hub.domain.ledger import TransactionKind
-from hub.domain.lots import Lot, LotStatus, MovementKind, expire, mature
+from hub.domain.lots import Lot, LotStatus, MovementKind, expire
 from hub.domain.money import Money, Rounding
 from hub.domain.partners import DEFAULT_BURN_RULES, BurnRules, ExpiryPolicy, Partner, PartnerStatus
 from hub.domain.purchases import LineItem, Purchase
@@ -115,7 +116,13 @@ def test_a_capture_consumes_earliest_expiry_first_and_releases_every_reservation
     first, second = lot(30, 5), lot(100, 50)
     authorized = _authorized(80, [second, first])
     resolution = holds.capture(
-        authorized.hold, 50, authorized.lots, authorized.reservations, uuid.uuid4(), NOW
+        authorized.hold,
+        50,
+        authorized.lots,
+        authorized.reservations,
+        uuid.uuid4(),
+        NOW,
+        debt_points=0,
     )
     after = {each.id: each for each in resolution.lots.lots}
     assert (after[first.id].remaining_points, after[second.id].remaining_points) == (0, 80)
@@ -136,6 +143,7 @@ def test_a_hold_past_its_expiry_cannot_be_resolved_by_the_partner():
             authorized.reservations,
             uuid.uuid4(),
             NOW + timedelta(hours=1),
+            debt_points=0,
         )
     expired = holds.release(
         authorized.hold,
@@ -144,6 +152,7 @@ def test_a_hold_past_its_expiry_cannot_be_resolved_by_the_partner():
         authorized.reservations,
         uuid.uuid4(),
         NOW + timedelta(hours=1),
+        debt_points=0,
     )
     assert expired.hold.status is holds.HoldStatus.EXPIRED
 
@@ -179,8 +188,9 @@ def test_a_refund_of_spent_points_records_debt_for_the_rest():
         earn=EARN,
         lot=spent,
         expired_points=0,
-        refunded_before_minor=0,
-        amount=Money(1_999, EUR),
+        plan=refunds.plan_earn_refund(
+            EARN, refunds.RefundAsked(Money(1_999, EUR)), refunds.NO_PRIOR_REFUNDS
+        ),
         transaction_id=uuid.uuid4(),
         now=NOW,
     )
@@ -189,7 +199,7 @@ def test_a_refund_of_spent_points_records_debt_for_the_rest():
 
 def test_maturation_and_expiry_balance_and_record_what_left_the_lots():
     pending = lot(40, None, status=LotStatus.PENDING)
-    matured = mature(MEMBER, [pending], uuid.uuid4(), NOW)
+    matured = mature(MEMBER, [pending], uuid.uuid4(), NOW, debt_points=0).update
     assert matured.transaction is not None
     assert matured.transaction.points == 40
     assert matured.lots[0].status is LotStatus.AVAILABLE

@@ -172,6 +172,27 @@ def _negative_balances() -> sa.Select[tuple[object, ...]]:
     )
 
 
+def _available_while_in_debt() -> sa.Select[tuple[object, ...]]:
+    """Members who could spend points while owing some: every credit pays debt first."""
+    balances = _member_balances()
+    spendable = balances.c.available - balances.c.reserved
+    debt = accounts.alias("debt")
+    owed = debt.c.debits_posted - debt.c.credits_posted
+    return (
+        sa.select(
+            balances.c.member_id.label("subject"), spendable.label("spendable"), owed.label("owed")
+        )
+        .join(
+            debt,
+            sa.and_(
+                debt.c.member_id == balances.c.member_id,
+                debt.c.kind == AccountKind.MEMBER_DEBT.value,
+            ),
+        )
+        .where(spendable > 0, owed > 0)
+    )
+
+
 def _resolutions_per_hold() -> sa.Subquery:
     resolved_by = (
         TransactionKind.CAPTURE.value,
@@ -344,6 +365,11 @@ CHECKS: list[tuple[str, sa.Select[tuple[object, ...]], Describe]] = [
         "no member balance below zero except recorded refund debt",
         _negative_balances(),
         lambda r: f"spendable {r['spendable']}, pending {r['pending']}, owed {r['owed']}",
+    ),
+    (
+        "no member has available points and debt at once",
+        _available_while_in_debt(),
+        lambda r: f"{r['spendable']} points available while owing {r['owed']}",
     ),
     (
         "every earn credits the member its lot",

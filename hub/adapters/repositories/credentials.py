@@ -37,6 +37,7 @@ _ACCESS = sa.select(
     credentials,
     partners.c.status.label("partner_status"),
     partners.c.rate_limit_per_s,
+    partners.c.phone_region,
 ).select_from(
     _ANCHOR.outerjoin(credentials, credentials.c.serial == sa.bindparam("serial")).outerjoin(
         partners, partners.c.id == sa.bindparam("partner_id")
@@ -105,7 +106,7 @@ class SqlCredentialRepository:
         if row["partner_status"] is None:
             return credential, None
         status = PartnerStatus(row["partner_status"])
-        return credential, PartnerAccess(status, row["rate_limit_per_s"])
+        return credential, PartnerAccess(status, row["rate_limit_per_s"], row["phone_region"])
 
     def save(self, credential: Credential) -> None:
         self._sql.execute(

@@ -43,6 +43,33 @@ _DUE = (
     # Several sweepers (one per hub replica) share the work instead of queueing on it.
     .with_for_update(of=holds, skip_locked=True)
 )
+# The open one first (at most one, by the partial unique index), then the latest.
+_OF_ORDER = (
+    _SELECT.where(
+        holds.c.partner_id == sa.bindparam("partner_id"),
+        holds.c.order_id == sa.bindparam("order_id"),
+    )
+    .order_by(sa.case((_OPEN, 0), else_=1), holds.c.created_at.desc(), holds.c.id.desc())
+    .limit(1)
+)
+_BLOCKING = (
+    _SELECT.where(
+        _OPEN,
+        sa.or_(
+            sa.and_(
+                holds.c.member_id == sa.bindparam("member_id"),
+                holds.c.expires_at <= sa.bindparam("now", type_=UtcDateTime()),
+            ),
+            sa.and_(
+                holds.c.partner_id == sa.bindparam("partner_id"),
+                holds.c.order_id == sa.bindparam("order_id"),
+            ),
+        ),
+    )
+    .order_by(holds.c.id)
+    # Holds before lots, like every resolution: see ``hub.adapters.repositories.lots``.
+    .with_for_update(of=holds)
+)
 _SAVE = (
     sa.update(holds)
     .where(holds.c.id == sa.bindparam("b_id"))
@@ -141,6 +168,20 @@ class SqlHoldRepository:
 
     def due_to_expire(self, now: datetime, limit: int) -> Sequence[Hold]:
         return [hold_from_row(row) for row in self._sql.rows(_DUE, {"now": now, "limit": limit})]
+
+    def of_order(self, partner_id: str, order_id: str) -> Hold:
+        """The order's open hold, else its latest, if this partner placed any."""
+        row = self._sql.first(_OF_ORDER, {"partner_id": partner_id, "order_id": order_id})
+        if row is None:
+            raise HoldNotFound(f"no hold for order {order_id!r}", field="order_id")
+        return hold_from_row(row)
+
+    def blocking_for_update(
+        self, member_id: uuid.UUID, partner_id: str, order_id: str, now: datetime
+    ) -> Sequence[Hold]:
+        params = {"member_id": member_id, "partner_id": partner_id, "order_id": order_id}
+        rows = self._sql.rows(_BLOCKING, {**params, "now": now})
+        return [hold_from_row(row) for row in rows]
 
     def of_member(self, member_id: uuid.UUID) -> Sequence[Hold]:
         return [hold_from_row(row) for row in self._sql.rows(_OF_MEMBER, {"member_id": member_id})]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
+from fractions import Fraction
 
 import sqlalchemy as sa
 
@@ -12,12 +13,13 @@ from hub.adapters.repositories.partners import rate_from_row
 from hub.adapters.sql import Row, Sql
 from hub.adapters.tables import accounts, entries, transactions
 from hub.adapters.types import UtcDateTime
+from hub.domain import receipt_lines
 from hub.domain.breakdown import Breakdown
 from hub.domain.currencies import currency
 from hub.domain.errors import TransactionNotFound
 from hub.domain.ledger import Totals, Transaction, TransactionKind, totals_by_account
 from hub.domain.money import Money
-from hub.domain.refunds import EarnRecord
+from hub.domain.refunds import EarnRecord, PriorRefunds
 from hub.services import codec
 from hub.services.unit_of_work import PageCursor, TransactionRecord
 
@@ -51,6 +53,8 @@ _RECORD_COLUMNS = (
     transactions.c.expires_at,
     transactions.c.related_id,
     transactions.c.breakdown,
+    transactions.c.tier_before,
+    transactions.c.tier_after,
 )
 _INSERT_TRANSACTION = transactions.insert()
 _INSERT_ENTRY = entries.insert()
@@ -60,6 +64,19 @@ _EARN = sa.select(transactions).where(
 )
 # Locking reads only: the row itself is never updated (transactions are append-only).
 _EARN_FOR_UPDATE = _EARN.with_for_update()
+# One earn per partner and order (uq_transactions_earn_order).
+_EARN_OF_ORDER = sa.select(transactions).where(
+    transactions.c.partner_id == sa.bindparam("partner_id"),
+    transactions.c.order_id == sa.bindparam("order_id"),
+    transactions.c.kind == TransactionKind.EARN.value,
+)
+_EARN_OF_ORDER_FOR_UPDATE = _EARN_OF_ORDER.with_for_update()
+_REFUNDS_OF_EARN = sa.select(
+    transactions.c.purchase_amount_minor, transactions.c.points, transactions.c.returned_lines
+).where(
+    transactions.c.related_id == sa.bindparam("related_id"),
+    transactions.c.kind == TransactionKind.REFUND_EARN.value,
+)
 _RELATED_TOTALS = sa.select(
     sa.func.coalesce(sa.func.sum(transactions.c.purchase_amount_minor), 0).label("amount_minor"),
     sa.func.coalesce(sa.func.sum(transactions.c.points), 0).label("points"),
@@ -127,9 +144,36 @@ def _transaction_row(transaction: Transaction) -> dict[str, object]:
         "expires_at": transaction.expires_at,
         "breakdown": codec.encode(transaction.breakdown) if transaction.breakdown else None,
         "coalition_funded_points": transaction.coalition_funded_points,
+        "earn_rounding": transaction.breakdown.earn_rounding.value
+        if transaction.breakdown
+        else None,
         "event": transaction.event,
         "rule_id": transaction.rule_id,
+        "returned_lines": _returned_lines_json(transaction),
+        "tier_before": transaction.tier_before,
+        "tier_after": transaction.tier_after,
     }
+
+
+def _returned_lines_json(transaction: Transaction) -> str | None:
+    if not transaction.returned_shares:
+        return None
+    shares = [
+        [index, receipt_lines.exact_text(share)] for index, share in transaction.returned_shares
+    ]
+    return json.dumps(shares, separators=(",", ":"))
+
+
+def _prior_refunds(rows: Sequence[Row]) -> PriorRefunds:
+    shares: dict[int, Fraction] = {}
+    for row in rows:
+        for index, share in json.loads(row["returned_lines"] or "[]"):
+            shares[index] = shares.get(index, Fraction(0)) + receipt_lines.exact_value(share)
+    return PriorRefunds(
+        amount_minor=sum(int(row["purchase_amount_minor"] or 0) for row in rows),
+        points=sum(int(row["points"]) for row in rows),
+        shares=shares,
+    )
 
 
 def _line_items_json(transaction: Transaction) -> str | None:
@@ -200,6 +244,22 @@ def _record(row: Row) -> TransactionRecord:
         expires_at=row["expires_at"],
         related_id=row["related_id"],
         breakdown=codec.decode(row["breakdown"], Breakdown) if row["breakdown"] else None,
+        tier_before=row["tier_before"],
+        tier_after=row["tier_after"],
+    )
+
+
+def _earn_record(row: Row) -> EarnRecord:
+    purchase = Money(row["purchase_amount_minor"], currency(row["purchase_currency"]))
+    return EarnRecord(
+        row["id"],
+        row["partner_id"],
+        row["member_id"],
+        row["points"],
+        purchase,
+        row["coalition_funded_points"],
+        order_id=row["order_id"],
+        breakdown=codec.decode(row["breakdown"], Breakdown) if row["breakdown"] else None,
     )
 
 
@@ -222,15 +282,23 @@ class SqlLedgerRepository:
         )
         if row is None or row["partner_id"] != partner_id:
             raise TransactionNotFound(f"no earn {transaction_id}", field="transaction_id")
-        purchase = Money(row["purchase_amount_minor"], currency(row["purchase_currency"]))
-        return EarnRecord(
-            row["id"],
-            row["partner_id"],
-            row["member_id"],
-            row["points"],
-            purchase,
-            row["coalition_funded_points"],
+        return _earn_record(row)
+
+    def earn_of_order(
+        self, order_id: str, partner_id: str, *, for_update: bool = False
+    ) -> EarnRecord:
+        """This partner's earn for its ``order_id``."""
+        row = self._sql.first(
+            _EARN_OF_ORDER_FOR_UPDATE if for_update else _EARN_OF_ORDER,
+            {"order_id": order_id, "partner_id": partner_id},
         )
+        if row is None:
+            raise TransactionNotFound(f"no earn for order {order_id!r}", field="order_id")
+        return _earn_record(row)
+
+    def refunds_of_earn(self, earn_id: uuid.UUID) -> PriorRefunds:
+        """What the earn's refunds so far returned: money, points and shares of lines."""
+        return _prior_refunds(self._sql.rows(_REFUNDS_OF_EARN, {"related_id": earn_id}))
 
     def related_totals(self, related_id: uuid.UUID, kind: TransactionKind) -> tuple[int, int]:
         """Money (minor units) and points of the ``kind`` transactions related to one original."""

@@ -14,8 +14,10 @@ from functools import lru_cache
 
 import sqlalchemy as sa
 
+from hub.adapters.repositories.lots import RESERVED_BY_EXPIRED_HOLDS
 from hub.adapters.sql import Row, Sql
 from hub.adapters.tables import accounts, lots, member_identifiers, members, transactions
+from hub.adapters.types import UtcDateTime
 from hub.domain.accounts import AccountKind, member_accounts, member_debt
 from hub.domain.errors import MemberNotFound
 from hub.domain.ledger import Totals, TransactionKind
@@ -63,13 +65,17 @@ _KINDS = (
     .where(member_identifiers.c.member_id == sa.bindparam("member_id"))
     .order_by(member_identifiers.c.created_at, member_identifiers.c.kind)
 )
+# Lots the clock has overtaken are left out: the caller counts them as of now (they are what
+# ``SqlLotRepository.overdue`` reads, see ``hub.domain.catch_up``).
 _EXPIRING = (
     sa.select(sa.func.coalesce(sa.func.sum(lots.c.remaining_points - lots.c.reserved_points), 0))
     .where(
         lots.c.member_id == accounts.c.member_id,
         lots.c.status == LotStatus.AVAILABLE.value,
         lots.c.expires_at < sa.bindparam("expiring_before"),
+        lots.c.expires_at > sa.bindparam("now", type_=UtcDateTime()),
         lots.c.remaining_points > lots.c.reserved_points,
+        lots.c.id.not_in(RESERVED_BY_EXPIRED_HOLDS),
     )
     .scalar_subquery()
 )
@@ -148,7 +154,15 @@ _FACTS = sa.select(
     _earned_since("month_start", at_partner=True).label("earned_month_at_partner_points"),
     _EARNS_AT_PARTNER.label("earns_at_partner"),
 ).where(members.c.id == sa.bindparam("member_id"))
-_FACTS_FOR_UPDATE = _FACTS.with_for_update()
+# Its own statement, ahead of the facts: a statement's snapshot is taken before its locks are
+# granted, so totals read by the locking statement itself would miss the earns that held the
+# lock meanwhile. NO KEY UPDATE: it serialises the member's writers (and ``get(for_update)``)
+# without blocking inserts whose foreign key names the member.
+_LOCK = (
+    sa.select(members.c.id)
+    .where(members.c.id == sa.bindparam("member_id"))
+    .with_for_update(key_share=True)
+)
 _SET_TIER = (
     sa.update(members)
     .where(members.c.id == sa.bindparam("b_member_id"))
@@ -302,9 +316,13 @@ class SqlMemberRepository:
         kinds = tuple(IdentifierKind(row["kind"]) for row in rows)
         return replace(member, identifier_kinds=kinds)
 
-    def balance(self, member_id: uuid.UUID, expiring_before: datetime) -> MemberBalance:
+    def balance(
+        self, member_id: uuid.UUID, now: datetime, expiring_before: datetime
+    ) -> MemberBalance:
+        """The member's stored totals; points expiring by ``expiring_before`` leave out the
+        lots the clock has overtaken at ``now``."""
         rows = self._sql.rows(
-            _BALANCE, {"member_id": member_id, "expiring_before": expiring_before}
+            _BALANCE, {"member_id": member_id, "now": now, "expiring_before": expiring_before}
         )
         by_kind = {AccountKind(row["kind"]): row for row in rows}
         if len(by_kind) != len(member_accounts(member_id)):
@@ -324,11 +342,18 @@ class SqlMemberRepository:
             raise MemberNotFound(f"no member {member_id}")
         return int(row["debits_posted"] - row["credits_posted"])
 
+    def lock(self, member_id: uuid.UUID) -> None:
+        """Lock the member's row until commit; what is read after it includes every write of
+        the lock's previous holders. No round trip of its own (see ``Sql.lock``)."""
+        self._sql.lock(_LOCK, {"member_id": member_id})
+
     def facts(
         self, member_id: uuid.UUID, partner_id: str, windows: FactWindows, *, lock: bool
     ) -> MemberFacts:
+        if lock:
+            self.lock(member_id)
         row = self._sql.first(
-            _FACTS_FOR_UPDATE if lock else _FACTS,
+            _FACTS,
             {
                 "member_id": member_id,
                 "partner_id": partner_id,

@@ -26,8 +26,8 @@ from hub.domain.accounts import AccountKind, partner_accounts, partner_issued
 from hub.domain.currencies import currency
 from hub.domain.errors import PartnerNotFound
 from hub.domain.members import Member, MemberStatus
-from hub.domain.money import Rounding
-from hub.domain.partners import BurnRules, ExpiryPolicy, Partner, PartnerStatus
+from hub.domain.money import EarnRounding, Rounding
+from hub.domain.partners import BurnRules, CategoryShare, ExpiryPolicy, Partner, PartnerStatus
 from hub.domain.rates import Rates, RateVersion, canonical
 from hub.services.unit_of_work import CallContext
 
@@ -141,7 +141,11 @@ _RATES = (
 _SAVE = (
     sa.update(partners)
     .where(partners.c.id == sa.bindparam("b_id"))
-    .values(status=sa.bindparam("b_status"), rate_limit_per_s=sa.bindparam("b_rate_limit_per_s"))
+    .values(
+        status=sa.bindparam("b_status"),
+        rate_limit_per_s=sa.bindparam("b_rate_limit_per_s"),
+        phone_region=sa.bindparam("b_phone_region"),
+    )
 )
 _ISSUED = sa.select(
     sa.func.coalesce(sa.func.sum(entries.c.amount_points), 0).label("balance")
@@ -164,7 +168,18 @@ def partner_from_row(row: Row) -> Partner:
             max_share=canonical(Decimal(row["burn_max_share"])),
             min_cash_minor=row["burn_min_cash_minor"],
             excluded_categories=frozenset(json.loads(row["burn_excluded_categories"])),
+            category_shares=_category_shares(row["burn_category_shares"]),
         ),
+        earn_rounding=EarnRounding(row["earn_rounding"]),
+        phone_region=row["phone_region"],
+    )
+
+
+def _category_shares(text: str) -> tuple[CategoryShare, ...]:
+    shares = json.loads(text)
+    return tuple(
+        CategoryShare(category, canonical(Decimal(share)))
+        for category, share in sorted(shares.items())
     )
 
 
@@ -270,13 +285,15 @@ class SqlPartnerRepository:
         self._sql.defer(_INSERT_RATE, [_rate_row(version, now)])
 
     def save(self, partner: Partner) -> None:
-        """Write what can change after onboarding: the status and the rate limit."""
+        """Write what can change after onboarding: the status, the rate limit and the phone
+        region."""
         self._sql.execute(
             _SAVE,
             {
                 "b_id": partner.id,
                 "b_status": partner.status.value,
                 "b_rate_limit_per_s": partner.rate_limit_per_s,
+                "b_phone_region": partner.phone_region,
             },
         )
 
@@ -302,4 +319,10 @@ def _partner_row(partner: Partner, now: datetime) -> dict[str, object]:
         "burn_max_share": partner.burn_rules.max_share,
         "burn_min_cash_minor": partner.burn_rules.min_cash_minor,
         "burn_excluded_categories": json.dumps(sorted(partner.burn_rules.excluded_categories)),
+        "burn_category_shares": json.dumps(
+            {rule.category: str(rule.max_share) for rule in partner.burn_rules.category_shares},
+            sort_keys=True,
+        ),
+        "earn_rounding": partner.earn_rounding.value,
+        "phone_region": partner.phone_region,
     }

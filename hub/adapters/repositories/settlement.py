@@ -1,7 +1,11 @@
 """Settlement runs, statements and outstanding points, and the set-based sums a run reads.
 
-A run reads its window with five grouped statements; the database does the work and returns
-one row per partner, kind and price (a few dozen rows, whatever the day's volume):
+A run reads its day with five grouped statements; the database does the work and returns
+one row per partner, kind and price (a few dozen rows, whatever the day's volume). A day's rows
+are those stamped in its window and those stamped before it that the previous run's snapshot
+did not see (late; see ``settled``): the window through the ``created_at`` index, the late
+ones through the ``xid`` index (rows since the previous run), combined by the planner in one
+bitmap scan. Then:
 
 - transactions: points earned per partner and issue price; points redeemed per partner
   (captures minus refunds of captures); a count;
@@ -10,7 +14,8 @@ one row per partner, kind and price (a few dozen rows, whatever the day's volume
   price, kind and, for redemptions, redeeming partner and redemption price: the matrix,
   breakage, annulments and reversals;
 - lots created in the window, per issuer and issue price (the outstanding liability);
-- refunds in the window of earns or captures from before it (the adjustments statements list).
+- refunds in the window of earns or captures from before it (the adjustments statements list);
+- the late operations themselves, which statements list with their own stamps.
 
 Prices come from the transactions themselves: an earn's own ``issue_price``, a capture's
 ``redemption_price`` (a refund of either uses its original's); a bonus, which stores no rate,
@@ -28,6 +33,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.selectable import NamedFromClause
 
+from hub.adapters.repositories.settled import (
+    PREVIOUS,
+    SAW_EVERYTHING,
+    running_from,
+    running_text,
+    seen,
+    settled_here,
+    snapshot_params,
+    unseen,
+)
 from hub.adapters.sql import Row, Sql
 from hub.adapters.tables import (
     lot_movements,
@@ -49,11 +64,13 @@ from settlement.model import (
     AdjustmentLine,
     BusinessDay,
     IssueGroup,
+    LateLine,
     LotFlow,
     LotFlowGroup,
     OutstandingGroup,
     RedemptionGroup,
     SettlementInputs,
+    Snapshot,
 )
 
 BATCH_WORK_MEM = "64MB"
@@ -67,8 +84,8 @@ _capture = transactions.alias("capture")
 
 
 def _in_window(table: NamedFromClause) -> sa.ColumnElement[bool]:
-    created_at = table.c.created_at
-    return sa.and_(created_at >= sa.bindparam("start"), created_at < sa.bindparam("end"))
+    """Settled by this run: stamped in its window, or before it and late (see ``settled``)."""
+    return settled_here(table.c.created_at, table.c.xid, sa.bindparam("start"), sa.bindparam("end"))
 
 
 def _issue_price_in_force(at: NamedFromClause) -> sa.ScalarSelect[Any]:
@@ -216,6 +233,10 @@ _REFUNDED_AT = sa.case(
     (_t.c.kind == TransactionKind.REFUND_EARN.value, _original.c.created_at),
     else_=_capture.c.created_at,
 )
+_REFUNDED_XID = sa.case(
+    (_t.c.kind == TransactionKind.REFUND_EARN.value, _original.c.xid),
+    else_=_capture.c.xid,
+)
 _REFUNDED_PRICE = sa.case(
     (_t.c.kind == TransactionKind.REFUND_EARN.value, _original.c.issue_price),
     else_=_capture.c.redemption_price,
@@ -229,6 +250,7 @@ _ADJUSTMENTS = (
         _t.c.points,
         _REFUNDED_AT.label("related_at"),
         _REFUNDED_PRICE.label("price"),
+        sa.func.coalesce(_t.c.order_id, _original.c.order_id).label("order_id"),
     )
     .select_from(
         _t.join(_original, _original.c.id == _t.c.related_id).outerjoin(
@@ -244,9 +266,53 @@ _ADJUSTMENTS = (
         _in_window(_t),
         _kind_in(_t, TransactionKind.REFUND_EARN.value, TransactionKind.REFUND_REDEMPTION.value),
         _REFUNDED_AT < sa.bindparam("start"),  # noqa: SIM300 (a column, not a constant)
+        # Settled by an earlier run, not late in this one with its refund.
+        seen(_REFUNDED_XID, PREVIOUS),
     )
     .order_by(_t.c.partner_id, _REFUNDED_AT, _t.c.id)
 )
+
+
+def _bigint(xid8: sa.ColumnElement[Any]) -> sa.ColumnElement[int]:
+    # xid8 has no cast to bigint, only through its text.
+    return sa.cast(sa.cast(xid8, sa.Text), sa.BigInteger)
+
+
+# Operations of the partners stamped before the window that the previous run did not see.
+_LATE = (
+    sa.select(
+        _t.c.partner_id,
+        _t.c.kind,
+        _t.c.id.label("transaction_id"),
+        sa.func.coalesce(_t.c.order_id, _original.c.order_id).label("order_id"),
+        _t.c.created_at,
+        _t.c.points,
+    )
+    .select_from(_t.outerjoin(_original, _original.c.id == _t.c.related_id))
+    .where(
+        _t.c.created_at < sa.bindparam("start"),
+        unseen(_t.c.xid, PREVIOUS),
+        _t.c.partner_id.is_not(None),
+    )
+    .order_by(_t.c.partner_id, _t.c.created_at, _t.c.id)
+)
+# The snapshot the run reads under, as transaction ids; on SQLite, whose writers are
+# serialised and number their rows in commit order, every row yet to come is above the last.
+_PG_SNAPSHOT = sa.func.pg_current_snapshot()  # one snapshot, however often a statement asks
+_NEXT_ROW = sa.func.coalesce(sa.func.max(transactions.c.xid), 0) + 1
+_SNAPSHOT = {
+    "postgresql": sa.select(
+        _bigint(sa.func.pg_snapshot_xmin(_PG_SNAPSHOT)).label("xmin"),
+        _bigint(sa.func.pg_snapshot_xmax(_PG_SNAPSHOT)).label("xmax"),
+        sa.func.array_to_string(
+            sa.func.array(sa.select(sa.func.pg_snapshot_xip(_PG_SNAPSHOT)).scalar_subquery()),
+            ",",
+        ).label("running"),
+    ),
+    "sqlite": sa.select(
+        _NEXT_ROW.label("xmin"), _NEXT_ROW.label("xmax"), sa.literal("").label("running")
+    ),
+}
 
 # For this transaction only: JIT compilation cost more than the run's few hash aggregates
 # (1 s of 1.3 s at 2 million entries), and hashing a day in memory beats spilling to disk.
@@ -286,6 +352,8 @@ _FLOWS = {
     MovementKind.EXPIRY.value: LotFlow.EXPIRED,
     MovementKind.REVERSAL.value: LotFlow.REVERSED,
     MovementKind.ANNULMENT.value: LotFlow.ANNULLED,
+    # Paying a refund's debt out of a lot finishes that refund's reversal.
+    MovementKind.DEBT_PAYMENT.value: LotFlow.REVERSED,
 }
 
 
@@ -306,10 +374,18 @@ class SqlSettlementRepository:
     def roundings(self) -> dict[str, Rounding]:
         return {row["id"]: Rounding(row["rounding"]) for row in self._sql.rows(_ROUNDINGS)}
 
+    def snapshot(self) -> Snapshot:
+        (row,) = self._sql.rows(_SNAPSHOT[self._sql.dialect])
+        return Snapshot(int(row["xmin"]), int(row["xmax"]), running_from(row["running"]))
+
     def inputs(
         self, day: BusinessDay, previous: Sequence[OutstandingGroup], progress: Progress
     ) -> SettlementInputs:
-        window = {"start": day.start or _BEGINNING, "end": day.end}
+        window = {
+            "start": day.start or _BEGINNING,
+            "end": day.end,
+            **snapshot_params(PREVIOUS, day.seen_before if day.start else SAW_EVERYTHING),
+        }
         if self._sql.dialect == "postgresql":
             self._sql.rows(_BATCH_SETTINGS)
         progress("summing the day's transactions")
@@ -321,6 +397,8 @@ class SqlSettlementRepository:
         new_lots = self._sql.rows(_NEW_LOTS, window)
         progress("listing adjustments to settled days")
         adjustments = self._sql.rows(_ADJUSTMENTS, window) if day.start else []
+        progress("listing operations settled late")
+        late = self._sql.rows(_LATE, window) if day.start else []
         return SettlementInputs(
             day=day,
             issues=tuple(
@@ -343,6 +421,7 @@ class SqlSettlementRepository:
             previous_outstanding=tuple(previous),
             adjustments=tuple(_adjustment(row) for row in adjustments),
             transaction_count=sum(_int(row["transactions"]) for row in sums),
+            late=tuple(_late(row) for row in late),
         )
 
     def outstanding(self, business_date: date) -> Sequence[OutstandingGroup]:
@@ -472,6 +551,18 @@ def _adjustment(row: Row) -> AdjustmentLine:
         related_at=_utc(row["related_at"]),
         points=-_int(row["points"]),
         price=_price(row["price"]),
+        order_id=row["order_id"],
+    )
+
+
+def _late(row: Row) -> LateLine:
+    return LateLine(
+        partner_id=row["partner_id"],
+        kind=row["kind"],
+        transaction_id=row["transaction_id"],
+        order_id=row["order_id"],
+        created_at=_utc(row["created_at"]),
+        points=_int(row["points"]),
     )
 
 
@@ -496,6 +587,9 @@ def _stored_run(row: Row) -> StoredRun:
         summary=row["summary"].encode(),
         summary_signature=bytes(row["summary_signature"]),
         signing_key_id=row["signing_key_id"],
+        snapshot=Snapshot(
+            row["snapshot_xmin"], row["snapshot_xmax"], running_from(row["snapshot_running"])
+        ),
     )
 
 
@@ -514,4 +608,7 @@ def _run_row(run: StoredRun) -> dict[str, Any]:
         "summary": run.summary.decode(),
         "summary_signature": run.summary_signature,
         "signing_key_id": run.signing_key_id,
+        "snapshot_xmin": run.snapshot.xmin,
+        "snapshot_xmax": run.snapshot.xmax,
+        "snapshot_running": running_text(run.snapshot.running),
     }

@@ -38,7 +38,12 @@ from hub.cli.demo.clock import BusinessTime, expire_points, mature_pending_point
 from hub.cli.demo.fraud import show_fraud_ring
 from hub.cli.demo.partners import onboard
 from hub.cli.demo.redemptions import expire_holds, redeem, show_redemptions
-from hub.cli.demo.refunds import plan_refunds, refund_receipts
+from hub.cli.demo.refunds import (
+    plan_refunds,
+    refund_receipts,
+    show_refund_of_one_line,
+    show_void_paying_debt,
+)
 from hub.cli.demo.refusals import show_retry_and_refusals
 from hub.cli.demo.rules import set_up_rules, show_rules_at_the_till
 from hub.cli.demo.security import (
@@ -145,6 +150,8 @@ def _tour(
         refund_receipts(clients, refund_plan, redemptions)
         set_up_rules(hub_time.hub, hub_time.hub.clock.now())
         show_rules_at_the_till(hub_time.hub, clients["coffee"])
+        show_refund_of_one_line(clients["coffee"])
+        show_void_paying_debt(clients["coffee"], clients["airline"])
         expire_points(hub_time, clients["coffee"], cards)
         show_fraud_ring(hub_time.hub, clients)
         show_settlement(hub_time, clients, cards, receipts, Path(args.statements))

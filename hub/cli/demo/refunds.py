@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hub.cli.common import print_table
-from hub.cli.demo.output import card_label, money
+from hub.cli.demo.output import DemoError, card_label, money
 from hub.cli.demo.partners import PARTNERS_BY_ID, new_order_id
 from hub.cli.demo.redemptions import Outcome, Redemption
 from hub.cli.demo.shopping import Receipt, purchase
-from partner_sdk import HubClient, Identifier
+from partner_sdk import HubClient, Identifier, LineItem, ReturnedLine
 
 REDEMPTION_REFUND_PERCENT = 30
 RETURNED_FUEL_MINOR = 6_000
@@ -65,6 +65,57 @@ def refund_receipts(
     print_table((*headers, "from available", "became debt"), rows)
     _pay_off_debt(clients["airline"], plan.spent)
     _refund_redemption(clients, redemptions)
+
+
+def show_refund_of_one_line(coffee: HubClient) -> None:
+    """A receipt of a gift card (which earns nothing at coffee) and a latte: returning the gift
+    card moves no points, returning the latte takes back exactly the latte's."""
+    card = Identifier.card("7999000000000002")
+    coffee.enroll(card)
+    order_id = new_order_id(PARTNERS_BY_ID["coffee"])
+    basket = [LineItem("gift-card-900", "gift-cards", 90_000), LineItem("latte", "coffee", 10_000)]
+    earned = coffee.earn(card, amount_minor=100_000, currency="RUB", order_id=order_id,
+                         line_items=basket)  # fmt: skip
+    by_line = [item.points for item in earned.breakdown.items] if earned.breakdown else []
+    gift = coffee.refund_earn(
+        order_id=order_id, lines=[ReturnedLine(sku="gift-card-900", quantity=1)]
+    )
+    latte = coffee.refund_earn(order_id=order_id, lines=[ReturnedLine(sku="latte", quantity=1)])
+    print(
+        f"\nRefunds by line ({order_id}): a gift card and a latte earn {earned.points} points, "
+        f"{by_line} by line; returning the gift card takes back {gift.points_reversed}, "
+        f"the latte {latte.points_reversed}"
+    )
+    if gift.points_reversed != 0 or gift.points_reversed + latte.points_reversed != earned.points:
+        raise DemoError("a returned line did not give back exactly what it earned")
+
+
+def show_void_paying_debt(coffee: HubClient, airline: HubClient) -> None:
+    """Debt first: points held at the airline, their earn refunded at coffee (a debt, as they
+    are held), then the hold voided: the points pay the debt, not the member's next ticket."""
+    card = Identifier.card("7999000000000003")
+    coffee.enroll(card)
+    order_id = new_order_id(PARTNERS_BY_ID["coffee"])
+    earned = coffee.earn(card, amount_minor=100_000, currency="RUB", order_id=order_id)
+    hold = airline.authorize(
+        card,
+        amount_minor=60_000,
+        currency="USD",
+        order_id=new_order_id(PARTNERS_BY_ID["airline"]),
+        points=earned.points,
+    )
+    owed = coffee.refund_earn(earned.transaction_id, amount_minor=100_000, currency="RUB")
+    voided = airline.void(hold.hold_id)
+    after = coffee.balance(card)
+    print(
+        f"\nDebt first ({card_label(card)}): {earned.points} points earned at coffee are held at "
+        f"the airline; coffee refunds the purchase, and the points it finds held leave a debt "
+        f"of {owed.debt_points}; the airline voids the hold: {voided.debt_paid_points} of the "
+        f"{hold.points} points pay the debt first (now {after.available_points} available, "
+        f"{after.debt_points} debt)"
+    )
+    if after.debt_points or voided.debt_paid_points != owed.debt_points:
+        raise DemoError("a void gave the member points back before paying their debt")
 
 
 def _spend_everything(coffee: HubClient, card: Identifier) -> int:

@@ -1,7 +1,9 @@
 """The night's settlement: who owes whom for the last business day, signed, reconciled, approved.
 
 The months of shopping before are settled first, in one run (a hub's first run settles
-everything before its day's end). Then one ordinary day passes: fuel sells, an airline
+everything before its day's end). Just after, a hub replica whose clock is 40 minutes behind
+posts a coffee earn stamped into the day just settled: the next night's run settles it, listed
+as late. Then one ordinary day passes: fuel sells, an airline
 customer pays with points earned at coffee, coffee refunds a purchase from a settled day. After
 midnight an officer settles that day: the matrix, net positions and transfers, and statements
 signed for every partner. Fuel checks its statement's signature and submits its own report,
@@ -53,6 +55,7 @@ def show_settlement(
         f"{first.window_end:%Y-%m-%d %H:%M} UTC (margin {_eur(first.settlement.margin_minor)}); "
         f"pat approved it: {approved.status.value}"
     )
+    _late_earn(hub_time, clients["coffee"], cards[10])
     fuel_earns = _one_day(hub_time, clients, cards, receipts)
     _after_midnight(hub_time, "The next night: the day is settled")
     day = hub_time.hub.settlement_api().run_due(OLGA)[-1]
@@ -60,6 +63,24 @@ def show_settlement(
     write_statements(hub_time.hub, day, statements_dir)
     _partner_checks(clients["fuel"], day.business_date)
     _reconcile(hub_time, clients["fuel"], day, fuel_earns)
+
+
+def _late_earn(hub_time: BusinessTime, coffee: HubClient, card: Identifier) -> None:
+    """An earn by a replica whose clock lags: stamped before the cutoff of the settled day."""
+    lag = timedelta(minutes=40)
+    stamped = hub_time.clock.advance(-lag)
+    try:
+        partner = PARTNERS_BY_ID["coffee"]
+        earned = coffee.earn(
+            card, amount_minor=2_400, currency=partner.currency, order_id=new_order_id(partner)
+        )
+    finally:
+        hub_time.clock.advance(lag)
+    print(
+        f"  a coffee till's earn of {earned.points} points reaches a hub replica whose clock is "
+        f"40 minutes behind: stamped {stamped:%Y-%m-%d %H:%M}, in the day just settled; the "
+        "next run settles it, listed as late"
+    )
 
 
 def _eur(amount_minor: int) -> str:
@@ -155,7 +176,7 @@ def _reconcile(
         f"{report.missing_at_partner} missing at fuel, {report.amount_mismatches} mismatched"
     )
     api = hub_time.hub.settlement_api()
-    exceptions = api.list_exceptions(ListExceptions(day.business_date))
+    exceptions = api.list_exceptions(ListExceptions(day.business_date)).exceptions
     print_exceptions(exceptions)
     try:
         api.approve(ApproveSettlement(day.business_date, OLGA))

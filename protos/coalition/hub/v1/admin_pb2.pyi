@@ -11,19 +11,29 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class BurnRules(_message.Message):
-    __slots__ = ("min_points", "max_share", "min_cash_minor", "excluded_categories")
+    __slots__ = ("min_points", "max_share", "min_cash_minor", "excluded_categories", "category_shares")
     MIN_POINTS_FIELD_NUMBER: _ClassVar[int]
     MAX_SHARE_FIELD_NUMBER: _ClassVar[int]
     MIN_CASH_MINOR_FIELD_NUMBER: _ClassVar[int]
     EXCLUDED_CATEGORIES_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_SHARES_FIELD_NUMBER: _ClassVar[int]
     min_points: int
     max_share: str
     min_cash_minor: int
     excluded_categories: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, min_points: _Optional[int] = ..., max_share: _Optional[str] = ..., min_cash_minor: _Optional[int] = ..., excluded_categories: _Optional[_Iterable[str]] = ...) -> None: ...
+    category_shares: _containers.RepeatedCompositeFieldContainer[CategoryShare]
+    def __init__(self, min_points: _Optional[int] = ..., max_share: _Optional[str] = ..., min_cash_minor: _Optional[int] = ..., excluded_categories: _Optional[_Iterable[str]] = ..., category_shares: _Optional[_Iterable[_Union[CategoryShare, _Mapping]]] = ...) -> None: ...
+
+class CategoryShare(_message.Message):
+    __slots__ = ("category", "max_share")
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    MAX_SHARE_FIELD_NUMBER: _ClassVar[int]
+    category: str
+    max_share: str
+    def __init__(self, category: _Optional[str] = ..., max_share: _Optional[str] = ...) -> None: ...
 
 class Partner(_message.Message):
-    __slots__ = ("partner_id", "name", "currency", "rounding", "pending_period_s", "expiry", "status", "hold_ttl_s", "burn_rules", "rate_limit_per_s", "current_rates", "rate_versions", "issued_points")
+    __slots__ = ("partner_id", "name", "currency", "rounding", "pending_period_s", "expiry", "status", "hold_ttl_s", "burn_rules", "rate_limit_per_s", "current_rates", "rate_versions", "issued_points", "earn_rounding", "phone_region")
     PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     CURRENCY_FIELD_NUMBER: _ClassVar[int]
@@ -37,6 +47,8 @@ class Partner(_message.Message):
     CURRENT_RATES_FIELD_NUMBER: _ClassVar[int]
     RATE_VERSIONS_FIELD_NUMBER: _ClassVar[int]
     ISSUED_POINTS_FIELD_NUMBER: _ClassVar[int]
+    EARN_ROUNDING_FIELD_NUMBER: _ClassVar[int]
+    PHONE_REGION_FIELD_NUMBER: _ClassVar[int]
     partner_id: str
     name: str
     currency: str
@@ -50,10 +62,12 @@ class Partner(_message.Message):
     current_rates: _common_pb2.Rates
     rate_versions: _containers.RepeatedCompositeFieldContainer[_common_pb2.Rates]
     issued_points: int
-    def __init__(self, partner_id: _Optional[str] = ..., name: _Optional[str] = ..., currency: _Optional[str] = ..., rounding: _Optional[str] = ..., pending_period_s: _Optional[int] = ..., expiry: _Optional[str] = ..., status: _Optional[str] = ..., hold_ttl_s: _Optional[int] = ..., burn_rules: _Optional[_Union[BurnRules, _Mapping]] = ..., rate_limit_per_s: _Optional[int] = ..., current_rates: _Optional[_Union[_common_pb2.Rates, _Mapping]] = ..., rate_versions: _Optional[_Iterable[_Union[_common_pb2.Rates, _Mapping]]] = ..., issued_points: _Optional[int] = ...) -> None: ...
+    earn_rounding: str
+    phone_region: str
+    def __init__(self, partner_id: _Optional[str] = ..., name: _Optional[str] = ..., currency: _Optional[str] = ..., rounding: _Optional[str] = ..., pending_period_s: _Optional[int] = ..., expiry: _Optional[str] = ..., status: _Optional[str] = ..., hold_ttl_s: _Optional[int] = ..., burn_rules: _Optional[_Union[BurnRules, _Mapping]] = ..., rate_limit_per_s: _Optional[int] = ..., current_rates: _Optional[_Union[_common_pb2.Rates, _Mapping]] = ..., rate_versions: _Optional[_Iterable[_Union[_common_pb2.Rates, _Mapping]]] = ..., issued_points: _Optional[int] = ..., earn_rounding: _Optional[str] = ..., phone_region: _Optional[str] = ...) -> None: ...
 
 class AddPartnerRequest(_message.Message):
-    __slots__ = ("partner_id", "name", "currency", "rates", "rounding", "pending_period_s", "expiry", "hold_ttl_s", "burn_rules", "reason")
+    __slots__ = ("partner_id", "name", "currency", "rates", "rounding", "pending_period_s", "expiry", "hold_ttl_s", "burn_rules", "reason", "earn_rounding", "phone_region")
     PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     CURRENCY_FIELD_NUMBER: _ClassVar[int]
@@ -64,6 +78,8 @@ class AddPartnerRequest(_message.Message):
     HOLD_TTL_S_FIELD_NUMBER: _ClassVar[int]
     BURN_RULES_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    EARN_ROUNDING_FIELD_NUMBER: _ClassVar[int]
+    PHONE_REGION_FIELD_NUMBER: _ClassVar[int]
     partner_id: str
     name: str
     currency: str
@@ -74,7 +90,9 @@ class AddPartnerRequest(_message.Message):
     hold_ttl_s: int
     burn_rules: BurnRules
     reason: str
-    def __init__(self, partner_id: _Optional[str] = ..., name: _Optional[str] = ..., currency: _Optional[str] = ..., rates: _Optional[_Union[_common_pb2.Rates, _Mapping]] = ..., rounding: _Optional[str] = ..., pending_period_s: _Optional[int] = ..., expiry: _Optional[str] = ..., hold_ttl_s: _Optional[int] = ..., burn_rules: _Optional[_Union[BurnRules, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
+    earn_rounding: str
+    phone_region: str
+    def __init__(self, partner_id: _Optional[str] = ..., name: _Optional[str] = ..., currency: _Optional[str] = ..., rates: _Optional[_Union[_common_pb2.Rates, _Mapping]] = ..., rounding: _Optional[str] = ..., pending_period_s: _Optional[int] = ..., expiry: _Optional[str] = ..., hold_ttl_s: _Optional[int] = ..., burn_rules: _Optional[_Union[BurnRules, _Mapping]] = ..., reason: _Optional[str] = ..., earn_rounding: _Optional[str] = ..., phone_region: _Optional[str] = ...) -> None: ...
 
 class GetPartnerRequest(_message.Message):
     __slots__ = ("partner_id",)
@@ -121,6 +139,16 @@ class SetPartnerRateLimitRequest(_message.Message):
     rate_limit_per_s: int
     reason: str
     def __init__(self, partner_id: _Optional[str] = ..., rate_limit_per_s: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class SetPartnerPhoneRegionRequest(_message.Message):
+    __slots__ = ("partner_id", "phone_region", "reason")
+    PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
+    PHONE_REGION_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    partner_id: str
+    phone_region: str
+    reason: str
+    def __init__(self, partner_id: _Optional[str] = ..., phone_region: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class Credential(_message.Message):
     __slots__ = ("serial", "principal", "fingerprint_sha256", "not_before", "not_after", "issued_at", "issued_by", "renews", "revoked_at", "revoked_by", "revoked_reason")

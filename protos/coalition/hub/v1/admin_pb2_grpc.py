@@ -64,6 +64,11 @@ class AdminServiceStub:
                 request_serializer=coalition_dot_hub_dot_v1_dot_admin__pb2.SetPartnerRateLimitRequest.SerializeToString,
                 response_deserializer=coalition_dot_hub_dot_v1_dot_admin__pb2.Partner.FromString,
                 _registered_method=True)
+        self.SetPartnerPhoneRegion = channel.unary_unary(
+                '/coalition.hub.v1.AdminService/SetPartnerPhoneRegion',
+                request_serializer=coalition_dot_hub_dot_v1_dot_admin__pb2.SetPartnerPhoneRegionRequest.SerializeToString,
+                response_deserializer=coalition_dot_hub_dot_v1_dot_admin__pb2.Partner.FromString,
+                _registered_method=True)
         self.ListCredentials = channel.unary_unary(
                 '/coalition.hub.v1.AdminService/ListCredentials',
                 request_serializer=coalition_dot_hub_dot_v1_dot_admin__pb2.ListCredentialsRequest.SerializeToString,
@@ -122,6 +127,13 @@ class AdminServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetPartnerPhoneRegion(self, request, context):
+        """Sets the region the partner's national phone numbers are read in, from its next call.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListCredentials(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -173,6 +185,11 @@ def add_AdminServiceServicer_to_server(servicer, server):
             'SetPartnerRateLimit': grpc.unary_unary_rpc_method_handler(
                     servicer.SetPartnerRateLimit,
                     request_deserializer=coalition_dot_hub_dot_v1_dot_admin__pb2.SetPartnerRateLimitRequest.FromString,
+                    response_serializer=coalition_dot_hub_dot_v1_dot_admin__pb2.Partner.SerializeToString,
+            ),
+            'SetPartnerPhoneRegion': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetPartnerPhoneRegion,
+                    request_deserializer=coalition_dot_hub_dot_v1_dot_admin__pb2.SetPartnerPhoneRegionRequest.FromString,
                     response_serializer=coalition_dot_hub_dot_v1_dot_admin__pb2.Partner.SerializeToString,
             ),
             'ListCredentials': grpc.unary_unary_rpc_method_handler(
@@ -352,6 +369,33 @@ class AdminService:
             target,
             '/coalition.hub.v1.AdminService/SetPartnerRateLimit',
             coalition_dot_hub_dot_v1_dot_admin__pb2.SetPartnerRateLimitRequest.SerializeToString,
+            coalition_dot_hub_dot_v1_dot_admin__pb2.Partner.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetPartnerPhoneRegion(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coalition.hub.v1.AdminService/SetPartnerPhoneRegion',
+            coalition_dot_hub_dot_v1_dot_admin__pb2.SetPartnerPhoneRegionRequest.SerializeToString,
             coalition_dot_hub_dot_v1_dot_admin__pb2.Partner.FromString,
             options,
             channel_credentials,

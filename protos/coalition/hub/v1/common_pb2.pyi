@@ -89,6 +89,8 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     EXCEPTION_ALREADY_ACCEPTED: _ClassVar[ErrorReason]
     EARLIER_DAY_UNSETTLED: _ClassVar[ErrorReason]
     SIGNING_KEY_MISSING: _ClassVar[ErrorReason]
+    EXCEEDS_CATEGORY_SHARE: _ClassVar[ErrorReason]
+    NOTHING_TO_ANNUL: _ClassVar[ErrorReason]
     IDEMPOTENCY_KEY_REUSED: _ClassVar[ErrorReason]
     IDENTIFIER_TAKEN: _ClassVar[ErrorReason]
     DUPLICATE_ORDER: _ClassVar[ErrorReason]
@@ -167,6 +169,8 @@ EXCEPTIONS_OPEN: ErrorReason
 EXCEPTION_ALREADY_ACCEPTED: ErrorReason
 EARLIER_DAY_UNSETTLED: ErrorReason
 SIGNING_KEY_MISSING: ErrorReason
+EXCEEDS_CATEGORY_SHARE: ErrorReason
+NOTHING_TO_ANNUL: ErrorReason
 IDEMPOTENCY_KEY_REUSED: ErrorReason
 IDENTIFIER_TAKEN: ErrorReason
 DUPLICATE_ORDER: ErrorReason

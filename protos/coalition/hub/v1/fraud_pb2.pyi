@@ -241,21 +241,23 @@ class AccountStatus(_message.Message):
     def __init__(self, member_id: _Optional[str] = ..., status: _Optional[str] = ...) -> None: ...
 
 class AnnulPointsRequest(_message.Message):
-    __slots__ = ("idempotency_key", "member_id", "points", "reason", "flag_id")
+    __slots__ = ("idempotency_key", "member_id", "points", "reason", "flag_id", "operation_id")
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
     POINTS_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     FLAG_ID_FIELD_NUMBER: _ClassVar[int]
+    OPERATION_ID_FIELD_NUMBER: _ClassVar[int]
     idempotency_key: str
     member_id: str
     points: int
     reason: str
     flag_id: str
-    def __init__(self, idempotency_key: _Optional[str] = ..., member_id: _Optional[str] = ..., points: _Optional[int] = ..., reason: _Optional[str] = ..., flag_id: _Optional[str] = ...) -> None: ...
+    operation_id: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., member_id: _Optional[str] = ..., points: _Optional[int] = ..., reason: _Optional[str] = ..., flag_id: _Optional[str] = ..., operation_id: _Optional[str] = ...) -> None: ...
 
 class Annulment(_message.Message):
-    __slots__ = ("transaction_id", "member_id", "points", "points_by_partner", "created_at")
+    __slots__ = ("transaction_id", "member_id", "points", "points_by_partner", "created_at", "operation_id")
     class PointsByPartnerEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -268,12 +270,14 @@ class Annulment(_message.Message):
     POINTS_FIELD_NUMBER: _ClassVar[int]
     POINTS_BY_PARTNER_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    OPERATION_ID_FIELD_NUMBER: _ClassVar[int]
     transaction_id: str
     member_id: str
     points: int
     points_by_partner: _containers.ScalarMap[str, int]
     created_at: _timestamp_pb2.Timestamp
-    def __init__(self, transaction_id: _Optional[str] = ..., member_id: _Optional[str] = ..., points: _Optional[int] = ..., points_by_partner: _Optional[_Mapping[str, int]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    operation_id: str
+    def __init__(self, transaction_id: _Optional[str] = ..., member_id: _Optional[str] = ..., points: _Optional[int] = ..., points_by_partner: _Optional[_Mapping[str, int]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., operation_id: _Optional[str] = ...) -> None: ...
 
 class ReviewHoldRequest(_message.Message):
     __slots__ = ("hold_id", "reason", "flag_id")

@@ -173,7 +173,7 @@ class EarnResponse(_message.Message):
     def __init__(self, transaction_id: _Optional[str] = ..., member_id: _Optional[str] = ..., points: _Optional[int] = ..., status: _Optional[_Union[_common_pb2.PointsStatus, str]] = ..., available_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rates: _Optional[_Union[_common_pb2.Rates, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., debt_paid_points: _Optional[int] = ..., breakdown: _Optional[_Union[Breakdown, _Mapping]] = ...) -> None: ...
 
 class Breakdown(_message.Message):
-    __slots__ = ("points", "eligible_minor", "lines", "excluded", "caps", "coalition_funded_points", "tier", "tier_after")
+    __slots__ = ("points", "eligible_minor", "lines", "excluded", "caps", "coalition_funded_points", "tier", "tier_after", "earn_rounding", "items", "receipt_points")
     POINTS_FIELD_NUMBER: _ClassVar[int]
     ELIGIBLE_MINOR_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
@@ -182,6 +182,9 @@ class Breakdown(_message.Message):
     COALITION_FUNDED_POINTS_FIELD_NUMBER: _ClassVar[int]
     TIER_FIELD_NUMBER: _ClassVar[int]
     TIER_AFTER_FIELD_NUMBER: _ClassVar[int]
+    EARN_ROUNDING_FIELD_NUMBER: _ClassVar[int]
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    RECEIPT_POINTS_FIELD_NUMBER: _ClassVar[int]
     points: int
     eligible_minor: int
     lines: _containers.RepeatedCompositeFieldContainer[BreakdownLine]
@@ -190,7 +193,24 @@ class Breakdown(_message.Message):
     coalition_funded_points: int
     tier: str
     tier_after: str
-    def __init__(self, points: _Optional[int] = ..., eligible_minor: _Optional[int] = ..., lines: _Optional[_Iterable[_Union[BreakdownLine, _Mapping]]] = ..., excluded: _Optional[_Iterable[_Union[ExcludedItem, _Mapping]]] = ..., caps: _Optional[_Iterable[_Union[CapCut, _Mapping]]] = ..., coalition_funded_points: _Optional[int] = ..., tier: _Optional[str] = ..., tier_after: _Optional[str] = ...) -> None: ...
+    earn_rounding: str
+    items: _containers.RepeatedCompositeFieldContainer[BreakdownItem]
+    receipt_points: int
+    def __init__(self, points: _Optional[int] = ..., eligible_minor: _Optional[int] = ..., lines: _Optional[_Iterable[_Union[BreakdownLine, _Mapping]]] = ..., excluded: _Optional[_Iterable[_Union[ExcludedItem, _Mapping]]] = ..., caps: _Optional[_Iterable[_Union[CapCut, _Mapping]]] = ..., coalition_funded_points: _Optional[int] = ..., tier: _Optional[str] = ..., tier_after: _Optional[str] = ..., earn_rounding: _Optional[str] = ..., items: _Optional[_Iterable[_Union[BreakdownItem, _Mapping]]] = ..., receipt_points: _Optional[int] = ...) -> None: ...
+
+class BreakdownItem(_message.Message):
+    __slots__ = ("index", "sku", "quantity", "amount_minor", "points")
+    INDEX_FIELD_NUMBER: _ClassVar[int]
+    SKU_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_MINOR_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    index: int
+    sku: str
+    quantity: int
+    amount_minor: int
+    points: int
+    def __init__(self, index: _Optional[int] = ..., sku: _Optional[str] = ..., quantity: _Optional[int] = ..., amount_minor: _Optional[int] = ..., points: _Optional[int] = ...) -> None: ...
 
 class BreakdownLine(_message.Message):
     __slots__ = ("kind", "points", "funder", "rule_id", "label", "multiplier", "on_points", "note", "capped_points")
@@ -261,12 +281,16 @@ class EarnQuote(_message.Message):
     def __init__(self, purchase: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., line_items: _Optional[_Iterable[_Union[_common_pb2.LineItem, _Mapping]]] = ..., point_of_sale: _Optional[_Union[_common_pb2.PointOfSale, _Mapping]] = ...) -> None: ...
 
 class BurnQuote(_message.Message):
-    __slots__ = ("points", "amount")
+    __slots__ = ("points", "amount", "purchase", "line_items")
     POINTS_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    PURCHASE_FIELD_NUMBER: _ClassVar[int]
+    LINE_ITEMS_FIELD_NUMBER: _ClassVar[int]
     points: int
     amount: _common_pb2.Money
-    def __init__(self, points: _Optional[int] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+    purchase: _common_pb2.Money
+    line_items: _containers.RepeatedCompositeFieldContainer[_common_pb2.LineItem]
+    def __init__(self, points: _Optional[int] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., purchase: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., line_items: _Optional[_Iterable[_Union[_common_pb2.LineItem, _Mapping]]] = ...) -> None: ...
 
 class QuoteResponse(_message.Message):
     __slots__ = ("earn", "burn", "rates", "quoted_at")
@@ -365,7 +389,7 @@ class ListTransactionsResponse(_message.Message):
     def __init__(self, transactions: _Optional[_Iterable[_Union[Transaction, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class Transaction(_message.Message):
-    __slots__ = ("transaction_id", "kind", "member_id", "points", "order_id", "purchase", "rates", "created_at", "available_at", "expires_at", "related_transaction_id", "breakdown")
+    __slots__ = ("transaction_id", "kind", "member_id", "points", "order_id", "purchase", "rates", "created_at", "available_at", "expires_at", "related_transaction_id", "breakdown", "tier_before", "tier_after")
     TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -378,6 +402,8 @@ class Transaction(_message.Message):
     EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
     RELATED_TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
     BREAKDOWN_FIELD_NUMBER: _ClassVar[int]
+    TIER_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    TIER_AFTER_FIELD_NUMBER: _ClassVar[int]
     transaction_id: str
     kind: TransactionKind
     member_id: str
@@ -390,7 +416,9 @@ class Transaction(_message.Message):
     expires_at: _timestamp_pb2.Timestamp
     related_transaction_id: str
     breakdown: Breakdown
-    def __init__(self, transaction_id: _Optional[str] = ..., kind: _Optional[_Union[TransactionKind, str]] = ..., member_id: _Optional[str] = ..., points: _Optional[int] = ..., order_id: _Optional[str] = ..., purchase: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., rates: _Optional[_Union[_common_pb2.Rates, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., available_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., related_transaction_id: _Optional[str] = ..., breakdown: _Optional[_Union[Breakdown, _Mapping]] = ...) -> None: ...
+    tier_before: str
+    tier_after: str
+    def __init__(self, transaction_id: _Optional[str] = ..., kind: _Optional[_Union[TransactionKind, str]] = ..., member_id: _Optional[str] = ..., points: _Optional[int] = ..., order_id: _Optional[str] = ..., purchase: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., rates: _Optional[_Union[_common_pb2.Rates, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., available_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., related_transaction_id: _Optional[str] = ..., breakdown: _Optional[_Union[Breakdown, _Mapping]] = ..., tier_before: _Optional[str] = ..., tier_after: _Optional[str] = ...) -> None: ...
 
 class AuthorizeRedemptionRequest(_message.Message):
     __slots__ = ("idempotency_key", "member", "purchase", "order_id", "line_items", "points", "amount", "ttl_s", "point_of_sale")
@@ -415,7 +443,7 @@ class AuthorizeRedemptionRequest(_message.Message):
     def __init__(self, idempotency_key: _Optional[str] = ..., member: _Optional[_Union[_common_pb2.MemberRef, _Mapping]] = ..., purchase: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., order_id: _Optional[str] = ..., line_items: _Optional[_Iterable[_Union[_common_pb2.LineItem, _Mapping]]] = ..., points: _Optional[int] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., ttl_s: _Optional[int] = ..., point_of_sale: _Optional[_Union[_common_pb2.PointOfSale, _Mapping]] = ...) -> None: ...
 
 class Hold(_message.Message):
-    __slots__ = ("hold_id", "member_id", "status", "points", "value", "created_at", "expires_at", "order_id", "captured_points", "resolved_at", "rates", "transaction_id")
+    __slots__ = ("hold_id", "member_id", "status", "points", "value", "created_at", "expires_at", "order_id", "captured_points", "resolved_at", "rates", "transaction_id", "debt_paid_points")
     HOLD_ID_FIELD_NUMBER: _ClassVar[int]
     MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -428,6 +456,7 @@ class Hold(_message.Message):
     RESOLVED_AT_FIELD_NUMBER: _ClassVar[int]
     RATES_FIELD_NUMBER: _ClassVar[int]
     TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
+    DEBT_PAID_POINTS_FIELD_NUMBER: _ClassVar[int]
     hold_id: str
     member_id: str
     status: HoldStatus
@@ -440,7 +469,8 @@ class Hold(_message.Message):
     resolved_at: _timestamp_pb2.Timestamp
     rates: _common_pb2.Rates
     transaction_id: str
-    def __init__(self, hold_id: _Optional[str] = ..., member_id: _Optional[str] = ..., status: _Optional[_Union[HoldStatus, str]] = ..., points: _Optional[int] = ..., value: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., order_id: _Optional[str] = ..., captured_points: _Optional[int] = ..., resolved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rates: _Optional[_Union[_common_pb2.Rates, _Mapping]] = ..., transaction_id: _Optional[str] = ...) -> None: ...
+    debt_paid_points: int
+    def __init__(self, hold_id: _Optional[str] = ..., member_id: _Optional[str] = ..., status: _Optional[_Union[HoldStatus, str]] = ..., points: _Optional[int] = ..., value: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., order_id: _Optional[str] = ..., captured_points: _Optional[int] = ..., resolved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rates: _Optional[_Union[_common_pb2.Rates, _Mapping]] = ..., transaction_id: _Optional[str] = ..., debt_paid_points: _Optional[int] = ...) -> None: ...
 
 class CaptureRedemptionRequest(_message.Message):
     __slots__ = ("idempotency_key", "hold_id", "points")
@@ -453,20 +483,22 @@ class CaptureRedemptionRequest(_message.Message):
     def __init__(self, idempotency_key: _Optional[str] = ..., hold_id: _Optional[str] = ..., points: _Optional[int] = ...) -> None: ...
 
 class Capture(_message.Message):
-    __slots__ = ("transaction_id", "hold_id", "captured_points", "released_points", "value", "captured_at")
+    __slots__ = ("transaction_id", "hold_id", "captured_points", "released_points", "value", "captured_at", "debt_paid_points")
     TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
     HOLD_ID_FIELD_NUMBER: _ClassVar[int]
     CAPTURED_POINTS_FIELD_NUMBER: _ClassVar[int]
     RELEASED_POINTS_FIELD_NUMBER: _ClassVar[int]
     VALUE_FIELD_NUMBER: _ClassVar[int]
     CAPTURED_AT_FIELD_NUMBER: _ClassVar[int]
+    DEBT_PAID_POINTS_FIELD_NUMBER: _ClassVar[int]
     transaction_id: str
     hold_id: str
     captured_points: int
     released_points: int
     value: _common_pb2.Money
     captured_at: _timestamp_pb2.Timestamp
-    def __init__(self, transaction_id: _Optional[str] = ..., hold_id: _Optional[str] = ..., captured_points: _Optional[int] = ..., released_points: _Optional[int] = ..., value: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., captured_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    debt_paid_points: int
+    def __init__(self, transaction_id: _Optional[str] = ..., hold_id: _Optional[str] = ..., captured_points: _Optional[int] = ..., released_points: _Optional[int] = ..., value: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., captured_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., debt_paid_points: _Optional[int] = ...) -> None: ...
 
 class VoidRedemptionRequest(_message.Message):
     __slots__ = ("idempotency_key", "hold_id")
@@ -477,23 +509,43 @@ class VoidRedemptionRequest(_message.Message):
     def __init__(self, idempotency_key: _Optional[str] = ..., hold_id: _Optional[str] = ...) -> None: ...
 
 class GetHoldRequest(_message.Message):
-    __slots__ = ("hold_id",)
+    __slots__ = ("hold_id", "order_id")
     HOLD_ID_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     hold_id: str
-    def __init__(self, hold_id: _Optional[str] = ...) -> None: ...
+    order_id: str
+    def __init__(self, hold_id: _Optional[str] = ..., order_id: _Optional[str] = ...) -> None: ...
 
 class RefundEarnRequest(_message.Message):
-    __slots__ = ("idempotency_key", "transaction_id", "amount")
+    __slots__ = ("idempotency_key", "transaction_id", "amount", "order_id", "lines", "whole_receipt")
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    WHOLE_RECEIPT_FIELD_NUMBER: _ClassVar[int]
     idempotency_key: str
     transaction_id: str
     amount: _common_pb2.Money
-    def __init__(self, idempotency_key: _Optional[str] = ..., transaction_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+    order_id: str
+    lines: _containers.RepeatedCompositeFieldContainer[ReturnedLine]
+    whole_receipt: bool
+    def __init__(self, idempotency_key: _Optional[str] = ..., transaction_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., order_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ReturnedLine, _Mapping]]] = ..., whole_receipt: _Optional[bool] = ...) -> None: ...
+
+class ReturnedLine(_message.Message):
+    __slots__ = ("index", "sku", "quantity", "amount_minor")
+    INDEX_FIELD_NUMBER: _ClassVar[int]
+    SKU_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_MINOR_FIELD_NUMBER: _ClassVar[int]
+    index: int
+    sku: str
+    quantity: int
+    amount_minor: int
+    def __init__(self, index: _Optional[int] = ..., sku: _Optional[str] = ..., quantity: _Optional[int] = ..., amount_minor: _Optional[int] = ...) -> None: ...
 
 class EarnRefund(_message.Message):
-    __slots__ = ("transaction_id", "earn_transaction_id", "points_reversed", "pending_points_cancelled", "available_points_reversed", "debt_points", "created_at")
+    __slots__ = ("transaction_id", "earn_transaction_id", "points_reversed", "pending_points_cancelled", "available_points_reversed", "debt_points", "created_at", "order_id", "amount", "tier_before", "tier_after")
     TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
     EARN_TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
     POINTS_REVERSED_FIELD_NUMBER: _ClassVar[int]
@@ -501,6 +553,10 @@ class EarnRefund(_message.Message):
     AVAILABLE_POINTS_REVERSED_FIELD_NUMBER: _ClassVar[int]
     DEBT_POINTS_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    TIER_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    TIER_AFTER_FIELD_NUMBER: _ClassVar[int]
     transaction_id: str
     earn_transaction_id: str
     points_reversed: int
@@ -508,31 +564,41 @@ class EarnRefund(_message.Message):
     available_points_reversed: int
     debt_points: int
     created_at: _timestamp_pb2.Timestamp
-    def __init__(self, transaction_id: _Optional[str] = ..., earn_transaction_id: _Optional[str] = ..., points_reversed: _Optional[int] = ..., pending_points_cancelled: _Optional[int] = ..., available_points_reversed: _Optional[int] = ..., debt_points: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    order_id: str
+    amount: _common_pb2.Money
+    tier_before: str
+    tier_after: str
+    def __init__(self, transaction_id: _Optional[str] = ..., earn_transaction_id: _Optional[str] = ..., points_reversed: _Optional[int] = ..., pending_points_cancelled: _Optional[int] = ..., available_points_reversed: _Optional[int] = ..., debt_points: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., order_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., tier_before: _Optional[str] = ..., tier_after: _Optional[str] = ...) -> None: ...
 
 class RefundRedemptionRequest(_message.Message):
-    __slots__ = ("idempotency_key", "hold_id", "points")
+    __slots__ = ("idempotency_key", "hold_id", "points", "order_id")
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     HOLD_ID_FIELD_NUMBER: _ClassVar[int]
     POINTS_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     idempotency_key: str
     hold_id: str
     points: int
-    def __init__(self, idempotency_key: _Optional[str] = ..., hold_id: _Optional[str] = ..., points: _Optional[int] = ...) -> None: ...
+    order_id: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., hold_id: _Optional[str] = ..., points: _Optional[int] = ..., order_id: _Optional[str] = ...) -> None: ...
 
 class RedemptionRefund(_message.Message):
-    __slots__ = ("transaction_id", "hold_id", "points_returned", "points_expired", "created_at")
+    __slots__ = ("transaction_id", "hold_id", "points_returned", "points_expired", "created_at", "order_id", "debt_paid_points")
     TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
     HOLD_ID_FIELD_NUMBER: _ClassVar[int]
     POINTS_RETURNED_FIELD_NUMBER: _ClassVar[int]
     POINTS_EXPIRED_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    DEBT_PAID_POINTS_FIELD_NUMBER: _ClassVar[int]
     transaction_id: str
     hold_id: str
     points_returned: int
     points_expired: int
     created_at: _timestamp_pb2.Timestamp
-    def __init__(self, transaction_id: _Optional[str] = ..., hold_id: _Optional[str] = ..., points_returned: _Optional[int] = ..., points_expired: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    order_id: str
+    debt_paid_points: int
+    def __init__(self, transaction_id: _Optional[str] = ..., hold_id: _Optional[str] = ..., points_returned: _Optional[int] = ..., points_expired: _Optional[int] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., order_id: _Optional[str] = ..., debt_paid_points: _Optional[int] = ...) -> None: ...
 
 class GrantEventRequest(_message.Message):
     __slots__ = ("idempotency_key", "member", "event", "referred_member")

@@ -186,7 +186,7 @@ class ReconciliationException(_message.Message):
     def __init__(self, exception_id: _Optional[str] = ..., business_date: _Optional[str] = ..., partner_id: _Optional[str] = ..., kind: _Optional[str] = ..., item_kind: _Optional[str] = ..., transaction_id: _Optional[str] = ..., order_id: _Optional[str] = ..., hub_points: _Optional[int] = ..., partner_points: _Optional[int] = ..., report_line: _Optional[int] = ..., status: _Optional[str] = ..., accepted_by: _Optional[str] = ..., accepted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., note: _Optional[str] = ...) -> None: ...
 
 class Reconciliation(_message.Message):
-    __slots__ = ("business_date", "partner_id", "matched", "missing_at_hub", "missing_at_partner", "amount_mismatches", "exceptions")
+    __slots__ = ("business_date", "partner_id", "matched", "missing_at_hub", "missing_at_partner", "amount_mismatches", "exceptions", "exceptions_total", "next_page_token")
     BUSINESS_DATE_FIELD_NUMBER: _ClassVar[int]
     PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
     MATCHED_FIELD_NUMBER: _ClassVar[int]
@@ -194,6 +194,8 @@ class Reconciliation(_message.Message):
     MISSING_AT_PARTNER_FIELD_NUMBER: _ClassVar[int]
     AMOUNT_MISMATCHES_FIELD_NUMBER: _ClassVar[int]
     EXCEPTIONS_FIELD_NUMBER: _ClassVar[int]
+    EXCEPTIONS_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     business_date: str
     partner_id: str
     matched: int
@@ -201,23 +203,51 @@ class Reconciliation(_message.Message):
     missing_at_partner: int
     amount_mismatches: int
     exceptions: _containers.RepeatedCompositeFieldContainer[ReconciliationException]
-    def __init__(self, business_date: _Optional[str] = ..., partner_id: _Optional[str] = ..., matched: _Optional[int] = ..., missing_at_hub: _Optional[int] = ..., missing_at_partner: _Optional[int] = ..., amount_mismatches: _Optional[int] = ..., exceptions: _Optional[_Iterable[_Union[ReconciliationException, _Mapping]]] = ...) -> None: ...
+    exceptions_total: int
+    next_page_token: str
+    def __init__(self, business_date: _Optional[str] = ..., partner_id: _Optional[str] = ..., matched: _Optional[int] = ..., missing_at_hub: _Optional[int] = ..., missing_at_partner: _Optional[int] = ..., amount_mismatches: _Optional[int] = ..., exceptions: _Optional[_Iterable[_Union[ReconciliationException, _Mapping]]] = ..., exceptions_total: _Optional[int] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ListExceptionsRequest(_message.Message):
-    __slots__ = ("business_date", "partner_id", "include_accepted")
+    __slots__ = ("business_date", "partner_id", "include_accepted", "page_size", "page_token")
     BUSINESS_DATE_FIELD_NUMBER: _ClassVar[int]
     PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_ACCEPTED_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     business_date: str
     partner_id: str
     include_accepted: bool
-    def __init__(self, business_date: _Optional[str] = ..., partner_id: _Optional[str] = ..., include_accepted: _Optional[bool] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, business_date: _Optional[str] = ..., partner_id: _Optional[str] = ..., include_accepted: _Optional[bool] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListReportExceptionsRequest(_message.Message):
+    __slots__ = ("business_date", "include_accepted", "page_size", "page_token")
+    BUSINESS_DATE_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_ACCEPTED_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    business_date: str
+    include_accepted: bool
+    page_size: int
+    page_token: str
+    def __init__(self, business_date: _Optional[str] = ..., include_accepted: _Optional[bool] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListExceptionsResponse(_message.Message):
-    __slots__ = ("exceptions",)
+    __slots__ = ("exceptions", "total", "next_page_token", "missing_at_hub", "missing_at_partner", "amount_mismatches")
     EXCEPTIONS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    MISSING_AT_HUB_FIELD_NUMBER: _ClassVar[int]
+    MISSING_AT_PARTNER_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_MISMATCHES_FIELD_NUMBER: _ClassVar[int]
     exceptions: _containers.RepeatedCompositeFieldContainer[ReconciliationException]
-    def __init__(self, exceptions: _Optional[_Iterable[_Union[ReconciliationException, _Mapping]]] = ...) -> None: ...
+    total: int
+    next_page_token: str
+    missing_at_hub: int
+    missing_at_partner: int
+    amount_mismatches: int
+    def __init__(self, exceptions: _Optional[_Iterable[_Union[ReconciliationException, _Mapping]]] = ..., total: _Optional[int] = ..., next_page_token: _Optional[str] = ..., missing_at_hub: _Optional[int] = ..., missing_at_partner: _Optional[int] = ..., amount_mismatches: _Optional[int] = ...) -> None: ...
 
 class AcceptExceptionRequest(_message.Message):
     __slots__ = ("exception_id", "note")
@@ -226,6 +256,24 @@ class AcceptExceptionRequest(_message.Message):
     exception_id: str
     note: str
     def __init__(self, exception_id: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
+
+class AcceptExceptionsRequest(_message.Message):
+    __slots__ = ("business_date", "partner_id", "kind", "note")
+    BUSINESS_DATE_FIELD_NUMBER: _ClassVar[int]
+    PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    business_date: str
+    partner_id: str
+    kind: str
+    note: str
+    def __init__(self, business_date: _Optional[str] = ..., partner_id: _Optional[str] = ..., kind: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
+
+class AcceptExceptionsResponse(_message.Message):
+    __slots__ = ("accepted",)
+    ACCEPTED_FIELD_NUMBER: _ClassVar[int]
+    accepted: int
+    def __init__(self, accepted: _Optional[int] = ...) -> None: ...
 
 class ApproveSettlementRequest(_message.Message):
     __slots__ = ("business_date", "note")

@@ -64,6 +64,11 @@ class SettlementServiceStub:
                 request_serializer=coalition_dot_hub_dot_v1_dot_settlement__pb2.AcceptExceptionRequest.SerializeToString,
                 response_deserializer=coalition_dot_hub_dot_v1_dot_settlement__pb2.ReconciliationException.FromString,
                 _registered_method=True)
+        self.AcceptExceptions = channel.unary_unary(
+                '/coalition.hub.v1.SettlementService/AcceptExceptions',
+                request_serializer=coalition_dot_hub_dot_v1_dot_settlement__pb2.AcceptExceptionsRequest.SerializeToString,
+                response_deserializer=coalition_dot_hub_dot_v1_dot_settlement__pb2.AcceptExceptionsResponse.FromString,
+                _registered_method=True)
         self.ApproveSettlement = channel.unary_unary(
                 '/coalition.hub.v1.SettlementService/ApproveSettlement',
                 request_serializer=coalition_dot_hub_dot_v1_dot_settlement__pb2.ApproveSettlementRequest.SerializeToString,
@@ -109,13 +114,22 @@ class SettlementServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListExceptions(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """A page of a day's exceptions, with the true counts of all of them.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def AcceptException(self, request, context):
         """An officer accepts a reconciliation exception, saying why.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AcceptExceptions(self, request, context):
+        """An officer accepts every open exception of a day at once (of one partner, of one kind, or
+        all) with one note; each is recorded as accepted by the officer with that note.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -167,6 +181,11 @@ def add_SettlementServiceServicer_to_server(servicer, server):
                     servicer.AcceptException,
                     request_deserializer=coalition_dot_hub_dot_v1_dot_settlement__pb2.AcceptExceptionRequest.FromString,
                     response_serializer=coalition_dot_hub_dot_v1_dot_settlement__pb2.ReconciliationException.SerializeToString,
+            ),
+            'AcceptExceptions': grpc.unary_unary_rpc_method_handler(
+                    servicer.AcceptExceptions,
+                    request_deserializer=coalition_dot_hub_dot_v1_dot_settlement__pb2.AcceptExceptionsRequest.FromString,
+                    response_serializer=coalition_dot_hub_dot_v1_dot_settlement__pb2.AcceptExceptionsResponse.SerializeToString,
             ),
             'ApproveSettlement': grpc.unary_unary_rpc_method_handler(
                     servicer.ApproveSettlement,
@@ -352,6 +371,33 @@ class SettlementService:
             _registered_method=True)
 
     @staticmethod
+    def AcceptExceptions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coalition.hub.v1.SettlementService/AcceptExceptions',
+            coalition_dot_hub_dot_v1_dot_settlement__pb2.AcceptExceptionsRequest.SerializeToString,
+            coalition_dot_hub_dot_v1_dot_settlement__pb2.AcceptExceptionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def ApproveSettlement(request,
             target,
             options=(),
@@ -425,6 +471,11 @@ class PartnerSettlementServiceStub:
                 request_serializer=coalition_dot_hub_dot_v1_dot_settlement__pb2.SubmitReportRequest.SerializeToString,
                 response_deserializer=coalition_dot_hub_dot_v1_dot_settlement__pb2.Reconciliation.FromString,
                 _registered_method=True)
+        self.ListReportExceptions = channel.unary_unary(
+                '/coalition.hub.v1.PartnerSettlementService/ListReportExceptions',
+                request_serializer=coalition_dot_hub_dot_v1_dot_settlement__pb2.ListReportExceptionsRequest.SerializeToString,
+                response_deserializer=coalition_dot_hub_dot_v1_dot_settlement__pb2.ListExceptionsResponse.FromString,
+                _registered_method=True)
         self.GetSigningKey = channel.unary_unary(
                 '/coalition.hub.v1.PartnerSettlementService/GetSigningKey',
                 request_serializer=coalition_dot_hub_dot_v1_dot_settlement__pb2.GetSigningKeyRequest.SerializeToString,
@@ -449,6 +500,13 @@ class PartnerSettlementServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListReportExceptions(self, request, context):
+        """A page of the exceptions of the calling partner's report for a settled day.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetSigningKey(self, request, context):
         """The hub's statement-signing public key, to check statements with.
         """
@@ -468,6 +526,11 @@ def add_PartnerSettlementServiceServicer_to_server(servicer, server):
                     servicer.SubmitReport,
                     request_deserializer=coalition_dot_hub_dot_v1_dot_settlement__pb2.SubmitReportRequest.FromString,
                     response_serializer=coalition_dot_hub_dot_v1_dot_settlement__pb2.Reconciliation.SerializeToString,
+            ),
+            'ListReportExceptions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListReportExceptions,
+                    request_deserializer=coalition_dot_hub_dot_v1_dot_settlement__pb2.ListReportExceptionsRequest.FromString,
+                    response_serializer=coalition_dot_hub_dot_v1_dot_settlement__pb2.ListExceptionsResponse.SerializeToString,
             ),
             'GetSigningKey': grpc.unary_unary_rpc_method_handler(
                     servicer.GetSigningKey,
@@ -529,6 +592,33 @@ class PartnerSettlementService:
             '/coalition.hub.v1.PartnerSettlementService/SubmitReport',
             coalition_dot_hub_dot_v1_dot_settlement__pb2.SubmitReportRequest.SerializeToString,
             coalition_dot_hub_dot_v1_dot_settlement__pb2.Reconciliation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListReportExceptions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coalition.hub.v1.PartnerSettlementService/ListReportExceptions',
+            coalition_dot_hub_dot_v1_dot_settlement__pb2.ListReportExceptionsRequest.SerializeToString,
+            coalition_dot_hub_dot_v1_dot_settlement__pb2.ListExceptionsResponse.FromString,
             options,
             channel_credentials,
             insecure,
