@@ -91,6 +91,12 @@ class ActivityWindows:
     earn_then_burn_since: datetime
     till_since: datetime
     cashier_card_since: datetime
+    till_members_max: int
+    """Other members at a terminal or cashier are counted up to this many: from there on the
+    rules' verdicts and scores no longer change, so the read stops, however busy the till."""
+    cashier_card_minutes_max: int
+    """The member's minutes with earns through the cashier are read up to this many: each has
+    at least one earn, so from there on the cashier-card rule's verdict no longer changes."""
 
 
 @dataclass(frozen=True, slots=True)

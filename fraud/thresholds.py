@@ -27,6 +27,15 @@ class Threshold:
             return Decision.REVIEW
         return Decision.ALLOW
 
+    def saturation(self) -> int:
+        """The least value from which ``decide`` and ``score`` no longer change."""
+        if self.deny_at is not None:
+            return self.deny_at
+        if self.review_at is None:
+            return 0
+        # score() reaches REVIEW_SCORE_MAX at twice review_at (at 1 when review_at is 0).
+        return max(2 * self.review_at, 1)
+
     def score(self, value: int) -> int:
         """50 at ``review_at``, rising with the excess up to 90; 100 at ``deny_at``."""
         decision = self.decide(value)
@@ -83,6 +92,8 @@ class FraudThresholds:
             earn_then_burn_since=now - timedelta(seconds=self.earn_then_burn_window_s),
             till_since=now - timedelta(seconds=self.till_window_s),
             cashier_card_since=now - timedelta(seconds=self.cashier_card_window_s),
+            till_members_max=max(self.terminal_cards.saturation(), self.cashier_cards.saturation()),
+            cashier_card_minutes_max=self.cashier_card_receipts.saturation(),
         )
 
 

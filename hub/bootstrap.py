@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from hub.adapters.cache_refresher import CacheRefresher
 from hub.adapters.database import create_engine
 from hub.adapters.unit_of_work import SqlUnitOfWorkFactory
 from hub.config import Settings
@@ -51,6 +52,7 @@ from hub.services import (
     sweeper,
     tiers,
 )
+from hub.services.admission_cache import AdmissionCache
 from hub.services.commands import (
     AcceptException,
     AcceptExceptions,
@@ -237,6 +239,13 @@ class Hub:
     operator: OperatorUseCases
     rules: RuleCache
     """The rules as last read, shared by every call of this process."""
+    cache_refresher: CacheRefresher
+    """Keeps this process's admission cache current; ``start_refreshing`` starts it."""
+
+    def start_refreshing(self) -> None:
+        """Serve admission from memory from now on, kept current by a background thread
+        (a server calls it; without it, every call reads its admission from the database)."""
+        self.cache_refresher.start()
 
     def identifier_hasher(self) -> IdentifierHasher:
         """The identifier keyring, current key first (``ConfigError`` without one)."""
@@ -417,6 +426,7 @@ class Hub:
         return contacts.rekey_contacts(uow_factory=self.uow_factory, cipher=cipher)
 
     def close(self) -> None:
+        self.cache_refresher.stop()
         self.engine.dispose()
 
 
@@ -425,20 +435,28 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Hub:
     # One connection per RPC thread, and one for the sweeper.
     engine = create_engine(
         settings.database_url,
-        pool_size=settings.workers + 1,
+        pool_size=settings.threads + 1,
         pool_timeout_s=settings.db_pool_timeout_s,
     )
     # Without an audit key the hub still serves partners; staff changes then fail loudly.
     audit_keys = settings.audit_keys() if settings.audit_key_hex else ()
-    uow_factory = SqlUnitOfWorkFactory(engine, audit_keys=audit_keys)
+    admission = AdmissionCache()
+    uow_factory = SqlUnitOfWorkFactory(
+        engine, audit_keys=audit_keys, on_cache_stale=admission.invalidate
+    )
     clock = clock or SystemClock()
     zone, rules = settings.zone(), RuleCache()
-    operator = _operator(uow_factory, clock, zone, rules)
-    return Hub(settings, engine, uow_factory, clock, zone, operator, rules)
+    operator = _operator(uow_factory, clock, zone, rules, admission)
+    refresher = CacheRefresher(engine, admission)
+    return Hub(settings, engine, uow_factory, clock, zone, operator, rules, refresher)
 
 
 def _operator(
-    uow: SqlUnitOfWorkFactory, clock: Clock, zone: ZoneInfo, rules_cache: RuleCache
+    uow: SqlUnitOfWorkFactory,
+    clock: Clock,
+    zone: ZoneInfo,
+    rules_cache: RuleCache,
+    admission: AdmissionCache,
 ) -> OperatorUseCases:
     review = partial(tiers.review_tiers, uow_factory=uow, clock=clock, zone=zone, rules=rules_cache)
     return OperatorUseCases(
@@ -456,7 +474,7 @@ def _operator(
         list_credentials=partial(credentials.list_credentials, uow_factory=uow),
         get_credential=partial(credentials.get_credential, uow_factory=uow),
         list_audit=partial(audit.list_audit, uow_factory=uow),
-        admit=partial(access.admit_caller, uow_factory=uow),
+        admit=partial(access.admit_caller, uow_factory=uow, cache=admission),
         put_rule=partial(rules.put_rule, uow_factory=uow, clock=clock),
         end_rule=partial(rules.end_rule, uow_factory=uow, clock=clock),
         rule_history=partial(rules.rule_history, uow_factory=uow),

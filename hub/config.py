@@ -14,6 +14,10 @@ from hub.domain.members import IDENTIFIER_KEY_BYTES_MIN
 
 DEFAULT_DATABASE_URL = "sqlite:///hub.db"
 DEFAULT_LISTEN = "127.0.0.1:50051"
+THREADS_MAX = 256
+"""Each thread holds a database connection; PostgreSQL's default allows 100 in all."""
+WORKERS_MAX = 64
+"""Server processes: more than a machine's cores only adds connections and memory."""
 
 
 class ConfigError(Exception):
@@ -48,9 +52,12 @@ class Settings:
     listen: str = DEFAULT_LISTEN
     timezone: str = "UTC"
     """The coalition's time zone: calendar expiry and business dates."""
-    workers: int = 8
-    """Threads serving RPCs; also the database pool size. A few threads hide database
-    latency; many more only contend for the GIL (measured: 8 threads beat 32 by half)."""
+    threads: int = 8
+    """Threads serving RPCs in each worker; also its database pool size. A few threads hide
+    database latency; many more only contend for the GIL (measured: 8 threads beat 32 by half)."""
+    workers: int = 1
+    """Server processes sharing the listening port (``SO_REUSEPORT``) and nothing else but the
+    database: one Python process uses one core, whatever its threads."""
     db_pool_timeout_s: float = 2.0
     """How long a call waits for a free database connection before answering SERVER_BUSY."""
     max_concurrent_rpcs: int = 512
@@ -92,7 +99,8 @@ class Settings:
             partner_rate_limit_per_s=_int(env, "HUB_PARTNER_RATE_LIMIT_PER_S", 1000),
             listen=env.get("HUB_LISTEN", DEFAULT_LISTEN),
             timezone=env.get("HUB_TIMEZONE", "UTC"),
-            workers=_int(env, "HUB_WORKERS", 8),
+            threads=_int(env, "HUB_THREADS", 8),
+            workers=_int(env, "HUB_WORKERS", 1),
             max_concurrent_rpcs=_int(env, "HUB_MAX_CONCURRENT_RPCS", 512),
             db_pool_timeout_s=float(env.get("HUB_DB_POOL_TIMEOUT_S", "2")),
             shutdown_grace_s=float(env.get("HUB_SHUTDOWN_GRACE_S", "20")),
@@ -104,7 +112,14 @@ class Settings:
             settlement_grace_s=_int(env, "HUB_SETTLEMENT_GRACE_S", 300),
             settlement_nightly=_flag(env, "HUB_SETTLEMENT_NIGHTLY", default=False),
         )
-        return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+        settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+        settings.check_concurrency()
+        return settings
+
+    def check_concurrency(self) -> None:
+        """Refuse thread and worker counts that cannot serve (``ConfigError`` names the bad one)."""
+        _check_range("HUB_THREADS", self.threads, 1, THREADS_MAX)
+        _check_range("HUB_WORKERS", self.workers, 1, WORKERS_MAX)
 
     def identifier_keys(self) -> tuple[bytes, ...]:
         """The current identifier key first, then the retired ones still matched."""
@@ -183,6 +198,11 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(env.get(name, default))
     except ValueError:
         raise ConfigError(f"{name} must be an integer") from None
+
+
+def _check_range(name: str, value: int, low: int, high: int) -> None:
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, not {value}")
 
 
 _TRUE = ("1", "true", "yes", "on")

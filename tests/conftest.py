@@ -121,7 +121,7 @@ def settings_for(url: str) -> Settings:
         data_key_hex=KEYS_ENV["HUB_DATA_KEY"],
         audit_key_hex=KEYS_ENV["HUB_AUDIT_KEY"],
         signing_key_hex=KEYS_ENV["HUB_SIGNING_KEY"],
-        workers=8,
+        threads=8,
         shutdown_grace_s=5,
     )
 

@@ -31,3 +31,14 @@ def test_the_code_is_formatted():
 def test_mypy_strict_passes():
     result = _run("mypy")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_import_contracts_hold():
+    # The layering contracts in pyproject.toml ([tool.importlinter]): api > services > domain,
+    # a pure domain, an SDK that knows only the stubs, an edge that never reaches the database.
+    lint_imports = Path(sys.executable).parent / "lint-imports"
+    result = subprocess.run(
+        [str(lint_imports)], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout

@@ -73,6 +73,8 @@ class Sql:
             driver if isinstance(driver, psycopg.Connection) else None
         )
         self._deferred: list[tuple[Statement, Sequence[Params]]] = []
+        self.cache_stale = False
+        """Set by a write to what processes cache (credentials, partners, rates, rules)."""
         self._pipeline_mode = ExitStack()
         if self._pg is not None:
             self._pipeline = self._pipeline_mode.enter_context(self._pg.pipeline())
@@ -107,6 +109,11 @@ class Sql:
             self._pipeline.sync()
         except psycopg.Error:
             log.debug("drained a failed pipeline", exc_info=True)
+
+    def mark_cache_stale(self) -> None:
+        """This transaction changes what processes cache: this one forgets it on commit (the
+        database's triggers tell the others, hub.adapters.cache_refresher)."""
+        self.cache_stale = True
 
     @property
     def dialect(self) -> str:

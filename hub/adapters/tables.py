@@ -181,6 +181,24 @@ transactions = sa.Table(
     sa.Index("ix_transactions_member_id_created_at", "member_id", "created_at"),
     sa.Index("ix_transactions_created_at", "created_at"),
     sa.Index("ix_transactions_xid", "xid"),
+    # Fraud checks: the member's latest earns (history, the latest earn at another partner),
+    # read newest first. Without it the planner may AND the member's index with all the earns
+    # of uq_transactions_earn_order, a read that grows with the ledger.
+    sa.Index(
+        "ix_transactions_member_earns",
+        "member_id",
+        "created_at",
+        postgresql_where=sa.text("kind = 'earn'"),
+        sqlite_where=sa.text("kind = 'earn'"),
+    ),
+    # Fraud checks: the member's last till with a location, without reading those without.
+    sa.Index(
+        "ix_transactions_member_sightings",
+        "member_id",
+        "created_at",
+        postgresql_where=sa.text("latitude IS NOT NULL"),
+        sqlite_where=sa.text("latitude IS NOT NULL"),
+    ),
     # Fraud checks: who earned at this terminal, or through this cashier, lately.
     sa.Index(
         "ix_transactions_terminal",
@@ -264,6 +282,10 @@ lots = sa.Table(
     # The sweeper's scans: pending lots by maturity, available ones by expiry.
     sa.Index("ix_lots_status_available_at", "status", "available_at"),
     sa.Index("ix_lots_status_expires_at", "status", "expires_at"),
+    # Settlement's new lots of a day (BRIN on PostgreSQL: lots are written in about that
+    # order, and a block range summary costs an earn next to nothing; a b-tree on SQLite).
+    sa.Index("ix_lots_created_at", "created_at", postgresql_using="brin"),
+    sa.Index("ix_lots_xid", "xid", postgresql_using="brin"),
 )
 
 idempotency_keys = sa.Table(
@@ -337,6 +359,20 @@ lot_movements = sa.Table(
     # Signed: negative leaves the lot, positive returns to it.
     sa.Column("points", POINTS, nullable=False),
     sa.Column("kind", sa.String(16), nullable=False),
+    # Settlement's keys, written with the movement (migration 0013 filled older rows): its
+    # transaction's stamp and database transaction (as on ``transactions.xid``: a column
+    # default on PostgreSQL, a trigger on SQLite), the lot's issuer and issue price (NULL for
+    # a bonus's lot), and for redemptions the redeeming partner and its hold's redemption
+    # price; so a night's run sums the day's movements without reading a lot or a transaction.
+    sa.Column("posted_at", UtcDateTime, nullable=False),
+    sa.Column("xid", sa.BigInteger, nullable=True),
+    sa.Column("issuer_id", PARTNER_ID, nullable=False),
+    sa.Column("issue_price", ExactDecimal, nullable=True),
+    sa.Column("redeemer_id", PARTNER_ID, nullable=True),
+    sa.Column("redemption_price", ExactDecimal, nullable=True),
+    # Append-only and written in stamp order: BRIN on PostgreSQL, a b-tree on SQLite.
+    sa.Index("ix_lot_movements_posted_at", "posted_at", postgresql_using="brin"),
+    sa.Index("ix_lot_movements_xid", "xid", postgresql_using="brin"),
 )
 
 credentials = sa.Table(
@@ -408,6 +444,17 @@ rules_head = sa.Table(
     sa.Column("generation", sa.BigInteger, nullable=False),
 )
 
+cache_versions = sa.Table(
+    "cache_versions",
+    metadata,
+    # One row, raised by database triggers (migration 0015, which also sends a NOTIFY on
+    # PostgreSQL) in the transaction of every change to credentials, partners, partner_rates,
+    # rule_versions and rules_head: each hub process reads it at least once a second to know
+    # its in-memory admission is current (hub.adapters.cache_refresher).
+    sa.Column("id", sa.SmallInteger, primary_key=True, autoincrement=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+)
+
 campaign_budgets = sa.Table(
     "campaign_budgets",
     metadata,
@@ -426,6 +473,47 @@ member_links = sa.Table(
     # phone or email (the contact's), or identifier (a phone the member is identified by).
     sa.Column("kind", sa.String(16), primary_key=True),
     sa.Index("ix_member_links_member_id", "member_id"),
+)
+
+# The fraud checks' running counters, kept by the write of each earn and hold so that the hot
+# path never scans the ledger (migration 0014). No foreign keys: they are counters, pruned
+# by the sweeper once older than the longest window a rule may use.
+fraud_member_minutes = sa.Table(
+    "fraud_member_minutes",
+    metadata,
+    # A member's earns and holds in one minute, at one partner through one cashier ("" none):
+    # velocity sums the member's minutes, the cashier-card rule those at one cashier.
+    sa.Column("member_id", ID, primary_key=True),
+    sa.Column("minute_start", UtcDateTime, primary_key=True),
+    sa.Column("partner_id", PARTNER_ID, primary_key=True),
+    sa.Column("cashier_id", SHORT_TEXT, primary_key=True),
+    sa.Column("earns", sa.BigInteger, nullable=False),
+    sa.Column("earned_points", POINTS, nullable=False),
+    sa.Column("holds", sa.BigInteger, nullable=False),
+    sa.Column("held_points", POINTS, nullable=False),
+    sa.Index("ix_fraud_member_minutes_minute_start", "minute_start"),
+)
+
+fraud_till_members = sa.Table(
+    "fraud_till_members",
+    metadata,
+    # Each member's latest earn at a terminal or through a cashier (till_kind) of a partner:
+    # the members of a till's window are its rows from the window's start, counted up to a cap.
+    # The member leads the key, so that a till's members are only ever found through
+    # ix_fraud_till_members_till, from the window's start, whatever the planner estimates.
+    sa.Column("member_id", ID, primary_key=True),
+    sa.Column("partner_id", PARTNER_ID, primary_key=True),
+    sa.Column("till_kind", sa.String(8), primary_key=True),
+    sa.Column("till_id", SHORT_TEXT, primary_key=True),
+    sa.Column("last_earn_at", UtcDateTime, nullable=False),
+    sa.Index(
+        "ix_fraud_till_members_till",
+        "partner_id",
+        "till_kind",
+        "till_id",
+        "last_earn_at",
+    ),
+    sa.Index("ix_fraud_till_members_last_earn_at", "last_earn_at"),
 )
 
 fraud_flags = sa.Table(

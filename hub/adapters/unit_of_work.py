@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
@@ -74,8 +75,10 @@ class SqlUnitOfWork:
         single_read: bool = False,
         snapshot: bool = False,
         audit_keys: tuple[bytes, ...] = (),
+        on_cache_stale: Callable[[], None] | None = None,
     ) -> None:
         self._engine = engine
+        self._on_cache_stale = on_cache_stale
         self._snapshot = snapshot
         self._single_read = single_read and engine.dialect.name == "postgresql"
         self._audit_keys = audit_keys
@@ -138,15 +141,27 @@ class SqlUnitOfWork:
         if self._sql is None or self._transaction is None:
             raise RuntimeError("commit() outside a 'with' block")
         self._sql.commit(self._transaction)
+        if self._sql.cache_stale and self._on_cache_stale is not None:
+            # After the commit: a concurrent read refilling the cache before it would see
+            # the old state. Replicas learn of it from the database's NOTIFY.
+            self._on_cache_stale()
 
 
 class SqlUnitOfWorkFactory:
     """Makes a fresh unit of work per use-case call; safe to share between threads."""
 
-    def __init__(self, engine: sa.Engine, *, audit_keys: tuple[bytes, ...] = ()) -> None:
+    def __init__(
+        self,
+        engine: sa.Engine,
+        *,
+        audit_keys: tuple[bytes, ...] = (),
+        on_cache_stale: Callable[[], None] | None = None,
+    ) -> None:
         self.engine = engine
         self._audit_keys = audit_keys
         """The current audit key first; without one, appending to the audit log fails."""
+        self._on_cache_stale = on_cache_stale
+        """Called after committing a change to what this process caches."""
 
     def __call__(
         self, *, read_only: bool = False, single_read: bool = False, snapshot: bool = False
@@ -157,4 +172,5 @@ class SqlUnitOfWorkFactory:
             single_read=single_read,
             snapshot=snapshot,
             audit_keys=self._audit_keys,
+            on_cache_stale=self._on_cache_stale,
         )

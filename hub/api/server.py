@@ -98,9 +98,13 @@ class RunningServer:
         self.server.stop(grace_s).wait()
 
 
-def start_server(hub: Hub, listen: str, *, tls: ServerTls | None = None) -> RunningServer:
+def start_server(
+    hub: Hub, listen: str, *, tls: ServerTls | None = None, share_port: bool = False
+) -> RunningServer:
     """Start serving on ``listen`` (``host:0`` picks a free port) and return at once: over
-    mutual TLS with ``tls``, else plaintext with callers named by metadata."""
+    mutual TLS with ``tls``, else plaintext with callers named by metadata. With
+    ``share_port`` other processes may listen on the same port and the kernel spreads new
+    connections between them (``SO_REUSEPORT``): ``hub serve --workers``."""
     settings = hub.settings
     gatekeeper = Gatekeeper(
         authenticate=authentication.from_metadata
@@ -111,13 +115,13 @@ def start_server(hub: Hub, listen: str, *, tls: ServerTls | None = None) -> Runn
         default_rate_limit_per_s=settings.partner_rate_limit_per_s,
     )
     server = grpc.server(
-        ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="hub-rpc"),
+        ThreadPoolExecutor(max_workers=settings.threads, thread_name_prefix="hub-rpc"),
         interceptors=[HubInterceptor(gatekeeper)],
         maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
         options=[
             ("grpc.max_receive_message_length", MESSAGE_SIZE_MAX_BYTES),
-            # Without this a second hub could bind the same port and silently share its traffic.
-            ("grpc.so_reuseport", 0),
+            # Unless asked, a second hub must fail to bind rather than silently share traffic.
+            ("grpc.so_reuseport", int(share_port)),
         ],
     )
     servicer = PartnerServicer(hub.partner_api(), hub.clock)
@@ -141,6 +145,7 @@ def start_server(hub: Hub, listen: str, *, tls: ServerTls | None = None) -> Runn
         port = server.add_secure_port(listen, tls.credentials())
     if port == 0:
         raise OSError(f"cannot listen on {listen}")
+    hub.start_refreshing()
     server.start()
     for service in ("", *HUB_SERVICE_NAMES):
         health_servicer.set(service, health_pb2.HealthCheckResponse.SERVING)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from hub.bench.measure import Operation
-from partner_sdk import Identifier, PointOfSale
+from partner_sdk import HubError, Identifier, PointOfSale
 from partner_sdk.aio import AsyncHubClient
 
 CURRENCY = "EUR"
@@ -25,6 +25,10 @@ REDEMPTION_RECEIPT_MINOR = 1_000
 """10.00 EUR: ten points at the bench partner's burn value of 0.01 pay 0.10 EUR of it, well
 within the default burn rules."""
 
+
+HISTORY_EARNS_DEFAULT = 100_000
+"""Earns a busy till has made before the fraud-history workload measures it."""
+BUSY_STORE_ID = "store-busy"
 
 STORES = 40
 TERMINALS_PER_STORE = 4
@@ -111,8 +115,56 @@ async def fund_members(client: AsyncHubClient, members: Members) -> None:
     await _for_each(members.cards, fund)
 
 
+def busy_till() -> PointOfSale:
+    """The one terminal and cashier, in the city centre, that the fraud-history workload earns
+    at: the fraud checks read their traffic of the last hour on every earn."""
+    latitude, longitude = CITY_CENTRE
+    return PointOfSale(
+        channel="pos",
+        store_id=BUSY_STORE_ID,
+        terminal_id=f"{BUSY_STORE_ID}-t0",
+        cashier_id=f"{BUSY_STORE_ID}-c0",
+        latitude=latitude,
+        longitude=longitude,
+    )
+
+
+def _earn_at(client: AsyncHubClient, card: Identifier, till: PointOfSale) -> Awaitable[object]:
+    return client.earn(
+        card,
+        amount_minor=random.randint(500, 50_000),  # noqa: S311
+        currency=CURRENCY,
+        order_id=uuid.uuid4().hex,
+        point_of_sale=till,
+    )
+
+
+async def make_history(
+    clients: Sequence[AsyncHubClient], members: Members, till: PointOfSale, count: int
+) -> int:
+    """``count`` earns of random members at ``till``, from every client at once, through the
+    hub's own Earn (so the history is whatever the hub writes for an earn, counters or rows);
+    returns how many the hub refused."""
+    remaining = count
+    refused = 0
+
+    async def loop(client: AsyncHubClient) -> None:
+        nonlocal remaining, refused
+        while remaining > 0:
+            remaining -= 1
+            try:
+                await _earn_at(client, members.any(), till)
+            except HubError:
+                refused += 1
+
+    await asyncio.gather(*(loop(client) for client in clients))
+    return refused
+
+
 def noop() -> Operation:
-    """``Ping``: the gRPC stack, the interceptor and the SDK, with no database."""
+    """``Ping``: the gRPC stack, the interceptor and the SDK, and no use case. Any database
+    round trips it makes are the interceptor's admission of the caller (the bench reports
+    them: a no-op that reads the database is not the ceiling it should be)."""
 
     async def operation(client: AsyncHubClient) -> object:
         return await client.ping()
@@ -125,14 +177,16 @@ def earn(members: Members, stores: Sequence[Store]) -> Operation:
     cashier and store location, which the fraud checks read): the till's hot path."""
 
     async def operation(client: AsyncHubClient) -> object:
-        amount_minor = random.randint(500, 50_000)  # noqa: S311
-        return await client.earn(
-            members.any(),
-            amount_minor=amount_minor,
-            currency=CURRENCY,
-            order_id=uuid.uuid4().hex,
-            point_of_sale=random.choice(stores).till(),  # noqa: S311
-        )
+        return await _earn_at(client, members.any(), random.choice(stores).till())  # noqa: S311
+
+    return operation
+
+
+def earn_at(members: Members, till: PointOfSale) -> Operation:
+    """An earn for a random member, amount and new order, always at ``till``."""
+
+    async def operation(client: AsyncHubClient) -> object:
+        return await _earn_at(client, members.any(), till)
 
     return operation
 

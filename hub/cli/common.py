@@ -38,6 +38,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return Settings.from_env(
         database_url=getattr(args, "db", None),
         listen=getattr(args, "listen", None),
+        threads=getattr(args, "threads", None),
         workers=getattr(args, "workers", None),
     )
 

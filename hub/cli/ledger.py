@@ -51,6 +51,7 @@ def run_sweep(args: argparse.Namespace) -> int:
         report = hub.operator.sweep()
     print(
         f"expired {report.holds_expired} holds, matured {report.lots_matured} lots, "
-        f"expired points of {report.lots_expired} lots, changed {report.tiers_changed} tiers"
+        f"expired points of {report.lots_expired} lots, changed {report.tiers_changed} tiers, "
+        f"pruned {report.fraud_counters_pruned} fraud counters"
     )
     return 0

@@ -12,6 +12,7 @@ from typing import Any
 from hub import bootstrap
 from hub.adapters.migrate import current_revision, upgrade
 from hub.api.server import ServerTls, start_server
+from hub.cli import workers
 from hub.cli.common import add_database_flag, open_hub, settings_from
 from hub.config import ConfigError, Settings, new_keys_env
 from hub.services.periodic import PeriodicThread
@@ -30,7 +31,14 @@ def register(subcommands: Any) -> None:
         help="address to bind (default: $HUB_LISTEN or 127.0.0.1:50051)",
     )
     serve.add_argument(
-        "--workers", type=int, help="RPC threads and database connections (default 8)"
+        "--workers",
+        type=int,
+        help="server processes sharing the port, one per core (default: $HUB_WORKERS or 1)",
+    )
+    serve.add_argument(
+        "--threads",
+        type=int,
+        help="RPC threads and database connections per worker (default: $HUB_THREADS or 8)",
     )
     serve.add_argument(
         "--insecure",
@@ -104,20 +112,49 @@ def _nightly_settlement(hub: bootstrap.Hub) -> PeriodicThread | None:
 def run_serve(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     tls = _server_tls(args, settings)
-    hub = open_hub(args)
-    nightly = _nightly_settlement(hub)
+    hub = open_hub(args)  # refuses an out-of-date schema
+    if settings.workers == 1:
+        return _serve(hub, tls, settings.listen, share_port=False, background=True)
+    try:
+        _nightly_settlement(hub)  # a missing signing key is a configuration error, here
+    finally:
+        hub.close()  # each worker builds its own
+    return workers.supervise(settings, tls, _worker)
+
+
+def _worker(settings: Settings, tls: ServerTls | None, worker: workers.Worker) -> None:
+    """One of ``hub serve --workers``: a hub of its own; only the first runs background jobs,
+    which would otherwise run once per worker."""
+    hub = bootstrap.build(settings)
+    _serve(hub, tls, worker.listen, share_port=True, background=worker.index == 0, worker=worker)
+
+
+def _serve(
+    hub: bootstrap.Hub,
+    tls: ServerTls | None,
+    listen: str,
+    *,
+    share_port: bool,
+    background: bool,
+    worker: workers.Worker | None = None,
+) -> int:
+    settings = hub.settings
+    nightly = _nightly_settlement(hub) if background else None
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    running = start_server(hub, settings.listen, tls=tls)
+    running = start_server(hub, listen, tls=tls, share_port=share_port)
     sweeper = sweeper_thread(hub.operator.sweep, settings.sweep_interval_s)
-    if settings.sweep_interval_s > 0:
+    if background and settings.sweep_interval_s > 0:
         sweeper.start()
     if nightly is not None:
         nightly.start()
-    host = settings.listen.rsplit(":", 1)[0]
-    # LocalHub and scripts wait for this exact line to learn the port.
-    print(f"hub listening on {host}:{running.port}", flush=True)
+    if worker is None:
+        host = listen.rsplit(":", 1)[0]
+        # LocalHub and scripts wait for this exact line to learn the port.
+        print(f"hub listening on {host}:{running.port}", flush=True)
+    else:
+        worker.ready(running.port)
     stop.wait()
     log.warning("stopping: draining in-flight calls for up to %.0f s", settings.shutdown_grace_s)
     running.stop(settings.shutdown_grace_s)

@@ -1,7 +1,8 @@
 """Whether a caller the TLS layer authenticated may call at all, decided on every call.
 
-Revocation and disabling take effect from the next call on, in every hub replica, because the
-facts are read from the database each time rather than cached in a process.
+Revocation and disabling take effect within a second in every hub replica: the facts come
+from a cache each process keeps current (``hub.services.admission_cache``), and the decision
+is taken afresh on every call.
 """
 
 from __future__ import annotations

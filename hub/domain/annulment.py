@@ -118,7 +118,7 @@ def _annulment(
         taken = min(wanted, lot.unreserved_points)
         wanted -= taken
         taken_lots.append(lot.moved(-taken))
-        movements.append(LotMovement(transaction_id, lot.id, -taken, MovementKind.ANNULMENT))
+        movements.append(lot.movement(transaction_id, -taken, MovementKind.ANNULMENT))
         by_account[lot.status] += taken
         by_partner[lot.partner_id] = by_partner.get(lot.partner_id, 0) + taken
     total = sum(by_account.values())

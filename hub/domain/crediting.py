@@ -129,7 +129,7 @@ def _paid_from_lots(
         taken = min(wanted, given[lot.id], lot.unreserved_points)
         if taken:
             by_id[lot.id] = lot.moved(-taken)
-            movements.append(LotMovement(transaction_id, lot.id, -taken, MovementKind.DEBT_PAYMENT))
+            movements.append(lot.movement(transaction_id, -taken, MovementKind.DEBT_PAYMENT))
             wanted -= taken
     require(not lots or wanted == 0, f"the lots credited could not pay {wanted} points of debt")
     return tuple(by_id.values()), tuple(movements)

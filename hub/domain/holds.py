@@ -33,7 +33,7 @@ from hub.domain.errors import (
 from hub.domain.invariants import require
 from hub.domain.ledger import Entry, Phase, Transaction, TransactionKind, transfer
 from hub.domain.limits import POINTS_PER_OPERATION_MAX
-from hub.domain.lots import Lot, LotMovement, LotUpdate, MovementKind, earliest_expiry_first
+from hub.domain.lots import Lot, LotUpdate, MovementKind, Redeemer, earliest_expiry_first
 from hub.domain.money import Money, value_of_points
 from hub.domain.partners import BurnRules, Partner
 from hub.domain.purchases import Purchase, require_currency
@@ -81,6 +81,11 @@ class Hold:
     resolved_at: datetime | None = None
     resolution_id: uuid.UUID | None = None
     """The CAPTURE, VOID or HOLD_EXPIRY transaction that resolved it."""
+
+    @property
+    def redeemer(self) -> Redeemer:
+        """Where this hold's points are redeemed, at the rate it was placed under."""
+        return Redeemer(self.partner_id, self.rate_version.rates.redemption_price)
 
     def check_resolvable(self, now: datetime) -> None:
         """Refuse a second resolution, or one after the hold expired. A hold in review may be
@@ -314,7 +319,9 @@ def capture(
         taken = min(wanted, held[lot.id])
         if taken:
             by_id[lot.id] = lot.moved(-taken)
-            movements.append(LotMovement(transaction_id, lot.id, -taken, MovementKind.REDEMPTION))
+            movements.append(
+                lot.movement(transaction_id, -taken, MovementKind.REDEMPTION, hold.redeemer)
+            )
             rest[lot.id] -= taken
             wanted -= taken
     credited = crediting.credit(

@@ -34,6 +34,8 @@ HOLD_TTL_MAX_S = 7 * 24 * 3600
 """No hold lives longer, whatever the partner or the call asks."""
 SWEEP_BATCH_MAX = 200
 """Holds, or members' lots, the sweeper handles in one database transaction."""
+FRAUD_COUNTERS_PRUNE_BATCH_MAX = 1000
+"""Old rows of each fraud counter table the sweeper deletes in one database transaction."""
 
 TIERS_MAX = 10
 RULE_CATEGORIES_MAX = 100

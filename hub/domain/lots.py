@@ -42,12 +42,36 @@ class MovementKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Redeemer:
+    """The partner at whose till points were redeemed, and what it is paid per point (its
+    hold's redemption price)."""
+
+    partner_id: str
+    redemption_price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class LotMovement:
+    """A change to a lot's remainder, with the keys settlement groups it by (the lot's issuer
+    and issue price, and for a redemption the redeemer and its price), copied when it is
+    posted: a night's settlement then sums the day's movements without reading a lot."""
+
     transaction_id: uuid.UUID
     lot_id: uuid.UUID
     points: int
     """Signed: negative leaves the lot, positive returns to it."""
     kind: MovementKind
+    issuer_id: str
+    issue_price: Decimal | None
+    """The lot's (``None`` for a bonus's lot, valued at the issuer's price in force then)."""
+    redeemer: Redeemer | None = None
+    """Set exactly on redemptions (a capture, a refund of one)."""
+
+    def __post_init__(self) -> None:
+        require(
+            (self.kind is MovementKind.REDEMPTION) == (self.redeemer is not None),
+            f"movement of lot {self.lot_id}: a redeemer exactly on redemptions",
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +117,18 @@ class Lot:
         """This lot after ``points`` (signed) leave or return to it."""
         return replace(self, remaining_points=self.remaining_points + points)
 
+    def movement(
+        self,
+        transaction_id: uuid.UUID,
+        points: int,
+        kind: MovementKind,
+        redeemer: Redeemer | None = None,
+    ) -> LotMovement:
+        """``points`` (signed) leaving or returning to this lot, keyed for settlement."""
+        return LotMovement(
+            transaction_id, self.id, points, kind, self.partner_id, self.issue_price, redeemer
+        )
+
 
 def earliest_expiry_first(lots: Iterable[Lot]) -> list[Lot]:
     """The order burns consume lots in: soonest expiry first, never-expiring last, then oldest."""
@@ -128,7 +164,7 @@ def expire(
         "only expired lots expire",
     )
     movements = tuple(
-        LotMovement(transaction_id, lot.id, -lot.unreserved_points, MovementKind.EXPIRY)
+        lot.movement(transaction_id, -lot.unreserved_points, MovementKind.EXPIRY)
         for lot in lots
         if lot.unreserved_points > 0
     )

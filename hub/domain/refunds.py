@@ -36,6 +36,7 @@ from hub.domain.lots import (
     LotStatus,
     LotUpdate,
     MovementKind,
+    Redeemer,
     earliest_expiry_first,
 )
 from hub.domain.money import Money
@@ -272,10 +273,10 @@ def refund_earn(
     )
     movements: list[LotMovement] = []
     if lot is not None:
-        movements += _movement(transaction_id, lot.id, from_breakage, MovementKind.EXPIRY)
-        movements += _movement(transaction_id, lot.id, from_adjustments, MovementKind.ANNULMENT)
+        movements += _movement(transaction_id, lot, from_breakage, MovementKind.EXPIRY)
+        movements += _movement(transaction_id, lot, from_adjustments, MovementKind.ANNULMENT)
         taken_back = from_lot + from_breakage + from_adjustments
-        movements += _movement(transaction_id, lot.id, -taken_back, MovementKind.REVERSAL)
+        movements += _movement(transaction_id, lot, -taken_back, MovementKind.REVERSAL)
     movements += paid.movements
     lots = ((lot.moved(-from_lot),) if lot else ()) + paid.lots
     update = LotUpdate(transaction, lots, tuple(movements))
@@ -286,9 +287,13 @@ def refund_earn(
 
 
 def _movement(
-    transaction_id: uuid.UUID, lot_id: uuid.UUID, points: int, kind: MovementKind
+    transaction_id: uuid.UUID,
+    lot: Lot,
+    points: int,
+    kind: MovementKind,
+    redeemer: Redeemer | None = None,
 ) -> list[LotMovement]:
-    return [LotMovement(transaction_id, lot_id, points, kind)] if points else []
+    return [lot.movement(transaction_id, points, kind, redeemer)] if points else []
 
 
 def _entries(
@@ -343,9 +348,9 @@ def refund_redemption(
         if not given:
             continue
         wanted -= given
-        movements += _movement(transaction_id, lot.id, given, MovementKind.REDEMPTION)
+        movements += _movement(transaction_id, lot, given, MovementKind.REDEMPTION, hold.redeemer)
         if lot.expired(now):
-            movements += _movement(transaction_id, lot.id, -given, MovementKind.EXPIRY)
+            movements += _movement(transaction_id, lot, -given, MovementKind.EXPIRY)
             expired += given
         else:
             by_id[lot.id] = lot.moved(given)

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from hub.domain.access import Admission, admit
 from hub.domain.principals import Principal
+from hub.services.admission_cache import Access, AdmissionCache
 from hub.services.unit_of_work import UnitOfWorkFactory
 
 
-def admit_caller(principal: Principal, *, uow_factory: UnitOfWorkFactory) -> Admission:
-    """Admit ``principal`` or raise why not; one read, on every call."""
+def admit_caller(
+    principal: Principal, *, uow_factory: UnitOfWorkFactory, cache: AdmissionCache
+) -> Admission:
+    """Admit ``principal`` or raise why not, on every call: from memory while the cache is
+    current, else with one read."""
+    serial = principal.credential_serial
     partner_id = principal.name if principal.is_partner else None
-    with uow_factory(single_read=True) as uow:
-        credential, partner = uow.credentials.access(principal.credential_serial, partner_id)
+
+    def read() -> Access:
+        with uow_factory(single_read=True) as uow:
+            return uow.credentials.access(serial, partner_id)
+
+    credential, partner = cache.access(serial, partner_id, read)
     return admit(principal, credential, partner)

@@ -16,21 +16,24 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 
 from hub.domain import crediting, holds
 from hub.domain.clock import Clock
 from hub.domain.ids import new_id
 from hub.domain.ledger import TransactionKind
-from hub.domain.limits import SWEEP_BATCH_MAX
+from hub.domain.limits import FRAUD_COUNTERS_PRUNE_BATCH_MAX, SWEEP_BATCH_MAX
 from hub.domain.lots import Lot, LotUpdate, expire
+from hub.domain.rule_checks import FRAUD_WINDOW_MAX_S
 from hub.services import releases
 from hub.services.periodic import PeriodicThread
 from hub.services.retry import retrying
 from hub.services.unit_of_work import UnitOfWork, UnitOfWorkFactory, record
 
 log = logging.getLogger("hub.sweeper")
+FRAUD_COUNTERS_KEPT = timedelta(seconds=FRAUD_WINDOW_MAX_S, minutes=1)
+"""The longest window a rule may count over, and the minute its start may fall in."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class SweepReport:
     lots_matured: int = 0
     lots_expired: int = 0
     tiers_changed: int = 0
+    fraud_counters_pruned: int = 0
 
     def __add__(self, other: SweepReport) -> SweepReport:
         return SweepReport(
@@ -46,12 +50,17 @@ class SweepReport:
             self.lots_matured + other.lots_matured,
             self.lots_expired + other.lots_expired,
             self.tiers_changed + other.tiers_changed,
+            self.fraud_counters_pruned + other.fraud_counters_pruned,
         )
 
     @property
     def anything(self) -> bool:
         return bool(
-            self.holds_expired or self.lots_matured or self.lots_expired or self.tiers_changed
+            self.holds_expired
+            or self.lots_matured
+            or self.lots_expired
+            or self.tiers_changed
+            or self.fraud_counters_pruned
         )
 
 
@@ -135,6 +144,21 @@ def expire_lots(uow_factory: UnitOfWorkFactory, clock: Clock, batch: int = SWEEP
     )
 
 
+def prune_fraud_counters(
+    uow_factory: UnitOfWorkFactory, clock: Clock, batch: int = FRAUD_COUNTERS_PRUNE_BATCH_MAX
+) -> int:
+    """Delete a batch of fraud counters older than any window a rule may count over."""
+
+    def attempt() -> int:
+        before = clock.now() - FRAUD_COUNTERS_KEPT
+        with uow_factory() as uow:
+            pruned = uow.fraud.prune_counters(before, batch)
+            uow.commit()
+            return pruned
+
+    return retrying(attempt)
+
+
 def sweep(
     *,
     uow_factory: UnitOfWorkFactory,
@@ -143,14 +167,19 @@ def sweep(
     review_tiers: Callable[[], int] | None = None,
 ) -> SweepReport:
     """One pass over everything due: holds first (they give points back), then maturation,
-    then expiry, then tier reviews. Each kind stops when nothing is left or after
-    ``rounds_max`` transactions."""
+    then expiry, then old fraud counters, after the tier reviews. Each kind stops when nothing
+    is left or after ``rounds_max`` transactions."""
     report = SweepReport(tiers_changed=review_tiers() if review_tiers else 0)
     for _ in range(rounds_max):
         if not expire_one_hold(uow_factory, clock):
             break
         report += SweepReport(holds_expired=1)
-    for step, field in ((mature_lots, "lots_matured"), (expire_lots, "lots_expired")):
+    steps = (
+        (mature_lots, "lots_matured"),
+        (expire_lots, "lots_expired"),
+        (prune_fraud_counters, "fraud_counters_pruned"),
+    )
+    for step, field in steps:
         for _ in range(rounds_max):
             done = step(uow_factory, clock)
             if not done:

@@ -483,7 +483,13 @@ class FraudRepository(Protocol):
     """What the fraud checks read and write on the hot path."""
 
     def activity(self, attempt: Attempt, windows: ActivityWindows) -> ActivityFacts:
-        """The member's, terminal's and cashier's recent activity, in one indexed read."""
+        """The member's, terminal's and cashier's recent activity, in one read of a bounded
+        number of rows (the fraud counters, kept by ``LedgerRepository.add``)."""
+        ...
+
+    def prune_counters(self, before: datetime, batch: int) -> int:
+        """Delete up to ``batch`` rows of each fraud counter table last counted before
+        ``before``; how many."""
         ...
 
     def add_flag(self, flag: Flag) -> None:

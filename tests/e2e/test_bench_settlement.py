@@ -73,7 +73,7 @@ def check_report(report: dict[str, object], database: str, entries: int) -> None
     assert report["settlement_steps_s"]
     assert report["settlement_same_result"] is True
     assert report["ratios"]["settlement_vs_group_by"] > 0
-    assert report["targets"] == {"settlement_vs_group_by": 3.0}
+    assert report["targets"] == {"settlement_vs_group_by": 2.0}
     rss = report["rss_peak_mb"]
     assert set(rss) == {"after_generation", "after_settlement", "after_group_by"}
     assert all(megabytes > 0 for megabytes in rss.values())
@@ -129,7 +129,7 @@ def test_the_settlement_bench_prints_a_table_with_the_target_without_json(sqlite
     assert done.returncode == 0, done.stderr
     assert "GROUP BY account_id" in done.stdout
     assert "settlement run" in done.stdout
-    assert "target: settlement <= 3.0 x GROUP BY" in done.stdout
+    assert "target: settlement <= 2.0 x GROUP BY" in done.stdout
 
 
 @pytest.mark.slow

@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from tests.e2e.test_mtls import reason_of
 
 pytestmark = pytest.mark.slow
 PING = partner_pb2.PingRequest()
+REVOCATION_REACHES_REPLICAS_S = 1.0
+"""What the hub promises (hub.services.admission_cache); polled, never slept."""
 
 
 @pytest.fixture
@@ -33,6 +36,18 @@ def onboarded(tmp_path) -> tuple[str, Path]:
     assert initialised.returncode == 0, initialised.stderr
     assert f"HUB_TLS_CLIENT_CA={pki / 'ca.crt'}" in initialised.stdout
     return db, pki
+
+
+def refusal_within(deadline_s: float, stub: partner_pb2_grpc.PartnerServiceStub) -> str:
+    """The reason the first refused Ping gives, pinging until ``deadline_s`` passed."""
+    started = time.monotonic()
+    while time.monotonic() - started < deadline_s + 0.5:
+        try:
+            stub.Ping(PING, timeout=10)
+        except grpc.RpcError as refused:
+            return reason_of(refused)
+        time.sleep(0.01)
+    raise AssertionError(f"still admitted after {deadline_s} s")
 
 
 def certs(db: str, pki: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -111,9 +126,8 @@ def test_a_partner_connects_with_its_certificate_until_it_is_revoked_then_renewe
 
     revoked = certs(db, pki, "revoke", serial, "--reason", "laptop stolen")
     assert revoked.returncode == 0, revoked.stderr
-    with pytest.raises(grpc.RpcError) as refused:
-        stub.Ping(PING, timeout=10)
-    assert reason_of(refused.value) == "CREDENTIAL_REVOKED"
+    # Another process revoked it: the server's admission cache catches up within a second.
+    assert refusal_within(REVOCATION_REACHES_REPLICAS_S, stub) == "CREDENTIAL_REVOKED"
 
     renewed = certs(db, pki, "renew", serial, "--reason", "replacement")
     new_serial = serial_of(renewed)

@@ -181,6 +181,13 @@ def test_the_bench_reports_three_workloads_their_ratios_and_a_clean_ledger():
     assert report["database"] == "sqlite"
     assert report["rules"] is True
     assert report["ledger_ok"] is True
+    # SQLite runs inside the hub: its CPU is the hub's, and it has no round trips.
+    for stats in report["workloads"].values():
+        assert stats["server_cpu_ms_per_op"] >= 0
+        assert stats["db_cpu_ms_per_op"] is None
+        assert stats["db_round_trips_per_op"] is None
+    assert set(report["unmeasured"]) == {"db_cpu_ms_per_op", "db_round_trips_per_op"}
+    assert report["noop_touches_database"] is None
 
 
 def test_no_fraud_serves_the_bench_with_the_fraud_checks_off_and_they_are_on_by_default():

@@ -19,7 +19,7 @@ CARD = Identifier.card("4000123412341234")
 @pytest.fixture
 def tight_hub(database_url, clock):
     """A hub with one RPC thread, so one busy connection exhausts its pool."""
-    settings = replace(settings_for(database_url), workers=1, db_pool_timeout_s=0.1)
+    settings = replace(settings_for(database_url), threads=1, db_pool_timeout_s=0.1)
     wired = bootstrap.build(settings, clock=clock)
     add_partner(wired, "coffee")
     yield wired

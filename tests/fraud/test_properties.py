@@ -110,6 +110,35 @@ def test_a_higher_value_never_lowers_a_thresholds_decision(threshold, value, ext
     assert SEVERITY[threshold.decide(value + extra)] >= SEVERITY[threshold.decide(value)]
 
 
+@given(thresholds_of, counts)
+def test_past_its_saturation_a_higher_value_changes_neither_decision_nor_score(threshold, extra):
+    top = threshold.saturation()
+    assert threshold.decide(top + extra) is threshold.decide(top)
+    assert threshold.score(top + extra) == threshold.score(top)
+
+
+@settings(max_examples=300)
+@given(attempts, facts, thresholds)
+def test_counting_a_tills_members_and_a_cards_receipts_only_up_to_their_caps_keeps_verdicts(
+    attempt, seen, t
+):
+    windows = t.windows(attempt.at)
+    cap = windows.till_members_max
+    # Each minute read has at least one earn: a capped read sums to at least its cap.
+    minutes_cap = windows.cashier_card_minutes_max
+    capped = replace(
+        seen,
+        terminal_members=min(seen.terminal_members, cap),
+        cashier_members=min(seen.cashier_members, cap),
+        cashier_member_earns=min(seen.cashier_member_earns, minutes_cap),
+    )
+
+    def verdicts(assessment: Assessment) -> list[tuple[object, ...]]:
+        return [(v.rule, v.decision, v.score) for v in assessment.verdicts]
+
+    assert verdicts(assess(attempt, capped, t)) == verdicts(assess(attempt, seen, t))
+
+
 @settings(max_examples=300)
 @given(attempts, facts, thresholds)
 def test_every_assessment_scores_within_0_to_100(attempt, seen, t):

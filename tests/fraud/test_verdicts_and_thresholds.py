@@ -106,6 +106,12 @@ def test_each_window_starts_its_own_length_before_now():
     assert windows.cashier_card_since == NOW - timedelta(days=1)
 
 
+def test_a_tills_members_are_counted_up_to_the_higher_saturation_of_its_two_thresholds():
+    thresholds = FraudThresholds(terminal_cards=Threshold(10), cashier_cards=Threshold(5, 30))
+    assert thresholds.windows(NOW).till_members_max == 30
+    assert DEFAULT_THRESHOLDS.windows(NOW).till_members_max == 120  # twice review_at 60
+
+
 def test_the_default_windows_are_an_hour_15_minutes_an_hour_and_a_day():
     windows = DEFAULT_THRESHOLDS.windows(NOW)
     assert NOW - windows.velocity_since == timedelta(hours=1)

@@ -326,7 +326,7 @@ def test_a_record_appended_while_verifying_is_checked_not_reported(hub):
 
 @pytest.mark.postgres
 def test_concurrent_appends_on_postgresql_form_one_contiguous_chain(pg_url, clock):
-    wired = bootstrap.build(replace(settings_for(pg_url), workers=THREADS), clock=clock)
+    wired = bootstrap.build(replace(settings_for(pg_url), threads=THREADS), clock=clock)
     barrier = threading.Barrier(THREADS)
 
     def appender(thread: int) -> list[int]:

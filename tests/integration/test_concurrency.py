@@ -22,7 +22,7 @@ RACERS = 24
 
 @pytest.fixture
 def hub(pg_url, clock) -> Iterator[bootstrap.Hub]:
-    wired = bootstrap.build(replace(settings_for(pg_url), workers=RACERS + 2), clock=clock)
+    wired = bootstrap.build(replace(settings_for(pg_url), threads=RACERS + 2), clock=clock)
     add_partner(wired, "coffee")
     yield wired
     report = wired.operator.verify_ledger()

@@ -196,7 +196,7 @@ ROUNDS = 8
 
 @pytest.fixture
 def pg_hub(pg_url, clock) -> Iterator[bootstrap.Hub]:
-    wired = bootstrap.build(replace(settings_for(pg_url), workers=8), clock=clock)
+    wired = bootstrap.build(replace(settings_for(pg_url), threads=8), clock=clock)
     add_partner(wired, "coffee")
     add_partner(wired, "air")
     yield wired

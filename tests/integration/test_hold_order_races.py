@@ -25,7 +25,7 @@ RACERS = 20
 
 @pytest.fixture
 def hub(pg_url, clock) -> Iterator[bootstrap.Hub]:
-    wired = bootstrap.build(replace(settings_for(pg_url), workers=RACERS + 2), clock=clock)
+    wired = bootstrap.build(replace(settings_for(pg_url), threads=RACERS + 2), clock=clock)
     add_partner(wired, "coffee")
     # Twenty tries of one till in a second would be reviewed for velocity; here it is the point.
     unchecked = FraudThresholds(partner_id="coffee", velocity_count=Threshold())

@@ -46,7 +46,7 @@ TEN_POINTS_MINOR = 1000
 
 @pytest.fixture
 def hub(database_url, clock) -> Iterator[bootstrap.Hub]:
-    wired = bootstrap.build(replace(settings_for(database_url), workers=RACERS + 2), clock=clock)
+    wired = bootstrap.build(replace(settings_for(database_url), threads=RACERS + 2), clock=clock)
     add_partner(wired, "coffee")
     add_partner(wired, "fuel")
     yield wired

@@ -40,7 +40,7 @@ RACERS = 50
 
 @pytest.fixture
 def hub(pg_url, clock) -> Iterator[bootstrap.Hub]:
-    wired = bootstrap.build(replace(settings_for(pg_url), workers=RACERS + 2), clock=clock)
+    wired = bootstrap.build(replace(settings_for(pg_url), threads=RACERS + 2), clock=clock)
     add_partner(wired, "coffee")
     add_partner(wired, "air")
     # No till places 25 holds for one member in a minute, and the fraud checks would review

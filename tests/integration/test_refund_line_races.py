@@ -29,7 +29,7 @@ MILK = LineItem("milk-1", "dairy", 10_000)
 
 @pytest.fixture
 def hub(pg_url, clock) -> Iterator[bootstrap.Hub]:
-    wired = bootstrap.build(replace(settings_for(pg_url), workers=RACERS + 2), clock=clock)
+    wired = bootstrap.build(replace(settings_for(pg_url), threads=RACERS + 2), clock=clock)
     add_partner(wired, "grocer", rates=rates("0.1"))
     # A tier scheme makes every refund read the member's qualifying points under its lock.
     scheme = TierScheme((Tier("base", 0), Tier("gold", 1_000_000)))

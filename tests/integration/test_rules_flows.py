@@ -299,7 +299,7 @@ def test_concurrent_earns_never_overspend_a_campaign_budget(pg_url, clock):
     from tests.conftest import add_partner
 
     racers = 16
-    wired = bootstrap.build(replace(settings_for(pg_url), workers=racers + 2), clock=clock)
+    wired = bootstrap.build(replace(settings_for(pg_url), threads=racers + 2), clock=clock)
     try:
         add_partner(wired, "coffee")
         put(wired, double_points(multiplier=None, bonus_points=7, budget_points=50), "budget")

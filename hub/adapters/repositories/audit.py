@@ -23,7 +23,7 @@ from hub.adapters.tables import (
 from hub.domain.accounts import AccountKind
 from hub.domain.holds import OPEN_HOLD_STATUSES
 from hub.domain.ledger import Phase, TransactionKind
-from hub.domain.lots import LotStatus
+from hub.domain.lots import LotStatus, MovementKind
 from hub.services.unit_of_work import Violation
 
 _MEMBER_KINDS = [AccountKind.MEMBER_AVAILABLE.value, AccountKind.MEMBER_PENDING.value]
@@ -235,6 +235,39 @@ def _lot_history() -> sa.Select[tuple[object, ...]]:
     )
 
 
+def _movement_keys() -> sa.Select[tuple[object, ...]]:
+    """Movements whose settlement keys, copied at posting, differ from their lot's and
+    transaction's (a redemption's price is its capture's, or for a refund its hold's)."""
+    posted, hold = transactions.alias("posted"), transactions.alias("hold")
+    redemption = lot_movements.c.kind == MovementKind.REDEMPTION.value
+    redeemer = sa.case((redemption, posted.c.partner_id))
+    price = sa.case(
+        (redemption, sa.func.coalesce(posted.c.redemption_price, hold.c.redemption_price))
+    )
+    copies = (
+        (lot_movements.c.posted_at, posted.c.created_at),
+        (lot_movements.c.xid, posted.c.xid),
+        (lot_movements.c.issuer_id, lots.c.partner_id),
+        (lot_movements.c.issue_price, lots.c.issue_price),
+        (lot_movements.c.redeemer_id, redeemer),
+        (lot_movements.c.redemption_price, price),
+    )
+    return (
+        sa.select(
+            lot_movements.c.transaction_id.label("subject"),
+            lot_movements.c.line,
+            lot_movements.c.issuer_id,
+            lot_movements.c.redeemer_id,
+        )
+        .select_from(
+            lot_movements.join(posted, posted.c.id == lot_movements.c.transaction_id)
+            .join(lots, lots.c.id == lot_movements.c.lot_id)
+            .outerjoin(hold, hold.c.id == posted.c.related_id)
+        )
+        .where(sa.or_(*(copy.is_distinct_from(source) for copy, source in copies)))
+    )
+
+
 def _reservations() -> sa.Select[tuple[object, ...]]:
     pending = (
         sa.select(hold_lots.c.lot_id, sa.func.sum(hold_lots.c.points).label("held"))
@@ -355,6 +388,11 @@ CHECKS: list[tuple[str, sa.Select[tuple[object, ...]], Describe]] = [
         lambda r: (
             f"{r['points']} points and movements of {r['moved']} but {r['remaining_points']} remain"
         ),
+    ),
+    (
+        "lot movements carry their lot's and transaction's settlement keys",
+        _movement_keys(),
+        lambda r: f"line {r['line']}: issuer {r['issuer_id']}, redeemer {r['redeemer_id']}",
     ),
     (
         "reserved points are the pending holds' reservations",

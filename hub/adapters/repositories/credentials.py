@@ -81,6 +81,7 @@ class SqlCredentialRepository:
             "revoked_reason": None,
         }
         self._sql.defer(_INSERT, [row])
+        self._sql.mark_cache_stale()
 
     def get(self, serial: str, *, for_update: bool = False) -> Credential:
         row = self._sql.first(_GET_FOR_UPDATE if for_update else _GET, {"serial": serial})
@@ -109,6 +110,7 @@ class SqlCredentialRepository:
         return credential, PartnerAccess(status, row["rate_limit_per_s"], row["phone_region"])
 
     def save(self, credential: Credential) -> None:
+        self._sql.mark_cache_stale()
         self._sql.execute(
             _REVOKE,
             {

@@ -1,17 +1,23 @@
 """The fraud checks' reads and writes on the hot path: activity facts, flags, member links.
 
-``activity`` is one statement whose parts are each an index range scan bounded by a window
-(or by ``HISTORY_EARNS_MAX`` rows, or one row): ``ix_transactions_member_id_created_at`` for
-the member's recent transactions, history and last till, ``ix_transactions_terminal`` /
-``ix_transactions_cashier`` for the till's, ``member_links`` for shared phones and e-mails.
-A till that sends no terminal or cashier id binds NULL, which matches nothing and costs one
-index probe.
+``activity`` is one statement whose every part reads a bounded number of rows, whatever the
+history: the member's velocity and cashier-card counts are sums over the member's minutes in
+``fraud_member_minutes`` (the latter over at most ``cashier_card_minutes_max`` of them), the
+members at the terminal and the cashier at most
+``till_members_max`` rows of ``fraud_till_members`` each (both kept by the write, see
+``fraud_counters``); ``ix_transactions_member_id_created_at`` gives the latest earn elsewhere,
+the history and the last till (``LIMIT`` 1 or ``HISTORY_EARNS_MAX``); ``member_links`` the
+shared phones and e-mails. A till that sends no terminal or cashier id binds NULL, which
+matches nothing and costs one index probe. The statement stays under psycopg's 4,096
+characters, so that it is prepared once per connection
+(``tests/integration/test_fraud_counters.py``).
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -24,65 +30,85 @@ from fraud.facts import (
     Location,
     Sighting,
 )
+from hub.adapters.repositories import fraud_counters
+from hub.adapters.repositories.fraud_counters import CASHIER, TERMINAL, minute_of
 from hub.adapters.repositories.reviews import FLAG_INSERT, FLAG_RULE_INSERT, flag_rows
 from hub.adapters.sql import Row, Sql
-from hub.adapters.tables import member_links, transactions
+from hub.adapters.tables import (
+    fraud_member_minutes,
+    fraud_till_members,
+    member_links,
+    transactions,
+)
 from hub.adapters.types import UtcDateTime
 from hub.domain.flags import Flag
 from hub.domain.ledger import TransactionKind
 from hub.services.unit_of_work import LinkKind
 
 _t = transactions.c
+_m, _till = fraud_member_minutes.c, fraud_till_members.c
 _MEMBER = _t.member_id == sa.bindparam("member_id")
 _EARN = _t.kind == TransactionKind.EARN.value
-_HOLD = _t.kind == TransactionKind.HOLD.value
 
 
-def _since(name: str) -> sa.ColumnElement[bool]:
-    return _t.created_at >= sa.bindparam(name, type_=UtcDateTime())
+def _since(column: sa.ColumnElement[datetime], name: str) -> sa.ColumnElement[bool]:
+    return column >= sa.bindparam(name, type_=UtcDateTime())
 
 
-def _total(value: sa.ColumnElement[int], *when: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
-    return sa.func.coalesce(sa.func.sum(sa.case((sa.and_(*when), value), else_=0)), 0)
+def _sum(column: sa.ColumnElement[int]) -> sa.ColumnElement[int]:
+    return sa.func.coalesce(sa.func.sum(column), 0)
 
 
-def _other_members(till: sa.ColumnElement[bool]) -> sa.ScalarSelect[int]:
-    return (
-        sa.select(sa.func.count(sa.distinct(_t.member_id)))
+def _other_members(kind: str) -> sa.ScalarSelect[int]:
+    # At most till_members_max rows of the till's index range, however busy the till.
+    seen = (
+        sa.select(_till.member_id)
         .where(
-            _t.partner_id == sa.bindparam("partner_id"),
-            till,
-            _EARN,
-            _since("till_since"),
-            _t.member_id != sa.bindparam("member_id"),
+            _till.partner_id == sa.bindparam("partner_id"),
+            _till.till_kind == kind,
+            _till.till_id == sa.bindparam(f"{kind}_id"),
+            _since(_till.last_earn_at, "till_since"),
+            _till.member_id != sa.bindparam("member_id"),
         )
-        .scalar_subquery()
+        .limit(sa.bindparam("till_members_max", type_=sa.Integer()))
+        .subquery()
     )
+    return sa.select(sa.func.count()).select_from(seen).scalar_subquery()
 
 
-_ELSEWHERE = (_EARN, _t.partner_id != sa.bindparam("partner_id"), _since("earn_then_burn_since"))
-_VELOCITY = _since("velocity_since")
-# One range scan of the member's latest transactions (since the earlier of the velocity and
-# earn-then-burn windows) gives the velocity counts and the latest earn elsewhere.
-_recent = (
-    sa.select(
-        _total(sa.literal(1), _EARN, _VELOCITY).label("member_earns"),
-        _total(_t.points, _EARN, _VELOCITY).label("member_earned_points"),
-        _total(sa.literal(1), _HOLD, _VELOCITY).label("member_holds"),
-        _total(_t.points, _HOLD, _VELOCITY).label("member_held_points"),
-        sa.type_coerce(
-            sa.func.max(sa.case((sa.and_(*_ELSEWHERE), _t.created_at))), UtcDateTime()
-        ).label("elsewhere_at"),
+_MINUTES = (_m.member_id == sa.bindparam("member_id"), _since(_m.minute_start, "velocity_since"))
+_velocity = sa.select(
+    _sum(_m.earns).label("member_earns"),
+    _sum(_m.earned_points).label("member_earned_points"),
+    _sum(_m.holds).label("member_holds"),
+    _sum(_m.held_points).label("member_held_points"),
+).where(*_MINUTES)
+# At most cashier_card_minutes_max of the member's minutes in the window, each with an earn.
+_cashier_minutes = (
+    sa.select(_m.earns)
+    .where(
+        _m.member_id == sa.bindparam("member_id"),
+        _since(_m.minute_start, "cashier_card_since"),
+        _m.partner_id == sa.bindparam("partner_id"),
+        _m.cashier_id == sa.bindparam("cashier_id"),
+        _m.earns > 0,
     )
-    .where(_MEMBER, _since("recent_since"))
-    .subquery("recent")
+    .limit(sa.bindparam("cashier_card_minutes_max", type_=sa.Integer()))
+    .subquery()
 )
-_elsewhere_partner = (
-    sa.select(_t.partner_id)
-    .where(_MEMBER, *_ELSEWHERE)
+_cashier_member_earns = sa.select(_sum(_cashier_minutes.c.earns)).scalar_subquery()
+# The latest earn at another partner: the member's index read backwards, stopping at the first.
+_elsewhere = (
+    sa.select(_t.created_at.label("elsewhere_at"), _t.partner_id.label("elsewhere_partner"))
+    .where(
+        _MEMBER,
+        _EARN,
+        _t.partner_id != sa.bindparam("partner_id"),
+        _since(_t.created_at, "earn_then_burn_since"),
+    )
     .order_by(_t.created_at.desc())
     .limit(1)
-    .scalar_subquery()
+    .subquery("elsewhere")
 )
 _history_rows = (
     sa.select(_t.points)
@@ -118,25 +144,21 @@ _LINKED = (
     )
     .scalar_subquery()
 )
+_velocity_sums = _velocity.subquery("velocity")
 _ACTIVITY = sa.select(
-    *_recent.c,
-    _elsewhere_partner.label("elsewhere_partner"),
+    *_velocity_sums.c,
+    *_elsewhere.c,
     *_history.c,
     *_seen.c,
-    _other_members(_t.terminal_id == sa.bindparam("terminal_id")).label("terminal_members"),
-    _other_members(_t.cashier_id == sa.bindparam("cashier_id")).label("cashier_members"),
-    sa.select(sa.func.count())
-    .where(
-        _t.partner_id == sa.bindparam("partner_id"),
-        _t.cashier_id == sa.bindparam("cashier_id"),
-        _MEMBER,
-        _EARN,
-        _since("cashier_card_since"),
-    )
-    .scalar_subquery()
-    .label("cashier_member_earns"),
+    _other_members(TERMINAL).label("terminal_members"),
+    _other_members(CASHIER).label("cashier_members"),
+    _cashier_member_earns.label("cashier_member_earns"),
     _LINKED.label("linked_members"),
-).select_from(_recent.join(_history, sa.true()).outerjoin(_seen, sa.true()))
+).select_from(
+    _velocity_sums.join(_history, sa.true())
+    .outerjoin(_elsewhere, sa.true())
+    .outerjoin(_seen, sa.true())
+)
 _INSERT_LINK = member_links.insert()
 _DELETE_LINKS_OF_KINDS = (
     sa.delete(member_links)
@@ -194,16 +216,20 @@ class SqlFraudRepository:
                 "partner_id": attempt.partner_id,
                 "terminal_id": attempt.terminal_id or None,
                 "cashier_id": attempt.cashier_id or None,
-                "recent_since": min(windows.velocity_since, windows.earn_then_burn_since),
-                "velocity_since": windows.velocity_since,
+                "velocity_since": minute_of(windows.velocity_since),
                 "earn_then_burn_since": windows.earn_then_burn_since,
                 "till_since": windows.till_since,
-                "cashier_card_since": windows.cashier_card_since,
+                "cashier_card_since": minute_of(windows.cashier_card_since),
+                "till_members_max": windows.till_members_max,
+                "cashier_card_minutes_max": windows.cashier_card_minutes_max,
             },
         )
         if row is None:  # a SELECT without FROM always answers one row
             raise RuntimeError("the activity read returned no row")
         return _facts(row)
+
+    def prune_counters(self, before: datetime, batch: int) -> int:
+        return fraud_counters.prune(self._sql, before, batch)
 
     def add_flag(self, flag: Flag) -> None:
         flag_row, rule_rows = flag_rows(flag)

@@ -9,6 +9,7 @@ from fractions import Fraction
 
 import sqlalchemy as sa
 
+from hub.adapters.repositories import fraud_counters
 from hub.adapters.repositories.partners import rate_from_row
 from hub.adapters.sql import Row, Sql
 from hub.adapters.tables import accounts, entries, transactions
@@ -268,10 +269,12 @@ class SqlLedgerRepository:
         self._sql = sql
 
     def add(self, transaction: Transaction) -> None:
-        """Record ``transaction``: its row, its entries, and its members' running totals."""
+        """Record ``transaction``: its row, its entries, its members' running totals, and the
+        fraud counters of an earn or a hold."""
         self._sql.defer(_INSERT_TRANSACTION, [_transaction_row(transaction)])
         self._sql.defer(_INSERT_ENTRY, _entry_rows(transaction))
         self._sql.defer(_ADD_TOTALS, _totals_rows(transaction))
+        fraud_counters.count(self._sql, transaction)
 
     def earn(
         self, transaction_id: uuid.UUID, partner_id: str, *, for_update: bool = False

@@ -8,7 +8,7 @@ key, hold, lots, member accounts), so operations queue rather than deadlock.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -18,7 +18,8 @@ from hub.adapters.tables import hold_lots, holds, lot_movements, lots, transacti
 from hub.adapters.types import UtcDateTime
 from hub.domain.catch_up import OverdueLot
 from hub.domain.holds import OPEN_HOLD_STATUSES, Reservation
-from hub.domain.lots import Lot, LotMovement, LotStatus, LotUpdate, MovementKind
+from hub.domain.invariants import require
+from hub.domain.lots import Lot, LotStatus, LotUpdate, MovementKind
 from hub.domain.rates import canonical
 
 _INSERT_LOT = lots.insert()
@@ -204,11 +205,22 @@ def _lot_row(lot: Lot) -> dict[str, object]:
     }
 
 
-def _movement_rows(movements: Iterable[LotMovement]) -> list[dict[str, object]]:
+def _movement_rows(update: LotUpdate) -> list[dict[str, object]]:
+    """The movements' rows, stamped with their transaction's time (the database adds its
+    ``xid``): settlement selects a day's movements by these, without their transactions."""
+    transaction = update.transaction
+    if transaction is None:
+        require(not update.movements, "lot movements are posted by a transaction")
+        return []
+    require(
+        all(movement.transaction_id == transaction.id for movement in update.movements),
+        "lot movements are posted by their update's transaction",
+    )
     lines: dict[uuid.UUID, int] = {}
     rows = []
-    for movement in movements:
+    for movement in update.movements:
         line = lines[movement.transaction_id] = lines.get(movement.transaction_id, -1) + 1
+        redeemer = movement.redeemer
         rows.append(
             {
                 "transaction_id": movement.transaction_id,
@@ -216,6 +228,11 @@ def _movement_rows(movements: Iterable[LotMovement]) -> list[dict[str, object]]:
                 "lot_id": movement.lot_id,
                 "points": movement.points,
                 "kind": movement.kind.value,
+                "posted_at": transaction.created_at,
+                "issuer_id": movement.issuer_id,
+                "issue_price": movement.issue_price,
+                "redeemer_id": redeemer.partner_id if redeemer else None,
+                "redemption_price": redeemer.redemption_price if redeemer else None,
             }
         )
     return rows
@@ -240,7 +257,7 @@ class SqlLotRepository:
             for lot in update.lots
         ]
         self._sql.defer(_SAVE, saved)
-        self._sql.defer(_INSERT_MOVEMENT, _movement_rows(update.movements))
+        self._sql.defer(_INSERT_MOVEMENT, _movement_rows(update))
 
     def save(self, changed: Sequence[Lot]) -> None:
         self.apply(LotUpdate(None, tuple(changed)))

@@ -235,6 +235,7 @@ class SqlPartnerRepository:
             ],
         )
         self._sql.defer(_INSERT_RATE, [_rate_row(first_rate, now)])
+        self._sql.mark_cache_stale()
 
     def get(self, partner_id: str) -> Partner:
         row = self._sql.first(_GET, {"partner_id": partner_id})
@@ -283,10 +284,12 @@ class SqlPartnerRepository:
 
     def add_rate(self, version: RateVersion, now: datetime) -> None:
         self._sql.defer(_INSERT_RATE, [_rate_row(version, now)])
+        self._sql.mark_cache_stale()
 
     def save(self, partner: Partner) -> None:
         """Write what can change after onboarding: the status, the rate limit and the phone
         region."""
+        self._sql.mark_cache_stale()
         self._sql.execute(
             _SAVE,
             {

@@ -127,6 +127,7 @@ class SqlRuleRepository:
         so does a concurrent version with the same number.
         """
         self._sql.defer(_INSERT_VERSION, [_row(version)])
+        self._sql.mark_cache_stale()
         definition = version.definition
         if isinstance(definition, Campaign) and definition.budget_points is not None:
             # The row must exist before an earn locks it; an earlier version may have made it.

@@ -4,7 +4,8 @@ clock lags). Shared by the run's sums and by reconciliation, which matches a par
 against exactly what the run settled.
 
 A snapshot is bound as three parameters per name: ``{name}_xmin``, ``{name}_xmax`` and
-``{name}_running`` (a text list), over the ``xid`` columns of transactions and lots.
+``{name}_running`` (a text list), over the ``xid`` columns of transactions, lots and lot
+movements (a movement's is its transaction's).
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ bitmap scan. Then:
 - bonuses and refunds of earns, through a partial index, priced from elsewhere;
 - lot movements: points leaving or returning to lots, per issuing partner (the lot's), issue
   price, kind and, for redemptions, redeeming partner and redemption price: the matrix,
-  breakage, annulments and reversals;
+  breakage, annulments and reversals; each movement carries these keys, its transaction's
+  stamp and ``xid`` (written at posting), so the day's movements are read alone;
 - lots created in the window, per issuer and issue price (the outstanding liability);
 - refunds in the window of earns or captures from before it (the adjustments statements list);
 - the late operations themselves, which statements list with their own stamps.
@@ -20,7 +21,9 @@ bitmap scan. Then:
 Prices come from the transactions themselves: an earn's own ``issue_price``, a capture's
 ``redemption_price`` (a refund of either uses its original's); a bonus, which stores no rate,
 uses the partner's issue price in force when it was granted. Lots carry their earn's issue
-price, so tracing a redemption to its issuer reads the lot alone.
+price, and movements their lot's and, for redemptions, their hold's redemption price, so
+tracing a redemption to its issuer reads the movement alone. Lots and movements are indexed by
+stamp and ``xid`` (BRIN on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -145,34 +148,21 @@ _PRICED_ELSEWHERE_SUMS = (
 )
 
 _m, _lot, _bonus_lot = lot_movements.alias("m"), lots.alias("lot"), lots.alias("bonus_lot")
-_IS_REDEMPTION = _m.c.kind == MovementKind.REDEMPTION.value
-# The inner sums group by plain columns only, so the database hashes millions of rows into a
-# few dozen groups; rows priced elsewhere (a bonus's lot, a refunded capture) keep their own
-# group and are priced by the outer query, over those few rows.
+# The day's movements alone: each carries its settlement keys, written when it was posted.
+# The inner sums group by plain columns, so the database hashes them into a few dozen
+# groups; a bonus's lot keeps its own group and is priced by the outer query, over those few.
 _MOVEMENT_GROUPS = (
     sa.select(
-        _lot.c.partner_id.label("issuer_id"),
-        _lot.c.issue_price,
-        sa.case((_lot.c.issue_price.is_(None), _lot.c.id)).label("bonus_lot_id"),
+        _m.c.issuer_id,
+        _m.c.issue_price,
+        sa.case((_m.c.issue_price.is_(None), _m.c.lot_id)).label("bonus_lot_id"),
         _m.c.kind,
-        sa.case((_IS_REDEMPTION, _t.c.partner_id)).label("redeemer_id"),
-        sa.case((_IS_REDEMPTION, _t.c.redemption_price)).label("redemption_price"),
-        sa.case((sa.and_(_IS_REDEMPTION, _t.c.redemption_price.is_(None)), _t.c.related_id)).label(
-            "hold_transaction_id"
-        ),
+        _m.c.redeemer_id,
+        _m.c.redemption_price,
         sa.func.sum(_m.c.points).label("points"),
     )
-    .select_from(_m.join(_t, _t.c.id == _m.c.transaction_id).join(_lot, _lot.c.id == _m.c.lot_id))
-    .where(_in_window(_t))
-    .group_by(
-        sa.literal_column("1"),
-        sa.literal_column("2"),
-        sa.literal_column("3"),
-        sa.literal_column("4"),
-        sa.literal_column("5"),
-        sa.literal_column("6"),
-        sa.literal_column("7"),
-    )
+    .where(settled_here(_m.c.posted_at, _m.c.xid, sa.bindparam("start"), sa.bindparam("end")))
+    .group_by(*(sa.literal_column(str(n)) for n in range(1, 7)))
     .subquery("movement_groups")
 )
 
@@ -194,22 +184,15 @@ def _bonus_lot_price(lot_id: sa.ColumnElement[Any]) -> sa.ScalarSelect[Any]:
 
 
 _g = _MOVEMENT_GROUPS.c
-_HELD_PRICE = (
-    sa.select(_original.c.redemption_price)
-    .where(_original.c.id == _g.hold_transaction_id)
-    .scalar_subquery()
-)
-# A capture stores its hold's rate; a refund of one finds it on the hold it names.
 _GROUP_ISSUE_PRICE = sa.func.coalesce(_g.issue_price, _bonus_lot_price(_g.bonus_lot_id))
-_GROUP_REDEMPTION_PRICE = sa.func.coalesce(_g.redemption_price, _HELD_PRICE)
 _MOVEMENT_SUMS = sa.select(
     _g.issuer_id,
     _GROUP_ISSUE_PRICE.label("issue_price"),
     _g.kind,
     _g.redeemer_id,
-    _GROUP_REDEMPTION_PRICE.label("redemption_price"),
+    _g.redemption_price,
     sa.func.sum(_g.points).label("points"),
-).group_by(_g.issuer_id, _GROUP_ISSUE_PRICE, _g.kind, _g.redeemer_id, _GROUP_REDEMPTION_PRICE)
+).group_by(_g.issuer_id, _GROUP_ISSUE_PRICE, _g.kind, _g.redeemer_id, _g.redemption_price)
 
 _NEW_LOT_GROUPS = (
     sa.select(

@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         folder = Path(args.keep or scratch)
         folder.mkdir(parents=True, exist_ok=True)
         env = {**new_keys_env(), "HUB_DATABASE_URL": f"sqlite:///{folder / 'demo.db'}"}
-        settings = Settings.from_env(env, workers=8)
+        settings = Settings.from_env(env, threads=8)
         # Starts at the real time so dates read naturally, then moves only when told to.
         clock = ManualClock(datetime.now(UTC))
         hub = bootstrap.build(settings, clock=clock)
