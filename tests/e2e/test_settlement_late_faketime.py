@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -59,15 +60,36 @@ def lagging_replica(pg_url: str, cutoff: str) -> Iterator[str]:
     env = os.environ | KEYS_ENV | {"HUB_SETTLEMENT_CUTOFF": cutoff, "HUB_FRAUD_CHECKS": "off"}
     command = ["faketime", "-f", f"-{int(BEHIND.total_seconds() // 60)}m", sys.executable]
     command += ["-m", "hub", "serve", "--db", pg_url, "--listen", "127.0.0.1:0", "--insecure"]
+    # faketime forks the hub and does not pass signals on: the hub gets a process group of its
+    # own, and the whole group is stopped, or the hub would outlive the test.
     server = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
     )
     try:
         assert server.stdout is not None
         yield server.stdout.readline().split(" on ")[1].strip()
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        _stop_group(server)
+
+
+def _stop_group(server: subprocess.Popen[str]) -> None:
+    """SIGTERM the group (the hub drains), then SIGKILL whatever is left after 30 s."""
+    group_id = server.pid
+    os.killpg(group_id, signal.SIGTERM)
+    server.wait(timeout=30)  # reaped, or the group would never look empty
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group_id, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.killpg(group_id, signal.SIGKILL)
 
 
 @pytest.fixture
