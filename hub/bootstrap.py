@@ -6,9 +6,7 @@ Nothing else creates an engine or binds a dependency; nothing here runs at impor
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -16,19 +14,13 @@ import sqlalchemy as sa
 
 from hub.adapters.cache_refresher import CacheRefresher
 from hub.adapters.database import create_engine
+from hub.adapters.db_probe import DatabaseProbe
 from hub.adapters.unit_of_work import SqlUnitOfWorkFactory
 from hub.config import Settings
-from hub.domain.access import Admission
-from hub.domain.audit import AuditRecord
 from hub.domain.clock import Clock, SystemClock
 from hub.domain.contacts import Contact, ContactCipher
-from hub.domain.credentials import Credential
 from hub.domain.currencies import currency
-from hub.domain.flags import Flag
 from hub.domain.members import IdentifierHasher
-from hub.domain.principals import Principal
-from hub.domain.rates import RateVersion
-from hub.domain.rules import RuleVersion
 from hub.services import (
     access,
     accounts,
@@ -54,179 +46,24 @@ from hub.services import (
 )
 from hub.services.admission_cache import AdmissionCache
 from hub.services.commands import (
-    AcceptException,
-    AcceptExceptions,
-    AddIdentifier,
-    AddPartner,
-    AnnulPoints,
-    ApproveSettlement,
-    AuthorizeRedemption,
-    CaptureRedemption,
-    DeclineHold,
-    Earn,
-    EndRule,
-    EnrollMember,
     EraseMember,
-    FraudReport,
-    FreezeMember,
-    GetAccount,
-    GetBalance,
-    GetHold,
-    GetStatement,
-    GrantEvent,
-    ImportReport,
-    ListExceptions,
-    ListFlags,
-    ListRules,
-    ListTransactions,
-    LookupMember,
     MemberRef,
-    PutRule,
-    QuoteBurn,
-    QuoteEarn,
-    RecordCredential,
-    RefundEarn,
-    RefundRedemption,
-    ReleaseHold,
-    ResolveFlag,
-    RevokeCredential,
-    RunNightlyPass,
-    SetPartnerStatus,
-    SetPhoneRegion,
-    SetRate,
-    SetRateLimit,
-    UnfreezeMember,
-    UpdateMemberContact,
-    VoidRedemption,
 )
 from hub.services.results import (
-    AccountStatusView,
-    AccountView,
-    Annulled,
-    BalanceView,
-    BurnQuoted,
-    Captured,
     ContactsRekeyed,
-    Earned,
-    EarnQuoted,
-    EarnRefunded,
-    EventGranted,
-    ExceptionPage,
-    ExceptionsAccepted,
-    FlagPage,
-    FraudReportView,
-    HoldView,
     KeyUsage,
-    LedgerReport,
-    LiabilitiesView,
     MemberErased,
     MemberSummary,
-    MemberView,
-    NightlyPassReport,
-    PartnerView,
-    ReconciliationExceptionView,
-    ReconciliationView,
-    RedemptionRefunded,
-    ReviewedHold,
-    RuleHistory,
-    RulesListed,
-    SettlementRunView,
-    SigningKeyView,
-    StatementView,
-    TransactionPage,
 )
 from hub.services.rule_cache import RuleCache
 from hub.services.settlement import SettlementSettings
-from hub.services.sweeper import SweepReport
+from hub.services.use_cases import (
+    FraudUseCases,
+    OperatorUseCases,
+    PartnerUseCases,
+    SettlementUseCases,
+)
 from settlement.signing import StatementSigner
-
-
-@dataclass(frozen=True)
-class PartnerUseCases:
-    """What the partner API can do, with dependencies bound."""
-
-    enroll: Callable[[EnrollMember], MemberView]
-    lookup: Callable[[LookupMember], MemberView]
-    add_identifier: Callable[[AddIdentifier], MemberView]
-    update_contact: Callable[[UpdateMemberContact], MemberView]
-    earn: Callable[[Earn], Earned]
-    quote_earn: Callable[[QuoteEarn], EarnQuoted]
-    quote_burn: Callable[[QuoteBurn], BurnQuoted]
-    balance: Callable[[GetBalance], BalanceView]
-    transactions: Callable[[ListTransactions], TransactionPage]
-    authorize: Callable[[AuthorizeRedemption], HoldView]
-    capture: Callable[[CaptureRedemption], Captured]
-    void: Callable[[VoidRedemption], HoldView]
-    get_hold: Callable[[GetHold], HoldView]
-    refund_earn: Callable[[RefundEarn], EarnRefunded]
-    refund_redemption: Callable[[RefundRedemption], RedemptionRefunded]
-    grant_event: Callable[[GrantEvent], EventGranted]
-
-
-@dataclass(frozen=True)
-class OperatorUseCases:
-    """What coalition operators do from the CLI, with dependencies bound."""
-
-    add_partner: Callable[[AddPartner], PartnerView]
-    set_rate: Callable[[SetRate], RateVersion]
-    set_partner_status: Callable[[SetPartnerStatus], PartnerView]
-    set_rate_limit: Callable[[SetRateLimit], PartnerView]
-    set_phone_region: Callable[[SetPhoneRegion], PartnerView]
-    get_partner: Callable[[str], PartnerView]
-    list_partners: Callable[[], list[PartnerView]]
-    verify_ledger: Callable[[], LedgerReport]
-    sweep: Callable[[], SweepReport]
-    record_credential: Callable[[RecordCredential], Credential]
-    revoke_credential: Callable[[RevokeCredential], Credential]
-    list_credentials: Callable[[str | None], list[Credential]]
-    get_credential: Callable[[str], Credential]
-    list_audit: Callable[..., tuple[AuditRecord, ...]]
-    """The newest audit records: ``limit``, optional ``actor`` and ``action``."""
-    admit: Callable[[Principal], Admission]
-    """Whether a caller's certificate and partner are still accepted (every call asks)."""
-    put_rule: Callable[[PutRule], RuleVersion]
-    end_rule: Callable[[EndRule], RuleVersion]
-    rule_history: Callable[[str], RuleHistory]
-    list_rules: Callable[[ListRules], RulesListed]
-
-
-@dataclass(frozen=True)
-class FraudUseCases:
-    """What fraud analysts do, through the review service or the CLI, with dependencies bound."""
-
-    list_flags: Callable[[ListFlags], FlagPage]
-    get_flag: Callable[[uuid.UUID], Flag]
-    account: Callable[[GetAccount], AccountView]
-    freeze: Callable[[FreezeMember], AccountStatusView]
-    unfreeze: Callable[[UnfreezeMember], AccountStatusView]
-    annul: Callable[[AnnulPoints], Annulled]
-    release_hold: Callable[[ReleaseHold], ReviewedHold]
-    decline_hold: Callable[[DeclineHold], ReviewedHold]
-    resolve_flag: Callable[[ResolveFlag], Flag]
-    report: Callable[[FraudReport], FraudReportView]
-    nightly_pass: Callable[[RunNightlyPass], NightlyPassReport]
-
-
-@dataclass(frozen=True)
-class SettlementUseCases:
-    """What settlement officers do (and partners, for their own statements and reports),
-    through the settlement services or ``hub settle``, with dependencies bound."""
-
-    run: Callable[..., SettlementRunView]
-    """Settle one closed day: ``run(RunSettlement, progress=None)``."""
-    run_due: Callable[..., list[SettlementRunView]]
-    """Settle every closed day not settled yet, in order: ``run_due(Attribution,
-    progress=None)`` (the nightly schedule and ``hub settle run`` without a date)."""
-    get: Callable[[date | None], SettlementRunView]
-    """A settled day's run; the latest with ``None``."""
-    statement: Callable[[GetStatement], StatementView]
-    liabilities: Callable[[date | None], LiabilitiesView]
-    signing_key: Callable[[], SigningKeyView]
-    import_report: Callable[[ImportReport], ReconciliationView]
-    list_exceptions: Callable[[ListExceptions], ExceptionPage]
-    accept_exception: Callable[[AcceptException], ReconciliationExceptionView]
-    accept_exceptions: Callable[[AcceptExceptions], ExceptionsAccepted]
-    approve: Callable[[ApproveSettlement], SettlementRunView]
 
 
 @dataclass(frozen=True)
@@ -241,6 +78,9 @@ class Hub:
     """The rules as last read, shared by every call of this process."""
     cache_refresher: CacheRefresher
     """Keeps this process's admission cache current; ``start_refreshing`` starts it."""
+    database_probe: DatabaseProbe
+    """Whether the database answers, from a background thread; a server starts it and
+    reports it as readiness."""
 
     def start_refreshing(self) -> None:
         """Serve admission from memory from now on, kept current by a background thread
@@ -300,7 +140,12 @@ class Hub:
                 cipher=cipher,
             ),
             quote_burn=partial(
-                earning.quote_burn, uow_factory=uow, clock=clock, hasher=hasher, rules=self.rules
+                earning.quote_burn,
+                uow_factory=uow,
+                clock=clock,
+                hasher=hasher,
+                zone=zone,
+                rules=self.rules,
             ),
             balance=partial(
                 accounts.get_balance,
@@ -316,6 +161,7 @@ class Hub:
                 uow_factory=uow,
                 clock=clock,
                 hasher=hasher,
+                zone=zone,
                 rules=self.rules,
                 fraud_checks=fraud_checks,
             ),
@@ -427,6 +273,7 @@ class Hub:
 
     def close(self) -> None:
         self.cache_refresher.stop()
+        self.database_probe.stop()
         self.engine.dispose()
 
 
@@ -448,7 +295,8 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Hub:
     zone, rules = settings.zone(), RuleCache()
     operator = _operator(uow_factory, clock, zone, rules, admission)
     refresher = CacheRefresher(engine, admission)
-    return Hub(settings, engine, uow_factory, clock, zone, operator, rules, refresher)
+    probe = DatabaseProbe(engine)
+    return Hub(settings, engine, uow_factory, clock, zone, operator, rules, refresher, probe)
 
 
 def _operator(
@@ -465,6 +313,7 @@ def _operator(
         set_partner_status=partial(partners.set_partner_status, uow_factory=uow, clock=clock),
         set_rate_limit=partial(partners.set_rate_limit, uow_factory=uow, clock=clock),
         set_phone_region=partial(partners.set_phone_region, uow_factory=uow, clock=clock),
+        set_offline_window=partial(partners.set_offline_window, uow_factory=uow, clock=clock),
         get_partner=partial(partners.get_partner, uow_factory=uow, clock=clock),
         list_partners=partial(partners.list_partners, uow_factory=uow, clock=clock),
         verify_ledger=partial(ledger_check.verify_ledger, uow_factory=uow),

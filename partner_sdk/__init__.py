@@ -38,9 +38,15 @@ certificate fails the client's checks raises it too, while an unreachable hub is
 ``Unavailable``. On a loopback ``--insecure`` hub, ``HubClient(target, partner_id="coffee")``
 names the partner in metadata instead.
 
-Retries on ``UNAVAILABLE``/``ABORTED``, and on ``RESOURCE_EXHAUSTED`` after the delay the hub
-asks for, are built in and safe: a mutating call's idempotency key is made once and reused by
-every retry. ``AsyncHubClient`` (``partner_sdk.aio``) mirrors ``HubClient`` for ``asyncio``;
+Retries on ``UNAVAILABLE``/``ABORTED`` (a database outage, ``DatabaseUnavailable``, and a
+commit whose outcome the hub could not learn, ``CommitOutcomeUnknown``, included), and on
+``RESOURCE_EXHAUSTED`` after the delay the hub asks for (``ServerBusy`` when it sheds load,
+``PartnerRateLimited``), are built in and bounded by the call's deadline; they are safe because
+a mutating call's idempotency key is made once and reused by every retry.
+Tills on flaky networks wrap the client in ``StoreAndForward`` (``partner_sdk.offline``):
+an earn the hub cannot take now is journalled on the till and returned as ``QueuedEarn``, and
+``forward()`` sends it later with its original key and sale time.
+``AsyncHubClient`` (``partner_sdk.aio``) mirrors ``HubClient`` for ``asyncio``;
 ``partner_sdk.testing.LocalHub`` runs a real hub for your tests.
 """
 
@@ -56,11 +62,13 @@ from partner_sdk.errors import (
     CampaignsOverlap,
     CaptureExceedsHold,
     CertificateError,
+    CommitOutcomeUnknown,
     ConcurrencyConflict,
     Conflict,
     CredentialNotFound,
     CredentialRevoked,
     CurrencyMismatch,
+    DatabaseUnavailable,
     DuplicateOrder,
     EarlierDayUnsettled,
     EventLimitReached,
@@ -96,6 +104,7 @@ from partner_sdk.errors import (
     InvalidRule,
     LineItemsMismatch,
     MalformedId,
+    MalformedRequest,
     MemberAlreadyFrozen,
     MemberNotActive,
     MemberNotFound,
@@ -103,6 +112,7 @@ from partner_sdk.errors import (
     NoRateInForce,
     NotFound,
     NothingToAnnul,
+    OfflineWindowExceeded,
     PartnerDisabled,
     PartnerExists,
     PartnerNotFound,
@@ -163,6 +173,14 @@ from partner_sdk.models import (
     TransactionKind,
     TransactionPage,
 )
+from partner_sdk.offline import (
+    AsyncStoreAndForward,
+    ForwardedEarn,
+    ForwardReport,
+    QueuedEarn,
+    RefusedEarn,
+    StoreAndForward,
+)
 from partner_sdk.reconciliation import ExceptionPage, Reconciliation, ReconciliationException
 from partner_sdk.statements import (
     SigningKey,
@@ -175,6 +193,7 @@ __all__ = [
     "USE_CLIENT_DEFAULT",
     "Aborted",
     "AsyncHubClient",
+    "AsyncStoreAndForward",
     "AuthenticationError",
     "Balance",
     "BelowMinimumRedemption",
@@ -189,11 +208,13 @@ __all__ = [
     "CaptureExceedsHold",
     "CertificateError",
     "ChannelName",
+    "CommitOutcomeUnknown",
     "ConcurrencyConflict",
     "Conflict",
     "CredentialNotFound",
     "CredentialRevoked",
     "CurrencyMismatch",
+    "DatabaseUnavailable",
     "DuplicateOrder",
     "EarlierDayUnsettled",
     "EarnQuote",
@@ -212,6 +233,8 @@ __all__ = [
     "FieldViolation",
     "FlagAlreadyResolved",
     "FlagNotFound",
+    "ForwardReport",
+    "ForwardedEarn",
     "FraudDeclined",
     "Funder",
     "Hold",
@@ -244,6 +267,7 @@ __all__ = [
     "LineItemsMismatch",
     "LineKind",
     "MalformedId",
+    "MalformedRequest",
     "Member",
     "MemberAlreadyFrozen",
     "MemberNotActive",
@@ -255,6 +279,7 @@ __all__ = [
     "NoRateInForce",
     "NotFound",
     "NothingToAnnul",
+    "OfflineWindowExceeded",
     "PartnerDisabled",
     "PartnerExists",
     "PartnerNotFound",
@@ -262,6 +287,7 @@ __all__ = [
     "PermissionDenied",
     "PointOfSale",
     "PointsStatus",
+    "QueuedEarn",
     "RateInPast",
     "RateLimited",
     "Rates",
@@ -270,6 +296,7 @@ __all__ = [
     "RedemptionRefund",
     "RefundExceedsOriginal",
     "Refused",
+    "RefusedEarn",
     "RetryPolicy",
     "ReturnedLine",
     "RoleNotAllowed",
@@ -284,6 +311,7 @@ __all__ = [
     "SigningKeyMissing",
     "Statement",
     "StatementSignatureInvalid",
+    "StoreAndForward",
     "TierStatus",
     "TooManyLineItems",
     "Transaction",

@@ -195,8 +195,10 @@ def earn_request(
     line_items: Iterable[LineItem],
     point_of_sale: PointOfSale | None,
     idempotency_key: str | None,
+    purchased_at: datetime | None = None,
 ) -> partner_pb2.EarnRequest:
-    """The request crediting points for ``purchase``."""
+    """The request crediting points for ``purchase``, sold at ``purchased_at`` (``None``:
+    now; a naive time is refused, since the till's zone is unknown to the hub)."""
     return partner_pb2.EarnRequest(
         idempotency_key=_key(idempotency_key),
         member=member_ref_pb(member),
@@ -204,7 +206,18 @@ def earn_request(
         order_id=order_id,
         line_items=[line_item_pb(item) for item in line_items],
         point_of_sale=point_of_sale_pb(point_of_sale),
+        purchased_at=_timestamp_pb(purchased_at),
     )
+
+
+def _timestamp_pb(moment: datetime | None) -> Timestamp | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        raise ValueError("purchased_at needs a time zone, e.g. datetime.now(UTC)")
+    stamp = Timestamp()
+    stamp.FromDatetime(moment)
+    return stamp
 
 
 def quote_earn_request(
@@ -512,6 +525,7 @@ def transaction(message: partner_pb2.Transaction) -> Transaction:
         breakdown=_breakdown_field(message),
         tier_before=message.tier_before,
         tier_after=message.tier_after,
+        purchased_at=_time(message, "purchased_at"),
     )
 
 

@@ -1,8 +1,10 @@
 """Retries bounded by a total deadline, with full-jitter exponential backoff.
 
-Only ``UNAVAILABLE`` and ``ABORTED`` are retried, and ``RESOURCE_EXHAUSTED`` when the hub said
-how long to wait (``google.rpc.RetryInfo``): everything else would fail the same way again, a
-``CertificateError`` included although gRPC reports it as ``UNAVAILABLE``. Retrying a mutating
+Only ``UNAVAILABLE`` (whatever its reason: a lost connection, ``DATABASE_UNAVAILABLE``,
+``COMMIT_OUTCOME_UNKNOWN``) and ``ABORTED`` are retried, and ``RESOURCE_EXHAUSTED`` when the hub
+said how long to wait (``google.rpc.RetryInfo``: ``SERVER_BUSY``, ``RATE_LIMITED``); a delay the
+hub asks for on ``UNAVAILABLE`` is honoured too. Everything else would fail the same way again,
+a ``CertificateError`` included although gRPC reports it as ``UNAVAILABLE``. Retrying a mutating
 call is safe because its request, idempotency key included, is built once before the loop.
 """
 

@@ -205,6 +205,7 @@ class HubClient:
         order_id: str,
         line_items: Iterable[LineItem] = (),
         point_of_sale: PointOfSale | None = None,
+        purchased_at: datetime | None = None,
         idempotency_key: str | None = None,
         timeout_s: float | None = None,
         retry: RetryOption = USE_CLIENT_DEFAULT,
@@ -214,11 +215,13 @@ class HubClient:
         ``point_of_sale`` (store, terminal, cashier, store location) feeds the hub's fraud
         checks. ``FraudDeclined`` means they refused the earn and nothing was posted: do not
         retry it (not even with a new key); tell the member to contact the coalition.
-        ``MemberNotActive`` means the account is frozen.
+        ``MemberNotActive`` means the account is frozen. ``purchased_at`` is when the sale was
+        made, for an earn sent later (``None``: now); the hub takes it within the partner's
+        offline window, else ``OfflineWindowExceeded``. ``StoreAndForward`` sends it for you.
         """
         purchase = Money(amount_minor, currency)
         request = _convert.earn_request(
-            member, purchase, order_id, line_items, point_of_sale, idempotency_key
+            member, purchase, order_id, line_items, point_of_sale, idempotency_key, purchased_at
         )
         return _convert.earned(self._call(rpc.EARN, request, timeout_s, retry))
 

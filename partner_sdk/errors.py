@@ -8,7 +8,7 @@ the hub's machine-readable reason (``google.rpc.ErrorInfo.reason``, a ``ErrorRea
     │   ├── InvalidField, InvalidAmount, UnknownCurrency, CurrencyMismatch, MalformedId,
     │   ├── InvalidIdentifier, TooManyLineItems, LineItemsMismatch, InvalidIdempotencyKey,
     │   ├── InvalidPageToken, InvalidRate, RateInPast, InvalidHoldTtl, CaptureExceedsHold,
-    │   └── InvalidRule, RuleInPast, InvalidReport
+    │   └── InvalidRule, RuleInPast, InvalidReport, MalformedRequest
     ├── NotFound .................. NOT_FOUND
     │   ├── MemberNotFound, PartnerNotFound, HoldNotFound, TransactionNotFound,
     │   ├── CredentialNotFound, RuleNotFound, FlagNotFound, SettlementNotFound,
@@ -21,7 +21,7 @@ the hub's machine-readable reason (``google.rpc.ErrorInfo.reason``, a ``ErrorRea
     │   ├── EventLimitReached, RuleEnded, FraudDeclined, HoldInReview, HoldNotInReview,
     │   ├── FlagAlreadyResolved, MemberAlreadyFrozen, MemberNotFrozen, BusinessDayOpen,
     │   ├── SettlementApproved, ExceptionsOpen, ExceptionAlreadyAccepted,
-    │   └── EarlierDayUnsettled, SigningKeyMissing, NothingToAnnul
+    │   └── EarlierDayUnsettled, SigningKeyMissing, NothingToAnnul, OfflineWindowExceeded
     ├── Conflict .................. ALREADY_EXISTS
     │   └── IdempotencyKeyReused, IdentifierTaken, DuplicateOrder, PartnerExists
     ├── Aborted ................... ABORTED (retried by the SDK)
@@ -33,6 +33,7 @@ the hub's machine-readable reason (``google.rpc.ErrorInfo.reason``, a ``ErrorRea
     ├── RateLimited ............... RESOURCE_EXHAUSTED (retried when the hub says when)
     │   └── ServerBusy, PartnerRateLimited
     ├── Unavailable ............... UNAVAILABLE (retried), DEADLINE_EXCEEDED
+    │   └── DatabaseUnavailable, CommitOutcomeUnknown
     ├── CertificateError .......... a certificate is unusable (never retried; code UNAVAILABLE)
     └── InternalError ............. INTERNAL, UNKNOWN, DATA_LOSS (reason INTERNAL_ERROR)
 
@@ -293,6 +294,12 @@ class InvalidReport(InvalidRequest, reason="INVALID_REPORT"):
     the line. Fix the report and submit it again."""
 
 
+class MalformedRequest(InvalidRequest, reason="MALFORMED_REQUEST"):
+    """The hub could not read the request: its body is not the method's message, or is larger
+    than the method accepts (``details["size_bytes"]``, ``details["size_max_bytes"]``). This
+    SDK's own requests never are; a proxy that mangles bodies, or a hand-made client, is."""
+
+
 class InvalidHoldTtl(InvalidRequest, reason="INVALID_HOLD_TTL"):
     """The hold's time to live is negative or longer than the hub allows."""
 
@@ -450,6 +457,11 @@ class NothingToAnnul(Refused, reason="NOTHING_TO_ANNUL"):
     """The operation has no unreserved points left to annul."""
 
 
+class OfflineWindowExceeded(Refused, reason="OFFLINE_WINDOW_EXCEEDED"):
+    """The earn's sale (``purchased_at``) is older than the partner's offline window:
+    ``details["offline_window_s"]`` says how long it is. Sending it again will not help."""
+
+
 class IdempotencyKeyReused(Conflict, reason="IDEMPOTENCY_KEY_REUSED"):
     """The idempotency key was already used for a different request."""
 
@@ -476,6 +488,18 @@ class ConcurrencyConflict(Aborted, reason="CONCURRENCY_CONFLICT"):
     """Concurrent updates of the same member collided."""
 
 
+class DatabaseUnavailable(Unavailable, reason="DATABASE_UNAVAILABLE"):
+    """The hub could not reach its database; nothing was done. The SDK retries by itself, with
+    the same idempotency key, after the delay the hub asks for, while the deadline allows."""
+
+
+class CommitOutcomeUnknown(Unavailable, reason="COMMIT_OUTCOME_UNKNOWN"):
+    """The hub lost its database connection while committing: the operation may or may not
+    have been applied. The SDK retries by itself with the same idempotency key, which returns
+    the original result if it was applied and applies it if not. Raised when the deadline runs
+    out first: retry the call with the same ``idempotency_key`` later to learn which."""
+
+
 class CredentialRevoked(AuthenticationError, reason="CREDENTIAL_REVOKED"):
     """The certificate this client presents was revoked; ask the coalition for a new one."""
 
@@ -489,7 +513,12 @@ class SameOfficer(PermissionDenied, reason="SAME_OFFICER"):
 
 
 class ServerBusy(RateLimited, reason="SERVER_BUSY"):
-    """The hub is shedding load."""
+    """The hub is serving as many calls as it can and shed this one before doing anything;
+    ``retry_after_s`` says when to return.
+
+    The SDK waits that long (plus jitter) and retries by itself, with the same idempotency key,
+    while the call's deadline allows.
+    """
 
 
 class PartnerRateLimited(RateLimited, reason="RATE_LIMITED"):

@@ -456,6 +456,9 @@ class Transaction:
     tier_after: str = ""
     """Refunds of earns that took the member below its tier's threshold: the tier lost and
     the tier the member dropped to at once; "" otherwise."""
+    purchased_at: datetime | None = None
+    """Earns sent after the sale (store-and-forward): when the sale was made; ``created_at``
+    is when the hub posted it. ``None`` otherwise."""
 
 
 @dataclass(frozen=True)

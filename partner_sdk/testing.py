@@ -147,6 +147,13 @@ class LocalHub:
         return self._target
 
     @property
+    def pid(self) -> int:
+        """The hub process's id, e.g. to watch its memory or send it a signal."""
+        if self._process is None:
+            raise LocalHubError("the local hub is not running; use `with LocalHub() as hub:`")
+        return self._process.pid
+
+    @property
     def database_url(self) -> str:
         """The hub's database (by default a SQLite file), for inspecting it from a test."""
         return self._database_url or f"sqlite:///{self._dir() / 'hub.db'}"
@@ -191,6 +198,7 @@ class LocalHub:
         phone_region: str | None = None,
         earn_rounding: str = "down",
         burn_rules: BurnRules | None = None,
+        offline_window_s: int | None = None,
     ) -> None:
         """Onboard a partner with rates in force from now.
 
@@ -199,7 +207,10 @@ class LocalHub:
         numbers are read in; ``None`` accepts only numbers in international form ('+').
         ``earn_rounding`` (``down``, ``half_up`` or ``up``) is how base points round;
         ``burn_rules`` what members may pay with points (``None``: anything).
+        ``offline_window_s`` is how long after a sale its earn may arrive (``StoreAndForward``;
+        ``None``: the hub's default, 72 h).
         """
+        window = () if offline_window_s is None else ("--offline-window-s", str(offline_window_s))
         self._run(
             *("partner", "add", partner_id, "--name", name or partner_id),
             *("--currency", currency, "--earn-rate", str(earn_rate)),
@@ -209,6 +220,7 @@ class LocalHub:
             *("--phone-region", phone_region or ""),
             *("--earn-rounding", earn_rounding),
             *(burn_rules or BurnRules()).flags(),
+            *window,
             *("--reason", _AUDIT_REASON),
         )
 

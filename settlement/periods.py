@@ -14,6 +14,9 @@ from zoneinfo import ZoneInfo
 from hub.domain.errors import BusinessDayOpen, InvalidField
 
 _ONE_DAY = timedelta(days=1)
+BUSINESS_DATE_MIN = date(1970, 1, 1)
+BUSINESS_DATE_MAX = date(9999, 12, 30)
+"""A day a caller may name: its end, in any time zone, is an instant Python can hold."""
 
 
 def day_end(business_date: date, zone: ZoneInfo, cutoff: time) -> datetime:
@@ -50,8 +53,13 @@ def check_closed(
 def parse_business_date(text: str, *, field: str = "business_date") -> date:
     """A ``YYYY-MM-DD`` date, or ``InvalidField`` naming ``field``."""
     try:
-        return date.fromisoformat(text)
+        parsed = date.fromisoformat(text)
     except ValueError:
+        parsed = None
+    if parsed is None or not BUSINESS_DATE_MIN <= parsed <= BUSINESS_DATE_MAX:
         raise InvalidField(
-            f"{field} must be a date YYYY-MM-DD; got {text[:32]!r}", field=field
-        ) from None
+            f"{field} must be a date YYYY-MM-DD from {BUSINESS_DATE_MIN} to {BUSINESS_DATE_MAX};"
+            f" got {text[:32]!r}",
+            field=field,
+        )
+    return parsed

@@ -1,10 +1,10 @@
 """Runs Core statements on one connection, the fast way each store allows.
 
-On PostgreSQL, statements are compiled once and handed straight to psycopg, and the whole
-unit of work runs in psycopg's pipeline mode: BEGIN travels with the first read, each read is
-one round trip, and deferred writes travel with the COMMIT. An earn is then three round trips
-instead of ten, and skips SQLAlchemy's per-call result machinery, which costs more than the
-database work itself on a small machine (see the closing note of issue 2).
+On PostgreSQL, statements are compiled once and handed straight to psycopg on a connection in
+pipeline mode (``hub.adapters.connections``): BEGIN travels with the first statement, reads
+sent together are answered in one round trip (``later``), and deferred writes travel with the
+COMMIT. A till call is then one round trip to read and one to write, and skips SQLAlchemy's
+per-call result machinery, which costs more than the database work itself on a small machine.
 On SQLite every statement goes through SQLAlchemy as usual.
 
 Database refusals are translated here, once: a violated constraint that means something to a
@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import closing, contextmanager
 from functools import lru_cache
 from typing import Any, cast
 
@@ -29,12 +29,17 @@ from psycopg.rows import dict_row
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 from sqlalchemy.sql.dml import UpdateBase
 
+from hub.adapters.connections import PipelinedConnection
 from hub.adapters.constraints import UNIQUE_VIOLATIONS
-from hub.services.unit_of_work import TransientConflict
+from hub.adapters.faults import infrastructure_error
+from hub.domain.errors import CommitOutcomeUnknown
+from hub.services.ports.conflicts import ConnectionLost, TransientConflict
 
 log = logging.getLogger(__name__)
 
 Row = Mapping[str, Any]
+Pending = Callable[[], Sequence[Row]]
+"""A read sent and not yet answered: calling it waits for the answer."""
 Params = Mapping[str, Any]
 Statement = sa.Select[Any] | UpdateBase
 """A SELECT, INSERT, UPDATE or DELETE built with SQLAlchemy Core."""
@@ -61,54 +66,67 @@ def compiled_for_postgres(
 
 
 class Sql:
-    """One connection's statements for one unit of work; see the module docstring.
+    """One unit of work's statements on one connection; see the module docstring.
 
-    ``close()`` must be called before the connection goes back to the pool.
+    ``end()`` must be called before the connection goes back to its pool.
     """
 
-    def __init__(self, connection: sa.Connection) -> None:
+    def __init__(
+        self,
+        connection: sa.Connection | None = None,
+        *,
+        pg: PipelinedConnection | None = None,
+        begin: str | None = "BEGIN",
+    ) -> None:
+        """On SQLite, ``connection`` (its transaction begins here). On PostgreSQL, ``pg``
+        and the ``BEGIN`` statement sent ahead of the first statement; ``None`` runs each
+        statement in a transaction of its own (a unit of work of one read)."""
         self._connection = connection
-        driver = connection.connection.driver_connection
-        self._pg: psycopg.Connection[Any] | None = (
-            driver if isinstance(driver, psycopg.Connection) else None
-        )
+        self._transaction = connection.begin() if connection is not None else None
+        self._pg = pg.connection if pg is not None else None
+        self._pipeline = pg.pipeline if pg is not None else None
+        self._begin = begin
+        self._began = False
+        self._unsynced = False
+        self._commit_sent = False
         self._deferred: list[tuple[Statement, Sequence[Params]]] = []
         self.cache_stale = False
         """Set by a write to what processes cache (credentials, partners, rates, rules)."""
-        self._pipeline_mode = ExitStack()
-        if self._pg is not None:
-            self._pipeline = self._pipeline_mode.enter_context(self._pg.pipeline())
-            # Open until the unit of work ends: psycopg drops the error of a statement whose
-            # cursor closed before the pipeline synced, and would report "aborted" instead.
-            self._writes = self._pipeline_mode.enter_context(self._pg.cursor())
+        # Open until the unit of work ends: psycopg drops the error of a statement whose
+        # cursor closed before the pipeline synced, and would report "aborted" instead.
+        self._writes = self._pg.cursor() if self._pg is not None else None
 
-    def end(self, transaction: sa.Transaction) -> None:
-        """Roll back what was not committed and leave the connection clean for the pool.
+    def end(self) -> None:
+        """Roll back what was not committed and leave the connection clean for its pool.
 
         Never raises: it runs while another error may be propagating, which must not be masked.
-        A connection that cannot be cleaned is invalidated instead of going back to the pool.
+        A connection that cannot be cleaned is closed (SQLite: invalidated) instead.
         """
         try:
-            self._drain()
-            if transaction.is_active:
-                transaction.rollback()
-            if self._pg is not None and self._pg.info.transaction_status != TransactionStatus.IDLE:
-                # A commit that failed in the database (a constraint) leaves the transaction
-                # aborted, and SQLAlchemy, which saw commit() called, would not reset it.
-                self._pg.rollback()
-            self._pipeline_mode.close()
+            if self._pg is not None:
+                self._end_pipelined()
+            elif self._transaction is not None and self._transaction.is_active:
+                self._transaction.rollback()
         except (sa.exc.DBAPIError, psycopg.Error, sqlite3.Error) as exc:
             log.warning("discarding a database connection that could not be reset: %s", exc)
-            self._connection.invalidate(exc)
+            if self._pg is not None:
+                self._pg.close()
+            elif self._connection is not None:
+                self._connection.invalidate(exc)
 
-    def _drain(self) -> None:
-        """Consume what the pipeline still owes; the errors in it were reported already."""
-        if self._pg is None:
-            return
-        try:
+    def _end_pipelined(self) -> None:
+        assert self._pg is not None
+        assert self._pipeline is not None
+        if self._unsynced:
+            try:
+                self._pipeline.sync()  # what was queued fails or is dropped with the rollback
+            except psycopg.Error:
+                log.debug("drained a failed pipeline", exc_info=True)
+        if self._pg.pgconn.transaction_status != TransactionStatus.IDLE:
+            self._queue_command("ROLLBACK")
             self._pipeline.sync()
-        except psycopg.Error:
-            log.debug("drained a failed pipeline", exc_info=True)
+        if self._writes is not None:
+            self._writes.close()
 
     def mark_cache_stale(self) -> None:
         """This transaction changes what processes cache: this one forgets it on commit (the
@@ -117,32 +135,49 @@ class Sql:
 
     @property
     def dialect(self) -> str:
+        if self._pg is not None:
+            return "postgresql"
+        assert self._connection is not None
         return self._connection.dialect.name
 
     def rows(self, statement: Statement, params: Params | None = None) -> Sequence[Row]:
         """All rows ``statement`` returns (deferred writes are sent first)."""
-        self.flush()
-        with self._translated():
-            if self._pg is None:
-                result = self._connection.execute(statement, dict(params or {}))
-                return cast(Sequence[Row], [row._mapping for row in result])
-            with self._pg.cursor(row_factory=dict_row) as cursor:
-                cursor.execute(*self._pg_query(statement, params or {}))
-                return cursor.fetchall()
+        return self.later(statement, params)()
 
     def first(self, statement: Statement, params: Params | None = None) -> Row | None:
         found = self.rows(statement, params)
         return found[0] if found else None
+
+    def later(self, statement: Statement, params: Params | None = None) -> Pending:
+        """Send a read now and answer it later: every read sent before the first answer is
+        asked for travels in one round trip (PostgreSQL), with the writes queued before it."""
+        self.flush()
+        with self._translated():
+            if self._pg is None:
+                assert self._connection is not None
+                result = self._connection.execute(statement, dict(params or {}))
+                found = cast(Sequence[Row], [row._mapping for row in result])
+                return lambda: found
+            cursor = self._pg.cursor(row_factory=dict_row)
+            self._send(cursor, *self._pg_query(statement, params or {}))
+
+        def answer() -> Sequence[Row]:
+            with self._translated(), closing(cursor):
+                self._sync_if_unsynced()
+                return cursor.fetchall()
+
+        return answer
 
     def execute(self, statement: Statement, params: Params | None = None) -> int:
         """Run a write now; returns how many rows it touched."""
         self.flush()
         with self._translated():
             if self._pg is None:
+                assert self._connection is not None
                 return int(self._connection.execute(statement, dict(params or {})).rowcount)
             with self._pg.cursor() as cursor:
-                cursor.execute(*self._pg_query(statement, params or {}))
-                self._pipeline.sync()  # the row count is known once the server has answered
+                self._send(cursor, *self._pg_query(statement, params or {}))
+                self._sync_if_unsynced()  # the row count is known once the server has answered
                 return int(cursor.rowcount)
 
     def lock(self, statement: Statement, params: Params) -> None:
@@ -162,56 +197,88 @@ class Sql:
             self._deferred.append((statement, rows))
 
     def flush(self) -> None:
+        """Send the queued writes (on PostgreSQL without waiting: their errors surface at the
+        next answer or the commit)."""
         deferred, self._deferred = self._deferred, []
         if not deferred:
             return
         with self._translated():
             if self._pg is None:
+                assert self._connection is not None
                 for statement, rows in deferred:
                     self._connection.execute(statement, [dict(row) for row in rows])
-            else:
-                self._flush_pipelined(deferred)
+                return
+            assert self._writes is not None
+            for statement, rows in deferred:
+                query, defaults = compiled_for_postgres(statement, tuple(sorted(rows[0])))
+                for row in rows:
+                    self._send(self._writes, query, {**defaults, **row})
 
-    def commit(self, transaction: sa.Transaction) -> None:
+    def commit(self) -> None:
+        """Send the queued writes and the COMMIT together, and wait for the outcome."""
         self.flush()
         with self._translated():
-            transaction.commit()
+            if self._pg is None:
+                assert self._transaction is not None
+                self._transaction.commit()
+                return
+            if self._began:
+                self._queue_command("COMMIT")
+                self._commit_sent = True
+            self._sync_if_unsynced()
 
-    def _flush_pipelined(self, deferred: list[tuple[Statement, Sequence[Params]]]) -> None:
-        assert self._pg is not None
-        # Plain executes only queue; a failure surfaces at the next sync, the commit's or a
-        # read's (executemany would sync at once, and psycopg would log a second error).
-        for statement, rows in deferred:
-            query, defaults = compiled_for_postgres(statement, tuple(sorted(rows[0])))
-            for row in rows:
-                self._writes.execute(query, {**defaults, **row})
+    def _send(self, cursor: psycopg.Cursor[Any], query: str, params: Params) -> None:
+        """Queue ``query`` in the pipeline, after the transaction's BEGIN."""
+        if not self._began and self._begin is not None:
+            self._queue_command(self._begin)
+            self._began = True
+        cursor.execute(query, params)
+        self._unsynced = True
+
+    def _queue_command(self, command: str) -> None:
+        assert self._writes is not None
+        self._writes.execute(command.encode(), prepare=False)
+        self._unsynced = True
+
+    def _sync_if_unsynced(self) -> None:
+        assert self._pipeline is not None
+        if self._unsynced:
+            self._unsynced = False
+            self._pipeline.sync()
 
     @staticmethod
     def _pg_query(statement: Statement, params: Params) -> tuple[str, dict[str, Any]]:
         query, defaults = compiled_for_postgres(statement, tuple(sorted(params)))
         return query, {**defaults, **params}
 
+    @property
+    def broken(self) -> bool:
+        """The connection died under this unit of work (PostgreSQL): its pool's idle
+        connections are likely dead too (a server restart, a failover)."""
+        return self._pg is not None and self._pg.closed
+
     @contextmanager
     def _translated(self) -> Iterator[None]:
         try:
             yield
-        except sa.exc.DBAPIError as exc:
-            if exc.connection_invalidated:
-                raise TransientConflict("the database connection was lost") from exc
-            if translated := _translate(exc.orig):
-                raise translated from exc
-            raise
-        except (psycopg.Error, sqlite3.Error) as exc:
-            if self._pg is not None and self._pg.closed:
-                # Broken under our feet (server restart, network): never reuse it.
-                self._connection.invalidate(exc)
-                raise TransientConflict("the database connection was lost") from exc
-            if translated := _translate(exc):
-                raise translated from exc
-            raise
+        except (sa.exc.DBAPIError, psycopg.Error, sqlite3.Error) as exc:
+            raise self._meaning(exc) from exc
+
+    def _meaning(self, exc: Exception) -> Exception:
+        """What the caller should see instead of the driver's ``exc``."""
+        if unreachable := infrastructure_error(exc, commit_sent=self._commit_sent):
+            if self._pg is not None and not self._pg.closed:
+                self._pg.close()  # never reuse it
+            if isinstance(unreachable, CommitOutcomeUnknown):
+                return unreachable
+            # Nothing was applied: the attempt runs again on a fresh connection, and if the
+            # database is down, that connection's refusal is the answer.
+            return ConnectionLost("the database connection was lost")
+        original = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
+        return _translate(original) or exc
 
 
-def _translate(exc: BaseException | None) -> BaseException | None:
+def _translate(exc: BaseException | None) -> Exception | None:
     """The exception a caller should see instead of the driver error ``exc``, if any."""
     if isinstance(exc, pg_errors.UniqueViolation) and (
         error := UNIQUE_VIOLATIONS.from_postgres(exc)

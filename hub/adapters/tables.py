@@ -51,6 +51,9 @@ partners = sa.Table(
     sa.Column("earn_rounding", sa.String(16), nullable=False, server_default="down"),
     # JSON object: category -> largest share of its lines payable with points (decimal string).
     sa.Column("burn_category_shares", sa.Text, nullable=False, server_default="{}"),
+    # How long after a sale its earn may still be sent (store-and-forward), in seconds; 0:
+    # only at the time of the sale.
+    sa.Column("offline_window_s", sa.Integer, nullable=False, server_default="259200"),
 )
 
 partner_rates = sa.Table(
@@ -177,6 +180,9 @@ transactions = sa.Table(
     # tier it dropped to.
     sa.Column("tier_before", sa.String(32), nullable=True),
     sa.Column("tier_after", sa.String(32), nullable=True),
+    # Earns a till queued while the hub was unreachable and sent later (store-and-forward):
+    # when the sale was made; created_at is when the hub posted it. NULL: made when posted.
+    sa.Column("purchased_at", UtcDateTime, nullable=True),
     sa.Index("ix_transactions_partner_id_created_at_id", "partner_id", "created_at", "id"),
     sa.Index("ix_transactions_member_id_created_at", "member_id", "created_at"),
     sa.Index("ix_transactions_created_at", "created_at"),
@@ -198,23 +204,6 @@ transactions = sa.Table(
         "created_at",
         postgresql_where=sa.text("latitude IS NOT NULL"),
         sqlite_where=sa.text("latitude IS NOT NULL"),
-    ),
-    # Fraud checks: who earned at this terminal, or through this cashier, lately.
-    sa.Index(
-        "ix_transactions_terminal",
-        "partner_id",
-        "terminal_id",
-        "created_at",
-        postgresql_where=sa.text("terminal_id IS NOT NULL"),
-        sqlite_where=sa.text("terminal_id IS NOT NULL"),
-    ),
-    sa.Index(
-        "ix_transactions_cashier",
-        "partner_id",
-        "cashier_id",
-        "created_at",
-        postgresql_where=sa.text("cashier_id IS NOT NULL"),
-        sqlite_where=sa.text("cashier_id IS NOT NULL"),
     ),
     # Settlement reads the few transactions priced from another row (refunds of earns take
     # their earn's price, bonuses the rate in force) without scanning the day's earns.

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import ExitStack
 from types import TracebackType
 from typing import Self
 
+import psycopg
 import sqlalchemy as sa
 
+from hub.adapters.connections import BUSY_RETRY_AFTER_S, for_engine
 from hub.adapters.database import READ_ONLY
 from hub.adapters.repositories.audit import SqlAuditQueries
 from hub.adapters.repositories.audit_log import SqlAuditLog
@@ -25,31 +28,25 @@ from hub.adapters.repositories.reviews import SqlReviewRepository
 from hub.adapters.repositories.rules import SqlRuleRepository
 from hub.adapters.repositories.settlement import SqlSettlementRepository
 from hub.adapters.sql import Sql
-from hub.domain.errors import ServerBusy
-from hub.services.unit_of_work import (
-    AuditLog,
-    AuditQueries,
-    ContactRepository,
-    CredentialRepository,
-    FraudRepository,
-    HoldRepository,
-    IdempotencyRepository,
-    LedgerRepository,
-    LotRepository,
-    MemberRepository,
-    PartnerRepository,
-    ReconciliationRepository,
-    ReviewRepository,
-    RuleRepository,
-    SettlementRepository,
-)
-
-BUSY_RETRY_AFTER_S = 0.2
-"""What a caller is told to wait when the hub is out of database connections."""
+from hub.domain.errors import DatabaseUnavailable, ServerBusy
+from hub.services.ports.audit import AuditLog, AuditQueries
+from hub.services.ports.contacts import ContactRepository
+from hub.services.ports.credentials import CredentialRepository
+from hub.services.ports.fraud import FraudRepository
+from hub.services.ports.holds import HoldRepository
+from hub.services.ports.idempotency import IdempotencyRepository
+from hub.services.ports.ledger import LedgerRepository
+from hub.services.ports.lots import LotRepository
+from hub.services.ports.members import MemberRepository
+from hub.services.ports.partners import PartnerRepository
+from hub.services.ports.reconciliation import ReconciliationRepository
+from hub.services.ports.reviews import ReviewRepository
+from hub.services.ports.rules import RuleRepository
+from hub.services.ports.settlement import SettlementRepository
 
 
 class SqlUnitOfWork:
-    """See ``hub.services.unit_of_work.UnitOfWork``; not shared between threads."""
+    """See ``hub.services.ports.unit_of_work.UnitOfWork``; not shared between threads."""
 
     idempotency: IdempotencyRepository
     partners: PartnerRepository
@@ -83,29 +80,11 @@ class SqlUnitOfWork:
         self._single_read = single_read and engine.dialect.name == "postgresql"
         self._audit_keys = audit_keys
         self._read_only = read_only
-        self._connection: sa.Connection | None = None
-        self._transaction: sa.Transaction | None = None
+        self._exits = ExitStack()
         self._sql: Sql | None = None
 
     def __enter__(self) -> Self:
-        try:
-            connection = self._engine.connect()
-        except sa.exc.TimeoutError:
-            raise ServerBusy(
-                "every database connection is busy; retry shortly",
-                retry_after_s=str(BUSY_RETRY_AFTER_S),
-            ) from None
-        if self._read_only:
-            connection = connection.execution_options(**{READ_ONLY: True})
-        if self._single_read:
-            # One statement needs no transaction: no BEGIN and no ROLLBACK round trips.
-            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-        elif self._snapshot and self._engine.dialect.name == "postgresql":
-            # SQLite's one writer already reads one snapshot per transaction.
-            connection = connection.execution_options(isolation_level="REPEATABLE READ")
-        self._connection = connection
-        self._transaction = connection.begin()
-        sql = self._sql = Sql(connection)
+        sql = self._sql = self._open()
         self.idempotency = SqlIdempotencyRepository(sql)
         self.partners = SqlPartnerRepository(sql)
         self.members = SqlMemberRepository(sql)
@@ -123,6 +102,32 @@ class SqlUnitOfWork:
         self.reconciliation = SqlReconciliationRepository(sql)
         return self
 
+    def _open(self) -> Sql:
+        """The unit of work's statements, on a pipelined PostgreSQL connection or on SQLite."""
+        if self._engine.dialect.name == "postgresql":
+            try:
+                pg = self._exits.enter_context(for_engine(self._engine).connection())
+            except psycopg.OperationalError as exc:
+                raise DatabaseUnavailable("the database cannot be reached; retry shortly") from exc
+            return Sql(pg=pg, begin=self._begin_statement())
+        try:
+            connection = self._exits.enter_context(self._engine.connect())
+        except sa.exc.TimeoutError:
+            raise ServerBusy(
+                "every database connection is busy; retry shortly",
+                retry_after_s=str(BUSY_RETRY_AFTER_S),
+            ) from None
+        if self._read_only:
+            connection = connection.execution_options(**{READ_ONLY: True})
+        return Sql(connection)
+
+    def _begin_statement(self) -> str | None:
+        if self._single_read:
+            return None  # one statement needs no transaction: no BEGIN, no ROLLBACK
+        if self._snapshot:
+            return "BEGIN ISOLATION LEVEL REPEATABLE READ"
+        return "BEGIN READ ONLY" if self._read_only else "BEGIN"
+
     def __exit__(
         self,
         exc_type: type[BaseException] | None,
@@ -130,17 +135,18 @@ class SqlUnitOfWork:
         traceback: TracebackType | None,
     ) -> None:
         try:
-            if self._sql is not None and self._transaction is not None:
-                self._sql.end(self._transaction)
+            if self._sql is not None:
+                self._sql.end()
+                if self._sql.broken:
+                    for_engine(self._engine).discard_idle()
         finally:
-            if self._connection is not None:
-                self._connection.close()
-            self._connection = self._transaction = self._sql = None
+            self._sql = None
+            self._exits.close()
 
     def commit(self) -> None:
-        if self._sql is None or self._transaction is None:
+        if self._sql is None:
             raise RuntimeError("commit() outside a 'with' block")
-        self._sql.commit(self._transaction)
+        self._sql.commit()
         if self._sql.cache_stale and self._on_cache_stale is not None:
             # After the commit: a concurrent read refilling the cache before it would see
             # the old state. Replicas learn of it from the database's NOTIFY.

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import datetime
 
 from coalition.hub.v1 import admin_pb2, common_pb2
-from hub.api.convert import rates_message, timestamp
+from hub.api.convert import instant, rates_message, timestamp
 from hub.domain.credentials import Credential
 from hub.domain.errors import InvalidField
-from hub.domain.limits import HOLD_TTL_DEFAULT_S
+from hub.domain.fields import storable_text
+from hub.domain.limits import HOLD_TTL_DEFAULT_S, OFFLINE_WINDOW_DEFAULT_S
 from hub.domain.money import EarnRounding, Rounding
 from hub.domain.partners import DEFAULT_BURN_RULES, BurnRules, CategoryShare, ExpiryPolicy
 from hub.domain.principals import Principal
@@ -17,8 +18,17 @@ from hub.services import commands
 from hub.services.results import PartnerView
 
 
-def attribution(principal: Principal, reason: str) -> commands.Attribution:
-    return commands.Attribution(principal.uri, reason)
+def attribution(
+    principal: Principal, reason: str, *, field: str = "reason"
+) -> commands.Attribution:
+    """Who asks and why; the why (``field`` of the request) as the database can store it."""
+    return commands.Attribution(principal.uri, storable_text(reason, field=field))
+
+
+def _effective_from(message: common_pb2.Rates) -> datetime | None:
+    if not message.HasField("effective_from"):
+        return None
+    return instant(message.effective_from, "rates.effective_from")
 
 
 def _rates(message: common_pb2.Rates) -> Rates:
@@ -74,23 +84,20 @@ def add_partner(request: admin_pb2.AddPartnerRequest, by: Principal) -> commands
         rounding=_rounding(request.rounding),
         pending_period_s=request.pending_period_s,
         expiry=ExpiryPolicy.parse(request.expiry or "never"),
-        effective_from=request.rates.effective_from.ToDatetime(tzinfo=UTC)
-        if request.rates.HasField("effective_from")
-        else None,
+        effective_from=_effective_from(request.rates),
         hold_ttl_s=request.hold_ttl_s or HOLD_TTL_DEFAULT_S,
         burn_rules=_burn_rules(request.burn_rules, request.HasField("burn_rules")),
         earn_rounding=_earn_rounding(request.earn_rounding),
         phone_region=request.phone_region or None,
+        offline_window_s=request.offline_window_s
+        if request.HasField("offline_window_s")
+        else OFFLINE_WINDOW_DEFAULT_S,
         changed_by=attribution(by, request.reason),
     )
 
 
 def set_rate(request: admin_pb2.SetRateRequest, by: Principal) -> commands.SetRate:
-    effective_from = (
-        request.rates.effective_from.ToDatetime(tzinfo=UTC)
-        if request.rates.HasField("effective_from")
-        else None
-    )
+    effective_from = _effective_from(request.rates)
     return commands.SetRate(
         request.partner_id,
         _rates(request.rates),
@@ -122,6 +129,7 @@ def partner_message(view: PartnerView) -> admin_pb2.Partner:
         ),
         earn_rounding=partner.earn_rounding.value,
         phone_region=partner.phone_region or "",
+        offline_window_s=partner.offline_window_s,
         rate_limit_per_s=partner.rate_limit_per_s or 0,
         current_rates=rates_message(view.current_rate),
         rate_versions=[m for v in view.rate_versions if (m := rates_message(v)) is not None],

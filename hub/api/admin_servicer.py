@@ -7,6 +7,7 @@ is the actor the audit log records.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import grpc
 
@@ -14,11 +15,12 @@ from coalition.hub.v1 import admin_pb2, admin_pb2_grpc
 from hub.api import admin_convert as convert
 from hub.api.convert import timestamp
 from hub.api.interceptors import caller
-from hub.bootstrap import OperatorUseCases
+from hub.domain.fields import storable_text
 from hub.domain.ids import parse_id
 from hub.services import commands
 from hub.services.commands import EraseMember
 from hub.services.results import MemberErased
+from hub.services.use_cases import OperatorUseCases
 
 
 class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
@@ -38,7 +40,7 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
     def GetPartner(
         self, request: admin_pb2.GetPartnerRequest, context: grpc.ServicerContext
     ) -> admin_pb2.Partner:
-        return convert.partner_message(self._use.get_partner(request.partner_id))
+        return convert.partner_message(self._use.get_partner(_partner_id(request)))
 
     def ListPartners(
         self, request: admin_pb2.ListPartnersRequest, context: grpc.ServicerContext
@@ -58,7 +60,7 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
         self, request: admin_pb2.SetPartnerStatusRequest, context: grpc.ServicerContext
     ) -> admin_pb2.Partner:
         by = convert.attribution(caller(), request.reason)
-        command = commands.SetPartnerStatus(request.partner_id, request.active, changed_by=by)
+        command = commands.SetPartnerStatus(_partner_id(request), request.active, changed_by=by)
         return convert.partner_message(self._use.set_partner_status(command))
 
     def SetPartnerRateLimit(
@@ -66,7 +68,7 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
     ) -> admin_pb2.Partner:
         by = convert.attribution(caller(), request.reason)
         limit = request.rate_limit_per_s or None
-        command = commands.SetRateLimit(request.partner_id, limit, changed_by=by)
+        command = commands.SetRateLimit(_partner_id(request), limit, changed_by=by)
         return convert.partner_message(self._use.set_rate_limit(command))
 
     def SetPartnerPhoneRegion(
@@ -74,13 +76,23 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
     ) -> admin_pb2.Partner:
         by = convert.attribution(caller(), request.reason)
         region = request.phone_region or None
-        command = commands.SetPhoneRegion(request.partner_id, region, changed_by=by)
+        command = commands.SetPhoneRegion(_partner_id(request), region, changed_by=by)
         return convert.partner_message(self._use.set_phone_region(command))
+
+    def SetPartnerOfflineWindow(
+        self, request: admin_pb2.SetPartnerOfflineWindowRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.Partner:
+        by = convert.attribution(caller(), request.reason)
+        window_s = request.offline_window_s
+        command = commands.SetOfflineWindow(_partner_id(request), window_s, changed_by=by)
+        return convert.partner_message(self._use.set_offline_window(command))
 
     def ListCredentials(
         self, request: admin_pb2.ListCredentialsRequest, context: grpc.ServicerContext
     ) -> admin_pb2.ListCredentialsResponse:
-        found = self._use.list_credentials(request.principal or None)
+        found = self._use.list_credentials(
+            storable_text(request.principal, field="principal") or None
+        )
         return admin_pb2.ListCredentialsResponse(
             credentials=[convert.credential_message(credential) for credential in found]
         )
@@ -90,7 +102,7 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
     ) -> admin_pb2.Credential:
         by = convert.attribution(caller(), request.reason)
         revoked = self._use.revoke_credential(
-            commands.RevokeCredential(request.serial, changed_by=by)
+            commands.RevokeCredential(storable_text(request.serial, field="serial"), changed_by=by)
         )
         return convert.credential_message(revoked)
 
@@ -103,3 +115,8 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
         return admin_pb2.ErasedMember(
             member_id=str(erased.member_id), erased_at=timestamp(erased.erased_at)
         )
+
+
+def _partner_id(request: Any) -> str:
+    """The partner a request names, as a lookup can take it."""
+    return storable_text(request.partner_id, field="partner_id")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -28,6 +29,7 @@ from hub.domain.receipt_lines import ReturnedLine
 from hub.domain.rules import EventKind, Funder, TierProgress
 from hub.services import commands
 from hub.services.commands import MemberRef
+from hub.services.ports.ledger import TransactionRecord
 from hub.services.results import (
     BalanceView,
     BurnQuoted,
@@ -41,7 +43,6 @@ from hub.services.results import (
     RedemptionRefunded,
     TransactionPage,
 )
-from hub.services.unit_of_work import TransactionRecord
 
 _IDENTIFIER_KINDS = {
     common_pb2.IDENTIFIER_KIND_CARD: IdentifierKind.CARD,
@@ -229,8 +230,18 @@ def earn(
     purchase = _purchase(
         request.purchase, request.order_id, request.line_items, request.point_of_sale
     )
+    if request.HasField("purchased_at"):
+        purchase = replace(purchase, purchased_at=instant(request.purchased_at, "purchased_at"))
     member = required_member(request.member, phone_region=phone_region)
     return commands.Earn(partner_id, request.idempotency_key, member, purchase)
+
+
+def instant(message: Timestamp, field: str) -> datetime:
+    """A timestamp a caller sent; one outside what a ``datetime`` holds is bad input."""
+    try:
+        return message.ToDatetime(tzinfo=UTC)
+    except (ValueError, OverflowError):
+        raise InvalidField(f"{field} is not a valid instant", field=field) from None
 
 
 def quote_earn(
@@ -610,6 +621,7 @@ def transaction_message(record: TransactionRecord) -> partner_pb2.Transaction:
         breakdown=breakdown_message(record.breakdown),
         tier_before=record.tier_before or "",
         tier_after=record.tier_after or "",
+        purchased_at=timestamp(record.purchased_at),
     )
 
 

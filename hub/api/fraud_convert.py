@@ -23,16 +23,17 @@ from hub.domain.lots import Lot
 from hub.domain.principals import Principal
 from hub.services import commands, paging
 from hub.services.fraud_review import REPORT_DAYS_MAX
+from hub.services.ports.reviews import AccountTransaction
 from hub.services.results import (
     AccountStatusView,
     AccountView,
     Annulled,
     FlagPage,
+    FraudReportLine,
     FraudReportView,
-    ReportLine,
     ReviewedHold,
 )
-from hub.services.unit_of_work import AccountTransaction
+from settlement.periods import BUSINESS_DATE_MAX, BUSINESS_DATE_MIN
 
 ALL_STATUSES = "all"
 
@@ -91,7 +92,9 @@ def business_date(text: str, today: date) -> date:
         return today
     try:
         if _DATE.fullmatch(text):
-            return date.fromisoformat(text)
+            parsed = date.fromisoformat(text)
+            if BUSINESS_DATE_MIN <= parsed <= BUSINESS_DATE_MAX:  # days around it exist
+                return parsed
     except ValueError:
         pass
     raise InvalidField(f"date must be YYYY-MM-DD; got {text[:32]!r}", field="date")
@@ -321,7 +324,7 @@ def reviewed_hold_message(result: ReviewedHold) -> fraud_pb2.ReviewedHold:
     )
 
 
-def _row(line: ReportLine) -> fraud_pb2.ReportRow:
+def _row(line: FraudReportLine) -> fraud_pb2.ReportRow:
     return fraud_pb2.ReportRow(
         date=line.date.isoformat(),
         partner_id=line.partner_id,

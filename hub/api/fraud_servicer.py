@@ -13,8 +13,8 @@ import grpc
 from coalition.hub.v1 import fraud_pb2, fraud_pb2_grpc
 from hub.api import fraud_convert as convert
 from hub.api.interceptors import caller
-from hub.bootstrap import FraudUseCases
 from hub.domain.clock import Clock
+from hub.services.use_cases import FraudUseCases
 
 
 class FraudReviewServicer(fraud_pb2_grpc.FraudReviewServiceServicer):

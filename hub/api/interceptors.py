@@ -2,6 +2,8 @@
 
 It names the call (request id), identifies the caller, maps domain errors to statuses and
 turns any other exception into a generic ``INTERNAL``, so servicers never catch anything.
+Two cheaper refusals come before it: load shedding (``hub.api.load_shedding``) and unreadable
+request bodies (``hub.api.malformed``).
 """
 
 from __future__ import annotations
@@ -70,7 +72,13 @@ class Gatekeeper:
         return admission
 
 
-def _request_id(metadata: Mapping[str, str]) -> str:
+def text_metadata(context: grpc.ServicerContext) -> dict[str, str]:
+    """The call's metadata with text values (binary ``-bin`` headers left out)."""
+    return {key: value for key, value in context.invocation_metadata() if isinstance(value, str)}
+
+
+def request_id_of(metadata: Mapping[str, str]) -> str:
+    """The caller's request id if it is a usable one, else a new one."""
     given = metadata.get(REQUEST_ID_HEADER, "")
     return given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
@@ -99,10 +107,8 @@ class HubInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
 
 def _served(gatekeeper: Gatekeeper, method: str, behaviour: Behaviour) -> Behaviour:
     def serve(request: Any, context: grpc.ServicerContext) -> Any:
-        metadata = {
-            key: value for key, value in context.invocation_metadata() if isinstance(value, str)
-        }
-        request_id = _request_id(metadata)
+        metadata = text_metadata(context)
+        request_id = request_id_of(metadata)
         context.set_trailing_metadata(((REQUEST_ID_HEADER, request_id),))
         started = time.perf_counter()
         try:

@@ -7,9 +7,9 @@ import grpc
 from coalition.hub.v1 import partner_pb2, partner_pb2_grpc
 from hub.api import convert
 from hub.api.interceptors import caller, caller_phone_region
-from hub.bootstrap import PartnerUseCases
 from hub.domain.clock import Clock
 from hub.domain.errors import InvalidField
+from hub.services.use_cases import PartnerUseCases
 
 
 class PartnerServicer(partner_pb2_grpc.PartnerServiceServicer):

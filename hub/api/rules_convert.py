@@ -23,6 +23,7 @@ from fraud.thresholds import DEFAULT_THRESHOLDS, FraudThresholds, Threshold
 from hub.api.admin_convert import attribution
 from hub.api.convert import timestamp
 from hub.domain.errors import InvalidRule
+from hub.domain.fields import storable_text
 from hub.domain.principals import Principal
 from hub.domain.purchases import Channel
 from hub.domain.rules import (
@@ -123,12 +124,16 @@ def _channels(numbers: Iterable[int], *, field: str) -> tuple[Channel, ...]:
     return tuple(channels)
 
 
-def _instant(message: Timestamp) -> datetime:
-    return message.ToDatetime(tzinfo=UTC)
+def _instant(message: Timestamp, field: str) -> datetime:
+    """A timestamp a caller sent; one outside what a ``datetime`` holds is an invalid rule."""
+    try:
+        return message.ToDatetime(tzinfo=UTC)
+    except (ValueError, OverflowError):
+        raise InvalidRule(f"{field} is not a valid instant", field=field) from None
 
 
 def _when(owner: Any, name: str) -> datetime | None:
-    return _instant(getattr(owner, name)) if owner.HasField(name) else None
+    return _instant(getattr(owner, name), name) if owner.HasField(name) else None
 
 
 # -- definitions in ---------------------------------------------------------------------------
@@ -282,7 +287,8 @@ def end_rule(request: rules_pb2.EndRuleRequest, by: Principal) -> commands.EndRu
 
 
 def list_rules(request: rules_pb2.ListRulesRequest) -> commands.ListRules:
-    return commands.ListRules(request.partner_id or None, _when(request, "at"))
+    partner_id = storable_text(request.partner_id, field="partner_id")
+    return commands.ListRules(partner_id or None, _when(request, "at"))
 
 
 # -- definitions out --------------------------------------------------------------------------

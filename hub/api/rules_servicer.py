@@ -11,7 +11,8 @@ import grpc
 from coalition.hub.v1 import rules_pb2, rules_pb2_grpc
 from hub.api import rules_convert as convert
 from hub.api.interceptors import caller
-from hub.bootstrap import OperatorUseCases
+from hub.domain.fields import storable_text
+from hub.services.use_cases import OperatorUseCases
 
 
 class RulesServicer(rules_pb2_grpc.RulesServiceServicer):
@@ -31,7 +32,9 @@ class RulesServicer(rules_pb2_grpc.RulesServiceServicer):
     def GetRule(
         self, request: rules_pb2.GetRuleRequest, context: grpc.ServicerContext
     ) -> rules_pb2.RuleHistory:
-        return convert.history_message(self._use.rule_history(request.rule_id))
+        return convert.history_message(
+            self._use.rule_history(storable_text(request.rule_id, field="rule_id"))
+        )
 
     def ListRules(
         self, request: rules_pb2.ListRulesRequest, context: grpc.ServicerContext

@@ -1,6 +1,9 @@
 """Builds and runs the hub's gRPC server: partner, admin, rules, fraud review and settlement
 APIs, health and reflection.
 
+Health answers readiness (``""`` and each hub service: the database is reachable) and
+liveness (``"liveness"``) separately; see ``hub.api.health``.
+
 With ``tls`` the server requires a client certificate chained to the coalition CA and takes
 the caller's identity from it; without, it serves plaintext and trusts metadata, which
 ``hub serve`` allows only on a loopback address.
@@ -16,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 import grpc
-from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_health.v1 import health, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from coalition.hub.v1 import (
@@ -30,21 +33,23 @@ from hub.adapters.pki import CertificateAuthority
 from hub.api import authentication
 from hub.api.admin_servicer import AdminServicer
 from hub.api.fraud_servicer import FraudReviewServicer
+from hub.api.health import HubHealth
 from hub.api.interceptors import Gatekeeper, HubInterceptor
+from hub.api.load_shedding import LoadShedder
+from hub.api.malformed import REPORT_REQUEST_SIZE_MAX_BYTES, MalformedRequestGuard
 from hub.api.partner_servicer import PartnerServicer
 from hub.api.policy import HUB_SERVICES
 from hub.api.rate_limits import RateLimiter
 from hub.api.rules_servicer import RulesServicer
 from hub.api.settlement_servicer import PartnerSettlementServicer, SettlementServicer
 from hub.bootstrap import Hub
-from settlement.reconciliation import REPORT_BYTES_MAX
 
 log = logging.getLogger("hub.api")
 
-MESSAGE_SIZE_MAX_BYTES = REPORT_BYTES_MAX + (1 << 20)
-"""Any request: a partner's settlement report (CSV) at its largest, plus room for the rest of
-its message. gRPC has no per-method limit,
-so every RPC gets this one; request fields have their own, much smaller, limits."""
+MESSAGE_SIZE_MAX_BYTES = REPORT_REQUEST_SIZE_MAX_BYTES
+"""The transport's limit for any request (gRPC has no per-method one): a settlement report at
+its largest. Beyond it gRPC answers RESOURCE_EXHAUSTED without reading the body; below it,
+``hub.api.malformed`` holds each method to its own, much smaller, limit."""
 HUB_SERVICE_NAMES = tuple(service.full_name for service in HUB_SERVICES)
 
 
@@ -90,12 +95,17 @@ def _add_settlement(hub: Hub, server: grpc.Server) -> None:
 class RunningServer:
     server: grpc.Server
     port: int
-    health: health.HealthServicer
+    health: HubHealth
 
     def stop(self, grace_s: float) -> None:
         """Report NOT_SERVING, refuse new calls, let in-flight ones finish within ``grace_s``."""
-        self.health.enter_graceful_shutdown()
-        self.server.stop(grace_s).wait()
+        # Readiness first, so health watchers (load balancers) stop sending calls before the
+        # port refuses them.
+        self.health.enter_shutdown()
+        stopped = self.server.stop(grace_s)
+        # Once the port refuses calls, or a watcher would reconnect and watch again.
+        self.health.end_watches()
+        stopped.wait()
 
 
 def start_server(
@@ -116,8 +126,13 @@ def start_server(
     )
     server = grpc.server(
         ThreadPoolExecutor(max_workers=settings.threads, thread_name_prefix="hub-rpc"),
-        interceptors=[HubInterceptor(gatekeeper)],
-        maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
+        # Outermost first: shed before anything else, then refuse unreadable bodies before
+        # the hub's own interceptor authenticates anyone.
+        interceptors=[
+            LoadShedder(settings.max_concurrent_rpcs),
+            MalformedRequestGuard(),
+            HubInterceptor(gatekeeper),
+        ],
         options=[
             ("grpc.max_receive_message_length", MESSAGE_SIZE_MAX_BYTES),
             # Unless asked, a second hub must fail to bind rather than silently share traffic.
@@ -134,20 +149,24 @@ def start_server(
         FraudReviewServicer(hub.fraud_api(), hub.clock, hub.zone), server
     )  # type: ignore[no-untyped-call]
     _add_settlement(hub, server)
-    health_servicer = health.HealthServicer()
-    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    hub_health = HubHealth(HUB_SERVICE_NAMES)
+    health_pb2_grpc.add_HealthServicer_to_server(hub_health.servicer, server)
     reflection.enable_server_reflection(
         (*HUB_SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server
     )
-    if tls is None:
-        port = server.add_insecure_port(listen)
-    else:
-        port = server.add_secure_port(listen, tls.credentials())
+    try:
+        if tls is None:
+            port = server.add_insecure_port(listen)
+        else:
+            port = server.add_secure_port(listen, tls.credentials())
+    except RuntimeError:  # grpcio raises it for an address in use or not its own
+        port = 0
     if port == 0:
-        raise OSError(f"cannot listen on {listen}")
+        raise OSError(f"cannot listen on {listen}: the address is in use or not this host's")
     hub.start_refreshing()
+    hub_health.start()
+    # Readiness follows the database from the first call on (told at once, then each change).
+    hub.database_probe.start(hub_health.set_ready)
     server.start()
-    for service in ("", *HUB_SERVICE_NAMES):
-        health_servicer.set(service, health_pb2.HealthCheckResponse.SERVING)
     log.info("serving on port %d", port)
-    return RunningServer(server, port, health_servicer)
+    return RunningServer(server, port, hub_health)

@@ -15,15 +15,15 @@ from coalition.hub.v1 import settlement_pb2
 from hub.api.admin_convert import attribution
 from hub.api.convert import timestamp
 from hub.domain.errors import InvalidField, SettlementNotFound
+from hub.domain.fields import storable_text
 from hub.domain.ids import parse_id
 from hub.domain.principals import Principal
 from hub.services import commands
+from hub.services.ports.reconciliation import ExceptionCounts, ReconciliationExceptionView
 from hub.services.results import (
-    ExceptionCounts,
     ExceptionPage,
     ExceptionsAccepted,
     LiabilitiesView,
-    ReconciliationExceptionView,
     ReconciliationView,
     SettlementRunView,
     SigningKeyView,
@@ -42,7 +42,7 @@ REPORT_REASON = "report submitted"
 def _named_partner(partner_id: str) -> str:
     if not partner_id:
         raise InvalidField("partner_id is required", field="partner_id")
-    return partner_id
+    return storable_text(partner_id, field="partner_id")
 
 
 def own_partner(requested: str, by: Principal) -> str:
@@ -114,7 +114,7 @@ def submit_report(
 def list_exceptions(request: settlement_pb2.ListExceptionsRequest) -> commands.ListExceptions:
     return commands.ListExceptions(
         parse_business_date(request.business_date),
-        request.partner_id or None,
+        storable_text(request.partner_id, field="partner_id") or None,
         include_accepted=request.include_accepted,
         page_size=request.page_size,
         page_token=request.page_token,
@@ -139,8 +139,8 @@ def accept_exceptions(
     # The note is the officer's reason; the use case refuses a blank one, and an unknown kind.
     return commands.AcceptExceptions(
         parse_business_date(request.business_date),
-        attribution(by, request.note),
-        partner_id=request.partner_id or None,
+        attribution(by, request.note, field="note"),
+        partner_id=storable_text(request.partner_id, field="partner_id") or None,
         kind=request.kind or None,
     )
 
@@ -149,14 +149,16 @@ def accept_exception(
     request: settlement_pb2.AcceptExceptionRequest, by: Principal
 ) -> commands.AcceptException:
     # The note is the officer's reason; the use case refuses a blank one.
-    return commands.AcceptException(exception_id(request), attribution(by, request.note))
+    return commands.AcceptException(
+        exception_id(request), attribution(by, request.note, field="note")
+    )
 
 
 def approve(
     request: settlement_pb2.ApproveSettlementRequest, by: Principal
 ) -> commands.ApproveSettlement:
     return commands.ApproveSettlement(
-        parse_business_date(request.business_date), attribution(by, request.note)
+        parse_business_date(request.business_date), attribution(by, request.note, field="note")
     )
 
 

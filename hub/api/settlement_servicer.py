@@ -12,7 +12,7 @@ import grpc
 from coalition.hub.v1 import settlement_pb2, settlement_pb2_grpc
 from hub.api import settlement_convert as convert
 from hub.api.interceptors import caller
-from hub.bootstrap import SettlementUseCases
+from hub.services.use_cases import SettlementUseCases
 
 
 class SettlementServicer(settlement_pb2_grpc.SettlementServiceServicer):

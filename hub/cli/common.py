@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
+import sqlite3
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import TextIO
 
+import psycopg
+import sqlalchemy as sa
+
 from hub import bootstrap
+from hub.adapters.faults import CAUSE_DEPTH_MAX, infrastructure_error
 from hub.adapters.migrate import current_revision, head_revision, upgrade
-from hub.config import ConfigError, Settings
+from hub.config import DEFAULT_DATABASE_URL, ConfigError, Settings
+from hub.domain.errors import DatabaseUnavailable
 from hub.services.commands import Attribution
+
+DRIVER_ERRORS = (psycopg.Error, sqlite3.Error)
+SERVER_REFUSAL = "FATAL:"
+"""How libpq prefixes a refusal the server sent (no such database or role, bad password):
+the server is up, so "is it running?" would mislead."""
 
 
 def add_reason_flag(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +53,60 @@ def settings_from(args: argparse.Namespace) -> Settings:
         threads=getattr(args, "threads", None),
         workers=getattr(args, "workers", None),
     )
+
+
+def database_url(args: argparse.Namespace) -> str:
+    """The database the command works on: ``--db``, else ``$HUB_DATABASE_URL``."""
+    return getattr(args, "db", None) or os.environ.get("HUB_DATABASE_URL", DEFAULT_DATABASE_URL)
+
+
+def database_failure(error: BaseException, url: str) -> str | None:
+    """One line for a database that cannot be reached or refuses the connection; ``None``
+    for any other error (a bug in a statement keeps its traceback)."""
+    if not isinstance(error, (sa.exc.DBAPIError, *DRIVER_ERRORS, DatabaseUnavailable)):
+        return None
+    if infrastructure_error(error, commit_sent=False) is None:
+        return None
+    driver = _driver_error(error)
+    reason = _reason(driver) if driver else "no answer"
+    where = database_location(url)
+    if isinstance(driver, sqlite3.Error):
+        return f"cannot open the database file {where} ({reason})"
+    if SERVER_REFUSAL in str(driver):
+        return f"the database at {where} refused the connection ({reason}); check HUB_DATABASE_URL"
+    return f"cannot reach the database at {where} ({reason}); is it running?"
+
+
+def database_location(url: str) -> str:
+    """Where ``url`` points, without its user or password: ``host:port``, or the file."""
+    try:
+        parsed = sa.make_url(url)
+    except (ValueError, sa.exc.ArgumentError):
+        return "HUB_DATABASE_URL"
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.database or "(memory)"
+    if parsed.host:
+        return f"{parsed.host}:{parsed.port or 5432}"
+    hosts = parsed.query.get("host")  # multi-host URLs: ?host=a:5432&host=b:5432
+    return ",".join([hosts] if isinstance(hosts, str) else hosts or ["localhost"])
+
+
+def _driver_error(error: BaseException) -> BaseException | None:
+    """The psycopg or sqlite3 exception under SQLAlchemy's and the hub's wrappers."""
+    seen: BaseException | None = error
+    for _ in range(CAUSE_DEPTH_MAX):
+        if seen is None or isinstance(seen, DRIVER_ERRORS):
+            return seen
+        orig = seen.orig if isinstance(seen, sa.exc.DBAPIError) else None
+        seen = orig if isinstance(orig, BaseException) else seen.__cause__
+    return None
+
+
+def _reason(driver: BaseException) -> str:
+    """The driver's own words, without libpq's preamble: "connection refused"."""
+    first_line = (str(driver).splitlines() or [type(driver).__name__])[0]
+    words = first_line.rsplit(": ", 1)[-1].strip()
+    return words[:1].lower() + words[1:]
 
 
 def open_hub(args: argparse.Namespace, *, migrate: bool = False) -> bootstrap.Hub:

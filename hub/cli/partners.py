@@ -9,7 +9,7 @@ from typing import Any
 from hub.cli.common import add_database_flag, add_reason_flag, attribution, opened, print_table
 from hub.cli.rule_text import instant, summary
 from hub.domain.errors import InvalidField
-from hub.domain.limits import HOLD_TTL_DEFAULT_S
+from hub.domain.limits import HOLD_TTL_DEFAULT_S, OFFLINE_WINDOW_DEFAULT_S
 from hub.domain.money import PARTNER_ROUNDINGS, EarnRounding, Rounding
 from hub.domain.partners import BurnRules, ExpiryPolicy, Partner, parse_category_shares
 from hub.domain.rates import Rates, parse_rate
@@ -17,6 +17,7 @@ from hub.domain.rules import RuleKind
 from hub.services.commands import (
     AddPartner,
     ListRules,
+    SetOfflineWindow,
     SetPartnerStatus,
     SetPhoneRegion,
     SetRate,
@@ -28,6 +29,10 @@ RATE_FLAGS = ("earn_rate", "burn_value", "issue_price", "redemption_price")
 PHONE_REGION_HELP = (
     "ISO 3166 country its tills are in, e.g. RU: '8 916 123-45-67' then means +79161234567; "
     "'' (the default) accepts only numbers in international form, '+' and the country code"
+)
+OFFLINE_WINDOW_HELP = (
+    "seconds after a sale its earn may still arrive (tills that queued it while the hub was "
+    "unreachable send it later); 0 refuses earns sent after the sale"
 )
 RATE_HELP = {
     "earn_rate": "points per major unit of the purchase currency, e.g. 0.1",
@@ -68,6 +73,12 @@ def register(subcommands: Any) -> None:
     add.add_argument("--expiry", default="never", help="never | months:N | end-of-month:N")
     add.add_argument("--phone-region", default="", help=PHONE_REGION_HELP)
     add.add_argument(
+        "--offline-window-s",
+        type=int,
+        default=OFFLINE_WINDOW_DEFAULT_S,
+        help=f"{OFFLINE_WINDOW_HELP} (default: {OFFLINE_WINDOW_DEFAULT_S}, 72 h)",
+    )
+    add.add_argument(
         "--effective-from", type=_instant, help="ISO-8601 instant with zone (default: now)"
     )
     _burn_flags(add)
@@ -102,6 +113,14 @@ def register(subcommands: Any) -> None:
     set_region.add_argument("--phone-region", required=True, help=PHONE_REGION_HELP)
     add_reason_flag(set_region)
     set_region.set_defaults(run=run_set_phone_region)
+
+    set_window = actions.add_parser(
+        "set-offline-window", help="how long after a sale its tills may still send the earn"
+    )
+    set_window.add_argument("partner_id")
+    set_window.add_argument("--offline-window-s", type=int, required=True, help=OFFLINE_WINDOW_HELP)
+    add_reason_flag(set_window)
+    set_window.set_defaults(run=run_set_offline_window)
 
     for name, help_text, run in (
         ("list", "list partners with their current rates", run_list),
@@ -175,6 +194,7 @@ def run_add(args: argparse.Namespace) -> int:
         ),
         earn_rounding=EarnRounding(args.earn_rounding),
         phone_region=args.phone_region or None,
+        offline_window_s=args.offline_window_s,
         changed_by=attribution(args),
     )
     with opened(args) as hub:
@@ -243,6 +263,7 @@ def _print_settings(partner: Partner) -> None:
     excluded = ", ".join(sorted(rules.excluded_categories)) or "none"
     print(f"earn rounding: {partner.earn_rounding.value} (settlement rounding {partner.rounding})")
     print(f"hold lifetime: {partner.hold_ttl_s} s")
+    print(f"offline window: {partner.offline_window_s} s after the sale")
     print(
         f"burn rules: at least {rules.min_points} points per redemption, at most "
         f"{rules.max_share} of a receipt, at least {rules.min_cash_minor} minor units in money"
@@ -295,6 +316,14 @@ def run_set_phone_region(args: argparse.Namespace) -> int:
     command = SetPhoneRegion(args.partner_id, region, changed_by=attribution(args))
     with opened(args) as hub:
         _print_partners([hub.operator.set_phone_region(command)])
+    return 0
+
+
+def run_set_offline_window(args: argparse.Namespace) -> int:
+    window_s = args.offline_window_s
+    command = SetOfflineWindow(args.partner_id, window_s, changed_by=attribution(args))
+    with opened(args) as hub:
+        _print_partners([hub.operator.set_offline_window(command)])
     return 0
 
 

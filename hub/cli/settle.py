@@ -35,13 +35,8 @@ from hub.services.commands import (
     RunSettlement,
 )
 from hub.services.exception_pages import EXCEPTIONS_PAGE_SIZE_MAX
-from hub.services.results import (
-    ExceptionCounts,
-    ExceptionPage,
-    LiabilitiesView,
-    ReconciliationExceptionView,
-    SettlementRunView,
-)
+from hub.services.ports.reconciliation import ExceptionCounts, ReconciliationExceptionView
+from hub.services.results import ExceptionPage, LiabilitiesView, SettlementRunView
 from settlement.model import Settlement
 from settlement.periods import parse_business_date
 from settlement.signing import SignatureInvalid, StatementSigner, key_id, verify

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from hub.domain.errors import InvalidField
+from hub.domain.fields import storable_text
 from hub.domain.invariants import require
 
 AuditValue = str | int | bool | None
@@ -51,6 +52,7 @@ class AuditEvent:
             raise InvalidField(
                 f"a reason is at most {REASON_LENGTH_MAX} characters", field="reason"
             )
+        storable_text(self.reason, field="reason")
         _check_text("actor", self.actor, ACTOR_LENGTH_MAX, required=True)
         _check_text("action", self.action, ACTION_LENGTH_MAX, required=True)
         _check_text("target", self.target, TARGET_LENGTH_MAX, required=False)

@@ -91,6 +91,7 @@ def earn(
         expires_at=calculation.expires_at,
         breakdown=calculation.breakdown,
         coalition_funded_points=coalition,
+        purchased_at=purchase.purchased_at,
     )
     if points == paid:
         return Earning(transaction, None, calculation, paid)

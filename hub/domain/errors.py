@@ -18,7 +18,8 @@
     │   ├── CaptureExceedsHold         CAPTURE_EXCEEDS_HOLD
     │   ├── InvalidRule                INVALID_RULE
     │   ├── RuleInPast                 RULE_IN_PAST
-    │   └── InvalidReport              INVALID_REPORT
+    │   ├── InvalidReport              INVALID_REPORT
+    │   └── MalformedRequest           MALFORMED_REQUEST
     ├── NotFound                   NOT_FOUND
     │   ├── MemberNotFound             MEMBER_NOT_FOUND
     │   ├── PartnerNotFound            PARTNER_NOT_FOUND
@@ -56,7 +57,8 @@
     │   ├── ExceptionAlreadyAccepted   EXCEPTION_ALREADY_ACCEPTED
     │   ├── EarlierDayUnsettled        EARLIER_DAY_UNSETTLED
     │   ├── SigningKeyMissing          SIGNING_KEY_MISSING
-    │   └── NothingToAnnul             NOTHING_TO_ANNUL
+    │   ├── NothingToAnnul             NOTHING_TO_ANNUL
+    │   └── OfflineWindowExceeded      OFFLINE_WINDOW_EXCEEDED
     ├── AlreadyExists              ALREADY_EXISTS
     │   ├── IdempotencyKeyReused       IDEMPOTENCY_KEY_REUSED
     │   ├── IdentifierTaken            IDENTIFIER_TAKEN
@@ -69,9 +71,12 @@
     ├── PermissionDenied           PERMISSION_DENIED
     │   ├── RoleNotAllowed             ROLE_NOT_ALLOWED
     │   └── SameOfficer                SAME_OFFICER
-    └── ResourceExhausted          RESOURCE_EXHAUSTED
-        ├── ServerBusy                 SERVER_BUSY
-        └── RateLimited                RATE_LIMITED
+    ├── ResourceExhausted          RESOURCE_EXHAUSTED
+    │   ├── ServerBusy                 SERVER_BUSY
+    │   └── RateLimited                RATE_LIMITED
+    └── Unavailable                UNAVAILABLE
+        ├── DatabaseUnavailable        DATABASE_UNAVAILABLE
+        └── CommitOutcomeUnknown       COMMIT_OUTCOME_UNKNOWN
 
 The gRPC code is held as its name so that this module stays free of gRPC; ``hub.api.errors``
 turns it into a status once, and the reason names are the ``ErrorReason`` values of the proto.
@@ -175,6 +180,17 @@ class InvalidReport(InvalidArgument):
     line."""
 
     reason = "INVALID_REPORT"
+
+
+class MalformedRequest(InvalidArgument):
+    """The body is not the method's message (it does not decode) or is larger than the method
+    accepts. No field of it could be read, so ``field`` is empty. Refused before
+    authentication."""
+
+    reason = "MALFORMED_REQUEST"
+
+    def __init__(self, message: str, *, field: str = "", **metadata: str) -> None:
+        super().__init__(message, field=field, **metadata)
 
 
 class NotFound(HubError):
@@ -341,6 +357,13 @@ class NothingToAnnul(FailedPrecondition):
     reason = "NOTHING_TO_ANNUL"
 
 
+class OfflineWindowExceeded(FailedPrecondition):
+    """An earn sold longer ago than the partner's offline window allows (a till's
+    store-and-forward queue replayed too late); nothing was posted."""
+
+    reason = "OFFLINE_WINDOW_EXCEEDED"
+
+
 class AlreadyExists(HubError):
     code = "ALREADY_EXISTS"
 
@@ -404,6 +427,26 @@ class RateLimited(ResourceExhausted):
     """The calling partner went over its request rate; ``retry_after_s`` says when to retry."""
 
     reason = "RATE_LIMITED"
+
+
+class Unavailable(HubError):
+    """An infrastructure fault, not the caller's: retrying with the same idempotency key is
+    safe and settles whatever happened."""
+
+    code = "UNAVAILABLE"
+
+
+class DatabaseUnavailable(Unavailable):
+    """The database could not be reached (or is shutting down); nothing was committed."""
+
+    reason = "DATABASE_UNAVAILABLE"
+
+
+class CommitOutcomeUnknown(Unavailable):
+    """The connection was lost after COMMIT was sent: the operation may have been applied.
+    A retry with the same idempotency key replays it if it was, or applies it if not."""
+
+    reason = "COMMIT_OUTCOME_UNKNOWN"
 
 
 def _leaves(cls: type[HubError]) -> list[type[HubError]]:

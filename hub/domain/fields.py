@@ -21,6 +21,14 @@ def bounded_text(
     return value
 
 
+def storable_text(value: str, *, field: str) -> str:
+    """``value`` if a database text column can hold it: PostgreSQL refuses NUL characters, and
+    a caller's text that reached it would fail as a bug instead of as bad input."""
+    if "\x00" in value:
+        raise InvalidField(f"{field} cannot contain NUL characters", field=field)
+    return value
+
+
 def ascii_digits(text: str) -> str:
     """``text`` under NFKC with every decimal digit, of any script, as its ASCII digit.
 

@@ -140,6 +140,9 @@ class Transaction:
     """Bonuses: the rule that gave them."""
     returned_shares: tuple[tuple[int, Fraction], ...] = ()
     """Refunds of earns by line: (line index, share of the line returned) for each line."""
+    purchased_at: datetime | None = None
+    """Earns a till sent after the sale (store-and-forward): when the sale was made;
+    ``created_at`` is when the hub posted it."""
     tier_before: str | None = None
     tier_after: str | None = None
     """Refunds of earns that took the member's qualifying amount below its tier's threshold:

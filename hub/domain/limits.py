@@ -45,3 +45,12 @@ MULTIPLIER_DECIMAL_PLACES_MAX = 4
 CAMPAIGN_PRIORITY_MAX = 1000
 """Campaign priorities are -CAMPAIGN_PRIORITY_MAX..CAMPAIGN_PRIORITY_MAX."""
 EVENT_PER_MEMBER_MAX = 1000
+OFFLINE_WINDOW_DEFAULT_S = 72 * 3600
+"""How long after a sale a partner's tills may still send its earn, unless it sets its own:
+a till cut off from Friday evening to Monday morning still credits the weekend's sales."""
+OFFLINE_WINDOW_MAX_S = 30 * 24 * 3600
+"""No partner's window is longer: points surfacing a month late would escape the fraud
+checks' windows and make the member's statement confusing."""
+PURCHASE_CLOCK_SKEW_S = 5 * 60
+"""How far a till's clock may be off the hub's: a sale this far in the future is still now,
+and this much older than the window still within it."""

@@ -17,6 +17,7 @@ from hub.domain.limits import (
     EXPIRY_MONTHS_MAX,
     HOLD_TTL_DEFAULT_S,
     HOLD_TTL_MAX_S,
+    OFFLINE_WINDOW_DEFAULT_S,
     PENDING_PERIOD_MAX_S,
     TEXT_FIELD_LENGTH_MAX,
 )
@@ -220,6 +221,9 @@ class Partner:
     """Where this partner's tills are (ISO 3166, e.g. RU): national phone numbers they send
     ("8 916 123-45-67") are read as that country's. ``None``: only '+' numbers are accepted,
     since no currency or name says which country a till is in."""
+    offline_window_s: int = OFFLINE_WINDOW_DEFAULT_S
+    """How long after a sale its earn may still be sent (tills that queued it while the hub
+    was unreachable); 0: only earns sent at the time of the sale. See ``hub.domain.offline``."""
 
     def require_active(self) -> None:
         if self.status is not PartnerStatus.ACTIVE:

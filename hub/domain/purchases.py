@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
@@ -126,6 +127,9 @@ class Purchase:
     order_id: str
     line_items: tuple[LineItem, ...] = ()
     point_of_sale: PointOfSale = NO_POINT_OF_SALE
+    purchased_at: datetime | None = None
+    """When the till made the sale, when it sends the earn later (store-and-forward, see
+    ``hub.domain.offline``); ``None``: now."""
 
 
 def require_currency(amount: Money, expected: Currency, *, field: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hub.domain.access import Admission, admit
 from hub.domain.principals import Principal
 from hub.services.admission_cache import Access, AdmissionCache
-from hub.services.unit_of_work import UnitOfWorkFactory
+from hub.services.ports.unit_of_work import UnitOfWorkFactory
 
 
 def admit_caller(

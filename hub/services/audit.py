@@ -8,7 +8,7 @@ from datetime import datetime
 
 from hub.domain.audit import AuditEvent, AuditHead, AuditRecord, ChainBreak, ChainChecker, keyring
 from hub.domain.errors import InvalidField
-from hub.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from hub.services.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 VERIFY_BATCH_MAX = 1000
 """Records read per unit of work while verifying: memory stays bounded however long the log."""

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from hub.domain.bonuses import WELCOME_EVENT, BonusGrant, bonus
 from hub.domain.ids import new_id
 from hub.domain.partners import Partner
-from hub.services.rule_cache import RuleCache
-from hub.services.unit_of_work import UnitOfWork
+from hub.domain.rules import Ruleset
+from hub.services.ports.unit_of_work import UnitOfWork
 
 
 def credit(
@@ -20,12 +20,10 @@ def credit(
     now: datetime,
     zone: ZoneInfo,
     *,
-    owes_nothing: bool = False,
+    debt_points: int,
 ) -> uuid.UUID:
-    """Post ``grant`` at ``partner``: its transaction and lot, once the member's refund debt
-    (read under its lock) is paid; returns the transaction id. ``owes_nothing``: the member
-    was enrolled in this unit of work, so there is no debt to read."""
-    debt = 0 if owes_nothing else uow.members.debt_for_update(grant.member_id)
+    """Queue ``grant``'s transaction and lot at ``partner``, once the member's refund debt
+    (``debt_points``, read under its account's lock) is paid; returns the transaction id."""
     posted = bonus(
         grant,
         transaction_id=new_id(),
@@ -33,7 +31,7 @@ def credit(
         partner=partner,
         now=now,
         zone=zone,
-        debt_points=debt,
+        debt_points=debt_points,
     )
     uow.ledger.add(posted.transaction)
     if posted.lot is not None:
@@ -43,14 +41,14 @@ def credit(
 
 def welcome(
     uow: UnitOfWork,
-    rules: RuleCache,
+    ruleset: Ruleset,
     partner: Partner,
     member_id: uuid.UUID,
     now: datetime,
     zone: ZoneInfo,
 ) -> int:
-    """Credit the welcome bonuses in force for an enrollment at ``partner``; their points."""
-    ruleset = rules.ruleset(uow, uow.rules.generation(), now)
+    """Credit the welcome bonuses of ``ruleset`` (the rules in force) for an enrollment at
+    ``partner``; their points."""
     given = 0
     for rule_id, rule in ruleset.welcome_bonuses(partner.id):
         credit(
@@ -59,7 +57,7 @@ def welcome(
             partner,
             now,
             zone,
-            owes_nothing=True,
+            debt_points=0,  # enrolled in this unit of work: nothing owed yet
         )
         given += rule.points
     return given

@@ -5,27 +5,61 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
+from typing import TypeVar
 
 from hub.domain.errors import MemberNotFound, NoRateInForce, PartnerNotFound, Unauthenticated
 from hub.domain.members import IdentifierHasher, Member
 from hub.domain.partners import Partner
 from hub.domain.rates import RateVersion
 from hub.services.commands import MemberRef
-from hub.services.unit_of_work import UnitOfWork
+from hub.services.ports.partners import CallContext
+from hub.services.ports.reads import Later
+from hub.services.ports.unit_of_work import UnitOfWork
+
+T = TypeVar("T")
 
 
-def _unknown(partner_id: str) -> Unauthenticated:
+def unknown_partner(partner_id: str) -> Unauthenticated:
     return Unauthenticated(f"partner {partner_id!r} is not known to this hub")
 
 
 def active_partner(uow: UnitOfWork, partner_id: str) -> Partner:
     """The caller's partner record; unknown callers are unauthenticated, disabled ones refused."""
+    return send_active_partner(uow, partner_id)()
+
+
+def send_active_partner(uow: UnitOfWork, partner_id: str) -> Later[Partner]:
+    """``active_partner``, sent now and answered with the reads sent with it."""
+    found = uow.partners.get_later(partner_id)
+
+    def answer() -> Partner:
+        partner = _known(found, partner_id)
+        partner.require_active()
+        return partner
+
+    return answer
+
+
+def send_caller(uow: UnitOfWork, partner_id: str, at: datetime) -> Later[CallContext]:
+    """The caller's row with its rates ``at`` and the rules' generation, sent now; refused
+    like ``active_partner`` when answered."""
+    return partial(checked_caller, uow.partners.for_call_later(partner_id, at), partner_id)
+
+
+def checked_caller(call: Later[CallContext], partner_id: str) -> CallContext:
+    """The answer to ``call`` (``PartnerRepository.for_call_later``), refused when the caller
+    is unknown (unauthenticated) or disabled."""
+    context = _known(call, partner_id)
+    context.partner.require_active()
+    return context
+
+
+def _known(read: Later[T], partner_id: str) -> T:
     try:
-        partner = uow.partners.get(partner_id)
+        return read()
     except PartnerNotFound:
-        raise _unknown(partner_id) from None
-    partner.require_active()
-    return partner
+        raise unknown_partner(partner_id) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +87,7 @@ class Till:
         return member
 
 
-def _lookup_key(
+def lookup_key(
     member: MemberRef | None, hasher: IdentifierHasher
 ) -> tuple[uuid.UUID | bytes | tuple[bytes, ...] | None, tuple[bytes, ...]]:
     """What ``for_call`` looks the member up by, and the identifier's digests (current first)."""
@@ -77,11 +111,11 @@ def till(
     written with the unit of work's commit: earn and authorize commit it with their effect, at
     no extra round trip; read-only callers (quotes) leave without committing, which drops it.
     """
-    key, digests = _lookup_key(member, hasher)
+    key, digests = lookup_key(member, hasher)
     try:
         found = uow.partners.for_call(partner_id, at, key)
     except PartnerNotFound:
-        raise _unknown(partner_id) from None
+        raise unknown_partner(partner_id) from None
     if found.member_digest is not None and found.member_digest != digests[0]:
         uow.members.rekey_identifier(found.member_digest, digests[0], hasher.key_id)
     found.partner.require_active()

@@ -8,6 +8,7 @@ strings, so nothing passes through ``float``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import types
 import typing
@@ -20,12 +21,16 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
+_SCALARS = frozenset({str, int, bool, float, type(None)})
+
+
 def to_plain(value: Any) -> Any:
     """``value`` as JSON-ready lists, dicts, strings, numbers, booleans and ``None``."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            field.name: to_plain(getattr(value, field.name)) for field in dataclasses.fields(value)
-        }
+    kind: Any = type(value)
+    if kind in _SCALARS:  # most of a result: checked first, as every call encodes one
+        return value
+    if (names := _field_names(kind)) is not None:
+        return {name: to_plain(getattr(value, name)) for name in names}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, Decimal | uuid.UUID):
@@ -37,6 +42,14 @@ def to_plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(key): to_plain(item) for key, item in value.items()}
     return value
+
+
+@functools.cache
+def _field_names(kind: Any) -> tuple[str, ...] | None:
+    """A dataclass's field names, in order; ``None`` for any other type."""
+    if not dataclasses.is_dataclass(kind):
+        return None
+    return tuple(field.name for field in dataclasses.fields(kind))
 
 
 def encode(value: Any) -> str:

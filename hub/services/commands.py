@@ -12,7 +12,7 @@ from datetime import date, datetime
 from hub.domain.audit import AuditEvent, AuditValue
 from hub.domain.contacts import Contact
 from hub.domain.flags import FlagStatus
-from hub.domain.limits import HOLD_TTL_DEFAULT_S
+from hub.domain.limits import HOLD_TTL_DEFAULT_S, OFFLINE_WINDOW_DEFAULT_S
 from hub.domain.members import Identifier
 from hub.domain.money import EarnRounding, Money, Rounding
 from hub.domain.partners import DEFAULT_BURN_RULES, NEVER_EXPIRES, BurnRules, ExpiryPolicy
@@ -204,6 +204,8 @@ class AddPartner:
     """How base points of earns round; the partner's choice (``rounding`` is for settlement)."""
     phone_region: str | None = None
     """Region national phone numbers are read in (e.g. "RU"); ``None``: international only."""
+    offline_window_s: int = OFFLINE_WINDOW_DEFAULT_S
+    """How long after a sale its earn may still be sent (tills' store-and-forward)."""
     changed_by: Attribution = field(kw_only=True)
 
 
@@ -236,6 +238,14 @@ class SetPhoneRegion:
     partner_id: str
     phone_region: str | None
     """ISO 3166 region, e.g. "RU"; ``None`` (or "") accepts international numbers only."""
+    changed_by: Attribution = field(kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class SetOfflineWindow:
+    partner_id: str
+    offline_window_s: int
+    """0..``OFFLINE_WINDOW_MAX_S``; 0 refuses earns sent after the sale."""
     changed_by: Attribution = field(kw_only=True)
 
 

@@ -11,9 +11,10 @@ from datetime import date, datetime
 from functools import partial
 
 from hub.domain.contacts import Contact, ContactCipher, ContactCipherError, Sealed
+from hub.services.ports.contacts import SealedContact
+from hub.services.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from hub.services.results import ContactsRekeyed
-from hub.services.retry import retrying
-from hub.services.unit_of_work import SealedContact, UnitOfWork, UnitOfWorkFactory
+from hub.services.transactions import run
 
 log = logging.getLogger(__name__)
 
@@ -85,20 +86,17 @@ def rekey_contacts(
     keys = require_cipher(cipher)
     after, rekeyed, unreadable = _BEFORE_ALL_MEMBERS, 0, 0
     while True:
-        batch = retrying(partial(_rekey_batch, uow_factory, keys, after, batch_size))
+        rekey = partial(_rekey_batch, cipher=keys, after=after, limit=batch_size)
+        batch = run(rekey, uow_factory=uow_factory)
         after, rekeyed = batch.last_member_id, rekeyed + batch.rekeyed
         unreadable += batch.size - batch.rekeyed
         if batch.size < batch_size:
             return ContactsRekeyed(keys.key_id, rekeyed, unreadable)
 
 
-def _rekey_batch(
-    uow_factory: UnitOfWorkFactory, cipher: ContactCipher, after: uuid.UUID, limit: int
-) -> _Batch:
-    with uow_factory() as uow:
-        stale = uow.contacts.stale(cipher.key_id, after, limit)
-        rekeyed = sum(_rekey_one(uow, cipher, member_id, stored) for member_id, stored in stale)
-        uow.commit()
+def _rekey_batch(uow: UnitOfWork, *, cipher: ContactCipher, after: uuid.UUID, limit: int) -> _Batch:
+    stale = uow.contacts.stale(cipher.key_id, after, limit)
+    rekeyed = sum(_rekey_one(uow, cipher, member_id, stored) for member_id, stored in stale)
     return _Batch(stale[-1][0] if stale else after, len(stale), rekeyed)
 
 

@@ -7,7 +7,7 @@ from hub.domain.credentials import Credential
 from hub.domain.principals import Principal
 from hub.services import audit
 from hub.services.commands import RecordCredential, RevokeCredential
-from hub.services.unit_of_work import UnitOfWorkFactory
+from hub.services.ports.unit_of_work import UnitOfWorkFactory
 
 
 def record_credential(

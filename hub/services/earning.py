@@ -3,28 +3,32 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from fraud.facts import Operation
 from fraud.verdicts import ALLOWED
-from hub.domain import burning, earning
+from hub.domain import burning, earning, offline
+from hub.domain.breakdown import Breakdown
 from hub.domain.clock import Clock
 from hub.domain.contacts import ContactCipher
+from hub.domain.earn_rules import EarnSituation
 from hub.domain.errors import InvalidField
 from hub.domain.holds import points_to_redeem
 from hub.domain.ids import new_id
 from hub.domain.members import IdentifierHasher
 from hub.domain.purchases import Purchase, check_purchase, line_items
 from hub.domain.rates import RateVersion
-from hub.domain.rules import NO_FACTS
-from hub.services import rule_context, screening
-from hub.services.callers import till
+from hub.services import rule_context, screening, till_reads
 from hub.services.commands import Earn, QuoteBurn, QuoteEarn
-from hub.services.idempotency import IdempotentRequest, execute
+from hub.services.idempotency import IdempotentRequest
+from hub.services.ports.reads import Later
+from hub.services.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from hub.services.results import BurnQuoted, Earned, EarnQuoted
 from hub.services.rule_cache import RuleCache
-from hub.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from hub.services.till_reads import TillQuery, TillRead
+from hub.services.transactions import run_idempotent
 
 
 def earn(
@@ -40,60 +44,90 @@ def earn(
 ) -> Earned:
     """Credit the points a purchase earns under the rules in force, once the fraud checks
     allow it; pending for the partner's pending period. The breakdown is stored with the
-    transaction."""
-    check_purchase(cmd.purchase)
-    order_id = cmd.purchase.order_id
+    transaction. One round trip reads (with the idempotency claim), one writes.
 
-    def effect(uow: UnitOfWork, now: datetime) -> Earned:
-        context = till(uow, cmd.partner_id, now, cmd.member, hasher)
-        member = screening.member_to_screen(context)
-        ruleset = rule_context.ruleset_for(uow, context, rules, now)
-        facts = rule_context.member_facts(
-            uow, ruleset, context, member, now=now, zone=zone, cipher=cipher, lock=True
+    An earn a till sends after the sale (``purchased_at``, store-and-forward) posts now and
+    records the sale's time, if the sale is within the partner's offline window (the partner
+    comes with the one read; ``hub.domain.offline``)."""
+    check_purchase(cmd.purchase)
+    offline.check_not_future(cmd.purchase.purchased_at, clock.now())
+    order_id = cmd.purchase.order_id
+    pos = cmd.purchase.point_of_sale
+    query = TillQuery(
+        cmd.partner_id, cmd.member, locked=True, screened_at=pos if fraud_checks else None
+    )
+
+    def read(uow: UnitOfWork, now: datetime) -> Later[TillRead]:
+        return till_reads.send(
+            uow, query, now, hasher=hasher, rules=rules, zone=zone, cipher=cipher
         )
-        situation = rule_context.situation(
-            context, cmd.purchase, facts, now=now, zone=zone, member_known=True
-        )
-        breakdown = rule_context.breakdown(uow, ruleset, situation, lock=True)
-        calculation = earning.calculate(breakdown, context.partner, now, zone)
+
+    def apply(uow: UnitOfWork, state: TillRead, now: datetime) -> Earned:
+        window_s = state.context.partner.offline_window_s
+        offline.check_within_window(cmd.purchase.purchased_at, window_s, now)
+        member = screening.member_to_screen(state.context)
+        priced = _priced(uow, state, cmd.purchase, now, zone, lock=True)
         tried = screening.attempt(
-            Operation.EARN, cmd.partner_id, member.id, calculation.points, cmd.purchase, now
+            Operation.EARN, cmd.partner_id, member.id, priced.calculation.points, cmd.purchase, now
         )
         screening.require_not_frozen(member, tried, order_id)
         assessment = ALLOWED
-        if fraud_checks:
-            thresholds = ruleset.fraud_thresholds(cmd.partner_id)
-            assessment = screening.screen(
-                uow, tried, thresholds, order_id, context.member_debt_points
+        if state.activity is not None:
+            thresholds = state.ruleset.fraud_thresholds(cmd.partner_id)
+            assessment = screening.assess(
+                tried, state.activity, thresholds, order_id, state.context.member_debt_points
             )
-        # Always read under the debt account's lock, never from the unlocked read above: a
-        # refund creating debt at this moment either commits first (and is paid here) or waits
-        # and then sees this earn's lot, which pays it there.
-        debt = uow.members.debt_for_update(member.id)
+        # The debt was read under the debt account's lock: a refund creating debt at this
+        # moment either committed first (and is paid here) or waits and then sees this earn's
+        # lot, which pays it there.
         result = earning.earn(
             transaction_id=new_id(),
             lot_id=new_id(),
             member_id=member.id,
-            partner=context.partner,
-            rate=situation.rate,
+            partner=state.context.partner,
+            rate=priced.situation.rate,
             purchase=cmd.purchase,
-            calculation=calculation,
-            debt_points=debt,
+            calculation=priced.calculation,
+            debt_points=state.debt_points,
             now=now,
         )
         uow.ledger.add(result.transaction)
         if result.lot is not None:
             uow.lots.add(result.lot)
-        rule_context.charge(uow, ruleset, breakdown, member.id, now)
+        rule_context.charge(uow, state.ruleset, priced.breakdown, member.id, now)
         screening.flag_if_review(
             uow, assessment, tried, order_id, transaction_id=result.transaction.id
         )
-        return _earned(result, member.id, situation.rate)
+        return _earned(result, member.id, priced.situation.rate)
 
     request = IdempotentRequest.of("earn", cmd, fingerprint=hasher.fingerprint)
-    return screening.recording_refusals(
-        lambda: execute(request, Earned, effect, uow_factory=uow_factory, clock=clock), uow_factory
+    return run_idempotent(request, Earned, read, apply, uow_factory=uow_factory, clock=clock)
+
+
+@dataclass(frozen=True, slots=True)
+class _Priced:
+    situation: EarnSituation
+    breakdown: Breakdown
+    calculation: earning.EarnCalculation
+
+
+def _priced(
+    uow: UnitOfWork,
+    state: TillRead,
+    purchase: Purchase,
+    now: datetime,
+    zone: ZoneInfo,
+    *,
+    lock: bool,
+) -> _Priced:
+    """What a purchase earns under the rules in force: the same for an earn and its quote.
+    Reads only when a budgeted campaign applies (its budget: a round trip more)."""
+    context = state.context
+    situation = rule_context.situation(
+        context, purchase, state.facts, now=now, zone=zone, member_known=context.member is not None
     )
+    breakdown = rule_context.breakdown(uow, state.ruleset, situation, lock=lock)
+    return _Priced(situation, breakdown, earning.calculate(breakdown, context.partner, now, zone))
 
 
 def _earned(result: earning.Earning, member_id: uuid.UUID, rate: RateVersion) -> Earned:
@@ -126,28 +160,21 @@ def quote_earn(
     line_items(cmd.line_items, cmd.amount)
     purchase = Purchase(cmd.amount, "quote", cmd.line_items, cmd.point_of_sale)
     now = clock.now()
-    with uow_factory(read_only=True) as uow:
-        context = till(uow, cmd.partner_id, now, cmd.member, hasher)
-        ruleset = rule_context.ruleset_for(uow, context, rules, now)
-        member = context.member
-        facts = NO_FACTS
-        if member is not None:
-            facts = rule_context.member_facts(
-                uow, ruleset, context, member, now=now, zone=zone, cipher=cipher, lock=False
-            )
-        situation = rule_context.situation(
-            context, purchase, facts, now=now, zone=zone, member_known=member is not None
-        )
-        breakdown = rule_context.breakdown(uow, ruleset, situation, lock=False)
-    calculation = earning.calculate(breakdown, context.partner, now, zone)
+    query = TillQuery(cmd.partner_id, cmd.member, locked=False)
+    with uow_factory(single_read=True) as uow:
+        state = till_reads.send(
+            uow, query, now, hasher=hasher, rules=rules, zone=zone, cipher=cipher
+        )()
+        priced = _priced(uow, state, purchase, now, zone, lock=False)
+    calculation = priced.calculation
     return EarnQuoted(
         calculation.points,
         calculation.status,
         calculation.available_at,
         calculation.expires_at,
-        situation.rate,
+        priced.situation.rate,
         now,
-        breakdown,
+        priced.breakdown,
     )
 
 
@@ -157,15 +184,17 @@ def quote_burn(
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
     hasher: IdentifierHasher,
+    zone: ZoneInfo,
     rules: RuleCache,
 ) -> BurnQuoted:
     """What points are worth at the partner (for the member's tier, when one is named), or how
     many pay an amount; writes nothing."""
     now = clock.now()
-    with uow_factory(read_only=True) as uow:
-        context = till(uow, cmd.partner_id, now, cmd.member, hasher)
-        context = rule_context.for_burn(context, rule_context.ruleset_for(uow, context, rules, now))
-        partner, rate = context.partner, context.rate
+    query = TillQuery(cmd.partner_id, cmd.member, locked=False, with_facts=False)
+    with uow_factory(single_read=True) as uow:
+        state = till_reads.send(uow, query, now, hasher=hasher, rules=rules, zone=zone)()
+    context = rule_context.for_burn(state.context, state.ruleset)
+    partner, rate = context.partner, context.rate
     if cmd.points is not None and cmd.amount is None:
         quote = burning.quote_points(cmd.points, partner, rate.rates)
     elif cmd.amount is not None and cmd.points is None:

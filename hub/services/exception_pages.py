@@ -8,8 +8,7 @@ import json
 import uuid
 
 from hub.domain.errors import InvalidPageToken
-from hub.services.results import ReconciliationExceptionView
-from hub.services.unit_of_work import ExceptionCursor
+from hub.services.ports.reconciliation import ExceptionCursor, ReconciliationExceptionView
 
 EXCEPTIONS_PAGE_SIZE_DEFAULT = 100
 EXCEPTIONS_PAGE_SIZE_MAX = 1000

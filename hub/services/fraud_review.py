@@ -42,20 +42,21 @@ from hub.services.commands import (
     ResolveFlag,
     UnfreezeMember,
 )
-from hub.services.idempotency import IdempotentRequest, execute
+from hub.services.idempotency import IdempotentRequest
 from hub.services.paging import page_size
+from hub.services.ports.reviews import FlagCursor
+from hub.services.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory, record
 from hub.services.results import (
     ACCOUNT_TRANSACTIONS_MAX,
     AccountStatusView,
     AccountView,
     Annulled,
     FlagPage,
+    FraudReportLine,
     FraudReportView,
-    ReportLine,
     ReviewedHold,
 )
-from hub.services.retry import retrying
-from hub.services.unit_of_work import FlagCursor, UnitOfWork, UnitOfWorkFactory, record
+from hub.services.transactions import execute, run
 
 STAFF_SCOPE = "~staff"
 """Where staff requests keep their idempotency keys: no partner id can take this name."""
@@ -163,10 +164,11 @@ def _action(
 def freeze(cmd: FreezeMember, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> AccountStatusView:
     """Stop the member's earns and redemptions (refused with ``MEMBER_NOT_ACTIVE``)."""
     event = cmd.changed_by.event("member.freeze", f"member:{cmd.member_id}")
-    return retrying(
-        lambda: _set_status(
-            cmd.member_id, cmd.flag_id, cmd.changed_by, event, ActionKind.FREEZE, uow_factory, clock
-        )
+    return run(
+        lambda uow: _set_status(
+            uow, cmd.member_id, cmd.flag_id, cmd.changed_by, event, ActionKind.FREEZE, clock
+        ),
+        uow_factory=uow_factory,
     )
 
 
@@ -175,16 +177,11 @@ def unfreeze(
 ) -> AccountStatusView:
     """Let the member earn and redeem again."""
     event = cmd.changed_by.event("member.unfreeze", f"member:{cmd.member_id}")
-    return retrying(
-        lambda: _set_status(
-            cmd.member_id,
-            cmd.flag_id,
-            cmd.changed_by,
-            event,
-            ActionKind.UNFREEZE,
-            uow_factory,
-            clock,
-        )
+    return run(
+        lambda uow: _set_status(
+            uow, cmd.member_id, cmd.flag_id, cmd.changed_by, event, ActionKind.UNFREEZE, clock
+        ),
+        uow_factory=uow_factory,
     )
 
 
@@ -192,24 +189,22 @@ _TRANSITIONS = {ActionKind.FREEZE: Member.frozen, ActionKind.UNFREEZE: Member.un
 
 
 def _set_status(
+    uow: UnitOfWork,
     member_id: uuid.UUID,
     flag_id: uuid.UUID | None,
     by: Attribution,
     event: AuditEvent,
     kind: ActionKind,
-    uow_factory: UnitOfWorkFactory,
     clock: Clock,
 ) -> AccountStatusView:
     """One attempt at freezing or unfreezing."""
     now = clock.now()
-    with uow_factory() as uow:
-        _check_flag(uow, flag_id, member_id)
-        # Locked: an earn deciding on the member's status waits for the change.
-        changed = _TRANSITIONS[kind](uow.members.get(member_id, for_update=True))
-        uow.members.set_status(member_id, changed.status)
-        action = _action(kind, by, member_id, now, flag_id=flag_id)
-        _record(uow, event, action, now, status=changed.status.value)
-        uow.commit()
+    _check_flag(uow, flag_id, member_id)
+    # Locked: an earn deciding on the member's status waits for the change.
+    changed = _TRANSITIONS[kind](uow.members.get(member_id, for_update=True))
+    uow.members.set_status(member_id, changed.status)
+    action = _action(kind, by, member_id, now, flag_id=flag_id)
+    _record(uow, event, action, now, status=changed.status.value)
     return AccountStatusView(member_id, changed.status)
 
 
@@ -279,27 +274,25 @@ def release_hold(cmd: ReleaseHold, *, uow_factory: UnitOfWorkFactory, clock: Clo
     """Let a held redemption be captured, with its full lifetime from now."""
     event = cmd.changed_by.event("hold.release", f"hold:{cmd.hold_id}")
 
-    def attempt() -> ReviewedHold:
+    def release(uow: UnitOfWork) -> ReviewedHold:
         now = clock.now()
-        with uow_factory() as uow:
-            hold = uow.holds.get_any(cmd.hold_id, for_update=True)
-            _check_flag(uow, cmd.flag_id, hold.member_id)
-            released = hold.released_from_review(now)
-            uow.holds.save(released)
-            action = _action(
-                ActionKind.RELEASE,
-                cmd.changed_by,
-                hold.member_id,
-                now,
-                flag_id=cmd.flag_id,
-                hold_id=hold.id,
-                points=hold.points,
-            )
-            _record(uow, event, action, now, partner=hold.partner_id, points=hold.points)
-            uow.commit()
+        hold = uow.holds.get_any(cmd.hold_id, for_update=True)
+        _check_flag(uow, cmd.flag_id, hold.member_id)
+        released = hold.released_from_review(now)
+        uow.holds.save(released)
+        action = _action(
+            ActionKind.RELEASE,
+            cmd.changed_by,
+            hold.member_id,
+            now,
+            flag_id=cmd.flag_id,
+            hold_id=hold.id,
+            points=hold.points,
+        )
+        _record(uow, event, action, now, partner=hold.partner_id, points=hold.points)
         return _reviewed(released)
 
-    return retrying(attempt)
+    return run(release, uow_factory=uow_factory)
 
 
 def decline_hold(cmd: DeclineHold, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> ReviewedHold:
@@ -307,50 +300,42 @@ def decline_hold(cmd: DeclineHold, *, uow_factory: UnitOfWorkFactory, clock: Clo
     gets ``FRAUD_DECLINED``."""
     event = cmd.changed_by.event("hold.decline", f"hold:{cmd.hold_id}")
 
-    def attempt() -> ReviewedHold:
+    def decline(uow: UnitOfWork) -> ReviewedHold:
         now = clock.now()
-        with uow_factory() as uow:
-            # The hold, then its lots: the lock order of every hold's resolution.
-            hold = uow.holds.get_any(cmd.hold_id, for_update=True)
-            _check_flag(uow, cmd.flag_id, hold.member_id)
-            resolution = releases.release(uow, hold, TransactionKind.VOID, now, declined=True)
-            action = _action(
-                ActionKind.DECLINE,
-                cmd.changed_by,
-                hold.member_id,
-                now,
-                flag_id=cmd.flag_id,
-                hold_id=hold.id,
-                transaction_id=resolution.hold.resolution_id,
-                points=hold.points,
-            )
-            _record(uow, event, action, now, partner=hold.partner_id, points=hold.points)
-            uow.commit()
+        # The hold, then its lots: the lock order of every hold's resolution.
+        hold = uow.holds.get_any(cmd.hold_id, for_update=True)
+        _check_flag(uow, cmd.flag_id, hold.member_id)
+        resolution = releases.release(uow, hold, TransactionKind.VOID, now, declined=True)
+        action = _action(
+            ActionKind.DECLINE,
+            cmd.changed_by,
+            hold.member_id,
+            now,
+            flag_id=cmd.flag_id,
+            hold_id=hold.id,
+            transaction_id=resolution.hold.resolution_id,
+            points=hold.points,
+        )
+        _record(uow, event, action, now, partner=hold.partner_id, points=hold.points)
         return _reviewed(resolution.hold)
 
-    return retrying(attempt)
+    return run(decline, uow_factory=uow_factory)
 
 
 def resolve_flag(cmd: ResolveFlag, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> Flag:
     """Close a flag as confirmed or a false positive; the analyst's reason is its note."""
     event = cmd.changed_by.event("flag.resolve", f"flag:{cmd.flag_id}")
 
-    def attempt() -> Flag:
+    def resolve(uow: UnitOfWork) -> Flag:
         now = clock.now()
-        with uow_factory() as uow:
-            flag = uow.reviews.flag(cmd.flag_id, for_update=True)
-            resolved = flag.resolve(
-                cmd.resolution, cmd.changed_by.actor, cmd.changed_by.reason, now
-            )
-            uow.reviews.save_flag(resolved)
-            action = _action(
-                ActionKind.RESOLVE, cmd.changed_by, flag.member_id, now, flag_id=flag.id
-            )
-            _record(uow, event, action, now, resolution=resolved.status.value)
-            uow.commit()
+        flag = uow.reviews.flag(cmd.flag_id, for_update=True)
+        resolved = flag.resolve(cmd.resolution, cmd.changed_by.actor, cmd.changed_by.reason, now)
+        uow.reviews.save_flag(resolved)
+        action = _action(ActionKind.RESOLVE, cmd.changed_by, flag.member_id, now, flag_id=flag.id)
+        _record(uow, event, action, now, resolution=resolved.status.value)
         return resolved
 
-    return retrying(attempt)
+    return run(resolve, uow_factory=uow_factory)
 
 
 # -- reporting ------------------------------------------------------------------------------
@@ -367,13 +352,13 @@ def report(cmd: FraudReport, *, uow_factory: UnitOfWorkFactory, zone: ZoneInfo) 
     """Per business date, partner and rule: flags raised, what became of them, points annulled."""
     if not 1 <= cmd.days <= REPORT_DAYS_MAX:
         raise InvalidField(f"days must be 1..{REPORT_DAYS_MAX}; got {cmd.days}", field="days")
-    lines: list[ReportLine] = []
+    lines: list[FraudReportLine] = []
     with uow_factory(read_only=True) as uow:
         for offset in range(cmd.days):
             day = cmd.first_date + timedelta(days=offset)
             for counts in uow.reviews.report(*day_window(day, zone)):
                 lines.append(
-                    ReportLine(
+                    FraudReportLine(
                         day,
                         counts.partner_id,
                         counts.rule,

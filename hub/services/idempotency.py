@@ -1,8 +1,8 @@
-"""Idempotent execution of mutating use cases.
+"""Idempotency keys and the requests they guard.
 
-The key is claimed, the effect applied and the response stored in one database transaction.
 The same key and request replay the stored response; the same key with a different request is
-refused. Failures store nothing (the transaction rolls back), so a retry runs again.
+refused. The claim, the effect and the stored response share one transaction
+(``hub.services.transactions``).
 """
 
 from __future__ import annotations
@@ -10,15 +10,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, TypeVar
 
-from hub.domain.clock import Clock
 from hub.domain.errors import IdempotencyKeyReused, InvalidIdempotencyKey
 from hub.domain.limits import IDEMPOTENCY_KEY_LENGTH_MAX
 from hub.services import codec
-from hub.services.retry import retrying
-from hub.services.unit_of_work import StoredResponse, UnitOfWork, UnitOfWorkFactory
+from hub.services.ports.idempotency import StoredResponse
 
 R = TypeVar("R")
 Fingerprint = Callable[[bytes], bytes]
@@ -44,6 +41,24 @@ def check_key(key: str) -> str:
     return key
 
 
+FIELDS_ADDED_LATER = frozenset({"purchased_at"})
+"""Request fields added after keys were first stored: left out of a request's fingerprint
+while unset, so that a call sent before the upgrade that added them and retried after it still
+matches its key (anywhere in the request; names them as their dataclass fields do)."""
+
+
+def _without_unset_additions(plain: Any) -> Any:
+    if isinstance(plain, dict):
+        return {
+            name: _without_unset_additions(value)
+            for name, value in plain.items()
+            if not (value is None and name in FIELDS_ADDED_LATER)
+        }
+    if isinstance(plain, list):
+        return [_without_unset_additions(item) for item in plain]
+    return plain
+
+
 @dataclass(frozen=True, slots=True)
 class IdempotentRequest:
     operation: str
@@ -65,7 +80,7 @@ class IdempotentRequest:
 
         A command holding personal data (identifiers, contacts) takes a keyed ``fingerprint``:
         the stored hash of a plain phone number is reversed by trying every number."""
-        plain = codec.to_plain(command)
+        plain = _without_unset_additions(codec.to_plain(command))
         plain.pop("idempotency_key")
         message = f"{operation}\n{codec.encode(plain)}".encode()
         digest = (fingerprint or _sha256)(message)
@@ -80,42 +95,3 @@ class IdempotentRequest:
                 field="idempotency_key",
             )
         return codec.decode(stored.response, result_type)
-
-
-def execute(
-    request: IdempotentRequest,
-    result_type: type[R],
-    effect: Callable[[UnitOfWork, datetime], R],
-    *,
-    uow_factory: UnitOfWorkFactory,
-    clock: Clock,
-) -> R:
-    """Apply ``effect(uow, now)`` once per idempotency key, in one unit of work per attempt,
-    retrying attempts that lost a race in the database."""
-
-    def attempt() -> R:
-        now = clock.now()
-        with uow_factory() as uow:
-            return run_once(uow, request, now, result_type, lambda: effect(uow, now))
-
-    return retrying(attempt)
-
-
-def run_once(
-    uow: UnitOfWork,
-    request: IdempotentRequest,
-    now: datetime,
-    result_type: type[R],
-    effect: Callable[[], R],
-) -> R:
-    """Apply ``effect`` and commit, unless ``request`` was already applied; then replay it."""
-    if (
-        stored := uow.idempotency.claim(
-            request.partner_id, request.key, request.operation, request.digest, now
-        )
-    ) is not None:
-        return request.replay(stored, result_type)
-    result = effect()
-    uow.idempotency.save(request.partner_id, request.key, codec.encode(result))
-    uow.commit()
-    return result

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from hub.services.ports.unit_of_work import UnitOfWorkFactory
 from hub.services.results import LedgerReport
-from hub.services.unit_of_work import UnitOfWorkFactory
 
 VIOLATIONS_PER_CHECK_MAX = 100
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from hub.domain.contacts import ContactCipher
 from hub.domain.members import IdentifierHasher
+from hub.services.ports.unit_of_work import UnitOfWorkFactory
 from hub.services.results import KeyUsage
-from hub.services.unit_of_work import UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)

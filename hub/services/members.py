@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 
 from hub.domain.clock import Clock
 from hub.domain.contacts import Contact, ContactCipher
-from hub.domain.errors import IdentifierTaken, InvalidField
+from hub.domain.errors import IdentifierTaken, InvalidField, MemberNotFound
 from hub.domain.ids import new_id
 from hub.domain.limits import IDENTIFIERS_PER_ENROLLMENT_MAX, IDENTIFIERS_PER_MEMBER_MAX
 from hub.domain.members import Identifier, IdentifierHasher, IdentifierKind, Member, MemberStatus
-from hub.services import bonuses
-from hub.services.callers import active_partner
+from hub.services import bonuses, till_reads
+from hub.services.callers import active_partner, send_active_partner, send_caller
 from hub.services.commands import (
     AddIdentifier,
     EnrollMember,
@@ -24,18 +24,41 @@ from hub.services.commands import (
     UpdateMemberContact,
 )
 from hub.services.contacts import ContactToSeal
-from hub.services.idempotency import IdempotentRequest, execute
+from hub.services.idempotency import IdempotentRequest
+from hub.services.ports.fraud import LinkKind
+from hub.services.ports.partners import CallContext
+from hub.services.ports.reads import Later, MemberKey
+from hub.services.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from hub.services.results import MemberView
 from hub.services.rule_cache import RuleCache
-from hub.services.unit_of_work import LinkKind, UnitOfWork, UnitOfWorkFactory
+from hub.services.transactions import execute, run_idempotent
+
+
+def member_not_found(ref: MemberRef | MemberKey) -> MemberNotFound:
+    """The refusal for a member ``ref`` names that does not exist (never echoing an
+    identifier or its digest)."""
+    if isinstance(ref, uuid.UUID):
+        return MemberNotFound(f"no member {ref}")
+    return MemberNotFound("no member has this identifier")
+
+
+def send_member(uow: UnitOfWork, ref: MemberRef, hasher: IdentifierHasher) -> Later[Member]:
+    """The member ``ref`` names, sent now; ``MemberNotFound`` when answered. A retired key's
+    digest still matches (these are reads: the digest is re-keyed by the next earn or
+    authorize)."""
+    found = uow.members.get_later(till_reads.member_key(ref, hasher))
+
+    def answer() -> Member:
+        if (member := found()) is None:
+            raise member_not_found(ref)
+        return member
+
+    return answer
 
 
 def resolve_member(uow: UnitOfWork, ref: MemberRef, hasher: IdentifierHasher) -> Member:
-    """The member ``ref`` names, or ``MemberNotFound``; a retired key's digest still matches
-    (these are reads: the digest is re-keyed by the next earn or authorize)."""
-    if isinstance(ref, uuid.UUID):
-        return uow.members.get(ref)
-    return uow.members.find_by_digests(hasher.digests(ref))
+    """The member ``ref`` names, or ``MemberNotFound`` (``send_member``)."""
+    return send_member(uow, ref, hasher)()
 
 
 def _check_identifiers(identifiers: tuple[Identifier, ...]) -> None:
@@ -48,16 +71,28 @@ def _check_identifiers(identifiers: tuple[Identifier, ...]) -> None:
         raise InvalidField("the same identifier is given twice", field="identifiers")
 
 
+def _send_untaken_check(
+    uow: UnitOfWork, identifiers: Sequence[Identifier], hasher: IdentifierHasher, field: str
+) -> Later[None]:
+    """The primary key refuses a taken identifier under the current key; while keys rotate, it
+    may still be on file under a retired one, which only a read finds: sent now,
+    ``IdentifierTaken`` when answered."""
+    if not hasher.rotating:
+        return lambda: None
+    retired = [digest for i in identifiers for digest in hasher.digests(i)[1:]]
+    taken = uow.members.any_taken_later(retired)
+
+    def check() -> None:
+        if taken():
+            raise IdentifierTaken("this identifier already belongs to a member", field=field)
+
+    return check
+
+
 def _require_untaken(
     uow: UnitOfWork, identifiers: Sequence[Identifier], hasher: IdentifierHasher, field: str
 ) -> None:
-    """The primary key refuses a taken identifier under the current key; while keys rotate, it
-    may still be on file under a retired one, which only a read finds."""
-    if not hasher.rotating:
-        return
-    retired = [digest for i in identifiers for digest in hasher.digests(i)[1:]]
-    if uow.members.any_taken(retired):
-        raise IdentifierTaken("this identifier already belongs to a member", field=field)
+    _send_untaken_check(uow, identifiers, hasher, field)()
 
 
 def identifier_links(
@@ -94,13 +129,23 @@ def enroll_member(
     zone: ZoneInfo,
 ) -> MemberView:
     """Enroll a new member for the whole coalition, with an optional contact kept encrypted
-    and the welcome bonuses in force; ``IDENTIFIER_TAKEN`` if an identifier is in use."""
+    and the welcome bonuses in force; ``IDENTIFIER_TAKEN`` if an identifier is in use. One
+    round trip reads (with the idempotency claim), one writes."""
     _check_identifiers(cmd.identifiers)
     to_seal = ContactToSeal.of(cmd.contact, cipher, clock.now().date())
 
-    def effect(uow: UnitOfWork, now: datetime) -> MemberView:
-        partner = active_partner(uow, cmd.partner_id)
-        _require_untaken(uow, cmd.identifiers, hasher, "identifiers")
+    def read(uow: UnitOfWork, now: datetime) -> Later[CallContext]:
+        caller = send_caller(uow, cmd.partner_id, now)
+        untaken = _send_untaken_check(uow, cmd.identifiers, hasher, "identifiers")
+
+        def answer() -> CallContext:
+            context = caller()
+            untaken()
+            return context
+
+        return answer
+
+    def apply(uow: UnitOfWork, caller: CallContext, now: datetime) -> MemberView:
         member = Member(new_id(), MemberStatus.ACTIVE, now, tuple(i.kind for i in cmd.identifiers))
         digests = [(i.kind.value, hasher.digest(i)) for i in cmd.identifiers]
         uow.members.add(member, cmd.partner_id, digests, hasher.key_id)
@@ -108,20 +153,25 @@ def enroll_member(
             uow.contacts.put(member.id, to_seal.sealed(member.id, now))
         links = [*identifier_links(cmd.identifiers, hasher), *contact_links(cmd.contact, hasher)]
         uow.fraud.set_links(member.id, links)
-        welcome_points = bonuses.welcome(uow, rules, partner, member.id, now, zone)
+        # Rules cost a round trip only when they changed since this process last read them.
+        ruleset = rules.ruleset(uow, caller.rules_generation, now)
+        welcome_points = bonuses.welcome(uow, ruleset, caller.partner, member.id, now, zone)
         return replace(MemberView.of(member), welcome_points=welcome_points)
 
     request = IdempotentRequest.of("enroll_member", cmd, fingerprint=hasher.fingerprint)
-    return execute(request, MemberView, effect, uow_factory=uow_factory, clock=clock)
+    return run_idempotent(request, MemberView, read, apply, uow_factory=uow_factory, clock=clock)
 
 
 def lookup_member(
     cmd: LookupMember, *, uow_factory: UnitOfWorkFactory, hasher: IdentifierHasher
 ) -> MemberView:
-    with uow_factory(read_only=True) as uow:
-        active_partner(uow, cmd.partner_id)
-        member = resolve_member(uow, cmd.member, hasher)
-        return MemberView.of(uow.members.with_identifier_kinds(member))
+    """The member the caller names, with the kinds of its identifiers; one round trip."""
+    with uow_factory(single_read=True) as uow:
+        partner = send_active_partner(uow, cmd.partner_id)
+        member = send_member(uow, cmd.member, hasher)
+        kinds = uow.members.identifier_kinds_later(till_reads.member_key(cmd.member, hasher))
+        partner()
+        return MemberView.of(replace(member(), identifier_kinds=kinds()))
 
 
 def add_identifier(

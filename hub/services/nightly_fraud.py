@@ -23,10 +23,10 @@ from hub.domain.flags import Flag
 from hub.domain.ids import new_id
 from hub.services.commands import RunNightlyPass
 from hub.services.fraud_review import day_window
+from hub.services.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from hub.services.results import NightlyPassReport
-from hub.services.retry import retrying
 from hub.services.rule_cache import RuleCache
-from hub.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from hub.services.transactions import run
 
 Facts = FarmingFacts | DormantBurnFacts
 
@@ -129,17 +129,15 @@ def nightly_pass(
     """Scan the business date for slow farming and dormant burns and flag what the partners'
     thresholds (in force at the end of that date) call suspicious; safe to run again."""
 
-    def attempt() -> NightlyPassReport:
+    def scan(uow: UnitOfWork) -> NightlyPassReport:
         now = clock.now()
         _, day_end = day_window(cmd.business_date, zone)
-        with uow_factory() as uow:
-            # The thresholds as they stood on that date (a rerun of an old date judges it alike).
-            in_force_at = min(now, day_end - timedelta(microseconds=1))
-            ruleset = rules.ruleset(uow, uow.rules.generation(), in_force_at)
-            by_partner = {p.id: ruleset.fraud_thresholds(p.id) for p in uow.partners.list()}
-            farming, farming_flags = _farming(uow, by_partner, cmd.business_date, zone, now)
-            dormant, dormant_flags = _dormant_burns(uow, by_partner, cmd.business_date, zone, now)
-            uow.commit()
+        # The thresholds as they stood on that date (a rerun of an old date judges it alike).
+        in_force_at = min(now, day_end - timedelta(microseconds=1))
+        ruleset = rules.ruleset(uow, uow.rules.generation(), in_force_at)
+        by_partner = {p.id: ruleset.fraud_thresholds(p.id) for p in uow.partners.list()}
+        farming, farming_flags = _farming(uow, by_partner, cmd.business_date, zone, now)
+        dormant, dormant_flags = _dormant_burns(uow, by_partner, cmd.business_date, zone, now)
         return NightlyPassReport(cmd.business_date, farming_flags + dormant_flags, farming, dormant)
 
-    return retrying(attempt)
+    return run(scan, uow_factory=uow_factory)

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from hub.domain.errors import InvalidField, InvalidPageToken
 from hub.domain.limits import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
-from hub.services.unit_of_work import PageCursor
+from hub.services.ports.ledger import PageCursor
 
 
 def page_size(

@@ -10,6 +10,7 @@ from hub.domain.clock import Clock
 from hub.domain.currencies import currency
 from hub.domain.errors import InvalidField, NoRateInForce
 from hub.domain.ids import new_id
+from hub.domain.offline import check_offline_window
 from hub.domain.partners import (
     Partner,
     PartnerStatus,
@@ -24,14 +25,15 @@ from hub.services import audit
 from hub.services.commands import (
     AddPartner,
     Attribution,
+    SetOfflineWindow,
     SetPartnerStatus,
     SetPhoneRegion,
     SetRate,
     SetRateLimit,
 )
+from hub.services.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from hub.services.results import PartnerView
-from hub.services.retry import retrying
-from hub.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from hub.services.transactions import run
 
 RATE_LIMIT_PER_S_MAX = 100_000
 
@@ -63,25 +65,25 @@ def add_partner(cmd: AddPartner, *, uow_factory: UnitOfWorkFactory, clock: Clock
         status=PartnerStatus.ACTIVE,
         earn_rounding=cmd.earn_rounding,
         phone_region=check_phone_region(cmd.phone_region),
+        offline_window_s=check_offline_window(cmd.offline_window_s),
     )
 
-    def attempt() -> PartnerView:
+    def add(uow: UnitOfWork) -> PartnerView:
         now = clock.now()
         effective_from = cmd.effective_from or now
         check_schedulable(effective_from, now)
-        with uow_factory() as uow:
-            version = RateVersion(new_id(), partner.id, effective_from, cmd.rates)
-            uow.partners.add(partner, version, now)
-            details = {
-                **_rate_details(version),
-                "earn_rounding": partner.earn_rounding.value,
-                "phone_region": partner.phone_region,
-            }
-            _audit(uow, cmd.changed_by, "partner.add", partner.id, now, **details)
-            uow.commit()
-            return _view(uow, partner.id, clock)
+        version = RateVersion(new_id(), partner.id, effective_from, cmd.rates)
+        uow.partners.add(partner, version, now)
+        details = {
+            **_rate_details(version),
+            "earn_rounding": partner.earn_rounding.value,
+            "phone_region": partner.phone_region,
+            "offline_window_s": partner.offline_window_s,
+        }
+        _audit(uow, cmd.changed_by, "partner.add", partner.id, now, **details)
+        return _view(uow, partner.id, clock)
 
-    return retrying(attempt)
+    return run(add, uow_factory=uow_factory)
 
 
 def set_rate(cmd: SetRate, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> RateVersion:
@@ -159,6 +161,21 @@ def set_phone_region(
     with uow_factory() as uow:
         uow.partners.save(replace(uow.partners.get(cmd.partner_id), phone_region=region))
         _audit(uow, cmd.changed_by, "partner.set_phone_region", cmd.partner_id, now, region=region)
+        uow.commit()
+        return _view(uow, cmd.partner_id, clock)
+
+
+def set_offline_window(
+    cmd: SetOfflineWindow, *, uow_factory: UnitOfWorkFactory, clock: Clock
+) -> PartnerView:
+    """Set how long after a sale the partner's tills may still send its earn, from its next
+    call; earns already queued on tills are judged by the window when they arrive."""
+    window_s = check_offline_window(cmd.offline_window_s)
+    now = clock.now()
+    with uow_factory() as uow:
+        partner = replace(uow.partners.get(cmd.partner_id), offline_window_s=window_s)
+        uow.partners.save(partner)
+        _audit(uow, cmd.changed_by, "partner.set_offline_window", cmd.partner_id, now, s=window_s)
         uow.commit()
         return _view(uow, cmd.partner_id, clock)
 

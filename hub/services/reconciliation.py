@@ -33,7 +33,7 @@ from hub.domain.errors import (
     SettlementApproved,
     SettlementNotFound,
 )
-from hub.services import audit, settlement
+from hub.services import audit, settlement, transactions
 from hub.services.commands import (
     AcceptException,
     AcceptExceptions,
@@ -49,18 +49,20 @@ from hub.services.exception_pages import (
     encode_token,
 )
 from hub.services.paging import page_size
-from hub.services.results import (
+from hub.services.ports.reconciliation import (
     ExceptionKind,
-    ExceptionPage,
-    ExceptionsAccepted,
     ExceptionStatus,
     ReconciliationExceptionView,
+)
+from hub.services.ports.settlement import StoredRun
+from hub.services.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from hub.services.results import (
+    ExceptionPage,
+    ExceptionsAccepted,
     ReconciliationView,
     RunStatus,
     SettlementRunView,
 )
-from hub.services.retry import retrying
-from hub.services.unit_of_work import StoredRun, UnitOfWork, UnitOfWorkFactory
 from settlement.model import NOTHING_SEEN, BusinessDay
 from settlement.reconciliation import report_lines
 
@@ -77,29 +79,27 @@ def import_report(
     report_lines(cmd.report_csv)  # the size and the header, before any transaction
     sha256 = hashlib.sha256(cmd.report_csv).digest()
 
-    def attempt() -> ReconciliationView:
+    def import_and_match(uow: UnitOfWork) -> ReconciliationView:
         now = clock.now()
-        with uow_factory() as uow:
-            run = _unapproved_run(uow, cmd.business_date)
-            uow.partners.get(cmd.partner_id)
-            lines = uow.reconciliation.replace_report(
-                cmd.business_date,
-                cmd.partner_id,
-                report_lines(cmd.report_csv),
-                submitted_by=cmd.submitted_by.actor,
-                submitted_at=now,
-                sha256=sha256,
-            )
-            matched = uow.reconciliation.match(cmd.partner_id, _settled_day(uow, run), run.snapshot)
-            first_page = ListExceptions(cmd.business_date, cmd.partner_id, include_accepted=True)
-            view = ReconciliationView(
-                cmd.business_date, cmd.partner_id, matched, _page(uow, first_page)
-            )
-            audit.record(uow, _imported(event, view, lines, sha256), now)
-            uow.commit()
+        run = _unapproved_run(uow, cmd.business_date)
+        uow.partners.get(cmd.partner_id)
+        lines = uow.reconciliation.replace_report(
+            cmd.business_date,
+            cmd.partner_id,
+            report_lines(cmd.report_csv),
+            submitted_by=cmd.submitted_by.actor,
+            submitted_at=now,
+            sha256=sha256,
+        )
+        matched = uow.reconciliation.match(cmd.partner_id, _settled_day(uow, run), run.snapshot)
+        first_page = ListExceptions(cmd.business_date, cmd.partner_id, include_accepted=True)
+        view = ReconciliationView(
+            cmd.business_date, cmd.partner_id, matched, _page(uow, first_page)
+        )
+        audit.record(uow, _imported(event, view, lines, sha256), now)
         return view
 
-    return retrying(attempt)
+    return transactions.run(import_and_match, uow_factory=uow_factory)
 
 
 def _settled_day(uow: UnitOfWork, run: StoredRun) -> BusinessDay:
@@ -166,25 +166,23 @@ def accept_exception(
         raise InvalidField("say why: accepting an exception needs a note", field="note")
     event = cmd.accepted_by.event("settlement.exception.accept", f"exception:{cmd.exception_id}")
 
-    def attempt() -> ReconciliationExceptionView:
+    def accept(uow: UnitOfWork) -> ReconciliationExceptionView:
         now = clock.now()
-        with uow_factory() as uow:
-            day = uow.reconciliation.exception(cmd.exception_id).business_date
-            _unapproved_run(uow, day)
-            # Read again under the run's lock: a new report may have replaced it meanwhile.
-            found = uow.reconciliation.exception(cmd.exception_id)
-            if found.status is ExceptionStatus.ACCEPTED:
-                raise ExceptionAlreadyAccepted(
-                    f"exception {found.id} was accepted by {found.accepted_by}"
-                )
-            uow.reconciliation.accept(found.id, cmd.accepted_by.actor, now, cmd.accepted_by.reason)
-            details = {
-                "business_date": day.isoformat(),
-                "partner": found.partner_id,
-                "kind": found.kind.value,
-            }
-            audit.record(uow, replace(event, details=details), now)
-            uow.commit()
+        day = uow.reconciliation.exception(cmd.exception_id).business_date
+        _unapproved_run(uow, day)
+        # Read again under the run's lock: a new report may have replaced it meanwhile.
+        found = uow.reconciliation.exception(cmd.exception_id)
+        if found.status is ExceptionStatus.ACCEPTED:
+            raise ExceptionAlreadyAccepted(
+                f"exception {found.id} was accepted by {found.accepted_by}"
+            )
+        uow.reconciliation.accept(found.id, cmd.accepted_by.actor, now, cmd.accepted_by.reason)
+        details = {
+            "business_date": day.isoformat(),
+            "partner": found.partner_id,
+            "kind": found.kind.value,
+        }
+        audit.record(uow, replace(event, details=details), now)
         return replace(
             found,
             status=ExceptionStatus.ACCEPTED,
@@ -193,7 +191,7 @@ def accept_exception(
             note=cmd.accepted_by.reason,
         )
 
-    return retrying(attempt)
+    return transactions.run(accept, uow_factory=uow_factory)
 
 
 def accept_exceptions(
@@ -209,27 +207,25 @@ def accept_exceptions(
     day = cmd.business_date
     target = f"settlement:{day.isoformat()}" + (f":{cmd.partner_id}" if cmd.partner_id else "")
 
-    def attempt() -> ExceptionsAccepted:
+    def accept_all(uow: UnitOfWork) -> ExceptionsAccepted:
         now = clock.now()
-        with uow_factory() as uow:
-            _unapproved_run(uow, day)
-            if cmd.partner_id is not None:
-                uow.partners.get(cmd.partner_id)
-            accepted = uow.reconciliation.accept_all(
-                day, cmd.partner_id, kind, accepted_by=cmd.accepted_by.actor, at=now, note=note
-            )
-            details: dict[str, AuditValue] = {
-                "business_date": day.isoformat(),
-                "partner": cmd.partner_id or "*",
-                "kind": kind.value if kind else "*",
-                "accepted": accepted,
-            }
-            event = cmd.accepted_by.event("settlement.exceptions.accept", target)
-            audit.record(uow, replace(event, details=details), now)
-            uow.commit()
+        _unapproved_run(uow, day)
+        if cmd.partner_id is not None:
+            uow.partners.get(cmd.partner_id)
+        accepted = uow.reconciliation.accept_all(
+            day, cmd.partner_id, kind, accepted_by=cmd.accepted_by.actor, at=now, note=note
+        )
+        details: dict[str, AuditValue] = {
+            "business_date": day.isoformat(),
+            "partner": cmd.partner_id or "*",
+            "kind": kind.value if kind else "*",
+            "accepted": accepted,
+        }
+        event = cmd.accepted_by.event("settlement.exceptions.accept", target)
+        audit.record(uow, replace(event, details=details), now)
         return ExceptionsAccepted(day, cmd.partner_id, kind, accepted, cmd.accepted_by.actor, note)
 
-    return retrying(attempt)
+    return transactions.run(accept_all, uow_factory=uow_factory)
 
 
 def _kind(text: str | None) -> ExceptionKind | None:
@@ -251,24 +247,21 @@ def approve_settlement(
     day = cmd.business_date
     event = cmd.approved_by.event("settlement.approve", f"settlement:{day.isoformat()}")
 
-    def attempt() -> SettlementRunView:
+    def approve(uow: UnitOfWork) -> SettlementRunView:
         now = clock.now()
-        with uow_factory() as uow:
-            run = _unapproved_run(uow, day)
-            if cmd.approved_by.actor == run.run_by:
-                raise SameOfficer(f"{run.run_by} ran this settlement; another officer approves it")
-            if open_count := uow.reconciliation.open_exceptions(day):
-                raise ExceptionsOpen(
-                    f"{open_count} reconciliation exceptions of {day.isoformat()} are open; "
-                    "accept each with a note first"
-                )
-            uow.settlement.approve(day, cmd.approved_by.actor, now, cmd.approved_by.reason)
-            audit.record(uow, event, now)
-            view = settlement.run_view(uow, _run(uow, day))
-            uow.commit()
-        return view
+        run = _unapproved_run(uow, day)
+        if cmd.approved_by.actor == run.run_by:
+            raise SameOfficer(f"{run.run_by} ran this settlement; another officer approves it")
+        if open_count := uow.reconciliation.open_exceptions(day):
+            raise ExceptionsOpen(
+                f"{open_count} reconciliation exceptions of {day.isoformat()} are open; "
+                "accept each with a note first"
+            )
+        uow.settlement.approve(day, cmd.approved_by.actor, now, cmd.approved_by.reason)
+        audit.record(uow, event, now)
+        return settlement.run_view(uow, _run(uow, day))
 
-    return retrying(attempt)
+    return transactions.run(approve, uow_factory=uow_factory)
 
 
 def _run(uow: UnitOfWork, business_date: date, *, for_update: bool = False) -> StoredRun:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -15,16 +16,21 @@ from hub.domain.errors import InvalidField, RefundExceedsOriginal
 from hub.domain.fields import bounded_text
 from hub.domain.holds import Hold, HoldStatus
 from hub.domain.ids import new_id
-from hub.domain.ledger import TransactionKind
-from hub.domain.refunds import EarnRecord, RefundAsked
-from hub.domain.rules import Ruleset
+from hub.domain.lots import Lot
+from hub.domain.refunds import EarnRecord, PriorRefunds, RefundAsked
+from hub.domain.rules import MemberFacts, Ruleset
 from hub.services import screening
-from hub.services.callers import active_partner
+from hub.services.callers import checked_caller
 from hub.services.commands import RefundEarn, RefundRedemption
-from hub.services.idempotency import IdempotentRequest, execute
+from hub.services.idempotency import IdempotentRequest
+from hub.services.ports.conflicts import TransientConflict
+from hub.services.ports.ledger import RefundedRedemption
+from hub.services.ports.lots import ConsumedLots, EarnLot
+from hub.services.ports.reads import EarnKey, HoldKey, Later
+from hub.services.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory, record
 from hub.services.results import EarnRefunded, RedemptionRefunded
 from hub.services.rule_cache import RuleCache
-from hub.services.unit_of_work import UnitOfWork, UnitOfWorkFactory, record
+from hub.services.transactions import run_idempotent
 
 
 def refund_earn(
@@ -39,47 +45,37 @@ def refund_earn(
     """Reverse the points of what was returned: the returned lines' own points, the whole
     receipt's, or an amount's (see ``refunds.plan_earn_refund``). Spent points become debt,
     which the fraud checks flag (refund after burn: how points are farmed through refunds). A
-    refund that takes the member below its tier's threshold takes the tier back at once."""
+    refund that takes the member below its tier's threshold takes the tier back at once. One
+    round trip reads (with the idempotency claim), one writes."""
     asked = refunds.check_asked(RefundAsked(cmd.amount, cmd.lines, cmd.whole_receipt))
     _check_original(cmd.transaction_id, cmd.order_id, field_name="transaction_id")
+    key = EarnKey(cmd.partner_id, cmd.transaction_id, cmd.order_id)
 
-    def effect(uow: UnitOfWork, now: datetime) -> EarnRefunded:
-        active_partner(uow, cmd.partner_id)
-        # Locking the earn serialises its refunds, so together they never exceed it.
-        earn = _earn(uow, cmd)
-        prior = uow.ledger.refunds_of_earn(earn.id)
-        plan = refunds.plan_earn_refund(earn, asked, prior)
-        ruleset = rules.ruleset(uow, uow.rules.generation(), now)
-        # The member's row before the lot: the order earns and holds lock them in.
-        tier_drop = _tier_drop(uow, ruleset, earn, plan, now, zone)
-        lot = uow.lots.of_earn_for_update(earn.id)
-        # What pays a debt first: the member's other unexpired lots with points to spend, read
-        # after the debt's lock, so that a void or an earn racing this refund either commits
-        # before the read (its points pay here) or waits and pays the debt itself.
-        uow.members.debt_for_update(earn.member_id)
-        other_lots = [
-            other
-            for other in uow.lots.annullable_for_update(earn.member_id)
-            if not other.expired(now)
-        ]
+    def read(uow: UnitOfWork, now: datetime) -> Later[_EarnRead]:
+        return _send_earn_reads(uow, key, rules, now, zone)
+
+    def apply(uow: UnitOfWork, state: _EarnRead, now: datetime) -> EarnRefunded:
+        earn = state.earn
+        plan = refunds.plan_earn_refund(earn, asked, state.prior)
+        tier_drop = _tier_drop(state, plan, now, zone)
         transaction_id = new_id()
         refunding = refunds.refund_earn(
             earn=earn,
-            lot=lot,
-            expired_points=uow.lots.expired_points(lot.id) if lot else 0,
-            annulled_points=uow.lots.annulled_points(lot.id) if lot else 0,
+            lot=state.earn_lot.lot,
+            expired_points=state.earn_lot.expired_points,
+            annulled_points=state.earn_lot.annulled_points,
             plan=plan,
             transaction_id=transaction_id,
             now=now,
-            reversed_before_points=prior.points,
+            reversed_before_points=state.prior.points,
             tier_drop=(tier_drop.before, tier_drop.after) if tier_drop else None,
-            other_lots=other_lots,
+            other_lots=[other for other in state.other_lots if not other.expired(now)],
         )
         record(uow, refunding.update)
         if tier_drop is not None:
             uow.members.set_tier(earn.member_id, tier_drop.stored_tier, now)
         if fraud_checks and refunding.debt > 0:
-            _flag_debt(uow, rules, earn, refunding.debt, transaction_id, now)
+            _flag_debt(uow, state.ruleset, earn, refunding.debt, transaction_id, now)
         return EarnRefunded(
             transaction_id,
             earn.id,
@@ -95,7 +91,7 @@ def refund_earn(
         )
 
     request = IdempotentRequest.of("refund_earn", cmd)
-    return execute(request, EarnRefunded, effect, uow_factory=uow_factory, clock=clock)
+    return run_idempotent(request, EarnRefunded, read, apply, uow_factory=uow_factory, clock=clock)
 
 
 def _check_original(
@@ -109,11 +105,63 @@ def _check_original(
         bounded_text(order_id, field="order_id", required=True)
 
 
-def _earn(uow: UnitOfWork, cmd: RefundEarn) -> EarnRecord:
-    """The earn by id, or by order id (``_check_original`` made sure there is one)."""
-    if cmd.transaction_id is not None:
-        return uow.ledger.earn(cmd.transaction_id, cmd.partner_id, for_update=True)
-    return uow.ledger.earn_of_order(cmd.order_id or "", cmd.partner_id, for_update=True)
+@dataclass(frozen=True, slots=True)
+class _EarnRead:
+    """What a refund of an earn decides on, read under the locks it takes."""
+
+    earn: EarnRecord
+    prior: PriorRefunds
+    ruleset: Ruleset
+    facts: MemberFacts | None
+    """The member's totals under its lock, when a tier scheme is in force."""
+    earn_lot: EarnLot
+    other_lots: Sequence[Lot]
+    """The member's lots with unreserved points, locked after the debt account."""
+
+
+def _send_earn_reads(
+    uow: UnitOfWork, key: EarnKey, rules: RuleCache, now: datetime, zone: ZoneInfo
+) -> Later[_EarnRead]:
+    """Send every read of a refund of an earn, in the order of the locks they take. The earn is
+    named by key, and so are its lot and member: the database finds them in the same batch."""
+    call = uow.partners.for_call_later(key.partner_id, now)
+    # Locking the earn serialises its refunds, so together they never exceed it.
+    earn = uow.ledger.earn_later(key)
+    prior = uow.ledger.refunds_of_earn_later(key)
+    # The member's row before the lot: the order earns and holds lock them in. Its totals are
+    # read once it is held.
+    uow.members.lock(key)
+    generation, ruleset = rules.current(now)
+    facts = _send_facts(uow, key, ruleset, now, zone)
+    earn_lot = uow.lots.of_earn_later(key)
+    # What pays a debt first: the member's other lots with points to spend, read after the
+    # debt's lock, so that a void or an earn racing this refund either commits before the
+    # read (its points pay here) or waits and pays the debt itself.
+    debt = uow.members.debt_later(key)
+    other_lots = uow.lots.annullable_later(key)
+
+    def answer() -> _EarnRead:
+        changed = checked_caller(call, key.partner_id).rules_generation
+        found, current, read_facts = earn(), ruleset, facts()
+        if changed != generation:
+            # The rules changed since this process cached them: a round trip more (two with a
+            # tier scheme, its totals read again under the lock held), once per change.
+            current = rules.ruleset(uow, changed, now)
+            read_facts = _send_facts(uow, key, current, now, zone)()
+        debt()
+        return _EarnRead(found, prior(), current, read_facts, earn_lot(), other_lots())
+
+    return answer
+
+
+def _send_facts(
+    uow: UnitOfWork, key: EarnKey, ruleset: Ruleset, now: datetime, zone: ZoneInfo
+) -> Later[MemberFacts | None]:
+    """The member's totals a tier scheme's refund needs (none without a scheme)."""
+    if ruleset.tier_scheme is None:
+        return lambda: None
+    windows = earn_rules.fact_windows(ruleset, now, zone)
+    return uow.members.facts_later(key, key.partner_id, windows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,19 +173,13 @@ class _TierDrop:
 
 
 def _tier_drop(
-    uow: UnitOfWork,
-    ruleset: Ruleset,
-    earn: EarnRecord,
-    plan: refunds.RefundPlan,
-    now: datetime,
-    zone: ZoneInfo,
+    state: _EarnRead, plan: refunds.RefundPlan, now: datetime, zone: ZoneInfo
 ) -> _TierDrop | None:
-    """The tier this refund takes the member down to, read under the member's lock."""
-    scheme = ruleset.tier_scheme
-    if scheme is None or (plan.points == 0 and plan.amount.amount_minor == 0):
+    """The tier this refund takes the member down to, from its totals read under its lock."""
+    scheme, facts = state.ruleset.tier_scheme, state.facts
+    if scheme is None or facts is None or (plan.points == 0 and plan.amount.amount_minor == 0):
         return None
-    windows = earn_rules.fact_windows(ruleset, now, zone)
-    facts = uow.members.facts(earn.member_id, earn.partner_id, windows, lock=True)
+    windows = earn_rules.fact_windows(state.ruleset, now, zone)
     before = facts.qualifying_spend_minor if windows.spend_currency else facts.qualifying_points
     after = before - earn_rules.refund_qualifying(scheme, plan.points, plan.amount)
     dropped = earn_rules.tier_after_refund(scheme, facts.tier, before, after)
@@ -150,58 +192,47 @@ def _tier_drop(
 
 def _flag_debt(
     uow: UnitOfWork,
-    rules: RuleCache,
+    ruleset: Ruleset,
     earn: EarnRecord,
     debt_points: int,
     transaction_id: uuid.UUID,
     now: datetime,
 ) -> None:
-    """Flag a refund that leaves the member owing spent points (rare: rules read only now)."""
-    thresholds = rules.ruleset(uow, uow.rules.generation(), now).fraud_thresholds(earn.partner_id)
+    """Flag a refund that leaves the member owing spent points."""
+    thresholds = ruleset.fraud_thresholds(earn.partner_id)
     assessment = engine.assess_refund(debt_points, thresholds)
     tried = Attempt(Operation.REFUND, earn.partner_id, earn.member_id, debt_points, now)
     screening.flag_if_review(uow, assessment, tried, "", transaction_id=transaction_id)
-
-
-def _refunded_hold(uow: UnitOfWork, cmd: RefundRedemption) -> Hold:
-    """The hold by id, or the order's (its open hold, else its latest), locked."""
-    hold_id = cmd.hold_id
-    if hold_id is None:  # by order id: _check_original made sure there is one
-        hold_id = uow.holds.of_order(cmd.partner_id, cmd.order_id or "").id
-    return uow.holds.get(hold_id, cmd.partner_id, for_update=True)
 
 
 def refund_redemption(
     cmd: RefundRedemption, *, uow_factory: UnitOfWorkFactory, clock: Clock
 ) -> RedemptionRefunded:
     """Give captured points back to the member, into the lots they came from; they pay the
-    member's refund debt first."""
-
+    member's refund debt first. One round trip reads (with the idempotency claim), one
+    writes."""
     _check_original(cmd.hold_id, cmd.order_id, field_name="hold_id")
+    key = HoldKey(cmd.partner_id, cmd.hold_id, cmd.order_id)
 
-    def effect(uow: UnitOfWork, now: datetime) -> RedemptionRefunded:
-        active_partner(uow, cmd.partner_id)
-        hold = _refunded_hold(uow, cmd)
+    def read(uow: UnitOfWork, now: datetime) -> Later[_HoldRead]:
+        return _send_hold_reads(uow, key, now)
+
+    def apply(uow: UnitOfWork, state: _HoldRead, now: datetime) -> RedemptionRefunded:
+        hold = state.hold
         if hold.status is not HoldStatus.CAPTURED:
             raise RefundExceedsOriginal(
                 f"hold {hold.id} is {hold.status.value}: nothing was captured"
             )
-        lots = uow.lots.consumed_by_hold_for_update(hold.transaction_id)
-        # Hold, lots, then the debt account: the lock order of every credit.
-        debt = uow.members.debt_for_update(hold.member_id)
-        _, refunded = uow.ledger.related_totals(
-            hold.transaction_id, TransactionKind.REFUND_REDEMPTION
-        )
         transaction_id = new_id()
         refunding = refunds.refund_redemption(
             hold=hold,
             points=cmd.points,
-            refunded_before=refunded,
-            lots=lots,
-            consumed=uow.lots.consumed_by_hold(hold.transaction_id),
+            refunded_before=state.refunded_points,
+            lots=state.consumed.lots,
+            consumed=state.consumed.consumed,
             transaction_id=transaction_id,
             now=now,
-            debt_points=debt,
+            debt_points=state.debt_points,
         )
         record(uow, refunding.update)
         return RedemptionRefunded(
@@ -215,4 +246,42 @@ def refund_redemption(
         )
 
     request = IdempotentRequest.of("refund_redemption", cmd)
-    return execute(request, RedemptionRefunded, effect, uow_factory=uow_factory, clock=clock)
+    return run_idempotent(
+        request, RedemptionRefunded, read, apply, uow_factory=uow_factory, clock=clock
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _HoldRead:
+    """What a refund of a redemption decides on, read under the locks it takes."""
+
+    hold: Hold
+    consumed: ConsumedLots
+    debt_points: int
+    refunded_points: int
+
+
+def _send_hold_reads(uow: UnitOfWork, key: HoldKey, now: datetime) -> Later[_HoldRead]:
+    """Send every read of a refund of a redemption: the hold, its lots, then the member's debt
+    account (the lock order of every credit), each naming the hold by key."""
+    call = uow.partners.for_call_later(key.partner_id, now)
+    hold = uow.holds.find_later(key, for_update=True)
+    consumed = uow.lots.consumed_by_hold_later(key)
+    debt = uow.members.debt_later(key)
+    # Last, and it names the hold it counted for: see ``_same_hold``.
+    refunded = uow.ledger.redemption_refunds_later(key)
+
+    def answer() -> _HoldRead:
+        checked_caller(call, key.partner_id)
+        found, counted = hold(), refunded()
+        _same_hold(found, counted)
+        return _HoldRead(found, consumed(), debt(), counted.points)
+
+    return answer
+
+
+def _same_hold(locked: Hold, counted: RefundedRedemption) -> None:
+    """The reads after the hold's named the hold it locked. Named by order id, they could name
+    another: one placed for the order meanwhile, which the order's reads choose from then on."""
+    if counted.hold_id != locked.id:
+        raise TransientConflict(f"the holds of order {locked.order_id!r} changed while read")

@@ -8,7 +8,7 @@ from hub.domain import holds
 from hub.domain.holds import Hold
 from hub.domain.ids import new_id
 from hub.domain.ledger import TransactionKind
-from hub.services.unit_of_work import UnitOfWork, record
+from hub.services.ports.unit_of_work import UnitOfWork, record
 
 
 def release(

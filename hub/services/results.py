@@ -16,7 +16,14 @@ from hub.domain.money import Money
 from hub.domain.partners import Partner
 from hub.domain.rates import RateVersion
 from hub.domain.rules import Funder, RuleVersion, TierProgress
-from hub.services.unit_of_work import AccountTransaction, TransactionRecord, Violation
+from hub.services.ports.audit import Violation
+from hub.services.ports.ledger import TransactionRecord
+from hub.services.ports.reconciliation import (
+    ExceptionCounts,
+    ExceptionKind,
+    ReconciliationExceptionView,
+)
+from hub.services.ports.reviews import AccountTransaction
 from settlement.model import Settlement, Valued
 
 
@@ -316,7 +323,7 @@ class ReviewedHold:
 
 
 @dataclass(frozen=True, slots=True)
-class ReportLine:
+class FraudReportLine:
     date: date
     partner_id: str
     rule: str
@@ -329,7 +336,7 @@ class ReportLine:
 
 @dataclass(frozen=True, slots=True)
 class FraudReportView:
-    lines: tuple[ReportLine, ...]
+    lines: tuple[FraudReportLine, ...]
     """By date, partner and rule."""
 
 
@@ -382,51 +389,6 @@ class StatementView:
     csv: bytes
     csv_signature: bytes
     signing_key_id: str
-
-
-class ExceptionKind(StrEnum):
-    MISSING_AT_HUB = "missing_at_hub"
-    MISSING_AT_PARTNER = "missing_at_partner"
-    AMOUNT_MISMATCH = "amount_mismatch"
-
-
-class ExceptionStatus(StrEnum):
-    OPEN = "open"
-    ACCEPTED = "accepted"
-
-
-@dataclass(frozen=True, slots=True)
-class ReconciliationExceptionView:
-    id: uuid.UUID
-    business_date: date
-    partner_id: str
-    kind: ExceptionKind
-    item_kind: str
-    transaction_id: uuid.UUID | None
-    order_id: str | None
-    hub_points: int | None
-    partner_points: int | None
-    report_line: int | None
-    status: ExceptionStatus
-    accepted_at: datetime | None = None
-    accepted_by: str | None = None
-    note: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ExceptionCounts:
-    """Exceptions per kind, counted by the database (never from a listing, which is paged)."""
-
-    missing_at_hub: int = 0
-    missing_at_partner: int = 0
-    amount_mismatch: int = 0
-
-    def of(self, kind: ExceptionKind) -> int:
-        return int(getattr(self, kind.value))
-
-    @property
-    def total(self) -> int:
-        return self.missing_at_hub + self.missing_at_partner + self.amount_mismatch
 
 
 @dataclass(frozen=True, slots=True)

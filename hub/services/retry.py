@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from hub.domain.errors import ConcurrencyConflict
-from hub.services.unit_of_work import TransientConflict
+from hub.services.ports.conflicts import TransientConflict
 
 T = TypeVar("T")
 

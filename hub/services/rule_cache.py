@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from hub.domain.rules import Ruleset, RuleVersion
-from hub.services.unit_of_work import UnitOfWork
+from hub.services.ports.unit_of_work import UnitOfWork
 
 
 class RuleCache:
@@ -33,6 +33,13 @@ class RuleCache:
         if not cached:
             versions = self._store(generation, uow.rules.versions())
         return Ruleset.in_force(versions, at)
+
+    def current(self, at: datetime) -> tuple[int, Ruleset]:
+        """The cached generation and its rules in force ``at``, without reading: a call sends
+        its reads on them, and checks the generation its own read returns (``ruleset``)."""
+        with self._lock:
+            generation, versions = self._generation, self._versions
+        return generation, Ruleset.in_force(versions, at)
 
     def _store(self, generation: int, versions: Sequence[RuleVersion]) -> tuple[RuleVersion, ...]:
         stored = tuple(versions)

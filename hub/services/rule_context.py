@@ -24,8 +24,8 @@ from hub.domain.members import Member
 from hub.domain.purchases import Purchase
 from hub.domain.rules import NO_FACTS, MemberFacts, Ruleset
 from hub.services.callers import Till
+from hub.services.ports.unit_of_work import UnitOfWork
 from hub.services.rule_cache import RuleCache
-from hub.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 

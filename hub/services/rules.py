@@ -12,57 +12,55 @@ from hub.domain.rule_checks import check_change, check_definition, rule_id_for
 from hub.domain.rules import KIND_OF, Definition, RuleKind, Ruleset, RuleVersion, partner_of
 from hub.services import audit
 from hub.services.commands import Attribution, EndRule, ListRules, PutRule
+from hub.services.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from hub.services.results import RuleHistory, RulesListed
-from hub.services.retry import retrying
-from hub.services.unit_of_work import UnitOfWorkFactory
+from hub.services.transactions import run
 
 
 def put_rule(cmd: PutRule, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> RuleVersion:
     """Add a version of a rule (validated, audited) in force from ``cmd.effective_from``."""
     definition = check_definition(cmd.definition)
     rule_id = rule_id_for(cmd.rule_id, definition)
-    return retrying(
-        lambda: _add_version(
-            rule_id, definition, cmd.effective_from, cmd.changed_by, uow_factory, clock
-        )
+    return run(
+        lambda uow: _add_version(
+            uow, rule_id, definition, cmd.effective_from, cmd.changed_by, clock
+        ),
+        uow_factory=uow_factory,
     )
 
 
 def end_rule(cmd: EndRule, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> RuleVersion:
     """End a rule from ``cmd.effective_from`` on (audited)."""
-    return retrying(
-        lambda: _add_version(
-            cmd.rule_id, None, cmd.effective_from, cmd.changed_by, uow_factory, clock
-        )
+    return run(
+        lambda uow: _add_version(uow, cmd.rule_id, None, cmd.effective_from, cmd.changed_by, clock),
+        uow_factory=uow_factory,
     )
 
 
 def _add_version(
+    uow: UnitOfWork,
     rule_id: str,
     definition: Definition | None,
     effective_from: datetime | None,
     by: Attribution,
-    uow_factory: UnitOfWorkFactory,
     clock: Clock,
 ) -> RuleVersion:
     """One attempt: a concurrent change of the rules makes it ``TransientConflict``."""
     now = clock.now()
     starts = effective_from or now
-    with uow_factory() as uow:
-        # Read first: ``add`` then refuses to build on it if another change committed since,
-        # so the checks across rules below stay true (hub.adapters.repositories.rules).
-        uow.rules.generation()
-        if definition is not None and (partner_id := partner_of(definition)) is not None:
-            uow.partners.get(partner_id)
-        every = uow.rules.versions()
-        history = [v for v in every if v.rule_id == rule_id]
-        others = [v for v in every if v.rule_id != rule_id]
-        check_change(rule_id, definition, starts, now, history, others)
-        kind = KIND_OF[type(definition)] if definition is not None else history[-1].kind
-        version = RuleVersion(rule_id, len(history) + 1, kind, starts, definition, now, by.actor)
-        uow.rules.add(version)
-        audit.record(uow, _event(by, version, history), now)
-        uow.commit()
+    # Read first: ``add`` then refuses to build on it if another change committed since,
+    # so the checks across rules below stay true (hub.adapters.repositories.rules).
+    uow.rules.generation()
+    if definition is not None and (partner_id := partner_of(definition)) is not None:
+        uow.partners.get(partner_id)
+    every = uow.rules.versions()
+    history = [v for v in every if v.rule_id == rule_id]
+    others = [v for v in every if v.rule_id != rule_id]
+    check_change(rule_id, definition, starts, now, history, others)
+    kind = KIND_OF[type(definition)] if definition is not None else history[-1].kind
+    version = RuleVersion(rule_id, len(history) + 1, kind, starts, definition, now, by.actor)
+    uow.rules.add(version)
+    audit.record(uow, _event(by, version, history), now)
     return version
 
 

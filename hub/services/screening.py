@@ -3,21 +3,20 @@
 The facts come from one indexed read (``FraudRepository.activity``) and the verdicts from the
 pure rules in ``fraud.engine``, under the partner's thresholds from the cached rules. ALLOW
 posts as usual; REVIEW posts and raises a flag in the same transaction (a redemption's hold is
-placed in review); DENY posts nothing: the use case raises ``Refused``, its unit of work rolls
-back, and ``recording_refusals`` then records the attempt's flag in a unit of work of its own,
-so that analysts see attempts that never reached the ledger.
+placed in review); DENY posts nothing: the use case raises ``FlaggedRefusal``, its unit of
+work rolls back, and the transaction runner (``hub.services.transactions``) then records the
+attempt's flag in a unit of work of its own, so analysts see attempts that never posted.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import TypeVar
 
 from fraud import engine
-from fraud.facts import Attempt, Operation
+from fraud.facts import ActivityFacts, Attempt, Operation
 from fraud.thresholds import FraudThresholds
 from fraud.verdicts import Assessment, Decision
 from hub.domain.errors import FraudDeclined, HubError, MemberNotActive
@@ -26,13 +25,12 @@ from hub.domain.ids import new_id
 from hub.domain.members import Member, MemberStatus
 from hub.domain.purchases import Purchase
 from hub.services.callers import Till
-from hub.services.retry import retrying
-from hub.services.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from hub.services.ports.unit_of_work import UnitOfWork
 
 R = TypeVar("R")
 
 
-class Refused(Exception):
+class FlaggedRefusal(Exception):
     """An operation refused by the fraud checks, or on a frozen account: ``error`` goes to the
     caller once ``flag`` is recorded (after the operation's unit of work rolled back)."""
 
@@ -99,19 +97,32 @@ def require_not_frozen(member: Member, tried: Attempt, order_id: str) -> None:
     """A frozen account can neither earn nor burn; the attempt is recorded for the analysts."""
     if member.status is MemberStatus.FROZEN:
         error = MemberNotActive(f"member {member.id} is frozen")
-        raise Refused(error, _flag(engine.frozen_attempt(tried), tried, order_id))
+        raise FlaggedRefusal(error, _flag(engine.frozen_attempt(tried), tried, order_id))
 
 
 def screen(
     uow: UnitOfWork, tried: Attempt, thresholds: FraudThresholds, order_id: str, debt_points: int
 ) -> Assessment:
-    """The fraud checks' assessment of ``tried``; ``Refused`` when they deny it."""
+    """The fraud checks' assessment of ``tried``, reading its facts; ``FlaggedRefusal`` when they
+    deny it."""
     facts = uow.fraud.activity(tried, thresholds.windows(tried.at))
+    return assess(tried, facts, thresholds, order_id, debt_points)
+
+
+def assess(
+    tried: Attempt,
+    facts: ActivityFacts,
+    thresholds: FraudThresholds,
+    order_id: str,
+    debt_points: int,
+) -> Assessment:
+    """The fraud checks' assessment of ``tried`` on facts already read; ``FlaggedRefusal`` when they
+    deny it."""
     assessment = engine.assess(tried, replace(facts, debt_points=debt_points), thresholds)
     if assessment.decision is Decision.DENY:
         # The message never names the rule: that would teach a fraudster the thresholds.
         error = FraudDeclined("the coalition's fraud checks declined this operation")
-        raise Refused(error, _flag(assessment, tried, order_id))
+        raise FlaggedRefusal(error, _flag(assessment, tried, order_id))
     return assessment
 
 
@@ -128,21 +139,3 @@ def flag_if_review(
     if assessment.decision is Decision.REVIEW:
         flag = _flag(assessment, tried, order_id, transaction_id=transaction_id, hold_id=hold_id)
         uow.fraud.add_flag(flag)
-
-
-def recording_refusals(call: Callable[[], R], uow_factory: UnitOfWorkFactory) -> R:
-    """Run ``call``; when it is refused, record the refusal's flag and raise its error."""
-    try:
-        return call()
-    except Refused as refused:
-        _record(refused.flag, uow_factory)
-        raise refused.error from None
-
-
-def _record(flag: Flag, uow_factory: UnitOfWorkFactory) -> None:
-    def write() -> None:
-        with uow_factory() as uow:
-            uow.fraud.add_flag(flag)
-            uow.commit()
-
-    retrying(write)

@@ -26,22 +26,16 @@ from hub.domain.clock import Clock
 from hub.domain.currencies import Currency
 from hub.domain.errors import EarlierDayUnsettled, SettlementNotFound, SigningKeyMissing
 from hub.domain.money import Rounding
-from hub.services import audit
+from hub.services import audit, transactions
 from hub.services.commands import Attribution, GetStatement, RunSettlement
+from hub.services.ports.settlement import Progress, StoredRun, StoredStatement
+from hub.services.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from hub.services.results import (
     LiabilitiesView,
     RunStatus,
     SettlementRunView,
     SigningKeyView,
     StatementView,
-)
-from hub.services.retry import retrying
-from hub.services.unit_of_work import (
-    Progress,
-    StoredRun,
-    StoredStatement,
-    UnitOfWork,
-    UnitOfWorkFactory,
 )
 from settlement import statements
 from settlement.model import BusinessDay, Settlement
@@ -84,25 +78,23 @@ def run_settlement(
     """Settle ``cmd.business_date`` once it has closed; a settled day is returned as stored."""
     signer, now = settings.require_signer(), clock.now()
 
-    def attempt() -> SettlementRunView:
-        with uow_factory(snapshot=True) as uow:
-            if stored := uow.settlement.run(cmd.business_date):
-                return run_view(uow, stored)
-            check_closed(cmd.business_date, now, settings.zone, settings.cutoff, settings.grace_s)
-            latest = uow.settlement.latest_run()
-            day = _next_day(latest, cmd.business_date, settings)
-            roundings = uow.settlement.roundings()
-            settlement = _settle(uow, day, latest, roundings, settings, progress or _quiet)
-            (progress or _quiet)("signing statements")
-            stored, signed = _signed(settlement, cmd, now, roundings, settings, signer)
-            # What this run saw, so the next one settles what it could not (late operations).
-            stored = replace(stored, snapshot=uow.settlement.snapshot())
-            uow.settlement.add_run(stored, signed, settlement.outstanding)
-            audit.record(uow, _run_event(cmd, settlement), now)
-            uow.commit()
-            return _view(stored, settlement, open_exceptions=0, reported=())
+    def settle_day(uow: UnitOfWork) -> SettlementRunView:
+        if stored := uow.settlement.run(cmd.business_date):
+            return run_view(uow, stored)
+        check_closed(cmd.business_date, now, settings.zone, settings.cutoff, settings.grace_s)
+        latest = uow.settlement.latest_run()
+        day = _next_day(latest, cmd.business_date, settings)
+        roundings = uow.settlement.roundings()
+        settlement = _settle(uow, day, latest, roundings, settings, progress or _quiet)
+        (progress or _quiet)("signing statements")
+        stored, signed = _signed(settlement, cmd, now, roundings, settings, signer)
+        # What this run saw, so the next one settles what it could not (late operations).
+        stored = replace(stored, snapshot=uow.settlement.snapshot())
+        uow.settlement.add_run(stored, signed, settlement.outstanding)
+        audit.record(uow, _run_event(cmd, settlement), now)
+        return _view(stored, settlement, open_exceptions=0, reported=())
 
-    return retrying(attempt)
+    return transactions.run(settle_day, uow_factory=uow_factory, snapshot=True)
 
 
 def _next_day(

@@ -28,8 +28,8 @@ from hub.domain.lots import Lot, LotUpdate, expire
 from hub.domain.rule_checks import FRAUD_WINDOW_MAX_S
 from hub.services import releases
 from hub.services.periodic import PeriodicThread
-from hub.services.retry import retrying
-from hub.services.unit_of_work import UnitOfWork, UnitOfWorkFactory, record
+from hub.services.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory, record
+from hub.services.transactions import run
 
 log = logging.getLogger("hub.sweeper")
 FRAUD_COUNTERS_KEPT = timedelta(seconds=FRAUD_WINDOW_MAX_S, minutes=1)
@@ -81,17 +81,15 @@ def mature_member(
 def expire_one_hold(uow_factory: UnitOfWorkFactory, clock: Clock) -> int:
     """Release one hold past its expiry, in its own transaction; 0 when none is due."""
 
-    def attempt() -> int:
+    def expire_one(uow: UnitOfWork) -> int:
         now = clock.now()
-        with uow_factory() as uow:
-            due = uow.holds.due_to_expire(now, 1)
-            if not due:
-                return 0
-            release_expired(uow, due[0], now)
-            uow.commit()
-            return 1
+        due = uow.holds.due_to_expire(now, 1)
+        if not due:
+            return 0
+        release_expired(uow, due[0], now)
+        return 1
 
-    return retrying(attempt)
+    return run(expire_one, uow_factory=uow_factory)
 
 
 def _by_member(lots: Sequence[Lot]) -> list[tuple[uuid.UUID, list[Lot]]]:
@@ -109,16 +107,14 @@ def _lots_batch(
 ) -> int:
     """Apply ``step`` to a batch of due lots, one ledger transaction per member, in member order."""
 
-    def attempt() -> int:
+    def batch(uow: UnitOfWork) -> int:
         now = clock.now()
-        with uow_factory() as uow:
-            lots = due(uow, now)
-            for member_id, member_lots in _by_member(lots):
-                record(uow, step(uow, member_id, member_lots, now))
-            uow.commit()
-            return len(lots)
+        lots = due(uow, now)
+        for member_id, member_lots in _by_member(lots):
+            record(uow, step(uow, member_id, member_lots, now))
+        return len(lots)
 
-    return retrying(attempt)
+    return run(batch, uow_factory=uow_factory)
 
 
 def _mature(uow: UnitOfWork, member_id: uuid.UUID, lots: Sequence[Lot], now: datetime) -> LotUpdate:
@@ -149,14 +145,10 @@ def prune_fraud_counters(
 ) -> int:
     """Delete a batch of fraud counters older than any window a rule may count over."""
 
-    def attempt() -> int:
-        before = clock.now() - FRAUD_COUNTERS_KEPT
-        with uow_factory() as uow:
-            pruned = uow.fraud.prune_counters(before, batch)
-            uow.commit()
-            return pruned
+    def prune(uow: UnitOfWork) -> int:
+        return uow.fraud.prune_counters(clock.now() - FRAUD_COUNTERS_KEPT, batch)
 
-    return retrying(attempt)
+    return run(prune, uow_factory=uow_factory)
 
 
 def sweep(

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 from hub.domain import earn_rules
 from hub.domain.clock import Clock
 from hub.domain.limits import SWEEP_BATCH_MAX
-from hub.services.retry import retrying
+from hub.services.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from hub.services.rule_cache import RuleCache
-from hub.services.unit_of_work import UnitOfWorkFactory
+from hub.services.transactions import run
 
 
 def review_tiers(
@@ -25,28 +25,28 @@ def review_tiers(
     """Review every member due in the current period, in batches; how many changed tier."""
     changed = 0
     while True:
-        batch_changed, batch_size = retrying(lambda: _review_batch(uow_factory, clock, zone, rules))
+        batch_changed, batch_size = run(
+            lambda uow: _review_batch(uow, clock, zone, rules), uow_factory=uow_factory
+        )
         changed += batch_changed
         if batch_size < SWEEP_BATCH_MAX:
             return changed
 
 
 def _review_batch(
-    uow_factory: UnitOfWorkFactory, clock: Clock, zone: ZoneInfo, rules: RuleCache
+    uow: UnitOfWork, clock: Clock, zone: ZoneInfo, rules: RuleCache
 ) -> tuple[int, int]:
     now = clock.now()
-    with uow_factory() as uow:
-        ruleset = rules.ruleset(uow, uow.rules.generation(), now)
-        scheme = ruleset.tier_scheme
-        if scheme is None:
-            return 0, 0
-        period_start = earn_rules.review_period_start(scheme, now, zone)
-        windows = earn_rules.fact_windows(ruleset, period_start, zone)
-        due = uow.members.tiers_to_review(period_start, windows, SWEEP_BATCH_MAX)
-        changed = 0
-        for member_id, tier, qualifying in due:
-            reviewed = earn_rules.reviewed_tier(scheme, qualifying)
-            changed += reviewed != tier
-            uow.members.set_tier(member_id, reviewed, period_start)
-        uow.commit()
-        return changed, len(due)
+    ruleset = rules.ruleset(uow, uow.rules.generation(), now)
+    scheme = ruleset.tier_scheme
+    if scheme is None:
+        return 0, 0
+    period_start = earn_rules.review_period_start(scheme, now, zone)
+    windows = earn_rules.fact_windows(ruleset, period_start, zone)
+    due = uow.members.tiers_to_review(period_start, windows, SWEEP_BATCH_MAX)
+    changed = 0
+    for member_id, tier, qualifying in due:
+        reviewed = earn_rules.reviewed_tier(scheme, qualifying)
+        changed += reviewed != tier
+        uow.members.set_tier(member_id, reviewed, period_start)
+    return changed, len(due)

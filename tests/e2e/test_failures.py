@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 
 import grpc
 import pytest
 
 from hub import bootstrap
+from hub.adapters import connections
 from hub.api.server import start_server
 from hub.services import accounts
 from partner_sdk import HubClient, Identifier, InternalError, ServerBusy
@@ -26,16 +28,23 @@ def tight_hub(database_url, clock):
     wired.close()
 
 
+def _database_connection(hub: bootstrap.Hub) -> contextlib.AbstractContextManager[object]:
+    """One of the connections the hub's units of work take."""
+    if hub.engine.dialect.name == "postgresql":
+        return connections.for_engine(hub.engine).connection()
+    return hub.engine.connect()
+
+
 def test_a_hub_out_of_database_connections_says_busy_and_when_to_retry(tight_hub):
     server = start_server(tight_hub, "127.0.0.1:0")
-    held = [tight_hub.engine.connect() for _ in range(2)]  # the RPC thread's and the sweeper's
     try:
-        till = HubClient(f"127.0.0.1:{server.port}", partner_id="coffee", retry=None)
-        with till, pytest.raises(ServerBusy) as caught:
-            till.balance(CARD)
+        with contextlib.ExitStack() as held:
+            for _ in range(2):  # the RPC thread's and the sweeper's
+                held.enter_context(_database_connection(tight_hub))
+            till = HubClient(f"127.0.0.1:{server.port}", partner_id="coffee", retry=None)
+            with till, pytest.raises(ServerBusy) as caught:
+                till.balance(CARD)
     finally:
-        for connection in held:
-            connection.close()
         server.stop(grace_s=1)
     assert caught.value.code is grpc.StatusCode.RESOURCE_EXHAUSTED
     assert caught.value.retry_after_s == pytest.approx(0.2)

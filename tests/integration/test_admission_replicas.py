@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 
 from fraud.thresholds import FraudThresholds
 from hub import bootstrap
+from hub.adapters import connections
 from hub.adapters.cache_refresher import APPLICATION_NAME
 from hub.adapters.tables import cache_versions
 from hub.domain.errors import CredentialRevoked, HubError, PartnerDisabled, Unauthenticated
@@ -234,18 +235,11 @@ def test_a_change_whose_notification_is_lost_is_caught_by_the_version_check(
 def served_from_memory(hub: bootstrap.Hub, caller: Principal, calls: int = 50) -> bool:
     """Whether ``calls`` admissions took no connection from the hub's pool (the PostgreSQL
     refresher has its own connection, outside the pool)."""
-    checkouts = [0]
-
-    def count(*_: object) -> None:
-        checkouts[0] += 1
-
-    sa.event.listen(hub.engine, "checkout", count)
-    try:
-        for _ in range(calls):
-            hub.operator.admit(caller)
-    finally:
-        sa.event.remove(hub.engine, "checkout", count)
-    return checkouts[0] == 0
+    pool = connections.for_engine(hub.engine)
+    before = pool.checkouts
+    for _ in range(calls):
+        hub.operator.admit(caller)
+    return pool.checkouts == before
 
 
 @pytest.mark.postgres

@@ -24,7 +24,7 @@ from hub.config import ConfigError
 from hub.domain.audit import AuditEvent, AuditRecord, BreakKind, key_id
 from hub.services import audit
 from hub.services.audit import AuditReport, list_audit, record, verify_audit
-from hub.services.unit_of_work import UnitOfWork
+from hub.services.ports.unit_of_work import UnitOfWork
 from tests.conftest import settings_for
 
 NEW_KEY = bytes(range(100, 132))

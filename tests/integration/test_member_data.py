@@ -133,9 +133,9 @@ def test_after_a_rotation_members_are_found_by_the_retired_key_and_re_keyed_by_t
 
 @pytest.fixture
 def round_trips(monkeypatch) -> list[object]:
-    """The statements each sent and answered before the next (reads, and writes run at once)."""
+    """The statements sent to be answered (reads, and writes run at once)."""
     sent: list[object] = []
-    rows, execute = Sql.rows, Sql.execute
+    later, execute = Sql.later, Sql.execute
 
     def counted(method):
         def wrapper(self, statement, params=None):
@@ -144,7 +144,7 @@ def round_trips(monkeypatch) -> list[object]:
 
         return wrapper
 
-    monkeypatch.setattr(Sql, "rows", counted(rows))
+    monkeypatch.setattr(Sql, "later", counted(later))
     monkeypatch.setattr(Sql, "execute", counted(execute))
     return sent
 

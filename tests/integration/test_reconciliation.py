@@ -50,15 +50,12 @@ from hub.services.commands import (
     RefundRedemption,
     RunSettlement,
 )
-from hub.services.results import (
-    EarnRefunded,
+from hub.services.ports.reconciliation import (
     ExceptionKind,
     ExceptionStatus,
     ReconciliationExceptionView,
-    ReconciliationView,
-    RunStatus,
-    SettlementRunView,
 )
+from hub.services.results import EarnRefunded, ReconciliationView, RunStatus, SettlementRunView
 from tests.conftest import OPERATOR, add_partner, settings_for
 from tests.integration.helpers import authorize_command, capture, card, earn, enroll, row_counts
 

@@ -24,7 +24,8 @@ from hub.domain.errors import (
 )
 from hub.services.commands import AcceptExceptions, Attribution, ListExceptions, RunSettlement
 from hub.services.exception_pages import EXCEPTIONS_PAGE_SIZE_DEFAULT, EXCEPTIONS_PAGE_SIZE_MAX
-from hub.services.results import ExceptionCounts, ExceptionKind, ExceptionPage, ExceptionStatus
+from hub.services.ports.reconciliation import ExceptionCounts, ExceptionKind, ExceptionStatus
+from hub.services.results import ExceptionPage
 from tests.integration import test_reconciliation as base
 from tests.integration.helpers import card, earn, row_counts
 from tests.integration.test_reconciliation import (

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from hub import bootstrap
 from hub.domain.clock import ManualClock
 from hub.services.commands import Attribution, ImportReport, ListExceptions, RunSettlement
-from hub.services.results import ExceptionCounts
+from hub.services.ports.reconciliation import ExceptionCounts
 from tests.conftest import add_partner, settings_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]

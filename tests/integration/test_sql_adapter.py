@@ -95,7 +95,7 @@ def test_a_deadlock_the_database_reports_becomes_a_retryable_conflict(pg_url):
     import threading
 
     from hub.adapters.tables import accounts
-    from hub.services.unit_of_work import TransientConflict
+    from hub.services.ports.conflicts import TransientConflict
 
     engine = create_engine(pg_url, pool_size=2)
     lock = {
@@ -130,3 +130,76 @@ def test_a_deadlock_the_database_reports_becomes_a_retryable_conflict(pg_url):
         thread.join(timeout=30)
     engine.dispose()
     assert sorted(outcomes) == ["conflict", "ok"]
+
+
+# -- connection faults (PostgreSQL) -----------------------------------------------------------
+
+
+def _terminate_backends(url: str) -> None:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    admin = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
+@pytest.mark.postgres
+def test_a_call_on_connections_the_server_dropped_runs_again_on_a_fresh_one(pg_url, clock):
+    from hub import bootstrap
+    from tests.conftest import add_partner, settings_for
+
+    hub = bootstrap.build(settings_for(pg_url), clock=clock)
+    try:
+        add_partner(hub)
+        enroll(hub)
+        earn(hub, card())
+        _terminate_backends(pg_url)  # every pooled connection is dead now
+        assert earn(hub, card()).points == 10
+    finally:
+        hub.close()
+
+
+@pytest.mark.postgres
+def test_a_connection_lost_after_commit_was_sent_is_an_unknown_outcome_not_retried(
+    pg_url, monkeypatch
+):
+    from hub.domain.errors import CommitOutcomeUnknown
+
+    queue_command = sql.Sql._queue_command
+
+    def dropped_after_commit(self: sql.Sql, command: str) -> None:
+        queue_command(self, command)
+        if command == "COMMIT":
+            _terminate_backends(pg_url)
+
+    monkeypatch.setattr(sql.Sql, "_queue_command", dropped_after_commit)
+    engine = create_engine(pg_url, pool_size=1)
+    try:
+        with SqlUnitOfWork(engine) as uow:
+            uow.partners.list()
+            uow.partners._sql.defer(partners.insert(), [DUPLICATE | {"id": "tea"}])  # type: ignore[attr-defined]
+            with pytest.raises(CommitOutcomeUnknown):
+                uow.commit()
+        monkeypatch.undo()
+        with SqlUnitOfWork(engine, read_only=True) as uow:  # the pool opens a fresh one
+            # Unknown indeed: the server may have committed before it was stopped.
+            assert [partner.id for partner in uow.partners.list()] in ([], ["tea"])
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_an_unreachable_database_is_unavailable_not_a_bug():
+    from hub.domain.errors import DatabaseUnavailable
+    from tests.pg_cluster import free_port
+
+    engine = create_engine(f"postgresql://postgres@127.0.0.1:{free_port()}/nowhere")
+    try:
+        with pytest.raises(DatabaseUnavailable), SqlUnitOfWork(engine):
+            pass
+    finally:
+        engine.dispose()

@@ -7,10 +7,18 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from partner_sdk import Earned, FraudDeclined, HubClient, Identifier, MemberNotFound
+from partner_sdk import (
+    Earned,
+    FraudDeclined,
+    HubClient,
+    Identifier,
+    MemberNotFound,
+    OfflineWindowExceeded,
+)
 from partner_sdk.testing import LocalHub, LocalHubError
 
 
@@ -116,3 +124,22 @@ def test_a_local_hub_without_fraud_checks_lets_a_test_earn_as_often_as_it_likes(
             last = _earn_up_to_the_velocity_limit(client, Identifier.card("4000999988887777"))
 
     assert last.points == 1
+
+
+@pytest.mark.slow
+def test_a_local_hub_partner_may_refuse_earns_sent_after_the_sale(local_hub: LocalHub) -> None:
+    local_hub.add_partner("kiosk", offline_window_s=0)
+    sold_an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    card = Identifier.card("4000555566667777")
+    with local_hub.client("kiosk") as client:
+        client.enroll(card)
+        with pytest.raises(OfflineWindowExceeded) as refused:
+            client.earn(
+                card,
+                amount_minor=1000,
+                currency="EUR",
+                order_id="k-1",
+                purchased_at=sold_an_hour_ago,
+            )
+
+    assert refused.value.details["offline_window_s"] == "0"

@@ -14,8 +14,8 @@ from hub.domain.lots import LotStatus
 from hub.domain.rates import Rates, RateVersion
 from hub.services import codec
 from hub.services.paging import decode_token, encode_token
+from hub.services.ports.ledger import PageCursor
 from hub.services.results import Earned
-from hub.services.unit_of_work import PageCursor
 
 PROTO_REASONS = set(common_pb2.ErrorReason.keys()) - {"ERROR_REASON_UNSPECIFIED"}
 

@@ -31,6 +31,7 @@ from hub.domain.money import Money
 from hub.domain.principals import Principal
 from hub.domain.rates import Rates, RateVersion
 from hub.domain.rules import EventKind, Funder, TierMetric, TierProgress
+from hub.services.ports.ledger import TransactionRecord
 from hub.services.results import (
     BalanceView,
     Earned,
@@ -38,7 +39,6 @@ from hub.services.results import (
     EventGranted,
     MemberView,
 )
-from hub.services.unit_of_work import TransactionRecord
 from partner_sdk import _convert as sdk_convert
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)

@@ -9,8 +9,12 @@ import pytest
 
 from hub.domain.errors import InvalidPageToken
 from hub.services.exception_pages import cursor_after, decode_token, encode_token
-from hub.services.results import ExceptionKind, ExceptionStatus, ReconciliationExceptionView
-from hub.services.unit_of_work import ExceptionCursor
+from hub.services.ports.reconciliation import (
+    ExceptionCursor,
+    ExceptionKind,
+    ExceptionStatus,
+    ReconciliationExceptionView,
+)
 
 
 def exception(**fields: object) -> ReconciliationExceptionView:

@@ -30,16 +30,16 @@ from hub.domain.principals import Principal, Role
 from hub.domain.purchases import Channel, PointOfSale
 from hub.domain.rates import Rates, RateVersion
 from hub.services import commands
+from hub.services.ports.reviews import AccountTransaction
 from hub.services.results import (
     AccountStatusView,
     AccountView,
     Annulled,
     FlagPage,
+    FraudReportLine,
     FraudReportView,
-    ReportLine,
     ReviewedHold,
 )
-from hub.services.unit_of_work import AccountTransaction
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 ANALYST = Principal.staff(Role.ANALYST, "ana")
@@ -461,7 +461,7 @@ def test_status_annulment_reviewed_hold_and_report_messages():
         ReviewedHold(HOLD_ID, MEMBER_ID, "coffee", HoldStatus.DECLINED, 500, NOW)
     )
     report = convert.report_message(
-        FraudReportView((ReportLine(TODAY, "coffee", "cashier_one_card", 5, 2, 1, 2, 700),))
+        FraudReportView((FraudReportLine(TODAY, "coffee", "cashier_one_card", 5, 2, 1, 2, 700),))
     )
     assert (status.member_id, status.status) == (str(MEMBER_ID), "frozen")
     assert (annulment.points, dict(annulment.points_by_partner)) == (

@@ -2,7 +2,7 @@ import pytest
 
 from hub.domain.errors import ConcurrencyConflict
 from hub.services import retry
-from hub.services.unit_of_work import TransientConflict
+from hub.services.ports.conflicts import TransientConflict
 
 
 def test_a_use_case_that_lost_a_race_is_run_again(monkeypatch):

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from hub.domain.rules import RuleKind, RuleVersion, WelcomeBonus
+from hub.services.ports.unit_of_work import UnitOfWork
 from hub.services.rule_cache import RuleCache
-from hub.services.unit_of_work import UnitOfWork
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 WELCOME = RuleVersion("welcome", 1, RuleKind.WELCOME, NOW, WelcomeBonus(50), NOW, "test")

@@ -24,7 +24,7 @@ from hub.domain.accounts import AccountKind
 from hub.domain.holds import OPEN_HOLD_STATUSES
 from hub.domain.ledger import Phase, TransactionKind
 from hub.domain.lots import LotStatus, MovementKind
-from hub.services.unit_of_work import Violation
+from hub.services.ports.audit import Violation
 
 _MEMBER_KINDS = [AccountKind.MEMBER_AVAILABLE.value, AccountKind.MEMBER_PENDING.value]
 

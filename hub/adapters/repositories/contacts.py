@@ -12,7 +12,7 @@ from sqlalchemy.sql.dml import UpdateBase
 
 from hub.adapters.sql import Row, Sql
 from hub.adapters.tables import member_contacts
-from hub.services.unit_of_work import SealedContact
+from hub.services.ports.contacts import SealedContact
 
 _SEALED_COLUMNS = ("key_id", "nonce", "ciphertext", "updated_at")
 

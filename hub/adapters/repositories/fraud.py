@@ -32,6 +32,7 @@ from fraud.facts import (
 )
 from hub.adapters.repositories import fraud_counters
 from hub.adapters.repositories.fraud_counters import CASHIER, TERMINAL, minute_of
+from hub.adapters.repositories.keys import for_member
 from hub.adapters.repositories.reviews import FLAG_INSERT, FLAG_RULE_INSERT, flag_rows
 from hub.adapters.sql import Row, Sql
 from hub.adapters.tables import (
@@ -43,10 +44,14 @@ from hub.adapters.tables import (
 from hub.adapters.types import UtcDateTime
 from hub.domain.flags import Flag
 from hub.domain.ledger import TransactionKind
-from hub.services.unit_of_work import LinkKind
+from hub.domain.purchases import PointOfSale
+from hub.services.ports.fraud import LinkKind
+from hub.services.ports.reads import Later, MemberKey
 
-_t = transactions.c
-_m, _till = fraud_member_minutes.c, fraud_till_members.c
+# Short aliases keep the activity read under psycopg's 4,096 characters, past which it would
+# be parsed again on every call instead of once.
+_t = transactions.alias("t").c
+_m, _till = fraud_member_minutes.alias("fm").c, fraud_till_members.alias("ftm").c
 _MEMBER = _t.member_id == sa.bindparam("member_id")
 _EARN = _t.kind == TransactionKind.EARN.value
 
@@ -203,30 +208,40 @@ def _facts(row: Row) -> ActivityFacts:
 
 
 class SqlFraudRepository:
-    """See ``hub.services.unit_of_work.FraudRepository``."""
+    """See ``hub.services.ports.fraud.FraudRepository``."""
 
     def __init__(self, sql: Sql) -> None:
         self._sql = sql
 
     def activity(self, attempt: Attempt, windows: ActivityWindows) -> ActivityFacts:
-        row = self._sql.first(
-            _ACTIVITY,
-            {
-                "member_id": attempt.member_id,
-                "partner_id": attempt.partner_id,
-                "terminal_id": attempt.terminal_id or None,
-                "cashier_id": attempt.cashier_id or None,
-                "velocity_since": minute_of(windows.velocity_since),
-                "earn_then_burn_since": windows.earn_then_burn_since,
-                "till_since": windows.till_since,
-                "cashier_card_since": minute_of(windows.cashier_card_since),
-                "till_members_max": windows.till_members_max,
-                "cashier_card_minutes_max": windows.cashier_card_minutes_max,
-            },
+        pos = PointOfSale(
+            store_id=attempt.store_id,
+            terminal_id=attempt.terminal_id,
+            cashier_id=attempt.cashier_id,
         )
-        if row is None:  # a SELECT without FROM always answers one row
-            raise RuntimeError("the activity read returned no row")
-        return _facts(row)
+        return self.activity_later(attempt.member_id, attempt.partner_id, pos, windows)()
+
+    def activity_later(
+        self,
+        member: MemberKey,
+        partner_id: str,
+        point_of_sale: PointOfSale,
+        windows: ActivityWindows,
+    ) -> Later[ActivityFacts]:
+        params = {
+            "partner_id": partner_id,
+            "terminal_id": point_of_sale.terminal_id or None,
+            "cashier_id": point_of_sale.cashier_id or None,
+            "velocity_since": minute_of(windows.velocity_since),
+            "earn_then_burn_since": windows.earn_then_burn_since,
+            "till_since": windows.till_since,
+            "cashier_card_since": minute_of(windows.cashier_card_since),
+            "till_members_max": windows.till_members_max,
+            "cashier_card_minutes_max": windows.cashier_card_minutes_max,
+        }
+        found = self._sql.later(*for_member(_ACTIVITY, member, params))
+        # A SELECT without FROM always answers one row.
+        return lambda: _facts(found()[0])
 
     def prune_counters(self, before: datetime, batch: int) -> int:
         return fraud_counters.prune(self._sql, before, batch)

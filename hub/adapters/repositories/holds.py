@@ -9,6 +9,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from hub.adapters.repositories.keys import for_member, for_original
 from hub.adapters.repositories.partners import RATE_COLUMNS, rate_from_row
 from hub.adapters.sql import Row, Sql
 from hub.adapters.tables import hold_lots, holds, partner_rates
@@ -18,6 +19,7 @@ from hub.domain.errors import HoldNotFound
 from hub.domain.holds import OPEN_HOLD_STATUSES, Hold, HoldStatus, Reservation
 from hub.domain.money import Money
 from hub.domain.rates import RateVersion, canonical
+from hub.services.ports.reads import HoldKey, Later, MemberKey
 
 _INSERT_HOLD = holds.insert()
 _INSERT_RESERVATION = hold_lots.insert()
@@ -169,6 +171,21 @@ class SqlHoldRepository:
     def due_to_expire(self, now: datetime, limit: int) -> Sequence[Hold]:
         return [hold_from_row(row) for row in self._sql.rows(_DUE, {"now": now, "limit": limit})]
 
+    def find_later(self, hold: HoldKey, *, for_update: bool = False) -> Later[Hold]:
+        """The hold by id or by order id (the order's open hold, else its latest), if this
+        partner placed it; ``for_update`` locks it."""
+        statement = _GET_FOR_UPDATE if for_update else _GET
+        found = self._sql.later(*for_original(statement, hold, {}, hold_id="id"))
+
+        def answer() -> Hold:
+            if rows := found():
+                return hold_from_row(rows[0])
+            if hold.order_id is not None:
+                raise HoldNotFound(f"no hold for order {hold.order_id!r}", field="order_id")
+            raise HoldNotFound(f"no hold {hold.hold_id}", field="hold_id")
+
+        return answer
+
     def of_order(self, partner_id: str, order_id: str) -> Hold:
         """The order's open hold, else its latest, if this partner placed any."""
         row = self._sql.first(_OF_ORDER, {"partner_id": partner_id, "order_id": order_id})
@@ -179,9 +196,14 @@ class SqlHoldRepository:
     def blocking_for_update(
         self, member_id: uuid.UUID, partner_id: str, order_id: str, now: datetime
     ) -> Sequence[Hold]:
-        params = {"member_id": member_id, "partner_id": partner_id, "order_id": order_id}
-        rows = self._sql.rows(_BLOCKING, {**params, "now": now})
-        return [hold_from_row(row) for row in rows]
+        return self.blocking_later(member_id, partner_id, order_id, now)()
+
+    def blocking_later(
+        self, member: MemberKey, partner_id: str, order_id: str, now: datetime
+    ) -> Later[Sequence[Hold]]:
+        params = {"partner_id": partner_id, "order_id": order_id, "now": now}
+        found = self._sql.later(*for_member(_BLOCKING, member, params))
+        return lambda: [hold_from_row(row) for row in found()]
 
     def of_member(self, member_id: uuid.UUID) -> Sequence[Hold]:
         return [hold_from_row(row) for row in self._sql.rows(_OF_MEMBER, {"member_id": member_id})]

@@ -10,6 +10,7 @@ from fractions import Fraction
 import sqlalchemy as sa
 
 from hub.adapters.repositories import fraud_counters
+from hub.adapters.repositories.keys import for_member, for_original
 from hub.adapters.repositories.partners import rate_from_row
 from hub.adapters.sql import Row, Sql
 from hub.adapters.tables import accounts, entries, transactions
@@ -22,7 +23,8 @@ from hub.domain.ledger import Totals, Transaction, TransactionKind, totals_by_ac
 from hub.domain.money import Money
 from hub.domain.refunds import EarnRecord, PriorRefunds
 from hub.services import codec
-from hub.services.unit_of_work import PageCursor, TransactionRecord
+from hub.services.ports.ledger import PageCursor, RefundedRedemption, TransactionRecord
+from hub.services.ports.reads import EarnKey, HoldKey, Later, MemberKey
 
 _ADD_TOTALS = (
     sa.update(accounts)
@@ -56,34 +58,29 @@ _RECORD_COLUMNS = (
     transactions.c.breakdown,
     transactions.c.tier_before,
     transactions.c.tier_after,
+    transactions.c.purchased_at,
 )
 _INSERT_TRANSACTION = transactions.insert()
 _INSERT_ENTRY = entries.insert()
-_EARN = sa.select(transactions).where(
-    transactions.c.id == sa.bindparam("transaction_id"),
-    transactions.c.kind == TransactionKind.EARN.value,
+# Locking reads only: the row itself is never updated (transactions are append-only). The
+# earn is named by key (``keys.for_original``): ``:earn_id`` becomes its id.
+_EARN_FOR_UPDATE = (
+    sa.select(transactions).where(transactions.c.id == sa.bindparam("earn_id")).with_for_update()
 )
-# Locking reads only: the row itself is never updated (transactions are append-only).
-_EARN_FOR_UPDATE = _EARN.with_for_update()
-# One earn per partner and order (uq_transactions_earn_order).
-_EARN_OF_ORDER = sa.select(transactions).where(
-    transactions.c.partner_id == sa.bindparam("partner_id"),
-    transactions.c.order_id == sa.bindparam("order_id"),
-    transactions.c.kind == TransactionKind.EARN.value,
-)
-_EARN_OF_ORDER_FOR_UPDATE = _EARN_OF_ORDER.with_for_update()
 _REFUNDS_OF_EARN = sa.select(
     transactions.c.purchase_amount_minor, transactions.c.points, transactions.c.returned_lines
 ).where(
-    transactions.c.related_id == sa.bindparam("related_id"),
+    transactions.c.related_id == sa.bindparam("earn_id"),
     transactions.c.kind == TransactionKind.REFUND_EARN.value,
 )
-_RELATED_TOTALS = sa.select(
-    sa.func.coalesce(sa.func.sum(transactions.c.purchase_amount_minor), 0).label("amount_minor"),
+# ``:hold_id`` and ``:hold_transaction_id`` become the keyed hold's: the row says which hold
+# the refunds were counted for.
+_REDEMPTION_REFUNDS = sa.select(
     sa.func.coalesce(sa.func.sum(transactions.c.points), 0).label("points"),
+    sa.bindparam("hold_id", type_=sa.Uuid()).label("hold_id"),
 ).where(
-    transactions.c.related_id == sa.bindparam("related_id"),
-    transactions.c.kind == sa.bindparam("kind"),
+    transactions.c.related_id == sa.bindparam("hold_transaction_id"),
+    transactions.c.kind == TransactionKind.REFUND_REDEMPTION.value,
 )
 
 
@@ -153,6 +150,7 @@ def _transaction_row(transaction: Transaction) -> dict[str, object]:
         "returned_lines": _returned_lines_json(transaction),
         "tier_before": transaction.tier_before,
         "tier_after": transaction.tier_after,
+        "purchased_at": transaction.purchased_at,
     }
 
 
@@ -247,7 +245,14 @@ def _record(row: Row) -> TransactionRecord:
         breakdown=codec.decode(row["breakdown"], Breakdown) if row["breakdown"] else None,
         tier_before=row["tier_before"],
         tier_after=row["tier_after"],
+        purchased_at=row["purchased_at"],
     )
+
+
+def _no_earn(earn: EarnKey) -> TransactionNotFound:
+    if earn.order_id is not None:
+        return TransactionNotFound(f"no earn for order {earn.order_id!r}", field="order_id")
+    return TransactionNotFound(f"no earn {earn.transaction_id}", field="transaction_id")
 
 
 def _earn_record(row: Row) -> EarnRecord:
@@ -276,45 +281,50 @@ class SqlLedgerRepository:
         self._sql.defer(_ADD_TOTALS, _totals_rows(transaction))
         fraud_counters.count(self._sql, transaction)
 
-    def earn(
-        self, transaction_id: uuid.UUID, partner_id: str, *, for_update: bool = False
-    ) -> EarnRecord:
-        """The earn, if this partner made it; anyone else's is not even confirmed to exist."""
-        row = self._sql.first(
-            _EARN_FOR_UPDATE if for_update else _EARN, {"transaction_id": transaction_id}
-        )
-        if row is None or row["partner_id"] != partner_id:
-            raise TransactionNotFound(f"no earn {transaction_id}", field="transaction_id")
-        return _earn_record(row)
+    def earn_later(self, earn: EarnKey) -> Later[EarnRecord]:
+        """The earn, if this partner made it (anyone else's is not even confirmed to exist),
+        locked until commit."""
+        found = self._sql.later(*for_original(_EARN_FOR_UPDATE, earn, {}, earn_id="id"))
 
-    def earn_of_order(
-        self, order_id: str, partner_id: str, *, for_update: bool = False
-    ) -> EarnRecord:
-        """This partner's earn for its ``order_id``."""
-        row = self._sql.first(
-            _EARN_OF_ORDER_FOR_UPDATE if for_update else _EARN_OF_ORDER,
-            {"order_id": order_id, "partner_id": partner_id},
-        )
-        if row is None:
-            raise TransactionNotFound(f"no earn for order {order_id!r}", field="order_id")
-        return _earn_record(row)
+        def record() -> EarnRecord:
+            if not (rows := found()):
+                raise _no_earn(earn)
+            return _earn_record(rows[0])
 
-    def refunds_of_earn(self, earn_id: uuid.UUID) -> PriorRefunds:
+        return record
+
+    def refunds_of_earn_later(self, earn: EarnKey) -> Later[PriorRefunds]:
         """What the earn's refunds so far returned: money, points and shares of lines."""
-        return _prior_refunds(self._sql.rows(_REFUNDS_OF_EARN, {"related_id": earn_id}))
+        found = self._sql.later(*for_original(_REFUNDS_OF_EARN, earn, {}, earn_id="id"))
+        return lambda: _prior_refunds(found())
 
-    def related_totals(self, related_id: uuid.UUID, kind: TransactionKind) -> tuple[int, int]:
-        """Money (minor units) and points of the ``kind`` transactions related to one original."""
-        row = self._sql.first(_RELATED_TOTALS, {"related_id": related_id, "kind": kind.value})
-        return (int(row["amount_minor"]), int(row["points"])) if row else (0, 0)
+    def redemption_refunds_later(self, hold: HoldKey) -> Later[RefundedRedemption]:
+        """The points the hold's refunds gave back so far, and the hold they were counted for."""
+        statement = for_original(
+            _REDEMPTION_REFUNDS, hold, {}, hold_id="id", hold_transaction_id="transaction_id"
+        )
+        found = self._sql.later(*statement)
+
+        def refunded() -> RefundedRedemption:
+            row = found()[0]
+            return RefundedRedemption(row["hold_id"], int(row["points"]))
+
+        return refunded
 
     def page(
         self, partner_id: str, member_id: uuid.UUID | None, after: PageCursor | None, limit: int
     ) -> Sequence[TransactionRecord]:
+        return self.page_later(partner_id, member_id, after, limit)()
+
+    def page_later(
+        self, partner_id: str, member: MemberKey | None, after: PageCursor | None, limit: int
+    ) -> Later[Sequence[TransactionRecord]]:
         params: dict[str, object] = {"partner_id": partner_id, "limit": limit}
-        if member_id is not None:
-            params["member_id"] = member_id
         if after is not None:
             params.update(cursor_at=after.created_at, cursor_id=after.transaction_id)
-        statement = _PAGES[(member_id is not None, after is not None)]
-        return [_record(row) for row in self._sql.rows(statement, params)]
+        statement = _PAGES[(member is not None, after is not None)]
+        if member is None:
+            found = self._sql.later(statement, params)
+        else:
+            found = self._sql.later(*for_member(statement, member, params))
+        return lambda: [_record(row) for row in found()]

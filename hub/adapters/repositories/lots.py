@@ -8,11 +8,12 @@ key, hold, lots, member accounts), so operations queue rather than deadlock.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
 
+from hub.adapters.repositories.keys import for_member, for_original
 from hub.adapters.sql import Row, Sql
 from hub.adapters.tables import hold_lots, holds, lot_movements, lots, transactions
 from hub.adapters.types import UtcDateTime
@@ -21,6 +22,8 @@ from hub.domain.holds import OPEN_HOLD_STATUSES, Reservation
 from hub.domain.invariants import require
 from hub.domain.lots import Lot, LotStatus, LotUpdate, MovementKind
 from hub.domain.rates import canonical
+from hub.services.ports.lots import ConsumedLots, EarnLot, HeldLots
+from hub.services.ports.reads import EarnKey, HoldKey, Later, MemberKey
 
 _INSERT_LOT = lots.insert()
 _INSERT_MOVEMENT = lot_movements.insert()
@@ -72,20 +75,53 @@ _OF_HOLD = (
     .order_by(lots.c.id)
     .with_for_update(of=lots)
 )
+# The lots of the open holds past their expiry in the way of a new hold (the member's, and the
+# order's: ``SqlHoldRepository.blocking_later``), a row per hold and lot; sent after those
+# holds are locked, so it sees them as their lock's previous holders left them.
+_OF_EXPIRED_IN_THE_WAY = (
+    sa.select(lots, hold_lots.c.hold_id, hold_lots.c.points.label("held_points"))
+    .join(hold_lots, hold_lots.c.lot_id == lots.c.id)
+    .join(holds, holds.c.id == hold_lots.c.hold_id)
+    .where(
+        sa.or_(*(holds.c.status == status.value for status in OPEN_HOLD_STATUSES)),
+        holds.c.expires_at <= _NOW,
+        sa.or_(
+            holds.c.member_id == sa.bindparam("member_id"),
+            sa.and_(
+                holds.c.partner_id == sa.bindparam("partner_id"),
+                holds.c.order_id == sa.bindparam("order_id"),
+            ),
+        ),
+    )
+    .order_by(lots.c.id, hold_lots.c.hold_id)
+    .with_for_update(of=lots)
+)
 _OF_EARN = (
     sa.select(lots).where(lots.c.earn_transaction_id == sa.bindparam("earn_id")).with_for_update()
 )
-
-
-def _moved_out(kind: MovementKind) -> sa.Select[tuple[object, ...]]:
-    """Points of a lot that left it by ``kind``, net of those a refund put back."""
-    return sa.select(
-        (-sa.func.coalesce(sa.func.sum(lot_movements.c.points), 0)).label("points")
-    ).where(lot_movements.c.lot_id == sa.bindparam("lot_id"), lot_movements.c.kind == kind.value)
-
-
-_EXPIRED_POINTS = _moved_out(MovementKind.EXPIRY)
-_ANNULLED_POINTS = _moved_out(MovementKind.ANNULMENT)
+# By the earn's member too: lots are indexed by member, not by earn. Keyed by the earn
+# (``keys.for_original``), like the points that left its lot, which are read once it is locked.
+_EARN_LOT = sa.and_(
+    lots.c.member_id == sa.bindparam("member_id"),
+    lots.c.earn_transaction_id == sa.bindparam("earn_id"),
+)
+_OF_EARN_BY_KEY = sa.select(lots).where(_EARN_LOT).with_for_update()
+# Net of those a refund put back (positive movements of the same kind).
+_MOVED_OUT_OF_EARN_LOT = (
+    sa.select(
+        lot_movements.c.lot_id,
+        lot_movements.c.kind,
+        (-sa.func.coalesce(sa.func.sum(lot_movements.c.points), 0)).label("points"),
+    )
+    .where(
+        lot_movements.c.lot_id.in_(sa.select(lots.c.id).where(_EARN_LOT)),
+        sa.or_(
+            lot_movements.c.kind == MovementKind.EXPIRY.value,
+            lot_movements.c.kind == MovementKind.ANNULMENT.value,
+        ),
+    )
+    .group_by(lot_movements.c.lot_id, lot_movements.c.kind)
+)
 _REDEMPTIONS_OF_HOLD = (
     sa.select(lot_movements.c.lot_id, lot_movements.c.points)
     .join(transactions, transactions.c.id == lot_movements.c.transaction_id)
@@ -104,6 +140,8 @@ _CONSUMED_BY_HOLD = (
     .order_by(lots.c.id)
     .with_for_update()
 )
+# Both keyed by the hold (``keys.for_original``): ``:hold_transaction_id`` becomes its.
+_HOLD_TRANSACTION = {"hold_transaction_id": "transaction_id"}
 # The sweeper's batches: due lots, skipping those another sweeper or an operation holds.
 _DUE_TO_MATURE = (
     sa.select(lots)
@@ -188,6 +226,13 @@ def lot_from_row(row: Row) -> Lot:
     )
 
 
+def _held(rows: Sequence[Row]) -> HeldLots:
+    """A hold's lots and its reservations of them, from rows with ``held_points``."""
+    return [lot_from_row(row) for row in rows], [
+        Reservation(row["id"], row["held_points"]) for row in rows
+    ]
+
+
 def _lot_row(lot: Lot) -> dict[str, object]:
     return {
         "id": lot.id,
@@ -267,50 +312,94 @@ class SqlLotRepository:
 
     def overdue(self, member_id: uuid.UUID, now: datetime) -> Sequence[OverdueLot]:
         """The member's lots the clock has overtaken at ``now`` (see ``hub.domain.catch_up``)."""
-        rows = self._sql.rows(_OVERDUE, {"member_id": member_id, "now": now})
-        return [OverdueLot(lot_from_row(row), int(row["released_points"])) for row in rows]
+        return self.overdue_later(member_id, now)()
+
+    def overdue_later(self, member: MemberKey, now: datetime) -> Later[Sequence[OverdueLot]]:
+        found = self._sql.later(*for_member(_OVERDUE, member, {"now": now}))
+        return lambda: [
+            OverdueLot(lot_from_row(row), int(row["released_points"])) for row in found()
+        ]
 
     def holdable_for_update(self, member_id: uuid.UUID, now: datetime) -> Sequence[Lot]:
         """The member's unexpired lots with unreserved points, available or due to mature at
         ``now``, locked in id order."""
-        rows = self._sql.rows(_HOLDABLE, {"member_id": member_id, "now": now})
-        return [lot_from_row(row) for row in rows]
+        return self.holdable_later(member_id, now)()
+
+    def holdable_later(self, member: MemberKey, now: datetime) -> Later[Sequence[Lot]]:
+        found = self._sql.later(*for_member(_HOLDABLE, member, {"now": now}))
+        return lambda: [lot_from_row(row) for row in found()]
 
     def annullable_for_update(self, member_id: uuid.UUID) -> Sequence[Lot]:
         """The member's lots with unreserved points (pending or available), locked in id order."""
-        rows = self._sql.rows(_ANNULLABLE, {"member_id": member_id})
-        return [lot_from_row(row) for row in rows]
+        return self.annullable_later(member_id)()
+
+    def annullable_later(self, member: MemberKey) -> Later[Sequence[Lot]]:
+        found = self._sql.later(*for_member(_ANNULLABLE, member, {}))
+        return lambda: [lot_from_row(row) for row in found()]
 
     def of_hold_for_update(self, hold_id: uuid.UUID) -> tuple[Sequence[Lot], Sequence[Reservation]]:
         """The lots a hold reserved, locked, and how much it reserved of each."""
-        rows = self._sql.rows(_OF_HOLD, {"hold_id": hold_id})
-        reservations = [Reservation(row["id"], row["held_points"]) for row in rows]
-        return [lot_from_row(row) for row in rows], reservations
+        return self.of_hold_later(hold_id)()
 
-    def consumed_by_hold_for_update(self, hold_transaction_id: uuid.UUID) -> Sequence[Lot]:
-        """The lots a hold's capture took points from, locked."""
-        rows = self._sql.rows(_CONSUMED_BY_HOLD, {"hold_transaction_id": hold_transaction_id})
-        return [lot_from_row(row) for row in rows]
+    def of_hold_later(self, hold: uuid.UUID | HoldKey) -> Later[HeldLots]:
+        if isinstance(hold, HoldKey):
+            found = self._sql.later(*for_original(_OF_HOLD, hold, {}, hold_id="id"))
+        else:
+            found = self._sql.later(_OF_HOLD, {"hold_id": hold})
+        return lambda: _held(found())
+
+    def of_expired_in_the_way_later(
+        self, member: MemberKey, partner_id: str, order_id: str, now: datetime
+    ) -> Later[Mapping[uuid.UUID, HeldLots]]:
+        params = {"partner_id": partner_id, "order_id": order_id, "now": now}
+        found = self._sql.later(*for_member(_OF_EXPIRED_IN_THE_WAY, member, params))
+
+        def by_hold() -> Mapping[uuid.UUID, HeldLots]:
+            rows: dict[uuid.UUID, list[Row]] = {}
+            for row in found():
+                rows.setdefault(row["hold_id"], []).append(row)
+            return {hold_id: _held(held) for hold_id, held in rows.items()}
+
+        return by_hold
+
+    def consumed_by_hold_later(self, hold: HoldKey) -> Later[ConsumedLots]:
+        """The lots a hold's capture took points from, locked, and per lot the points it took
+        that its refunds have not given back (read once the lots are locked)."""
+        locked = self._sql.later(*for_original(_CONSUMED_BY_HOLD, hold, {}, **_HOLD_TRANSACTION))
+        taken = self._sql.later(*for_original(_CONSUMED, hold, {}, **_HOLD_TRANSACTION))
+
+        def consumed() -> ConsumedLots:
+            lots_taken = [lot_from_row(row) for row in locked()]
+            by_lot = {row["lot_id"]: int(row["points"]) for row in taken() if row["points"]}
+            return ConsumedLots(lots_taken, by_lot)
+
+        return consumed
 
     def of_earn_for_update(self, earn_id: uuid.UUID) -> Lot | None:
         """The lot an earn created (none if every point paid debt, or none were earned), locked."""
         row = self._sql.first(_OF_EARN, {"earn_id": earn_id})
         return lot_from_row(row) if row else None
 
-    def expired_points(self, lot_id: uuid.UUID) -> int:
-        """Points of the lot that expired, net of expiries a refund reversed."""
-        row = self._sql.first(_EXPIRED_POINTS, {"lot_id": lot_id})
-        return int(row["points"]) if row else 0
+    def of_earn_later(self, earn: EarnKey) -> Later[EarnLot]:
+        """The earn's lot, locked, then the points that expired from it and that a fraud
+        analyst annulled, each net of what a refund put back, read once the lock is held."""
+        keyed = {"member_id": "member_id", "earn_id": "id"}
+        locked = self._sql.later(*for_original(_OF_EARN_BY_KEY, earn, {}, **keyed))
+        moved_out = self._sql.later(*for_original(_MOVED_OUT_OF_EARN_LOT, earn, {}, **keyed))
 
-    def annulled_points(self, lot_id: uuid.UUID) -> int:
-        """Points of the lot a fraud analyst annulled, net of annulments a refund reversed."""
-        row = self._sql.first(_ANNULLED_POINTS, {"lot_id": lot_id})
-        return int(row["points"]) if row else 0
+        def earn_lot() -> EarnLot:
+            rows, moved = locked(), moved_out()
+            if not rows:
+                return EarnLot(None)
+            lot = lot_from_row(rows[0])
+            points = {row["kind"]: int(row["points"]) for row in moved if row["lot_id"] == lot.id}
+            return EarnLot(
+                lot,
+                expired_points=points.get(MovementKind.EXPIRY.value, 0),
+                annulled_points=points.get(MovementKind.ANNULMENT.value, 0),
+            )
 
-    def consumed_by_hold(self, hold_transaction_id: uuid.UUID) -> dict[uuid.UUID, int]:
-        """Per lot, the points a hold's capture took and its refunds have not given back."""
-        rows = self._sql.rows(_CONSUMED, {"hold_transaction_id": hold_transaction_id})
-        return {row["lot_id"]: int(row["points"]) for row in rows if row["points"]}
+        return earn_lot
 
     def due_to_mature(self, now: datetime, limit: int) -> Sequence[Lot]:
         return [

@@ -14,17 +14,19 @@ from functools import lru_cache
 
 import sqlalchemy as sa
 
+from hub.adapters.repositories.keys import digest_in, digest_params, for_member
 from hub.adapters.repositories.lots import RESERVED_BY_EXPIRED_HOLDS
 from hub.adapters.sql import Row, Sql
 from hub.adapters.tables import accounts, lots, member_identifiers, members, transactions
 from hub.adapters.types import UtcDateTime
-from hub.domain.accounts import AccountKind, member_accounts, member_debt
+from hub.domain.accounts import AccountKind, member_accounts
 from hub.domain.errors import MemberNotFound
 from hub.domain.ledger import Totals, TransactionKind
 from hub.domain.lots import LotStatus
 from hub.domain.members import IdentifierKind, Member, MemberStatus
 from hub.domain.rules import FactWindows, MemberFacts
-from hub.services.unit_of_work import MemberBalance
+from hub.services.ports.members import MemberBalance
+from hub.services.ports.reads import Later, MemberKey
 
 _INSERT_MEMBER = members.insert()
 _INSERT_ACCOUNT = accounts.insert()
@@ -81,10 +83,14 @@ _EXPIRING = (
 )
 _DEBT_FOR_UPDATE = (
     sa.select(accounts.c.debits_posted, accounts.c.credits_posted)
-    .where(accounts.c.id == sa.bindparam("account_id"))
+    .where(
+        accounts.c.member_id == sa.bindparam("member_id"),
+        accounts.c.kind == AccountKind.MEMBER_DEBT.value,
+    )
     .with_for_update()
 )
 _BALANCE = sa.select(
+    accounts.c.member_id,
     accounts.c.kind,
     accounts.c.debits_posted,
     accounts.c.credits_posted,
@@ -200,25 +206,6 @@ _REVIEW_BY_POINTS = _to_review(_qualifying(_t.points, spend=False, bounded=True)
 _REVIEW_BY_SPEND = _to_review(_qualifying(_t.purchase_amount_minor, spend=True, bounded=True))
 
 
-def digest_params(digests: Sequence[bytes]) -> dict[str, bytes]:
-    return {f"digest_{i}": digest for i, digest in enumerate(digests)}
-
-
-def digest_in(count: int) -> sa.ColumnElement[bool]:
-    """``digest IN (:digest_0, ...)``: fixed names, so a statement is compiled once per count."""
-    return member_identifiers.c.digest.in_([sa.bindparam(f"digest_{i}") for i in range(count)])
-
-
-@lru_cache(maxsize=8)
-def _by_digests(count: int) -> sa.Select[tuple[object, ...]]:
-    return (
-        sa.select(*_MEMBER_COLUMNS)
-        .join(member_identifiers, member_identifiers.c.member_id == members.c.id)
-        .where(digest_in(count))
-        .limit(1)
-    )
-
-
 @lru_cache(maxsize=8)
 def _taken(count: int) -> sa.Select[tuple[object, ...]]:
     return sa.select(member_identifiers.c.kind).where(digest_in(count)).limit(1)
@@ -233,6 +220,35 @@ def _member(row: Row | None, missing: str) -> Member:
         enrolled_at=row["enrolled_at"],
         erased_at=row["erased_at"],
         tier=row["tier"],
+    )
+
+
+def _facts(rows: Sequence[Row]) -> MemberFacts | None:
+    if not rows:
+        return None
+    row = rows[0]
+    return MemberFacts(
+        tier=row["tier"],
+        qualifying_points=int(row["qualifying_points"]),
+        qualifying_spend_minor=int(row["qualifying_spend_minor"]),
+        earned_today_points=int(row["earned_today_points"]),
+        earned_month_points=int(row["earned_month_points"]),
+        earned_today_at_partner_points=int(row["earned_today_at_partner_points"]),
+        earned_month_at_partner_points=int(row["earned_month_at_partner_points"]),
+        earns_at_partner=int(row["earns_at_partner"]),
+    )
+
+
+def _balance(rows: Sequence[Row]) -> MemberBalance | None:
+    by_kind = {AccountKind(row["kind"]): row for row in rows}
+    if not rows or len(by_kind) != len(member_accounts(rows[0]["member_id"])):
+        return None
+    return MemberBalance(
+        member_id=rows[0]["member_id"],
+        available=_totals(by_kind[AccountKind.MEMBER_AVAILABLE]),
+        pending=_totals(by_kind[AccountKind.MEMBER_PENDING]),
+        expiring_points=int(rows[0]["expiring_points"]),
+        debt=_totals(by_kind[AccountKind.MEMBER_DEBT]),
     )
 
 
@@ -288,14 +304,21 @@ class SqlMemberRepository:
             self._sql.first(statement, {"member_id": member_id}), f"no member {member_id}"
         )
 
-    def find_by_digests(self, digests: Sequence[bytes]) -> Member:
-        return _member(
-            self._sql.first(_by_digests(len(digests)), digest_params(digests)),
-            "no member has this identifier",
-        )
+    def get_later(self, member: MemberKey) -> Later[Member | None]:
+        found = self._sql.later(*for_member(_GET, member, {}))
+
+        def answer() -> Member | None:
+            rows = found()
+            return _member(rows[0], "") if rows else None
+
+        return answer
 
     def any_taken(self, digests: Sequence[bytes]) -> bool:
-        return self._sql.first(_taken(len(digests)), digest_params(digests)) is not None
+        return self.any_taken_later(digests)()
+
+    def any_taken_later(self, digests: Sequence[bytes]) -> Later[bool]:
+        found = self._sql.later(_taken(len(digests)), digest_params(digests))
+        return lambda: bool(found())
 
     def rekey_identifier(self, old_digest: bytes, new_digest: bytes, key_id: str) -> None:
         self._sql.defer(
@@ -312,69 +335,69 @@ class SqlMemberRepository:
         }
 
     def with_identifier_kinds(self, member: Member) -> Member:
-        rows = self._sql.rows(_KINDS, {"member_id": member.id})
-        kinds = tuple(IdentifierKind(row["kind"]) for row in rows)
-        return replace(member, identifier_kinds=kinds)
+        return replace(member, identifier_kinds=self.identifier_kinds_later(member.id)())
+
+    def identifier_kinds_later(self, member: MemberKey) -> Later[tuple[IdentifierKind, ...]]:
+        found = self._sql.later(*for_member(_KINDS, member, {}))
+        return lambda: tuple(IdentifierKind(row["kind"]) for row in found())
 
     def balance(
         self, member_id: uuid.UUID, now: datetime, expiring_before: datetime
     ) -> MemberBalance:
         """The member's stored totals; points expiring by ``expiring_before`` leave out the
         lots the clock has overtaken at ``now``."""
-        rows = self._sql.rows(
-            _BALANCE, {"member_id": member_id, "now": now, "expiring_before": expiring_before}
-        )
-        by_kind = {AccountKind(row["kind"]): row for row in rows}
-        if len(by_kind) != len(member_accounts(member_id)):
+        if (found := self.balance_later(member_id, now, expiring_before)()) is None:
             raise MemberNotFound(f"no member {member_id}")
-        return MemberBalance(
-            member_id=member_id,
-            available=_totals(by_kind[AccountKind.MEMBER_AVAILABLE]),
-            pending=_totals(by_kind[AccountKind.MEMBER_PENDING]),
-            expiring_points=int(rows[0]["expiring_points"]),
-            debt=_totals(by_kind[AccountKind.MEMBER_DEBT]),
-        )
+        return found
+
+    def balance_later(
+        self, member: MemberKey, now: datetime, expiring_before: datetime
+    ) -> Later[MemberBalance | None]:
+        params = {"now": now, "expiring_before": expiring_before}
+        found = self._sql.later(*for_member(_BALANCE, member, params))
+        return lambda: _balance(found())
 
     def debt_for_update(self, member_id: uuid.UUID) -> int:
         """Points the member owes, with their debt account locked until commit."""
-        row = self._sql.first(_DEBT_FOR_UPDATE, {"account_id": member_debt(member_id).id})
-        if row is None:
+        if (debt := self.debt_later(member_id)()) is None:
             raise MemberNotFound(f"no member {member_id}")
-        return int(row["debits_posted"] - row["credits_posted"])
+        return debt
 
-    def lock(self, member_id: uuid.UUID) -> None:
+    def debt_later(self, member: MemberKey) -> Later[int]:
+        found = self._sql.later(*for_member(_DEBT_FOR_UPDATE, member, {}))
+
+        def debt() -> int:
+            rows = found()
+            return int(rows[0]["debits_posted"] - rows[0]["credits_posted"]) if rows else 0
+
+        return debt
+
+    def lock(self, member: MemberKey) -> None:
         """Lock the member's row until commit; what is read after it includes every write of
         the lock's previous holders. No round trip of its own (see ``Sql.lock``)."""
-        self._sql.lock(_LOCK, {"member_id": member_id})
+        self._sql.lock(*for_member(_LOCK, member, {}))
 
     def facts(
         self, member_id: uuid.UUID, partner_id: str, windows: FactWindows, *, lock: bool
     ) -> MemberFacts:
         if lock:
             self.lock(member_id)
-        row = self._sql.first(
-            _FACTS,
-            {
-                "member_id": member_id,
-                "partner_id": partner_id,
-                "qualifying_since": windows.qualifying_since,
-                "spend_currency": windows.spend_currency,
-                "day_start": windows.day_start,
-                "month_start": windows.month_start,
-            },
-        )
-        if row is None:
+        if (facts := self.facts_later(member_id, partner_id, windows)()) is None:
             raise MemberNotFound(f"no member {member_id}")
-        return MemberFacts(
-            tier=row["tier"],
-            qualifying_points=int(row["qualifying_points"]),
-            qualifying_spend_minor=int(row["qualifying_spend_minor"]),
-            earned_today_points=int(row["earned_today_points"]),
-            earned_month_points=int(row["earned_month_points"]),
-            earned_today_at_partner_points=int(row["earned_today_at_partner_points"]),
-            earned_month_at_partner_points=int(row["earned_month_at_partner_points"]),
-            earns_at_partner=int(row["earns_at_partner"]),
-        )
+        return facts
+
+    def facts_later(
+        self, member: MemberKey, partner_id: str, windows: FactWindows
+    ) -> Later[MemberFacts | None]:
+        params = {
+            "partner_id": partner_id,
+            "qualifying_since": windows.qualifying_since,
+            "spend_currency": windows.spend_currency,
+            "day_start": windows.day_start,
+            "month_start": windows.month_start,
+        }
+        found = self._sql.later(*for_member(_FACTS, member, params))
+        return lambda: _facts(found())
 
     def set_status(self, member_id: uuid.UUID, status: MemberStatus) -> None:
         self._sql.defer(_SET_STATUS, [{"b_member_id": member_id, "b_status": status.value}])
@@ -382,13 +405,10 @@ class SqlMemberRepository:
     def set_tier(self, member_id: uuid.UUID, tier: str | None, since: datetime) -> None:
         self._sql.defer(_SET_TIER, [{"b_member_id": member_id, "b_tier": tier, "b_since": since}])
 
-    def event_count(self, member_id: uuid.UUID, partner_id: str, event: str) -> int:
-        row = self._sql.first(
-            _EVENT_COUNT, {"member_id": member_id, "partner_id": partner_id, "event": event}
-        )
-        return (
-            int(row["count"] if row and "count" in row else next(iter(row.values()))) if row else 0
-        )
+    def event_count_later(self, member: MemberKey, partner_id: str, event: str) -> Later[int]:
+        params = {"partner_id": partner_id, "event": event}
+        found = self._sql.later(*for_member(_EVENT_COUNT, member, params))
+        return lambda: int(found()[0]["events"])
 
     def tiers_to_review(
         self, period_start: datetime, windows: FactWindows, limit: int

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import sqlalchemy as sa
 
-from hub.adapters.repositories.members import digest_in, digest_params
+from hub.adapters.repositories.keys import digest_in, digest_params
 from hub.adapters.sql import Row, Sql
 from hub.adapters.tables import (
     accounts,
@@ -29,7 +29,8 @@ from hub.domain.members import Member, MemberStatus
 from hub.domain.money import EarnRounding, Rounding
 from hub.domain.partners import BurnRules, CategoryShare, ExpiryPolicy, Partner, PartnerStatus
 from hub.domain.rates import Rates, RateVersion, canonical
-from hub.services.unit_of_work import CallContext
+from hub.services.ports.partners import CallContext
+from hub.services.ports.reads import Later
 
 _INSERT_PARTNER = partners.insert()
 _INSERT_ACCOUNT = accounts.insert()
@@ -145,6 +146,7 @@ _SAVE = (
         status=sa.bindparam("b_status"),
         rate_limit_per_s=sa.bindparam("b_rate_limit_per_s"),
         phone_region=sa.bindparam("b_phone_region"),
+        offline_window_s=sa.bindparam("b_offline_window_s"),
     )
 )
 _ISSUED = sa.select(
@@ -172,6 +174,7 @@ def partner_from_row(row: Row) -> Partner:
         ),
         earn_rounding=EarnRounding(row["earn_rounding"]),
         phone_region=row["phone_region"],
+        offline_window_s=row["offline_window_s"],
     )
 
 
@@ -238,10 +241,17 @@ class SqlPartnerRepository:
         self._sql.mark_cache_stale()
 
     def get(self, partner_id: str) -> Partner:
-        row = self._sql.first(_GET, {"partner_id": partner_id})
-        if row is None:
-            raise PartnerNotFound(f"no partner {partner_id!r}")
-        return partner_from_row(row)
+        return self.get_later(partner_id)()
+
+    def get_later(self, partner_id: str) -> Later[Partner]:
+        found = self._sql.later(_GET, {"partner_id": partner_id})
+
+        def answer() -> Partner:
+            if not (rows := found()):
+                raise PartnerNotFound(f"no partner {partner_id!r}")
+            return partner_from_row(rows[0])
+
+        return answer
 
     def for_call(
         self,
@@ -251,6 +261,14 @@ class SqlPartnerRepository:
     ) -> CallContext:
         """The partner, its rates in force ``at`` and the member (by id or identifier digest,
         or any of several digests, one per identifier key)."""
+        return self.for_call_later(partner_id, at, member)()
+
+    def for_call_later(
+        self,
+        partner_id: str,
+        at: datetime,
+        member: uuid.UUID | bytes | tuple[bytes, ...] | None = None,
+    ) -> Later[CallContext]:
         params: dict[str, object] = {"partner_id": partner_id, "at": at}
         if member is None:
             statement = _FOR_CALL
@@ -261,17 +279,8 @@ class SqlPartnerRepository:
         else:
             statement = _for_call_by_digests(len(member))
             params.update(digest_params(member))
-        row = self._sql.first(statement, params)
-        if row is None:
-            raise PartnerNotFound(f"no partner {partner_id!r}")
-        rate = rate_from_row(row, partner_id) if row["rate_id"] is not None else None
-        generation = int(row["rules_generation"] or 0)
-        if row.get("member_id") is None:
-            return CallContext(partner_from_row(row), rate, None, rules_generation=generation)
-        debt = int(row["member_debt_points"] or 0)
-        digest = bytes(row["member_digest"]) if row.get("member_digest") is not None else None
-        found = member_from_row(row)
-        return CallContext(partner_from_row(row), rate, found, debt, digest, generation)
+        found = self._sql.later(statement, params)
+        return lambda: _call_context(found(), partner_id)
 
     def list(self) -> Sequence[Partner]:
         return [partner_from_row(row) for row in self._sql.rows(_LIST)]
@@ -287,8 +296,8 @@ class SqlPartnerRepository:
         self._sql.mark_cache_stale()
 
     def save(self, partner: Partner) -> None:
-        """Write what can change after onboarding: the status, the rate limit and the phone
-        region."""
+        """Write what can change after onboarding: the status, the rate limit, the phone
+        region and the offline window."""
         self._sql.mark_cache_stale()
         self._sql.execute(
             _SAVE,
@@ -297,6 +306,7 @@ class SqlPartnerRepository:
                 "b_status": partner.status.value,
                 "b_rate_limit_per_s": partner.rate_limit_per_s,
                 "b_phone_region": partner.phone_region,
+                "b_offline_window_s": partner.offline_window_s,
             },
         )
 
@@ -328,4 +338,18 @@ def _partner_row(partner: Partner, now: datetime) -> dict[str, object]:
         ),
         "earn_rounding": partner.earn_rounding.value,
         "phone_region": partner.phone_region,
+        "offline_window_s": partner.offline_window_s,
     }
+
+
+def _call_context(rows: Sequence[Row], partner_id: str) -> CallContext:
+    if not rows:
+        raise PartnerNotFound(f"no partner {partner_id!r}")
+    row = rows[0]
+    rate = rate_from_row(row, partner_id) if row["rate_id"] is not None else None
+    generation = int(row["rules_generation"] or 0)
+    if row.get("member_id") is None:
+        return CallContext(partner_from_row(row), rate, None, rules_generation=generation)
+    debt = int(row["member_debt_points"] or 0)
+    digest = bytes(row["member_digest"]) if row.get("member_digest") is not None else None
+    return CallContext(partner_from_row(row), rate, member_from_row(row), debt, digest, generation)

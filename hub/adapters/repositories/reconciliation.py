@@ -52,13 +52,13 @@ from hub.adapters.tables import (
 from hub.adapters.types import UtcDateTime
 from hub.domain.errors import ExceptionNotFound
 from hub.domain.ledger import TransactionKind
-from hub.services.results import (
+from hub.services.ports.reconciliation import (
     ExceptionCounts,
+    ExceptionCursor,
     ExceptionKind,
     ExceptionStatus,
     ReconciliationExceptionView,
 )
-from hub.services.unit_of_work import ExceptionCursor
 from settlement.model import BusinessDay, Snapshot
 from settlement.reconciliation import ItemKind, ReportLine
 
@@ -442,7 +442,7 @@ def _line_arrays(
 
 
 class SqlReconciliationRepository:
-    """See ``hub.services.unit_of_work.ReconciliationRepository``."""
+    """See ``hub.services.ports.reconciliation.ReconciliationRepository``."""
 
     def __init__(self, sql: Sql) -> None:
         self._sql = sql

@@ -34,7 +34,7 @@ from hub.domain.flags import ActionKind, AnalystAction, Flag, FlagStatus
 from hub.domain.ledger import TransactionKind
 from hub.domain.money import Money
 from hub.domain.purchases import Channel, PointOfSale
-from hub.services.unit_of_work import AccountTransaction, FlagCursor, RuleCounts
+from hub.services.ports.reviews import AccountTransaction, FlagCursor, RuleCounts
 
 FLAG_INSERT = fraud_flags.insert()
 """Insert one flag row (``flag_rows(flag)[0]``)."""
@@ -445,7 +445,7 @@ def _dormant_burn(row: Row, start: datetime) -> DormantBurnFacts:
 
 
 class SqlReviewRepository:
-    """See ``hub.services.unit_of_work.ReviewRepository``."""
+    """See ``hub.services.ports.reviews.ReviewRepository``."""
 
     def __init__(self, sql: Sql) -> None:
         self._sql = sql

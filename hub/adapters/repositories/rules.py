@@ -21,7 +21,7 @@ from hub.adapters.tables import rule_versions as versions
 from hub.adapters.tables import rules_head as head
 from hub.domain.rules import DEFINITION_OF, Campaign, RuleKind, RuleVersion
 from hub.services import codec
-from hub.services.unit_of_work import TransientConflict
+from hub.services.ports.conflicts import TransientConflict
 
 HEAD_ROW_ID = 1
 BUDGET_IDS_MAX = 64

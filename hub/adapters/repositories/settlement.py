@@ -62,7 +62,7 @@ from hub.domain.lots import MovementKind
 from hub.domain.money import Rounding
 from hub.domain.rates import canonical
 from hub.domain.rules import Funder
-from hub.services.unit_of_work import Progress, StoredRun, StoredStatement
+from hub.services.ports.settlement import Progress, StoredRun, StoredStatement
 from settlement.model import (
     AdjustmentLine,
     BusinessDay,

@@ -26,7 +26,7 @@ from coalition.hub.v1 import common_pb2 as coalition_dot_hub_dot_v1_dot_common__
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x63oalition/hub/v1/admin.proto\x12\x10\x63oalition.hub.v1\x1a\x1d\x63oalition/hub/v1/common.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa1\x01\n\tBurnRules\x12\x12\n\nmin_points\x18\x01 \x01(\x03\x12\x11\n\tmax_share\x18\x02 \x01(\t\x12\x16\n\x0emin_cash_minor\x18\x03 \x01(\x03\x12\x1b\n\x13\x65xcluded_categories\x18\x04 \x03(\t\x12\x38\n\x0f\x63\x61tegory_shares\x18\x05 \x03(\x0b\x32\x1f.coalition.hub.v1.CategoryShare\"4\n\rCategoryShare\x12\x10\n\x08\x63\x61tegory\x18\x01 \x01(\t\x12\x11\n\tmax_share\x18\x02 \x01(\t\"\x8c\x03\n\x07Partner\x12\x12\n\npartner_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x10\n\x08\x63urrency\x18\x03 \x01(\t\x12\x10\n\x08rounding\x18\x04 \x01(\t\x12\x18\n\x10pending_period_s\x18\x05 \x01(\x03\x12\x0e\n\x06\x65xpiry\x18\x06 \x01(\t\x12\x0e\n\x06status\x18\x07 \x01(\t\x12\x12\n\nhold_ttl_s\x18\x08 \x01(\x03\x12/\n\nburn_rules\x18\t \x01(\x0b\x32\x1b.coalition.hub.v1.BurnRules\x12\x18\n\x10rate_limit_per_s\x18\n \x01(\x05\x12.\n\rcurrent_rates\x18\x0b \x01(\x0b\x32\x17.coalition.hub.v1.Rates\x12.\n\rrate_versions\x18\x0c \x03(\x0b\x32\x17.coalition.hub.v1.Rates\x12\x15\n\rissued_points\x18\r \x01(\x03\x12\x15\n\rearn_rounding\x18\x0e \x01(\t\x12\x14\n\x0cphone_region\x18\x0f \x01(\t\"\xad\x02\n\x11\x41\x64\x64PartnerRequest\x12\x12\n\npartner_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x10\n\x08\x63urrency\x18\x03 \x01(\t\x12&\n\x05rates\x18\x04 \x01(\x0b\x32\x17.coalition.hub.v1.Rates\x12\x10\n\x08rounding\x18\x05 \x01(\t\x12\x18\n\x10pending_period_s\x18\x06 \x01(\x03\x12\x0e\n\x06\x65xpiry\x18\x07 \x01(\t\x12\x12\n\nhold_ttl_s\x18\x08 \x01(\x03\x12/\n\nburn_rules\x18\t \x01(\x0b\x32\x1b.coalition.hub.v1.BurnRules\x12\x0e\n\x06reason\x18\n \x01(\t\x12\x15\n\rearn_rounding\x18\x0b \x01(\t\x12\x14\n\x0cphone_region\x18\x0c \x01(\t\"\'\n\x11GetPartnerRequest\x12\x12\n\npartner_id\x18\x01 \x01(\t\"\x15\n\x13ListPartnersRequest\"C\n\x14ListPartnersResponse\x12+\n\x08partners\x18\x01 \x03(\x0b\x32\x19.coalition.hub.v1.Partner\"\\\n\x0eSetRateRequest\x12\x12\n\npartner_id\x18\x01 \x01(\t\x12&\n\x05rates\x18\x02 \x01(\x0b\x32\x17.coalition.hub.v1.Rates\x12\x0e\n\x06reason\x18\x03 \x01(\t\"M\n\x17SetPartnerStatusRequest\x12\x12\n\npartner_id\x18\x01 \x01(\t\x12\x0e\n\x06\x61\x63tive\x18\x02 \x01(\x08\x12\x0e\n\x06reason\x18\x03 \x01(\t\"Z\n\x1aSetPartnerRateLimitRequest\x12\x12\n\npartner_id\x18\x01 \x01(\t\x12\x18\n\x10rate_limit_per_s\x18\x02 \x01(\x05\x12\x0e\n\x06reason\x18\x03 \x01(\t\"X\n\x1cSetPartnerPhoneRegionRequest\x12\x12\n\npartner_id\x18\x01 \x01(\t\x12\x14\n\x0cphone_region\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"\xd8\x02\n\nCredential\x12\x0e\n\x06serial\x18\x01 \x01(\t\x12\x11\n\tprincipal\x18\x02 \x01(\t\x12\x1a\n\x12\x66ingerprint_sha256\x18\x03 \x01(\t\x12.\n\nnot_before\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\tnot_after\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\tissued_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tissued_by\x18\x07 \x01(\t\x12\x0e\n\x06renews\x18\x08 \x01(\t\x12.\n\nrevoked_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nrevoked_by\x18\n \x01(\t\x12\x16\n\x0erevoked_reason\x18\x0b \x01(\t\"+\n\x16ListCredentialsRequest\x12\x11\n\tprincipal\x18\x01 \x01(\t\"L\n\x17ListCredentialsResponse\x12\x31\n\x0b\x63redentials\x18\x01 \x03(\x0b\x32\x1c.coalition.hub.v1.Credential\"9\n\x17RevokeCredentialRequest\x12\x0e\n\x06serial\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"7\n\x12\x45raseMemberRequest\x12\x11\n\tmember_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"P\n\x0c\x45rasedMember\x12\x11\n\tmember_id\x18\x01 \x01(\t\x12-\n\terased_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp2\x89\x07\n\x0c\x41\x64minService\x12L\n\nAddPartner\x12#.coalition.hub.v1.AddPartnerRequest\x1a\x19.coalition.hub.v1.Partner\x12L\n\nGetPartner\x12#.coalition.hub.v1.GetPartnerRequest\x1a\x19.coalition.hub.v1.Partner\x12]\n\x0cListPartners\x12%.coalition.hub.v1.ListPartnersRequest\x1a&.coalition.hub.v1.ListPartnersResponse\x12\x46\n\x07SetRate\x12 .coalition.hub.v1.SetRateRequest\x1a\x19.coalition.hub.v1.Partner\x12X\n\x10SetPartnerStatus\x12).coalition.hub.v1.SetPartnerStatusRequest\x1a\x19.coalition.hub.v1.Partner\x12^\n\x13SetPartnerRateLimit\x12,.coalition.hub.v1.SetPartnerRateLimitRequest\x1a\x19.coalition.hub.v1.Partner\x12\x62\n\x15SetPartnerPhoneRegion\x12..coalition.hub.v1.SetPartnerPhoneRegionRequest\x1a\x19.coalition.hub.v1.Partner\x12\x66\n\x0fListCredentials\x12(.coalition.hub.v1.ListCredentialsRequest\x1a).coalition.hub.v1.ListCredentialsResponse\x12[\n\x10RevokeCredential\x12).coalition.hub.v1.RevokeCredentialRequest\x1a\x1c.coalition.hub.v1.Credential\x12S\n\x0b\x45raseMember\x12$.coalition.hub.v1.EraseMemberRequest\x1a\x1e.coalition.hub.v1.ErasedMemberb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x63oalition/hub/v1/admin.proto\x12\x10\x63oalition.hub.v1\x1a\x1d\x63oalition/hub/v1/common.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa1\x01\n\tBurnRules\x12\x12\n\nmin_points\x18\x01 \x01(\x03\x12\x11\n\tmax_share\x18\x02 \x01(\t\x12\x16\n\x0emin_cash_minor\x18\x03 \x01(\x03\x12\x1b\n\x13\x65xcluded_categories\x18\x04 \x03(\t\x12\x38\n\x0f\x63\x61tegory_shares\x18\x05 \x03(\x0b\x32\x1f.coalition.hub.v1.CategoryShare\"4\n\rCategoryShare\x12\x10\n\x08\x63\x61tegory\x18\x01 \x01(\t\x12\x11\n\tmax_share\x18\x02 \x01(\t\"\xa6\x03\n\x07Partner\x12\x12\n\npartner_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x10\n\x08\x63urrency\x18\x03 \x01(\t\x12\x10\n\x08rounding\x18\x04 \x01(\t\x12\x18\n\x10pending_period_s\x18\x05 \x01(\x03\x12\x0e\n\x06\x65xpiry\x18\x06 \x01(\t\x12\x0e\n\x06status\x18\x07 \x01(\t\x12\x12\n\nhold_ttl_s\x18\x08 \x01(\x03\x12/\n\nburn_rules\x18\t \x01(\x0b\x32\x1b.coalition.hub.v1.BurnRules\x12\x18\n\x10rate_limit_per_s\x18\n \x01(\x05\x12.\n\rcurrent_rates\x18\x0b \x01(\x0b\x32\x17.coalition.hub.v1.Rates\x12.\n\rrate_versions\x18\x0c \x03(\x0b\x32\x17.coalition.hub.v1.Rates\x12\x15\n\rissued_points\x18\r \x01(\x03\x12\x15\n\rearn_rounding\x18\x0e \x01(\t\x12\x14\n\x0cphone_region\x18\x0f \x01(\t\x12\x18\n\x10offline_window_s\x18\x10 \x01(\x03\"\xe1\x02\n\x11\x41\x64\x64PartnerRequest\x12\x12\n\npartner_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x10\n\x08\x63urrency\x18\x03 \x01(\t\x12&\n\x05rates\x18\x04 \x01(\x0b\x32\x17.coalition.hub.v1.Rates\x12\x10\n\x08rounding\x18\x05 \x01(\t\x12\x18\n\x10pending_period_s\x18\x06 \x01(\x03\x12\x0e\n\x06\x65xpiry\x18\x07 \x01(\t\x12\x12\n\nhold_ttl_s\x18\x08 \x01(\x03\x12/\n\nburn_rules\x18\t \x01(\x0b\x32\x1b.coalition.hub.v1.BurnRules\x12\x0e\n\x06reason\x18\n \x01(\t\x12\x15\n\rearn_rounding\x18\x0b \x01(\t\x12\x14\n\x0cphone_region\x18\x0c \x01(\t\x12\x1d\n\x10offline_window_s\x18\r \x01(\x03H\x00\x88\x01\x01\x42\x13\n\x11_offline_window_s\"\'\n\x11GetPartnerRequest\x12\x12\n\npartner_id\x18\x01 \x01(\t\"\x15\n\x13ListPartnersRequest\"C\n\x14ListPartnersResponse\x12+\n\x08partners\x18\x01 \x03(\x0b\x32\x19.coalition.hub.v1.Partner\"\\\n\x0eSetRateRequest\x12\x12\n\npartner_id\x18\x01 \x01(\t\x12&\n\x05rates\x18\x02 \x01(\x0b\x32\x17.coalition.hub.v1.Rates\x12\x0e\n\x06reason\x18\x03 \x01(\t\"M\n\x17SetPartnerStatusRequest\x12\x12\n\npartner_id\x18\x01 \x01(\t\x12\x0e\n\x06\x61\x63tive\x18\x02 \x01(\x08\x12\x0e\n\x06reason\x18\x03 \x01(\t\"Z\n\x1aSetPartnerRateLimitRequest\x12\x12\n\npartner_id\x18\x01 \x01(\t\x12\x18\n\x10rate_limit_per_s\x18\x02 \x01(\x05\x12\x0e\n\x06reason\x18\x03 \x01(\t\"X\n\x1cSetPartnerPhoneRegionRequest\x12\x12\n\npartner_id\x18\x01 \x01(\t\x12\x14\n\x0cphone_region\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"^\n\x1eSetPartnerOfflineWindowRequest\x12\x12\n\npartner_id\x18\x01 \x01(\t\x12\x18\n\x10offline_window_s\x18\x02 \x01(\x03\x12\x0e\n\x06reason\x18\x03 \x01(\t\"\xd8\x02\n\nCredential\x12\x0e\n\x06serial\x18\x01 \x01(\t\x12\x11\n\tprincipal\x18\x02 \x01(\t\x12\x1a\n\x12\x66ingerprint_sha256\x18\x03 \x01(\t\x12.\n\nnot_before\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\tnot_after\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\tissued_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tissued_by\x18\x07 \x01(\t\x12\x0e\n\x06renews\x18\x08 \x01(\t\x12.\n\nrevoked_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nrevoked_by\x18\n \x01(\t\x12\x16\n\x0erevoked_reason\x18\x0b \x01(\t\"+\n\x16ListCredentialsRequest\x12\x11\n\tprincipal\x18\x01 \x01(\t\"L\n\x17ListCredentialsResponse\x12\x31\n\x0b\x63redentials\x18\x01 \x03(\x0b\x32\x1c.coalition.hub.v1.Credential\"9\n\x17RevokeCredentialRequest\x12\x0e\n\x06serial\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"7\n\x12\x45raseMemberRequest\x12\x11\n\tmember_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"P\n\x0c\x45rasedMember\x12\x11\n\tmember_id\x18\x01 \x01(\t\x12-\n\terased_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp2\xf1\x07\n\x0c\x41\x64minService\x12L\n\nAddPartner\x12#.coalition.hub.v1.AddPartnerRequest\x1a\x19.coalition.hub.v1.Partner\x12L\n\nGetPartner\x12#.coalition.hub.v1.GetPartnerRequest\x1a\x19.coalition.hub.v1.Partner\x12]\n\x0cListPartners\x12%.coalition.hub.v1.ListPartnersRequest\x1a&.coalition.hub.v1.ListPartnersResponse\x12\x46\n\x07SetRate\x12 .coalition.hub.v1.SetRateRequest\x1a\x19.coalition.hub.v1.Partner\x12X\n\x10SetPartnerStatus\x12).coalition.hub.v1.SetPartnerStatusRequest\x1a\x19.coalition.hub.v1.Partner\x12^\n\x13SetPartnerRateLimit\x12,.coalition.hub.v1.SetPartnerRateLimitRequest\x1a\x19.coalition.hub.v1.Partner\x12\x62\n\x15SetPartnerPhoneRegion\x12..coalition.hub.v1.SetPartnerPhoneRegionRequest\x1a\x19.coalition.hub.v1.Partner\x12\x66\n\x17SetPartnerOfflineWindow\x12\x30.coalition.hub.v1.SetPartnerOfflineWindowRequest\x1a\x19.coalition.hub.v1.Partner\x12\x66\n\x0fListCredentials\x12(.coalition.hub.v1.ListCredentialsRequest\x1a).coalition.hub.v1.ListCredentialsResponse\x12[\n\x10RevokeCredential\x12).coalition.hub.v1.RevokeCredentialRequest\x1a\x1c.coalition.hub.v1.Credential\x12S\n\x0b\x45raseMember\x12$.coalition.hub.v1.EraseMemberRequest\x1a\x1e.coalition.hub.v1.ErasedMemberb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,35 +38,37 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CATEGORYSHARE']._serialized_start=278
   _globals['_CATEGORYSHARE']._serialized_end=330
   _globals['_PARTNER']._serialized_start=333
-  _globals['_PARTNER']._serialized_end=729
-  _globals['_ADDPARTNERREQUEST']._serialized_start=732
-  _globals['_ADDPARTNERREQUEST']._serialized_end=1033
-  _globals['_GETPARTNERREQUEST']._serialized_start=1035
-  _globals['_GETPARTNERREQUEST']._serialized_end=1074
-  _globals['_LISTPARTNERSREQUEST']._serialized_start=1076
-  _globals['_LISTPARTNERSREQUEST']._serialized_end=1097
-  _globals['_LISTPARTNERSRESPONSE']._serialized_start=1099
-  _globals['_LISTPARTNERSRESPONSE']._serialized_end=1166
-  _globals['_SETRATEREQUEST']._serialized_start=1168
-  _globals['_SETRATEREQUEST']._serialized_end=1260
-  _globals['_SETPARTNERSTATUSREQUEST']._serialized_start=1262
-  _globals['_SETPARTNERSTATUSREQUEST']._serialized_end=1339
-  _globals['_SETPARTNERRATELIMITREQUEST']._serialized_start=1341
-  _globals['_SETPARTNERRATELIMITREQUEST']._serialized_end=1431
-  _globals['_SETPARTNERPHONEREGIONREQUEST']._serialized_start=1433
-  _globals['_SETPARTNERPHONEREGIONREQUEST']._serialized_end=1521
-  _globals['_CREDENTIAL']._serialized_start=1524
-  _globals['_CREDENTIAL']._serialized_end=1868
-  _globals['_LISTCREDENTIALSREQUEST']._serialized_start=1870
-  _globals['_LISTCREDENTIALSREQUEST']._serialized_end=1913
-  _globals['_LISTCREDENTIALSRESPONSE']._serialized_start=1915
-  _globals['_LISTCREDENTIALSRESPONSE']._serialized_end=1991
-  _globals['_REVOKECREDENTIALREQUEST']._serialized_start=1993
-  _globals['_REVOKECREDENTIALREQUEST']._serialized_end=2050
-  _globals['_ERASEMEMBERREQUEST']._serialized_start=2052
-  _globals['_ERASEMEMBERREQUEST']._serialized_end=2107
-  _globals['_ERASEDMEMBER']._serialized_start=2109
-  _globals['_ERASEDMEMBER']._serialized_end=2189
-  _globals['_ADMINSERVICE']._serialized_start=2192
-  _globals['_ADMINSERVICE']._serialized_end=3097
+  _globals['_PARTNER']._serialized_end=755
+  _globals['_ADDPARTNERREQUEST']._serialized_start=758
+  _globals['_ADDPARTNERREQUEST']._serialized_end=1111
+  _globals['_GETPARTNERREQUEST']._serialized_start=1113
+  _globals['_GETPARTNERREQUEST']._serialized_end=1152
+  _globals['_LISTPARTNERSREQUEST']._serialized_start=1154
+  _globals['_LISTPARTNERSREQUEST']._serialized_end=1175
+  _globals['_LISTPARTNERSRESPONSE']._serialized_start=1177
+  _globals['_LISTPARTNERSRESPONSE']._serialized_end=1244
+  _globals['_SETRATEREQUEST']._serialized_start=1246
+  _globals['_SETRATEREQUEST']._serialized_end=1338
+  _globals['_SETPARTNERSTATUSREQUEST']._serialized_start=1340
+  _globals['_SETPARTNERSTATUSREQUEST']._serialized_end=1417
+  _globals['_SETPARTNERRATELIMITREQUEST']._serialized_start=1419
+  _globals['_SETPARTNERRATELIMITREQUEST']._serialized_end=1509
+  _globals['_SETPARTNERPHONEREGIONREQUEST']._serialized_start=1511
+  _globals['_SETPARTNERPHONEREGIONREQUEST']._serialized_end=1599
+  _globals['_SETPARTNEROFFLINEWINDOWREQUEST']._serialized_start=1601
+  _globals['_SETPARTNEROFFLINEWINDOWREQUEST']._serialized_end=1695
+  _globals['_CREDENTIAL']._serialized_start=1698
+  _globals['_CREDENTIAL']._serialized_end=2042
+  _globals['_LISTCREDENTIALSREQUEST']._serialized_start=2044
+  _globals['_LISTCREDENTIALSREQUEST']._serialized_end=2087
+  _globals['_LISTCREDENTIALSRESPONSE']._serialized_start=2089
+  _globals['_LISTCREDENTIALSRESPONSE']._serialized_end=2165
+  _globals['_REVOKECREDENTIALREQUEST']._serialized_start=2167
+  _globals['_REVOKECREDENTIALREQUEST']._serialized_end=2224
+  _globals['_ERASEMEMBERREQUEST']._serialized_start=2226
+  _globals['_ERASEMEMBERREQUEST']._serialized_end=2281
+  _globals['_ERASEDMEMBER']._serialized_start=2283
+  _globals['_ERASEDMEMBER']._serialized_end=2363
+  _globals['_ADMINSERVICE']._serialized_start=2366
+  _globals['_ADMINSERVICE']._serialized_end=3375
 # @@protoc_insertion_point(module_scope)

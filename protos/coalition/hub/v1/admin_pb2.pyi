@@ -33,7 +33,7 @@ class CategoryShare(_message.Message):
     def __init__(self, category: _Optional[str] = ..., max_share: _Optional[str] = ...) -> None: ...
 
 class Partner(_message.Message):
-    __slots__ = ("partner_id", "name", "currency", "rounding", "pending_period_s", "expiry", "status", "hold_ttl_s", "burn_rules", "rate_limit_per_s", "current_rates", "rate_versions", "issued_points", "earn_rounding", "phone_region")
+    __slots__ = ("partner_id", "name", "currency", "rounding", "pending_period_s", "expiry", "status", "hold_ttl_s", "burn_rules", "rate_limit_per_s", "current_rates", "rate_versions", "issued_points", "earn_rounding", "phone_region", "offline_window_s")
     PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     CURRENCY_FIELD_NUMBER: _ClassVar[int]
@@ -49,6 +49,7 @@ class Partner(_message.Message):
     ISSUED_POINTS_FIELD_NUMBER: _ClassVar[int]
     EARN_ROUNDING_FIELD_NUMBER: _ClassVar[int]
     PHONE_REGION_FIELD_NUMBER: _ClassVar[int]
+    OFFLINE_WINDOW_S_FIELD_NUMBER: _ClassVar[int]
     partner_id: str
     name: str
     currency: str
@@ -64,10 +65,11 @@ class Partner(_message.Message):
     issued_points: int
     earn_rounding: str
     phone_region: str
-    def __init__(self, partner_id: _Optional[str] = ..., name: _Optional[str] = ..., currency: _Optional[str] = ..., rounding: _Optional[str] = ..., pending_period_s: _Optional[int] = ..., expiry: _Optional[str] = ..., status: _Optional[str] = ..., hold_ttl_s: _Optional[int] = ..., burn_rules: _Optional[_Union[BurnRules, _Mapping]] = ..., rate_limit_per_s: _Optional[int] = ..., current_rates: _Optional[_Union[_common_pb2.Rates, _Mapping]] = ..., rate_versions: _Optional[_Iterable[_Union[_common_pb2.Rates, _Mapping]]] = ..., issued_points: _Optional[int] = ..., earn_rounding: _Optional[str] = ..., phone_region: _Optional[str] = ...) -> None: ...
+    offline_window_s: int
+    def __init__(self, partner_id: _Optional[str] = ..., name: _Optional[str] = ..., currency: _Optional[str] = ..., rounding: _Optional[str] = ..., pending_period_s: _Optional[int] = ..., expiry: _Optional[str] = ..., status: _Optional[str] = ..., hold_ttl_s: _Optional[int] = ..., burn_rules: _Optional[_Union[BurnRules, _Mapping]] = ..., rate_limit_per_s: _Optional[int] = ..., current_rates: _Optional[_Union[_common_pb2.Rates, _Mapping]] = ..., rate_versions: _Optional[_Iterable[_Union[_common_pb2.Rates, _Mapping]]] = ..., issued_points: _Optional[int] = ..., earn_rounding: _Optional[str] = ..., phone_region: _Optional[str] = ..., offline_window_s: _Optional[int] = ...) -> None: ...
 
 class AddPartnerRequest(_message.Message):
-    __slots__ = ("partner_id", "name", "currency", "rates", "rounding", "pending_period_s", "expiry", "hold_ttl_s", "burn_rules", "reason", "earn_rounding", "phone_region")
+    __slots__ = ("partner_id", "name", "currency", "rates", "rounding", "pending_period_s", "expiry", "hold_ttl_s", "burn_rules", "reason", "earn_rounding", "phone_region", "offline_window_s")
     PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     CURRENCY_FIELD_NUMBER: _ClassVar[int]
@@ -80,6 +82,7 @@ class AddPartnerRequest(_message.Message):
     REASON_FIELD_NUMBER: _ClassVar[int]
     EARN_ROUNDING_FIELD_NUMBER: _ClassVar[int]
     PHONE_REGION_FIELD_NUMBER: _ClassVar[int]
+    OFFLINE_WINDOW_S_FIELD_NUMBER: _ClassVar[int]
     partner_id: str
     name: str
     currency: str
@@ -92,7 +95,8 @@ class AddPartnerRequest(_message.Message):
     reason: str
     earn_rounding: str
     phone_region: str
-    def __init__(self, partner_id: _Optional[str] = ..., name: _Optional[str] = ..., currency: _Optional[str] = ..., rates: _Optional[_Union[_common_pb2.Rates, _Mapping]] = ..., rounding: _Optional[str] = ..., pending_period_s: _Optional[int] = ..., expiry: _Optional[str] = ..., hold_ttl_s: _Optional[int] = ..., burn_rules: _Optional[_Union[BurnRules, _Mapping]] = ..., reason: _Optional[str] = ..., earn_rounding: _Optional[str] = ..., phone_region: _Optional[str] = ...) -> None: ...
+    offline_window_s: int
+    def __init__(self, partner_id: _Optional[str] = ..., name: _Optional[str] = ..., currency: _Optional[str] = ..., rates: _Optional[_Union[_common_pb2.Rates, _Mapping]] = ..., rounding: _Optional[str] = ..., pending_period_s: _Optional[int] = ..., expiry: _Optional[str] = ..., hold_ttl_s: _Optional[int] = ..., burn_rules: _Optional[_Union[BurnRules, _Mapping]] = ..., reason: _Optional[str] = ..., earn_rounding: _Optional[str] = ..., phone_region: _Optional[str] = ..., offline_window_s: _Optional[int] = ...) -> None: ...
 
 class GetPartnerRequest(_message.Message):
     __slots__ = ("partner_id",)
@@ -149,6 +153,16 @@ class SetPartnerPhoneRegionRequest(_message.Message):
     phone_region: str
     reason: str
     def __init__(self, partner_id: _Optional[str] = ..., phone_region: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class SetPartnerOfflineWindowRequest(_message.Message):
+    __slots__ = ("partner_id", "offline_window_s", "reason")
+    PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
+    OFFLINE_WINDOW_S_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    partner_id: str
+    offline_window_s: int
+    reason: str
+    def __init__(self, partner_id: _Optional[str] = ..., offline_window_s: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class Credential(_message.Message):
     __slots__ = ("serial", "principal", "fingerprint_sha256", "not_before", "not_after", "issued_at", "issued_by", "renews", "revoked_at", "revoked_by", "revoked_reason")

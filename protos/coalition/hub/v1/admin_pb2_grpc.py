@@ -69,6 +69,11 @@ class AdminServiceStub:
                 request_serializer=coalition_dot_hub_dot_v1_dot_admin__pb2.SetPartnerPhoneRegionRequest.SerializeToString,
                 response_deserializer=coalition_dot_hub_dot_v1_dot_admin__pb2.Partner.FromString,
                 _registered_method=True)
+        self.SetPartnerOfflineWindow = channel.unary_unary(
+                '/coalition.hub.v1.AdminService/SetPartnerOfflineWindow',
+                request_serializer=coalition_dot_hub_dot_v1_dot_admin__pb2.SetPartnerOfflineWindowRequest.SerializeToString,
+                response_deserializer=coalition_dot_hub_dot_v1_dot_admin__pb2.Partner.FromString,
+                _registered_method=True)
         self.ListCredentials = channel.unary_unary(
                 '/coalition.hub.v1.AdminService/ListCredentials',
                 request_serializer=coalition_dot_hub_dot_v1_dot_admin__pb2.ListCredentialsRequest.SerializeToString,
@@ -134,6 +139,14 @@ class AdminServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetPartnerOfflineWindow(self, request, context):
+        """Sets how long after a sale its tills may still send the earn (store-and-forward), from
+        its next call.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListCredentials(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -190,6 +203,11 @@ def add_AdminServiceServicer_to_server(servicer, server):
             'SetPartnerPhoneRegion': grpc.unary_unary_rpc_method_handler(
                     servicer.SetPartnerPhoneRegion,
                     request_deserializer=coalition_dot_hub_dot_v1_dot_admin__pb2.SetPartnerPhoneRegionRequest.FromString,
+                    response_serializer=coalition_dot_hub_dot_v1_dot_admin__pb2.Partner.SerializeToString,
+            ),
+            'SetPartnerOfflineWindow': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetPartnerOfflineWindow,
+                    request_deserializer=coalition_dot_hub_dot_v1_dot_admin__pb2.SetPartnerOfflineWindowRequest.FromString,
                     response_serializer=coalition_dot_hub_dot_v1_dot_admin__pb2.Partner.SerializeToString,
             ),
             'ListCredentials': grpc.unary_unary_rpc_method_handler(
@@ -396,6 +414,33 @@ class AdminService:
             target,
             '/coalition.hub.v1.AdminService/SetPartnerPhoneRegion',
             coalition_dot_hub_dot_v1_dot_admin__pb2.SetPartnerPhoneRegionRequest.SerializeToString,
+            coalition_dot_hub_dot_v1_dot_admin__pb2.Partner.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetPartnerOfflineWindow(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coalition.hub.v1.AdminService/SetPartnerOfflineWindow',
+            coalition_dot_hub_dot_v1_dot_admin__pb2.SetPartnerOfflineWindowRequest.SerializeToString,
             coalition_dot_hub_dot_v1_dot_admin__pb2.Partner.FromString,
             options,
             channel_credentials,

@@ -55,6 +55,7 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     INVALID_RULE: _ClassVar[ErrorReason]
     RULE_IN_PAST: _ClassVar[ErrorReason]
     INVALID_REPORT: _ClassVar[ErrorReason]
+    MALFORMED_REQUEST: _ClassVar[ErrorReason]
     MEMBER_NOT_FOUND: _ClassVar[ErrorReason]
     PARTNER_NOT_FOUND: _ClassVar[ErrorReason]
     HOLD_NOT_FOUND: _ClassVar[ErrorReason]
@@ -91,6 +92,7 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SIGNING_KEY_MISSING: _ClassVar[ErrorReason]
     EXCEEDS_CATEGORY_SHARE: _ClassVar[ErrorReason]
     NOTHING_TO_ANNUL: _ClassVar[ErrorReason]
+    OFFLINE_WINDOW_EXCEEDED: _ClassVar[ErrorReason]
     IDEMPOTENCY_KEY_REUSED: _ClassVar[ErrorReason]
     IDENTIFIER_TAKEN: _ClassVar[ErrorReason]
     DUPLICATE_ORDER: _ClassVar[ErrorReason]
@@ -103,6 +105,8 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SERVER_BUSY: _ClassVar[ErrorReason]
     RATE_LIMITED: _ClassVar[ErrorReason]
     INTERNAL_ERROR: _ClassVar[ErrorReason]
+    DATABASE_UNAVAILABLE: _ClassVar[ErrorReason]
+    COMMIT_OUTCOME_UNKNOWN: _ClassVar[ErrorReason]
 IDENTIFIER_KIND_UNSPECIFIED: IdentifierKind
 IDENTIFIER_KIND_CARD: IdentifierKind
 IDENTIFIER_KIND_PHONE: IdentifierKind
@@ -135,6 +139,7 @@ CAPTURE_EXCEEDS_HOLD: ErrorReason
 INVALID_RULE: ErrorReason
 RULE_IN_PAST: ErrorReason
 INVALID_REPORT: ErrorReason
+MALFORMED_REQUEST: ErrorReason
 MEMBER_NOT_FOUND: ErrorReason
 PARTNER_NOT_FOUND: ErrorReason
 HOLD_NOT_FOUND: ErrorReason
@@ -171,6 +176,7 @@ EARLIER_DAY_UNSETTLED: ErrorReason
 SIGNING_KEY_MISSING: ErrorReason
 EXCEEDS_CATEGORY_SHARE: ErrorReason
 NOTHING_TO_ANNUL: ErrorReason
+OFFLINE_WINDOW_EXCEEDED: ErrorReason
 IDEMPOTENCY_KEY_REUSED: ErrorReason
 IDENTIFIER_TAKEN: ErrorReason
 DUPLICATE_ORDER: ErrorReason
@@ -183,6 +189,8 @@ SAME_OFFICER: ErrorReason
 SERVER_BUSY: ErrorReason
 RATE_LIMITED: ErrorReason
 INTERNAL_ERROR: ErrorReason
+DATABASE_UNAVAILABLE: ErrorReason
+COMMIT_OUTCOME_UNKNOWN: ErrorReason
 
 class Money(_message.Message):
     __slots__ = ("amount_minor", "currency")

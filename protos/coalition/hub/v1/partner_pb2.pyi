@@ -133,20 +133,22 @@ class AddIdentifierRequest(_message.Message):
     def __init__(self, idempotency_key: _Optional[str] = ..., member_id: _Optional[str] = ..., identifier: _Optional[_Union[_common_pb2.Identifier, _Mapping]] = ...) -> None: ...
 
 class EarnRequest(_message.Message):
-    __slots__ = ("idempotency_key", "member", "purchase", "order_id", "line_items", "point_of_sale")
+    __slots__ = ("idempotency_key", "member", "purchase", "order_id", "line_items", "point_of_sale", "purchased_at")
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     MEMBER_FIELD_NUMBER: _ClassVar[int]
     PURCHASE_FIELD_NUMBER: _ClassVar[int]
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     LINE_ITEMS_FIELD_NUMBER: _ClassVar[int]
     POINT_OF_SALE_FIELD_NUMBER: _ClassVar[int]
+    PURCHASED_AT_FIELD_NUMBER: _ClassVar[int]
     idempotency_key: str
     member: _common_pb2.MemberRef
     purchase: _common_pb2.Money
     order_id: str
     line_items: _containers.RepeatedCompositeFieldContainer[_common_pb2.LineItem]
     point_of_sale: _common_pb2.PointOfSale
-    def __init__(self, idempotency_key: _Optional[str] = ..., member: _Optional[_Union[_common_pb2.MemberRef, _Mapping]] = ..., purchase: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., order_id: _Optional[str] = ..., line_items: _Optional[_Iterable[_Union[_common_pb2.LineItem, _Mapping]]] = ..., point_of_sale: _Optional[_Union[_common_pb2.PointOfSale, _Mapping]] = ...) -> None: ...
+    purchased_at: _timestamp_pb2.Timestamp
+    def __init__(self, idempotency_key: _Optional[str] = ..., member: _Optional[_Union[_common_pb2.MemberRef, _Mapping]] = ..., purchase: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., order_id: _Optional[str] = ..., line_items: _Optional[_Iterable[_Union[_common_pb2.LineItem, _Mapping]]] = ..., point_of_sale: _Optional[_Union[_common_pb2.PointOfSale, _Mapping]] = ..., purchased_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class EarnResponse(_message.Message):
     __slots__ = ("transaction_id", "member_id", "points", "status", "available_at", "expires_at", "rates", "created_at", "debt_paid_points", "breakdown")
@@ -389,7 +391,7 @@ class ListTransactionsResponse(_message.Message):
     def __init__(self, transactions: _Optional[_Iterable[_Union[Transaction, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class Transaction(_message.Message):
-    __slots__ = ("transaction_id", "kind", "member_id", "points", "order_id", "purchase", "rates", "created_at", "available_at", "expires_at", "related_transaction_id", "breakdown", "tier_before", "tier_after")
+    __slots__ = ("transaction_id", "kind", "member_id", "points", "order_id", "purchase", "rates", "created_at", "available_at", "expires_at", "related_transaction_id", "breakdown", "tier_before", "tier_after", "purchased_at")
     TRANSACTION_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -404,6 +406,7 @@ class Transaction(_message.Message):
     BREAKDOWN_FIELD_NUMBER: _ClassVar[int]
     TIER_BEFORE_FIELD_NUMBER: _ClassVar[int]
     TIER_AFTER_FIELD_NUMBER: _ClassVar[int]
+    PURCHASED_AT_FIELD_NUMBER: _ClassVar[int]
     transaction_id: str
     kind: TransactionKind
     member_id: str
@@ -418,7 +421,8 @@ class Transaction(_message.Message):
     breakdown: Breakdown
     tier_before: str
     tier_after: str
-    def __init__(self, transaction_id: _Optional[str] = ..., kind: _Optional[_Union[TransactionKind, str]] = ..., member_id: _Optional[str] = ..., points: _Optional[int] = ..., order_id: _Optional[str] = ..., purchase: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., rates: _Optional[_Union[_common_pb2.Rates, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., available_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., related_transaction_id: _Optional[str] = ..., breakdown: _Optional[_Union[Breakdown, _Mapping]] = ..., tier_before: _Optional[str] = ..., tier_after: _Optional[str] = ...) -> None: ...
+    purchased_at: _timestamp_pb2.Timestamp
+    def __init__(self, transaction_id: _Optional[str] = ..., kind: _Optional[_Union[TransactionKind, str]] = ..., member_id: _Optional[str] = ..., points: _Optional[int] = ..., order_id: _Optional[str] = ..., purchase: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., rates: _Optional[_Union[_common_pb2.Rates, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., available_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., related_transaction_id: _Optional[str] = ..., breakdown: _Optional[_Union[Breakdown, _Mapping]] = ..., tier_before: _Optional[str] = ..., tier_after: _Optional[str] = ..., purchased_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class AuthorizeRedemptionRequest(_message.Message):
     __slots__ = ("idempotency_key", "member", "purchase", "order_id", "line_items", "points", "amount", "ttl_s", "point_of_sale")

@@ -1,0 +1,87 @@
+"""The port of settlement: runs, their statements and outstanding points."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from hub.domain.money import Rounding
+from settlement.model import (
+    NOTHING_SEEN,
+    BusinessDay,
+    OutstandingGroup,
+    SettlementInputs,
+    Snapshot,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRun:
+    """A settlement run's row."""
+
+    business_date: date
+    window_start: datetime | None
+    window_end: datetime
+    currency: str
+    status: str
+    run_at: datetime
+    run_by: str
+    approved_at: datetime | None
+    approved_by: str | None
+    summary: bytes
+    summary_signature: bytes
+    signing_key_id: str
+    snapshot: Snapshot = NOTHING_SEEN
+    """What the run read: the next run settles the earlier-stamped rows it did not see."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredStatement:
+    partner_id: str
+    json: bytes
+    json_signature: bytes
+    csv: bytes
+    csv_signature: bytes
+
+
+class SettlementRepository(Protocol):
+    """Settlement runs, their statements and outstanding points, and the set-based sums a run
+    reads from the ledger."""
+
+    def run(self, business_date: date, *, for_update: bool = False) -> StoredRun | None: ...
+    def latest_run(self) -> StoredRun | None:
+        """The run of the latest settled day."""
+        ...
+
+    def roundings(self) -> dict[str, Rounding]:
+        """Every partner's settlement rounding, by partner id."""
+        ...
+
+    def snapshot(self) -> Snapshot:
+        """The snapshot this unit of work reads under (a run's, in its transaction)."""
+        ...
+
+    def inputs(
+        self, day: BusinessDay, previous: Sequence[OutstandingGroup], progress: Progress
+    ) -> SettlementInputs:
+        """The day's sums (its window and its late rows), computed by the database;
+        ``progress`` hears of each step."""
+        ...
+
+    def outstanding(self, business_date: date) -> Sequence[OutstandingGroup]: ...
+    def add_run(
+        self,
+        run: StoredRun,
+        statements: Sequence[StoredStatement],
+        outstanding: Sequence[OutstandingGroup],
+    ) -> None: ...
+    def statement(self, business_date: date, partner_id: str) -> StoredStatement | None: ...
+    def approve(self, business_date: date, approved_by: str, at: datetime, note: str) -> None: ...
+
+
+class Progress(Protocol):
+    """Told when each step of a long run starts; ``hub settle run`` prints it."""
+
+    def __call__(self, step: str) -> None: ...
