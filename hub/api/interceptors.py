@@ -89,6 +89,7 @@ Behaviour = Callable[[Any, grpc.ServicerContext], Any]
 class HubInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
     def __init__(self, gatekeeper: Gatekeeper) -> None:
         self._gatekeeper = gatekeeper
+        self._wrapped = WrappedHandlers()
 
     def intercept_service(self, continuation: Callable[[Any], Any], details: Any) -> Any:
         handler = continuation(details)
@@ -98,11 +99,32 @@ class HubInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
             or not details.method.startswith(HUB_SERVICE_PREFIX)
         ):
             return handler
+        return self._wrapped.get(details.method, handler, self._wrap)
+
+    def _wrap(self, method: str, handler: Any) -> Any:
         return grpc.unary_unary_rpc_method_handler(
-            _served(self._gatekeeper, details.method, handler.unary_unary),
+            _served(self._gatekeeper, method, handler.unary_unary),
             request_deserializer=handler.request_deserializer,
             response_serializer=handler.response_serializer,
         )
+
+
+class WrappedHandlers:
+    """An interceptor's handler for each method, made once. Interceptors run on grpcio's one
+    dispatching thread, which must take the GIL from the RPC threads for each call: the less
+    Python it runs per call, the more calls it hands out (a new handler per call cost an earn
+    0.4-0.6 ms of CPU at 32 clients, nothing at one)."""
+
+    def __init__(self) -> None:
+        self._made: dict[str, tuple[Any, Any]] = {}
+
+    def get(self, method: str, handler: Any, wrap: Callable[[str, Any], Any]) -> Any:
+        made = self._made.get(method)
+        if made is not None and made[0] is handler:
+            return made[1]
+        wrapped = wrap(method, handler)
+        self._made[method] = (handler, wrapped)  # a dict store is atomic: no lock needed
+        return wrapped
 
 
 def _served(gatekeeper: Gatekeeper, method: str, behaviour: Behaviour) -> Behaviour:

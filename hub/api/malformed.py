@@ -25,7 +25,7 @@ from google.protobuf.message import DecodeError
 
 from coalition.hub.v1 import settlement_pb2
 from hub.api.errors import status_for
-from hub.api.interceptors import request_id_of, text_metadata
+from hub.api.interceptors import WrappedHandlers, request_id_of, text_metadata
 from hub.domain.errors import MalformedRequest
 from settlement.reconciliation import REPORT_BYTES_MAX
 
@@ -141,16 +141,21 @@ _HANDLERS = {
 class MalformedRequestGuard(grpc.ServerInterceptor):  # type: ignore[misc]
     """Refuses unreadable request bodies of every method: the hub's, health's, reflection's."""
 
+    def __init__(self) -> None:
+        self._wrapped = WrappedHandlers()
+
     def intercept_service(self, continuation: Callable[[Any], Any], details: Any) -> Any:
         handler = continuation(details)
         if handler is None or handler.request_deserializer is None:
             return handler
-        streaming = (handler.request_streaming, handler.response_streaming)
-        behaviour_name, make_handler = _HANDLERS[streaming]
-        return make_handler(
-            _guarded(getattr(handler, behaviour_name), request_streaming=streaming[0]),
-            request_deserializer=tolerant(
-                handler.request_deserializer, size_max_bytes(details.method)
-            ),
-            response_serializer=handler.response_serializer,
-        )
+        return self._wrapped.get(details.method, handler, _guard)
+
+
+def _guard(method: str, handler: Any) -> Any:
+    streaming = (handler.request_streaming, handler.response_streaming)
+    behaviour_name, make_handler = _HANDLERS[streaming]
+    return make_handler(
+        _guarded(getattr(handler, behaviour_name), request_streaming=streaming[0]),
+        request_deserializer=tolerant(handler.request_deserializer, size_max_bytes(method)),
+        response_serializer=handler.response_serializer,
+    )

@@ -162,3 +162,19 @@ def test_the_guard_keeps_health_watches_non_blocking() -> None:
 
     # Else every watching load balancer would hold one of the hub's few RPC threads for good.
     assert guarded.unary_stream.experimental_non_blocking is True
+
+
+def test_an_interceptor_wraps_each_methods_handler_once_and_again_when_it_changes():
+    from hub.api.interceptors import WrappedHandlers
+
+    made: list[object] = []
+
+    def wrap(method: str, handler: object) -> object:
+        made.append(handler)
+        return (method, handler)
+
+    wrapped, first, second = WrappedHandlers(), object(), object()
+    assert wrapped.get("/a/B", first, wrap) is wrapped.get("/a/B", first, wrap)
+    assert wrapped.get("/a/B", second, wrap) == ("/a/B", second)
+    assert wrapped.get("/a/C", first, wrap) == ("/a/C", first)
+    assert made == [first, second, first]
