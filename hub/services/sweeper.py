@@ -70,14 +70,6 @@ def release_expired(uow: UnitOfWork, hold: holds.Hold, now: datetime) -> None:
     releases.release(uow, hold, TransactionKind.HOLD_EXPIRY, now)
 
 
-def mature_member(
-    uow: UnitOfWork, member_id: uuid.UUID, lots: Sequence[Lot], now: datetime
-) -> LotUpdate:
-    """Mature a member's due lots (locked) in ``uow``: the sweeper does it, and so does an
-    authorization that would hold their points."""
-    return _mature(uow, member_id, lots, now)
-
-
 def expire_one_hold(uow_factory: UnitOfWorkFactory, clock: Clock) -> int:
     """Release one hold past its expiry, in its own transaction; 0 when none is due."""
 
