@@ -18,8 +18,9 @@ from fraud.facts import (
     FarmingFacts,
     Location,
     Operation,
+    TillRate,
 )
-from fraud.thresholds import FraudThresholds, Threshold
+from fraud.thresholds import BASKET_MIN_EARNS, TILL_BURST_MULTIPLE, FraudThresholds, Threshold
 from fraud.verdicts import SCORE_MAX, Assessment, Decision, RuleCode, Verdict
 
 EARTH_RADIUS_KM = 6371.0
@@ -79,27 +80,45 @@ def earn_then_burn(attempt: Attempt, facts: ActivityFacts, t: FraudThresholds) -
     )
 
 
+def at_usual_pace(rate: TillRate) -> bool:
+    """Whether a till's last hour, this earn included, stays under ``TILL_BURST_MULTIPLE``
+    times its busiest hour: its own norm, however busy that is. A till without one is not."""
+    return rate.usual_earns > 0 and rate.recent_earns + 1 < TILL_BURST_MULTIPLE * rate.usual_earns
+
+
+def _pace(rate: TillRate) -> str:
+    if rate.usual_earns == 0:
+        return ""
+    return f" ({rate.recent_earns + 1} earns in the last hour; its busiest hour {rate.usual_earns})"
+
+
 def terminal_cards(attempt: Attempt, facts: ActivityFacts, t: FraudThresholds) -> Verdict | None:
     if attempt.operation is not Operation.EARN or not attempt.terminal_id:
+        return None
+    if at_usual_pace(facts.terminal_rate):
         return None
     members = facts.terminal_members + 1
     return _fired(
         RuleCode.TERMINAL_MANY_CARDS,
         t.terminal_cards,
         members,
-        f"terminal {attempt.terminal_id}: {members} cards in {_minutes(t.till_window_s)}",
+        f"terminal {attempt.terminal_id}: {members} cards in {_minutes(t.till_window_s)}"
+        f"{_pace(facts.terminal_rate)}",
     )
 
 
 def cashier_cards(attempt: Attempt, facts: ActivityFacts, t: FraudThresholds) -> Verdict | None:
     if attempt.operation is not Operation.EARN or not attempt.cashier_id:
         return None
+    if at_usual_pace(facts.cashier_rate):
+        return None
     members = facts.cashier_members + 1
     return _fired(
         RuleCode.CASHIER_MANY_CARDS,
         t.cashier_cards,
         members,
-        f"cashier {attempt.cashier_id}: {members} cards in {_minutes(t.till_window_s)}",
+        f"cashier {attempt.cashier_id}: {members} cards in {_minutes(t.till_window_s)}"
+        f"{_pace(facts.cashier_rate)}",
     )
 
 
@@ -128,20 +147,31 @@ def linked_members(attempt: Attempt, facts: ActivityFacts, t: FraudThresholds) -
     )
 
 
+def usual_basket(facts: ActivityFacts, t: FraudThresholds) -> tuple[int, int, str] | None:
+    """The earns, points and whose they are that an earn is compared with: the member's at
+    this partner, else the till's (the partner's usual basket there), else none."""
+    # At least one earn even if the thresholds ask for none: no history, no average.
+    if facts.history_earns >= max(t.history_min_earns, 1):
+        return facts.history_earns, facts.history_points, "the member's average here"
+    if facts.basket_earns >= BASKET_MIN_EARNS:
+        return facts.basket_earns, facts.basket_points, "the usual basket at this till"
+    return None
+
+
 def earn_above_history(
     attempt: Attempt, facts: ActivityFacts, t: FraudThresholds
 ) -> Verdict | None:
-    # At least one earn even if the thresholds ask for none: no history, no average.
-    if attempt.operation is not Operation.EARN or facts.history_earns < max(t.history_min_earns, 1):
+    usual = usual_basket(facts, t) if attempt.operation is Operation.EARN else None
+    if usual is None:
         return None
-    # points / (history_points / history_earns), in integers: no float near points.
-    multiple = attempt.points * facts.history_earns // max(facts.history_points, 1)
-    average = facts.history_points // facts.history_earns
+    earns, points, whose = usual
+    # points / (points / earns), in integers: no float near points.
+    multiple = attempt.points * earns // max(points, 1)
     return _fired(
         RuleCode.EARN_ABOVE_HISTORY,
         t.history_multiple,
         multiple,
-        f"earns {attempt.points} points, {multiple}x the member's average of {average}",
+        f"earns {attempt.points} points, {multiple}x {whose} of {points // earns}",
     )
 
 

@@ -52,6 +52,21 @@ class Sighting:
 
 
 @dataclass(frozen=True, slots=True)
+class TillRate:
+    """A terminal's or cashier's pace: its earns in the last hour, and its own norm."""
+
+    recent_earns: int = 0
+    """Earns in the hour before the attempt, estimated from the till's clock hours."""
+    usual_earns: int = 0
+    """Earns in the till's busiest clock hour of the last one to two weeks (as the hub keeps
+    it: at least that, a little more when the busiest hours of its counter shards differ);
+    0 while it has no closed hour."""
+
+
+NO_RATE = TillRate()
+
+
+@dataclass(frozen=True, slots=True)
 class ActivityFacts:
     """Counts over the windows the partner's thresholds name, none including the attempt."""
 
@@ -63,13 +78,19 @@ class ActivityFacts:
     """The member's latest earn at another partner inside the earn-then-burn window."""
     last_earn_elsewhere_partner: str = ""
     history_earns: int = 0
-    """The member's latest earns (at most ``HISTORY_EARNS_MAX``) and their points."""
+    """The member's earns at this partner, ever, and their points: their usual basket here."""
     history_points: int = 0
+    basket_earns: int = 0
+    """The earns ever made at this terminal (else this cashier), and their points: the
+    partner's usual basket there, for a member with too little history at the partner."""
+    basket_points: int = 0
     last_sighting: Sighting | None = None
     terminal_members: int = 0
     """Other members who earned at this terminal inside the till window."""
     cashier_members: int = 0
     """Other members who earned through this cashier inside the till window."""
+    terminal_rate: TillRate = NO_RATE
+    cashier_rate: TillRate = NO_RATE
     cashier_member_earns: int = 0
     """This member's earns through this cashier inside the cashier-card window."""
     linked_members: int = 0
@@ -79,8 +100,8 @@ class ActivityFacts:
 
 NO_ACTIVITY = ActivityFacts()
 HISTORY_EARNS_MAX = 50
-"""How many of the member's latest earns make their history: enough for a typical earn, few
-enough that the read stays small for the busiest member."""
+"""The most earns at a partner a member's average may be asked to wait for
+(``history_min_earns``): beyond that, a member's first earns would go unchecked too long."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +118,8 @@ class ActivityWindows:
     cashier_card_minutes_max: int
     """The member's minutes with earns through the cashier are read up to this many: each has
     at least one earn, so from there on the cashier-card rule's verdict no longer changes."""
+    at: datetime
+    """When the attempt is made: the till rates' clock hours are counted back from it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,14 @@ from fraud.verdicts import SCORE_MAX, Decision
 
 REVIEW_SCORE = 50
 REVIEW_SCORE_MAX = 90
+TILL_BURST_MULTIPLE = 2
+"""A terminal or cashier is bursting when its earns of the last hour reach this multiple of
+its busiest hour of the last one to two weeks; below, it is at its own usual pace (a coffee
+terminal's morning rush) and its many-cards rules stay quiet. A till without a closed hour
+yet has no norm: the thresholds alone decide."""
+BASKET_MIN_EARNS = 20
+"""Earns a terminal (or cashier) needs before its average earn stands in for the partner's
+usual basket, for a member with fewer than ``history_min_earns`` earns at the partner."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +72,8 @@ class FraudThresholds:
     """Points a refund leaves the member owing because they were already spent."""
     till_window_s: int = 3600
     terminal_cards: Threshold = Threshold(60)
-    """Members earning at one terminal in the till window, this one included."""
+    """Members earning at one terminal in the till window, this one included, while the
+    terminal is bursting above its own norm (``TILL_BURST_MULTIPLE``)."""
     cashier_cards: Threshold = Threshold(60)
     cashier_card_window_s: int = 86_400
     cashier_card_receipts: Threshold = Threshold(5)
@@ -73,7 +82,9 @@ class FraudThresholds:
     """Members sharing a phone number or e-mail address, this one included."""
     history_min_earns: int = 5
     history_multiple: Threshold = Threshold(10)
-    """The earn's points as a multiple of the member's average earn."""
+    """The earn's points as a multiple of the member's average earn at this partner (or, with
+    fewer than ``history_min_earns`` there, of the till's average earn: the partner's usual
+    basket)."""
     travel_min_km: int = 100
     travel_speed_kmh: Threshold = Threshold(1000)
     """The speed the member would have had to travel since the last till with a location."""
@@ -94,6 +105,7 @@ class FraudThresholds:
             cashier_card_since=now - timedelta(seconds=self.cashier_card_window_s),
             till_members_max=max(self.terminal_cards.saturation(), self.cashier_cards.saturation()),
             cashier_card_minutes_max=self.cashier_card_receipts.saturation(),
+            at=now,
         )
 
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from hub.adapters import connections
 from hub.adapters.cache_refresher import CacheRefresher
 from hub.adapters.database import create_engine
 from hub.adapters.db_probe import DatabaseProbe
@@ -24,23 +25,33 @@ from hub.domain.members import IdentifierHasher
 from hub.services import (
     access,
     accounts,
+    api_keys,
     audit,
     contacts,
     credentials,
     earning,
     erasure,
+    event_settings,
     events,
+    fraud_queue,
     fraud_review,
+    fraud_tuning,
+    goodwill,
     ledger_check,
     member_keys,
+    member_timeline,
     members,
+    merge,
     nightly_fraud,
+    ops_figures,
     partners,
     reconciliation,
     redemptions,
     refunds,
     rules,
     settlement,
+    settlement_days,
+    short_ids,
     sweeper,
     tiers,
 )
@@ -48,17 +59,23 @@ from hub.services.admission_cache import AdmissionCache
 from hub.services.commands import (
     EraseMember,
     MemberRef,
+    MergeMembers,
+    UnmergeMembers,
 )
+from hub.services.ports.ops import OpsFigures
 from hub.services.results import (
     ContactsRekeyed,
     KeyUsage,
     MemberErased,
     MemberSummary,
+    Merged,
+    Unmerged,
 )
 from hub.services.rule_cache import RuleCache
 from hub.services.settlement import SettlementSettings
 from hub.services.use_cases import (
     FraudUseCases,
+    GoodwillUseCases,
     OperatorUseCases,
     PartnerUseCases,
     SettlementUseCases,
@@ -86,6 +103,18 @@ class Hub:
         """Serve admission from memory from now on, kept current by a background thread
         (a server calls it; without it, every call reads its admission from the database)."""
         self.cache_refresher.start()
+
+    def ops_figures(self) -> OpsFigures:
+        """What the ops port's ``/metrics`` reads from the database (one unit of work)."""
+        return ops_figures.read_figures(self.uow_factory, self.clock)
+
+    def database_connections(self) -> tuple[int, int]:
+        """Connections units of work hold now, and the most they may (SQLite: ``(0, 1)``,
+        one writer at a time)."""
+        if self.engine.dialect.name != "postgresql":
+            return 0, 1
+        pool = connections.for_engine(self.engine)
+        return pool.in_use, pool.size
 
     def identifier_hasher(self) -> IdentifierHasher:
         """The identifier keyring, current key first (``ConfigError`` without one)."""
@@ -191,8 +220,8 @@ class Hub:
         """The fraud analysts' use cases (the review service and ``hub fraud``)."""
         uow, clock, zone = self.uow_factory, self.clock, self.zone
         return FraudUseCases(
-            list_flags=partial(fraud_review.list_flags, uow_factory=uow),
-            get_flag=partial(fraud_review.get_flag, uow_factory=uow),
+            list_flags=partial(fraud_queue.list_flags, uow_factory=uow, clock=clock),
+            get_flag=partial(fraud_queue.get_flag, uow_factory=uow, clock=clock),
             account=partial(fraud_review.account, uow_factory=uow, clock=clock),
             freeze=partial(fraud_review.freeze, uow_factory=uow, clock=clock),
             unfreeze=partial(fraud_review.unfreeze, uow_factory=uow, clock=clock),
@@ -208,6 +237,26 @@ class Hub:
                 zone=zone,
                 rules=self.rules,
             ),
+            flag_groups=partial(fraud_queue.flag_groups, uow_factory=uow, clock=clock),
+            resolve_flags=partial(fraud_queue.resolve_flags, uow_factory=uow, clock=clock),
+            timeline=partial(member_timeline.timeline, uow_factory=uow, clock=clock),
+            resolve_id=partial(short_ids.resolve_id, uow_factory=uow),
+        )
+
+    def goodwill_api(self) -> GoodwillUseCases:
+        """Goodwill credits: requested, approved or rejected by analysts and operators."""
+        uow, clock, zone = self.uow_factory, self.clock, self.zone
+        return GoodwillUseCases(
+            request=partial(
+                goodwill.request_credit,
+                uow_factory=uow,
+                clock=clock,
+                zone=zone,
+                approval_points=self.settings.goodwill_approval_points,
+            ),
+            approve=partial(goodwill.approve_credit, uow_factory=uow, clock=clock, zone=zone),
+            reject=partial(goodwill.reject_credit, uow_factory=uow, clock=clock),
+            list=partial(goodwill.list_credits, uow_factory=uow),
         )
 
     def settlement_api(self) -> SettlementUseCases:
@@ -228,6 +277,9 @@ class Hub:
                 reconciliation.accept_exceptions, uow_factory=uow, clock=clock
             ),
             approve=partial(reconciliation.approve_settlement, uow_factory=uow, clock=clock),
+            list_days=partial(
+                settlement_days.list_days, uow_factory=uow, clock=clock, settings=settings
+            ),
         )
 
     def settlement_settings(self) -> SettlementSettings:
@@ -256,6 +308,14 @@ class Hub:
     def erase_member(self, cmd: EraseMember) -> MemberErased:
         """Delete a member's personal data on request (audited); the ledger keeps the id."""
         return erasure.erase_member(cmd, uow_factory=self.uow_factory, clock=self.clock)
+
+    def merge_members(self, cmd: MergeMembers) -> Merged:
+        """Merge two accounts of one person (audited; ``hub.services.merge``)."""
+        return merge.merge_members(cmd, uow_factory=self.uow_factory, clock=self.clock)
+
+    def unmerge_members(self, cmd: UnmergeMembers) -> Unmerged:
+        """Correct a merge (audited; ``hub.services.merge``)."""
+        return merge.unmerge_members(cmd, uow_factory=self.uow_factory, clock=self.clock)
 
     def member_key_usage(self) -> list[KeyUsage]:
         """Rows per identifier and data key: when a retired key may be dropped."""
@@ -322,10 +382,22 @@ def _operator(
         revoke_credential=partial(credentials.revoke_credential, uow_factory=uow, clock=clock),
         list_credentials=partial(credentials.list_credentials, uow_factory=uow),
         get_credential=partial(credentials.get_credential, uow_factory=uow),
+        create_api_key=partial(api_keys.create_api_key, uow_factory=uow, clock=clock),
+        revoke_api_key=partial(api_keys.revoke_api_key, uow_factory=uow, clock=clock),
+        list_api_keys=partial(api_keys.list_api_keys, uow_factory=uow),
+        set_webhook=partial(event_settings.set_webhook, uow_factory=uow, clock=clock),
+        get_webhook=partial(event_settings.show_webhook, uow_factory=uow),
+        rotate_webhook_secret=partial(event_settings.rotate_secret, uow_factory=uow, clock=clock),
+        set_expiry_notice_days=partial(
+            event_settings.set_expiry_notice_days, uow_factory=uow, clock=clock
+        ),
         list_audit=partial(audit.list_audit, uow_factory=uow),
         admit=partial(access.admit_caller, uow_factory=uow, cache=admission),
         put_rule=partial(rules.put_rule, uow_factory=uow, clock=clock),
         end_rule=partial(rules.end_rule, uow_factory=uow, clock=clock),
         rule_history=partial(rules.rule_history, uow_factory=uow),
         list_rules=partial(rules.list_rules, uow_factory=uow, clock=clock),
+        preview_fraud_thresholds=partial(
+            fraud_tuning.preview_thresholds, uow_factory=uow, clock=clock
+        ),
     )

@@ -68,6 +68,13 @@ class Settings:
     partner_rate_limit_per_s: int = 1000
     """Requests per second a partner may make, per hub process, unless set on the partner."""
     listen: str = DEFAULT_LISTEN
+    ops_listen: str = ""
+    """Plain HTTP for probes and metrics (``/livez``, ``/readyz``, ``/metrics``), e.g.
+    ``0.0.0.0:9090`` in a pod; empty serves none."""
+    console_listen: str = ""
+    """Where ``hub serve`` also serves the staff web console (HTTPS); empty serves none."""
+    rest_listen: str = ""
+    """Where ``hub serve`` also serves the partner API's REST gateway (HTTPS); empty: none."""
     timezone: str = "UTC"
     """The coalition's time zone: calendar expiry and business dates."""
     threads: int = 8
@@ -98,13 +105,16 @@ class Settings:
     are given this long to commit."""
     settlement_nightly: bool = False
     """Whether ``hub serve`` settles each closed day itself (cron can run ``hub settle run``)."""
+    goodwill_approval_points: int = 1000
+    """Goodwill credits above this many points wait for a second person's approval (four
+    eyes); at or below it they are posted at once."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ, **overrides: Any) -> Settings:
         """Settings from ``env``; ``overrides`` that are not ``None`` win (command-line flags).
 
         Every value is checked before anything runs: ``ConfigError`` lists each bad one."""
-        read = _EnvReader(env)
+        read = EnvReader(env)
         settings = cls(
             database_url=read.text("HUB_DATABASE_URL", DEFAULT_DATABASE_URL),
             identifier_key_hex=read.text("HUB_IDENTIFIER_KEY", ""),
@@ -119,6 +129,9 @@ class Settings:
             pki_dir=read.text("HUB_PKI_DIR", "pki"),
             partner_rate_limit_per_s=read.integer("HUB_PARTNER_RATE_LIMIT_PER_S", 1000),
             listen=read.text("HUB_LISTEN", DEFAULT_LISTEN),
+            ops_listen=read.text("HUB_OPS_LISTEN", ""),
+            console_listen=read.text("HUB_SERVE_CONSOLE_LISTEN", ""),
+            rest_listen=read.text("HUB_SERVE_REST_LISTEN", ""),
             timezone=read.text("HUB_TIMEZONE", "UTC"),
             threads=read.integer("HUB_THREADS", 8),
             workers=read.integer("HUB_WORKERS", 1),
@@ -132,6 +145,7 @@ class Settings:
             settlement_cutoff=read.text("HUB_SETTLEMENT_CUTOFF", "00:00"),
             settlement_grace_s=read.integer("HUB_SETTLEMENT_GRACE_S", 300),
             settlement_nightly=read.flag("HUB_SETTLEMENT_NIGHTLY", default=False),
+            goodwill_approval_points=read.integer("HUB_GOODWILL_APPROVAL_POINTS", 1000),
         )
         settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
         problems = read.problems + settings.problems()
@@ -149,11 +163,19 @@ class Settings:
             _at_least_problem("HUB_MAX_CONCURRENT_RPCS", self.max_concurrent_rpcs, 1),
             _at_least_problem("HUB_PARTNER_RATE_LIMIT_PER_S", self.partner_rate_limit_per_s, 1),
             _at_least_problem("HUB_SETTLEMENT_GRACE_S", self.settlement_grace_s, 0),
+            _at_least_problem("HUB_GOODWILL_APPROVAL_POINTS", self.goodwill_approval_points, 0),
             _seconds_problem("HUB_DB_POOL_TIMEOUT_S", self.db_pool_timeout_s, zero_allowed=False),
             _seconds_problem("HUB_SHUTDOWN_GRACE_S", self.shutdown_grace_s),
             _seconds_problem("HUB_SWEEP_INTERVAL_S", self.sweep_interval_s),
             _database_url_problem(self.database_url),
             _listen_problem(self.listen),
+            _listen_problem(self.ops_listen, "HUB_OPS_LISTEN") if self.ops_listen else None,
+            _listen_problem(self.console_listen, "HUB_SERVE_CONSOLE_LISTEN")
+            if self.console_listen
+            else None,
+            _listen_problem(self.rest_listen, "HUB_SERVE_REST_LISTEN")
+            if self.rest_listen
+            else None,
             _problem_of(self.zone),
             _problem_of(self.cutoff),
             _currency_problem(self.settlement_currency),
@@ -298,7 +320,7 @@ _FALSE = ("0", "false", "no", "off")
 _CUTOFF = re.compile(r"(?P<hours>\d{1,2}):(?P<minutes>\d{2})")
 
 
-class _EnvReader:
+class EnvReader:
     """Reads ``HUB_*`` variables into typed values. An unreadable one is noted and its
     default used, so that every bad value is reported at once, not one per attempt."""
 
@@ -381,11 +403,11 @@ def _without_password(url: str) -> str:
     return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
 
 
-def _listen_problem(listen: str) -> str | None:
+def _listen_problem(listen: str, name: str = "HUB_LISTEN") -> str | None:
     host, _, port = listen.rpartition(":")
     if host and port.isdigit() and int(port) <= PORT_MAX:
         return None
-    return f"HUB_LISTEN must be HOST:PORT such as 127.0.0.1:50051 or [::]:50051 (got {listen!r})"
+    return f"{name} must be HOST:PORT such as 127.0.0.1:50051 or [::]:50051 (got {listen!r})"
 
 
 def _currency_problem(code: str) -> str | None:

@@ -18,6 +18,10 @@ Usage::
         except MemberNotFound as error:
             print(error.reason, error.request_id)  # what to quote to the hub's operators
 
+``update_member_contact(member_id, phone=..., email=...)`` replaces the contact the hub keeps
+(encrypted) for a member; its phone and e-mail feed the fraud checks' "one phone on many
+members" signal.
+
 ``earned.breakdown`` says how the points were reached (base, tier bonus, campaigns, excluded
 items, caps); ``earned.breakdown.receipt_lines()`` prints it for the receipt. ``grant_event``
 gives the points of the partner's event rules (a review, a referral, a completed profile).
@@ -48,10 +52,14 @@ an earn the hub cannot take now is journalled on the till and returned as ``Queu
 ``forward()`` sends it later with its original key and sale time.
 ``AsyncHubClient`` (``partner_sdk.aio``) mirrors ``HubClient`` for ``asyncio``;
 ``partner_sdk.testing.LocalHub`` runs a real hub for your tests.
+
+The SDK installs alone as the ``coalition-partner-sdk`` distribution (``sdk/`` in the hub's
+repository): this package and the generated stubs (``coalition.hub.v1``), typed (``py.typed``),
+needing only grpcio, protobuf and cryptography (certificate checks, statement signatures).
 """
 
 from partner_sdk._retry import RetryPolicy
-from partner_sdk._rpc import USE_CLIENT_DEFAULT
+from partner_sdk._rpc import SDK_VERSION, USE_CLIENT_DEFAULT
 from partner_sdk.aio import AsyncHubClient
 from partner_sdk.client import HubClient
 from partner_sdk.errors import (
@@ -188,6 +196,16 @@ from partner_sdk.statements import (
     StatementSignatureInvalid,
     verify_statement,
 )
+from partner_sdk.webhooks import (
+    SignatureInvalid,
+    SignatureMissing,
+    SignatureStale,
+    WebhookVerificationError,
+    verify_webhook,
+)
+
+__version__ = SDK_VERSION
+"""The SDK's version: the ``coalition-partner-sdk`` distribution's, and its user agent's."""
 
 __all__ = [
     "USE_CLIENT_DEFAULT",
@@ -307,6 +325,9 @@ __all__ = [
     "ServerBusy",
     "SettlementApproved",
     "SettlementNotFound",
+    "SignatureInvalid",
+    "SignatureMissing",
+    "SignatureStale",
     "SigningKey",
     "SigningKeyMissing",
     "Statement",
@@ -320,6 +341,8 @@ __all__ = [
     "TransactionPage",
     "Unavailable",
     "UnknownCurrency",
+    "WebhookVerificationError",
     "from_rpc_error",
     "verify_statement",
+    "verify_webhook",
 ]

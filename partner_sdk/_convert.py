@@ -74,6 +74,7 @@ _MEMBER_STATUS: Final = {
     partner_pb2.MEMBER_STATUS_ACTIVE: MemberStatus.ACTIVE,
     partner_pb2.MEMBER_STATUS_FROZEN: MemberStatus.FROZEN,
     partner_pb2.MEMBER_STATUS_ERASED: MemberStatus.ERASED,
+    partner_pb2.MEMBER_STATUS_MERGED: MemberStatus.MERGED,
 }
 _POINTS_STATUS: Final = {
     common_pb2.POINTS_STATUS_PENDING: PointsStatus.PENDING,
@@ -88,6 +89,7 @@ _TRANSACTION_KIND: Final = {
     partner_pb2.TRANSACTION_KIND_REFUND_EARN: TransactionKind.REFUND_EARN,
     partner_pb2.TRANSACTION_KIND_REFUND_REDEMPTION: TransactionKind.REFUND_REDEMPTION,
     partner_pb2.TRANSACTION_KIND_BONUS: TransactionKind.BONUS,
+    partner_pb2.TRANSACTION_KIND_GOODWILL: TransactionKind.GOODWILL,
 }
 _HOLD_STATUS: Final = {
     partner_pb2.HOLD_STATUS_PENDING: HoldStatus.PENDING,
@@ -186,6 +188,31 @@ def add_identifier_request(
         member_id=member_id,
         identifier=identifier_pb(identifier),
     )
+
+
+def update_member_contact_request(
+    member_id: str,
+    *,
+    name: str | None,
+    email: str | None,
+    phone: str | None,
+    birth_date: date | None,
+    idempotency_key: str | None,
+) -> partner_pb2.UpdateMemberContactRequest:
+    """The request replacing a member's contact; ``None`` parts go out empty ("not given")."""
+    contact = partner_pb2.MemberContact(
+        name=name or "", email=email or "", phone=phone or "", birth_date=_birth_date(birth_date)
+    )
+    return partner_pb2.UpdateMemberContactRequest(
+        idempotency_key=_key(idempotency_key), member_id=member_id, contact=contact
+    )
+
+
+def _birth_date(born: date | None) -> str:
+    # A datetime is a date too, but its isoformat() carries a time the hub would refuse.
+    if isinstance(born, datetime):
+        raise TypeError("birth_date is a date, not a datetime")
+    return "" if born is None else born.isoformat()
 
 
 def earn_request(

@@ -25,6 +25,7 @@ from partner_sdk.client import (
     GET_STATEMENT,
     LIST_REPORT_EXCEPTIONS,
     SUBMIT_REPORT,
+    UPDATE_MEMBER_CONTACT,
 )
 from partner_sdk.errors import from_rpc_error
 from partner_sdk.models import (
@@ -196,6 +197,30 @@ class AsyncHubClient:
         """Give a member one more identifier (a new card, a phone)."""
         request = _convert.add_identifier_request(member_id, identifier, idempotency_key)
         return _convert.member(await self._call(rpc.ADD_IDENTIFIER, request, timeout_s, retry))
+
+    async def update_member_contact(
+        self,
+        member_id: str,
+        *,
+        phone: str | None = None,
+        email: str | None = None,
+        name: str | None = None,
+        birth_date: date | None = None,
+        idempotency_key: str | None = None,
+        timeout_s: float | None = None,
+        retry: RetryOption = USE_CLIENT_DEFAULT,
+    ) -> Member:
+        """Replace the member's contact as a whole; see ``HubClient.update_member_contact``."""
+        request = _convert.update_member_contact_request(
+            member_id,
+            name=name,
+            email=email,
+            phone=phone,
+            birth_date=birth_date,
+            idempotency_key=idempotency_key,
+        )
+        response = await self._call(UPDATE_MEMBER_CONTACT, request, timeout_s, retry)
+        return _convert.member(response)
 
     async def earn(
         self,

@@ -42,6 +42,10 @@ from partner_sdk.statements import SigningKey, Statement
 _Req = TypeVar("_Req")
 _Resp = TypeVar("_Resp")
 
+# A PartnerService method only HubClient and AsyncHubClient call (the others are in _rpc).
+UPDATE_MEMBER_CONTACT: Final = rpc.Rpc[partner_pb2.UpdateMemberContactRequest, partner_pb2.Member](
+    "UpdateMemberContact"
+)
 # PartnerSettlementService methods; both clients call them on their settlement stub.
 GET_STATEMENT: Final = rpc.Rpc[settlement_pb2.GetStatementRequest, settlement_pb2.Statement](
     "GetStatement"
@@ -195,6 +199,36 @@ class HubClient:
         """Give a member one more identifier (a new card, a phone)."""
         request = _convert.add_identifier_request(member_id, identifier, idempotency_key)
         return _convert.member(self._call(rpc.ADD_IDENTIFIER, request, timeout_s, retry))
+
+    def update_member_contact(
+        self,
+        member_id: str,
+        *,
+        phone: str | None = None,
+        email: str | None = None,
+        name: str | None = None,
+        birth_date: date | None = None,
+        idempotency_key: str | None = None,
+        timeout_s: float | None = None,
+        retry: RetryOption = USE_CLIENT_DEFAULT,
+    ) -> Member:
+        """Replace the member's contact as a whole: a part not given is deleted, and with none
+        given the stored contact is. The hub keeps it encrypted and never returns it.
+
+        Its phone (international form, or national in the partner's phone region) and e-mail
+        feed the hub's fraud checks: one phone or e-mail on many members is a signal.
+        ``InvalidField`` (``details["field"]``, e.g. ``contact.phone``) refuses a malformed
+        part, and nothing is changed; ``MemberNotFound`` an unknown or erased member.
+        """
+        request = _convert.update_member_contact_request(
+            member_id,
+            name=name,
+            email=email,
+            phone=phone,
+            birth_date=birth_date,
+            idempotency_key=idempotency_key,
+        )
+        return _convert.member(self._call(UPDATE_MEMBER_CONTACT, request, timeout_s, retry))
 
     def earn(
         self,

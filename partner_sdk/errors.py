@@ -8,11 +8,12 @@ the hub's machine-readable reason (``google.rpc.ErrorInfo.reason``, a ``ErrorRea
     │   ├── InvalidField, InvalidAmount, UnknownCurrency, CurrencyMismatch, MalformedId,
     │   ├── InvalidIdentifier, TooManyLineItems, LineItemsMismatch, InvalidIdempotencyKey,
     │   ├── InvalidPageToken, InvalidRate, RateInPast, InvalidHoldTtl, CaptureExceedsHold,
-    │   └── InvalidRule, RuleInPast, InvalidReport, MalformedRequest
+    │   ├── InvalidRule, RuleInPast, InvalidReport, MalformedRequest, AmbiguousId,
+    │   └── UnknownFraudSetting, PreviewOutOfRange, WebhookSettingRefused
     ├── NotFound .................. NOT_FOUND
     │   ├── MemberNotFound, PartnerNotFound, HoldNotFound, TransactionNotFound,
     │   ├── CredentialNotFound, RuleNotFound, FlagNotFound, SettlementNotFound,
-    │   └── ExceptionNotFound
+    │   └── ExceptionNotFound, GoodwillCreditNotFound, ApiKeyNotFound
     ├── Refused ................... FAILED_PRECONDITION (a business rule said no)
     │   ├── PartnerDisabled, MemberNotActive, NoRateInForce, InsufficientPoints,
     │   ├── BelowMinimumRedemption, ExceedsPayableAmount (> ExceedsCategoryShare),
@@ -21,7 +22,9 @@ the hub's machine-readable reason (``google.rpc.ErrorInfo.reason``, a ``ErrorRea
     │   ├── EventLimitReached, RuleEnded, FraudDeclined, HoldInReview, HoldNotInReview,
     │   ├── FlagAlreadyResolved, MemberAlreadyFrozen, MemberNotFrozen, BusinessDayOpen,
     │   ├── SettlementApproved, ExceptionsOpen, ExceptionAlreadyAccepted,
-    │   └── EarlierDayUnsettled, SigningKeyMissing, NothingToAnnul, OfflineWindowExceeded
+    │   ├── EarlierDayUnsettled, SigningKeyMissing, NothingToAnnul, OfflineWindowExceeded,
+    │   ├── MemberAlreadyMerged, MemberHasPendingHolds, MemberNotMerged,
+    │   └── GoodwillCreditDecided
     ├── Conflict .................. ALREADY_EXISTS
     │   └── IdempotencyKeyReused, IdentifierTaken, DuplicateOrder, PartnerExists
     ├── Aborted ................... ABORTED (retried by the SDK)
@@ -300,6 +303,24 @@ class MalformedRequest(InvalidRequest, reason="MALFORMED_REQUEST"):
     SDK's own requests never are; a proxy that mangles bodies, or a hand-made client, is."""
 
 
+class AmbiguousId(InvalidRequest, reason="AMBIGUOUS_ID"):
+    """A short id (a prefix of a flag, member or hold id, as staff type them) matches more than
+    one; ``details["field"]`` names which. Give more of the id."""
+
+
+class UnknownFraudSetting(InvalidRequest, reason="UNKNOWN_FRAUD_SETTING"):
+    """A fraud tuning preview names a setting the fraud thresholds do not have;
+    ``details["field"]`` names it."""
+
+
+class PreviewOutOfRange(InvalidRequest, reason="PREVIEW_OUT_OF_RANGE"):
+    """A fraud tuning preview asks for a number of days outside what it replays."""
+
+
+class WebhookSettingRefused(InvalidRequest, reason="WEBHOOK_SETTING_REFUSED"):
+    """A webhook URL that is not HTTPS, or expiry notice days out of range."""
+
+
 class InvalidHoldTtl(InvalidRequest, reason="INVALID_HOLD_TTL"):
     """The hold's time to live is negative or longer than the hub allows."""
 
@@ -342,6 +363,14 @@ class SettlementNotFound(NotFound, reason="SETTLEMENT_NOT_FOUND"):
 
 class ExceptionNotFound(NotFound, reason="RECONCILIATION_EXCEPTION_NOT_FOUND"):
     """No reconciliation exception with that id."""
+
+
+class GoodwillCreditNotFound(NotFound, reason="GOODWILL_CREDIT_NOT_FOUND"):
+    """No goodwill credit with that id."""
+
+
+class ApiKeyNotFound(NotFound, reason="API_KEY_NOT_FOUND"):
+    """No partner API key with that key id."""
 
 
 class PartnerDisabled(Refused, reason="PARTNER_DISABLED"):
@@ -428,6 +457,18 @@ class MemberNotFrozen(Refused, reason="MEMBER_NOT_FROZEN"):
     """The member's account is not frozen."""
 
 
+class MemberAlreadyMerged(Refused, reason="MEMBER_ALREADY_MERGED"):
+    """A member the merge names is already merged into another."""
+
+
+class MemberHasPendingHolds(Refused, reason="MEMBER_HAS_PENDING_HOLDS"):
+    """The member to be absorbed by a merge has pending holds."""
+
+
+class MemberNotMerged(Refused, reason="MEMBER_NOT_MERGED"):
+    """The two members of an unmerge are not merged one into the other."""
+
+
 class BusinessDayOpen(Refused, reason="BUSINESS_DAY_OPEN"):
     """The business day has not closed yet (its cutoff plus a grace for operations in
     flight); settle it later."""
@@ -460,6 +501,10 @@ class NothingToAnnul(Refused, reason="NOTHING_TO_ANNUL"):
 class OfflineWindowExceeded(Refused, reason="OFFLINE_WINDOW_EXCEEDED"):
     """The earn's sale (``purchased_at``) is older than the partner's offline window:
     ``details["offline_window_s"]`` says how long it is. Sending it again will not help."""
+
+
+class GoodwillCreditDecided(Refused, reason="GOODWILL_CREDIT_DECIDED"):
+    """The goodwill credit was approved or rejected already; a decision is final."""
 
 
 class IdempotencyKeyReused(Conflict, reason="IDEMPOTENCY_KEY_REUSED"):

@@ -39,6 +39,9 @@ class MemberStatus(StrEnum):
     FROZEN = "frozen"
     ERASED = "erased"
     """Erased on the member's request: found by id only, never earns or burns again."""
+    MERGED = "merged"
+    """Merged into another member (two accounts of one person): found by id only; its
+    identifiers find the member it was merged into."""
     UNKNOWN = "unknown"
 
 
@@ -62,6 +65,9 @@ class TransactionKind(StrEnum):
     REFUND_REDEMPTION = "refund_redemption"
     BONUS = "bonus"
     """A welcome bonus or an event's points: credited without a purchase."""
+    GOODWILL = "goodwill"
+    """Points staff credited a member (a complaint, a service failure), funded by a partner
+    or by the coalition."""
     UNKNOWN = "unknown"
 
 

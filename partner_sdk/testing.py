@@ -60,6 +60,7 @@ _OUTPUT_TAIL_CHARS: Final = 4000
 # partners this class adds.
 _KEY_SETTINGS: Final = ("HUB_IDENTIFIER_KEY", "HUB_DATA_KEY", "HUB_AUDIT_KEY")
 _AUDIT_REASON: Final = "partner_sdk.testing.LocalHub"
+_OPERATOR: Final = "operator/local-hub"
 FRAUD_CHECKS_SETTING: Final = "HUB_FRAUD_CHECKS"
 """The `hub serve` setting that turns its fraud checks on or off."""
 # `hub serve` prints exactly this line once it accepts calls.
@@ -211,7 +212,7 @@ class LocalHub:
         ``None``: the hub's default, 72 h).
         """
         window = () if offline_window_s is None else ("--offline-window-s", str(offline_window_s))
-        self._run(
+        self._run_as_operator(
             *("partner", "add", partner_id, "--name", name or partner_id),
             *("--currency", currency, "--earn-rate", str(earn_rate)),
             *("--burn-value", str(burn_value), "--issue-price", str(issue_price)),
@@ -283,11 +284,11 @@ class LocalHub:
         """Set a rule of any kind from now as ``hub rules KIND ARGS...`` does (see
         ``python -m hub rules KIND --help``), e.g. ``add_rule("cap", "daily", "--period", "day",
         "--points", "500")``; ``end_rule`` ends one."""
-        self._run("rules", kind, *args, "--reason", _AUDIT_REASON)
+        self._run_as_operator("rules", kind, *args, "--reason", _AUDIT_REASON)
 
     def end_rule(self, rule_id: str) -> None:
         """End rule ``rule_id`` from now."""
-        self._run("rules", "end", rule_id, "--reason", _AUDIT_REASON)
+        self._run_as_operator("rules", "end", rule_id, "--reason", _AUDIT_REASON)
 
     def client(
         self,
@@ -330,7 +331,15 @@ class LocalHub:
         return [sys.executable, "-m", "hub", *args, "--db", self.database_url]
 
     def _run(self, *args: str) -> None:
-        command = self._command(*args)
+        self._execute(self._command(*args))
+
+    def _run_as_operator(self, *args: str) -> None:
+        """An operator's command (``hub partner``, ``hub rules``): over gRPC, as a loopback
+        plaintext hub lets a named operator call it."""
+        operator = ("--hub", self.target, "--insecure-as", _OPERATOR)
+        self._execute([sys.executable, "-m", "hub", *args, *operator])
+
+    def _execute(self, command: list[str]) -> None:
         done = subprocess.run(
             command,
             cwd=self._dir(),

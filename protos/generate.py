@@ -22,6 +22,12 @@ def proto_files(root: Path = PROTO_ROOT) -> list[Path]:
     return sorted(root.rglob("*.proto"))
 
 
+GOOGLEAPIS_ROOT = PROTO_ROOT.parent / "third_party" / "googleapis"
+"""``google/api/annotations.proto`` and ``http.proto``, for the REST mapping's options: copies of
+the googleapis-common-protos distribution's files (which supplies their Python modules), so
+protoc here and buf compile the same files offline."""
+
+
 def generate(out_dir: Path = PROTO_ROOT) -> None:
     """Write ``*_pb2.py``, ``*_pb2.pyi`` and ``*_pb2_grpc.py`` for every proto into ``out_dir``."""
     well_known = resources.files("grpc_tools") / "_proto"
@@ -29,6 +35,7 @@ def generate(out_dir: Path = PROTO_ROOT) -> None:
         "grpc_tools.protoc",
         f"-I{PROTO_ROOT}",
         f"-I{well_known}",
+        f"-I{GOOGLEAPIS_ROOT}",
         f"--python_out={out_dir}",
         f"--pyi_out={out_dir}",
         f"--grpc_python_out={out_dir}",

@@ -102,6 +102,10 @@ class PgConnections:
         self._idle: queue.LifoQueue[PipelinedConnection] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(size)
         self._taken = itertools.count(1)
+        self._in_use_lock = threading.Lock()
+        self.size = size
+        self.in_use = 0
+        """Connections held by units of work now (the ops port's ``hub_db_connections_in_use``)."""
         self.checkouts = 0
         """How many units of work have taken a connection (a figure for metrics and tests)."""
 
@@ -114,6 +118,7 @@ class PgConnections:
                 retry_after_s=str(BUSY_RETRY_AFTER_S),
             )
         self.checkouts = next(self._taken)  # atomic, unlike += from several threads
+        self._count_in_use(+1)
         taken: PipelinedConnection | None = None
         try:
             taken = self._idle_or_new()
@@ -121,7 +126,12 @@ class PgConnections:
         finally:
             if taken is not None:
                 self._give_back(taken)
+            self._count_in_use(-1)
             self._slots.release()
+
+    def _count_in_use(self, change: int) -> None:
+        with self._in_use_lock:
+            self.in_use += change
 
     def discard_idle(self) -> None:
         """Close the idle connections: one broke, so the server restarted or moved, and the

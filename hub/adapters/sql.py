@@ -34,6 +34,7 @@ from hub.adapters.constraints import UNIQUE_VIOLATIONS
 from hub.adapters.faults import infrastructure_error
 from hub.domain.errors import CommitOutcomeUnknown
 from hub.services.ports.conflicts import ConnectionLost, TransientConflict
+from hub.telemetry import round_trip_span
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,7 @@ class Sql:
         self._begin = begin
         self._began = False
         self._unsynced = False
+        self._sent_since_sync = 0
         self._commit_sent = False
         self._deferred: list[tuple[Statement, Sequence[Params]]] = []
         self.cache_stale = False
@@ -234,17 +236,20 @@ class Sql:
             self._began = True
         cursor.execute(query, params)
         self._unsynced = True
+        self._sent_since_sync += 1
 
     def _queue_command(self, command: str) -> None:
         assert self._writes is not None
         self._writes.execute(command.encode(), prepare=False)
         self._unsynced = True
+        self._sent_since_sync += 1
 
     def _sync_if_unsynced(self) -> None:
         assert self._pipeline is not None
         if self._unsynced:
-            self._unsynced = False
-            self._pipeline.sync()
+            with round_trip_span(self._sent_since_sync):
+                self._unsynced, self._sent_since_sync = False, 0
+                self._pipeline.sync()
 
     @staticmethod
     def _pg_query(statement: Statement, params: Params) -> tuple[str, dict[str, Any]]:

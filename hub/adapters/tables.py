@@ -364,6 +364,30 @@ lot_movements = sa.Table(
     sa.Index("ix_lot_movements_xid", "xid", postgresql_using="brin"),
 )
 
+# Goodwill credits staff asked for (``hub.domain.goodwill``): pending until another person
+# approves (then posted: ``transaction_id``) or rejects them; small ones are posted at once.
+goodwill_credits = sa.Table(
+    "goodwill_credits",
+    metadata,
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("member_id", ID, sa.ForeignKey("members.id"), nullable=False),
+    sa.Column("points", POINTS, nullable=False),
+    # partner or coalition; partner_id names the paying partner (NULL: the coalition pays).
+    sa.Column("funder", sa.String(16), nullable=False),
+    sa.Column("partner_id", PARTNER_ID, sa.ForeignKey("partners.id"), nullable=True),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("requested_by", sa.String(160), nullable=False),
+    sa.Column("requested_at", UtcDateTime, nullable=False),
+    sa.Column("decided_by", sa.String(160), nullable=True),
+    sa.Column("decided_at", UtcDateTime, nullable=True),
+    sa.Column("decision_note", sa.Text, nullable=True),
+    sa.Column("transaction_id", ID, sa.ForeignKey("transactions.id"), nullable=True),
+    sa.CheckConstraint("points > 0", name="points"),
+    sa.Index("ix_goodwill_credits_status_requested_at", "status", "requested_at"),
+    sa.Index("ix_goodwill_credits_member_id", "member_id"),
+)
+
 credentials = sa.Table(
     "credentials",
     metadata,
@@ -503,6 +527,39 @@ fraud_till_members = sa.Table(
         "last_earn_at",
     ),
     sa.Index("ix_fraud_till_members_last_earn_at", "last_earn_at"),
+)
+
+fraud_member_partners = sa.Table(
+    "fraud_member_partners",
+    metadata,
+    # A member's earns at one partner, ever: their usual basket there, for "earn far above
+    # history" (one row a member and partner, kept by the write of each earn).
+    sa.Column("member_id", ID, primary_key=True),
+    sa.Column("partner_id", PARTNER_ID, primary_key=True),
+    sa.Column("earns", sa.BigInteger, nullable=False),
+    sa.Column("earned_points", POINTS, nullable=False),
+)
+
+fraud_till_rates = sa.Table(
+    "fraud_till_rates",
+    metadata,
+    # A few rows (shards, by member) a terminal or cashier (till_kind) of a partner: its earns
+    # in the current clock hour and the one before, its busiest closed hour this week and last
+    # week (the till's own norm, for the till velocity rules), and its earns ever (the
+    # partner's usual basket there). Shards keep concurrent earns at one till apart.
+    sa.Column("partner_id", PARTNER_ID, primary_key=True),
+    sa.Column("till_kind", sa.String(8), primary_key=True),
+    sa.Column("till_id", SHORT_TEXT, primary_key=True),
+    sa.Column("shard", sa.SmallInteger, primary_key=True),
+    sa.Column("hour_start", UtcDateTime, nullable=False),
+    sa.Column("hour_earns", sa.BigInteger, nullable=False),
+    sa.Column("previous_hour_start", UtcDateTime, nullable=False),
+    sa.Column("previous_hour_earns", sa.BigInteger, nullable=False),
+    sa.Column("week_start", UtcDateTime, nullable=False),
+    sa.Column("peak_earns", sa.BigInteger, nullable=False),
+    sa.Column("previous_peak_earns", sa.BigInteger, nullable=False),
+    sa.Column("earns", sa.BigInteger, nullable=False),
+    sa.Column("earned_points", POINTS, nullable=False),
 )
 
 fraud_flags = sa.Table(
@@ -680,4 +737,155 @@ settlement_exceptions = sa.Table(
         ["settlement_reports.business_date", "settlement_reports.partner_id"],
     ),
     sa.Index("ix_settlement_exceptions_business_date_status", "business_date", "status"),
+)
+
+# The event outbox (migration 0020): written in the posting's own transaction, read by the relay.
+EVENT_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+outbox_events = sa.Table(
+    "outbox_events",
+    metadata,
+    sa.Column("id", EVENT_ID, primary_key=True, autoincrement=True),
+    # Events of one key (a member, or a partner for partner-wide events) are relayed in order.
+    sa.Column("ordering_key", SHORT_TEXT, nullable=False),
+    sa.Column("partner_id", PARTNER_ID, nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    # PostgreSQL: the writing transaction (a column default); never written by the hub.
+    sa.Column("xact_id", sa.BigInteger, nullable=True),
+    sqlite_autoincrement=True,
+)
+
+relay_progress = sa.Table(
+    "relay_progress",
+    metadata,
+    sa.Column("destination", sa.String(80), primary_key=True),
+    sa.Column("last_event_id", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+
+webhook_dead_letters = sa.Table(
+    "webhook_dead_letters",
+    metadata,
+    sa.Column("id", EVENT_ID, primary_key=True, autoincrement=True),
+    sa.Column("partner_id", PARTNER_ID, nullable=False),
+    sa.Column("event_id", sa.BigInteger, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("last_error", sa.Text, nullable=False),
+    sa.Column("failed_at", UtcDateTime, nullable=False),
+    sa.Column("replayed_at", UtcDateTime, nullable=True),
+    sqlite_autoincrement=True,
+)
+
+partner_event_settings = sa.Table(
+    "partner_event_settings",
+    metadata,
+    sa.Column("partner_id", PARTNER_ID, sa.ForeignKey("partners.id"), primary_key=True),
+    sa.Column("webhook_url", sa.Text, nullable=True),
+    sa.Column("webhook_secret", sa.Text, nullable=True),
+    sa.Column("expiry_notice_days", sa.Integer, nullable=False, server_default="14"),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+
+expiry_notices = sa.Table(
+    "expiry_notices",
+    metadata,
+    sa.Column("lot_id", ID, primary_key=True),
+    sa.Column("noticed_at", UtcDateTime, nullable=False),
+)
+
+member_merges = sa.Table(
+    "member_merges",
+    metadata,
+    # The survivor absorbed the absorbed member (``hub.services.merge``); an unmerge sets the
+    # unmerge columns and posts a correcting transaction, the merge's own rows stay.
+    sa.Column("id", ID, primary_key=True),
+    sa.Column("survivor_id", ID, sa.ForeignKey("members.id"), nullable=False, index=True),
+    sa.Column("absorbed_id", ID, sa.ForeignKey("members.id"), nullable=False, index=True),
+    sa.Column("merged_at", UtcDateTime, nullable=False),
+    sa.Column("merged_by", sa.String(160), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    # NULL when the absorbed member had no points and no debt to move.
+    sa.Column("transaction_id", ID, nullable=True),
+    sa.Column("debt_points", POINTS, nullable=False),
+    sa.Column("unmerged_at", UtcDateTime, nullable=True),
+    sa.Column("unmerged_by", sa.String(160), nullable=True),
+    sa.Column("unmerge_reason", sa.Text, nullable=True),
+    sa.Column("unmerge_transaction_id", ID, nullable=True),
+)
+
+member_merge_lots = sa.Table(
+    "member_merge_lots",
+    metadata,
+    # The absorbed member's lots the merge gave the survivor, with what they held then.
+    sa.Column("merge_id", ID, sa.ForeignKey("member_merges.id"), primary_key=True),
+    sa.Column("lot_id", ID, sa.ForeignKey("lots.id"), primary_key=True),
+    sa.Column("points", POINTS, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+)
+
+member_merge_identifiers = sa.Table(
+    "member_merge_identifiers",
+    metadata,
+    # The absorbed member's identifiers the merge moved (their digests), for an unmerge.
+    sa.Column("merge_id", ID, sa.ForeignKey("member_merges.id"), primary_key=True),
+    sa.Column("digest", sa.LargeBinary(32), primary_key=True),
+)
+
+# Bulk imports of a partner's own programme (``hub import members``, migration 0022).
+import_runs = sa.Table(
+    "import_runs",
+    metadata,
+    # One run per partner and file (by its SHA-256): running the same file again resumes it.
+    sa.Column("partner_id", PARTNER_ID, sa.ForeignKey("partners.id"), primary_key=True),
+    sa.Column("file_sha256", sa.LargeBinary(32), primary_key=True),
+    sa.Column("file_name", sa.String(255), nullable=False),
+    # The first line of the file not yet committed (the header is line 1).
+    sa.Column("next_line", sa.Integer, nullable=False),
+    sa.Column("imported_members", sa.BigInteger, nullable=False),
+    sa.Column("imported_points", POINTS, nullable=False),
+    sa.Column("refused_rows", sa.BigInteger, nullable=False),
+    # running, stopped (at a refused row, as the operator chose) or finished.
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("started_at", UtcDateTime, nullable=False),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+
+import_refusals = sa.Table(
+    "import_refusals",
+    metadata,
+    # The rows a run refused, committed with their chunk: the report lists each exactly once
+    # however often the run was resumed.
+    sa.Column("partner_id", PARTNER_ID, primary_key=True),
+    sa.Column("file_sha256", sa.LargeBinary(32), primary_key=True),
+    sa.Column("line", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.ForeignKeyConstraint(
+        ["partner_id", "file_sha256"], ["import_runs.partner_id", "import_runs.file_sha256"]
+    ),
+)
+
+imported_members = sa.Table(
+    "imported_members",
+    metadata,
+    # The partner's own member id: a member is imported once, whichever file names it again.
+    sa.Column("partner_id", PARTNER_ID, sa.ForeignKey("partners.id"), primary_key=True),
+    sa.Column("external_id", SHORT_TEXT, primary_key=True),
+    sa.Column("member_id", ID, sa.ForeignKey("members.id"), nullable=False),
+)
+
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    # A partner's key for the REST gateway. Only its SHA-256 is kept: the key is shown once.
+    sa.Column("key_id", sa.String(16), primary_key=True),
+    sa.Column("key_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("partner_id", PARTNER_ID, sa.ForeignKey("partners.id"), nullable=False, index=True),
+    sa.Column("label", sa.String(200), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("created_by", sa.String(160), nullable=False),
+    sa.Column("revoked_at", UtcDateTime, nullable=True),
+    sa.Column("revoked_by", sa.String(160), nullable=True),
+    sa.Column("revoked_reason", sa.Text, nullable=True),
 )

@@ -12,16 +12,21 @@ import sqlalchemy as sa
 
 from hub.adapters.connections import BUSY_RETRY_AFTER_S, for_engine
 from hub.adapters.database import READ_ONLY
+from hub.adapters.repositories.api_keys import SqlApiKeyRepository
 from hub.adapters.repositories.audit import SqlAuditQueries
 from hub.adapters.repositories.audit_log import SqlAuditLog
 from hub.adapters.repositories.contacts import SqlContactRepository
 from hub.adapters.repositories.credentials import SqlCredentialRepository
 from hub.adapters.repositories.fraud import SqlFraudRepository
+from hub.adapters.repositories.goodwill import SqlGoodwillRepository
 from hub.adapters.repositories.holds import SqlHoldRepository
 from hub.adapters.repositories.idempotency import SqlIdempotencyRepository
 from hub.adapters.repositories.ledger import SqlLedgerRepository
 from hub.adapters.repositories.lots import SqlLotRepository
 from hub.adapters.repositories.members import SqlMemberRepository
+from hub.adapters.repositories.merge import SqlMergeRepository
+from hub.adapters.repositories.ops import SqlOpsQueries
+from hub.adapters.repositories.outbox import SqlOutboxRepository
 from hub.adapters.repositories.partners import SqlPartnerRepository
 from hub.adapters.repositories.reconciliation import SqlReconciliationRepository
 from hub.adapters.repositories.reviews import SqlReviewRepository
@@ -29,15 +34,20 @@ from hub.adapters.repositories.rules import SqlRuleRepository
 from hub.adapters.repositories.settlement import SqlSettlementRepository
 from hub.adapters.sql import Sql
 from hub.domain.errors import DatabaseUnavailable, ServerBusy
+from hub.services.ports.api_keys import ApiKeyRepository
 from hub.services.ports.audit import AuditLog, AuditQueries
 from hub.services.ports.contacts import ContactRepository
 from hub.services.ports.credentials import CredentialRepository
 from hub.services.ports.fraud import FraudRepository
+from hub.services.ports.goodwill import GoodwillRepository
 from hub.services.ports.holds import HoldRepository
 from hub.services.ports.idempotency import IdempotencyRepository
 from hub.services.ports.ledger import LedgerRepository
 from hub.services.ports.lots import LotRepository
 from hub.services.ports.members import MemberRepository
+from hub.services.ports.merge import MergeRepository
+from hub.services.ports.ops import OpsQueries
+from hub.services.ports.outbox import OutboxRepository
 from hub.services.ports.partners import PartnerRepository
 from hub.services.ports.reconciliation import ReconciliationRepository
 from hub.services.ports.reviews import ReviewRepository
@@ -57,12 +67,17 @@ class SqlUnitOfWork:
     audit: AuditQueries
     audit_log: AuditLog
     credentials: CredentialRepository
+    api_keys: ApiKeyRepository
     contacts: ContactRepository
     rules: RuleRepository
     fraud: FraudRepository
     reviews: ReviewRepository
     settlement: SettlementRepository
     reconciliation: ReconciliationRepository
+    outbox: OutboxRepository
+    goodwill: GoodwillRepository
+    merges: MergeRepository
+    ops: OpsQueries
 
     def __init__(
         self,
@@ -85,21 +100,26 @@ class SqlUnitOfWork:
 
     def __enter__(self) -> Self:
         sql = self._sql = self._open()
+        self.outbox = self._outbox = SqlOutboxRepository(sql)
         self.idempotency = SqlIdempotencyRepository(sql)
         self.partners = SqlPartnerRepository(sql)
         self.members = SqlMemberRepository(sql)
-        self.ledger = SqlLedgerRepository(sql)
+        self.ledger = SqlLedgerRepository(sql, self._outbox)
         self.lots = SqlLotRepository(sql)
         self.holds = SqlHoldRepository(sql)
         self.audit = SqlAuditQueries(sql)
         self.audit_log = SqlAuditLog(sql, self._audit_keys)
         self.credentials = SqlCredentialRepository(sql)
+        self.api_keys = SqlApiKeyRepository(sql)
         self.contacts = SqlContactRepository(sql)
         self.rules = SqlRuleRepository(sql)
-        self.fraud = SqlFraudRepository(sql)
+        self.fraud = SqlFraudRepository(sql, self._outbox)
         self.reviews = SqlReviewRepository(sql)
         self.settlement = SqlSettlementRepository(sql)
         self.reconciliation = SqlReconciliationRepository(sql)
+        self.ops = SqlOpsQueries(sql)
+        self.merges = SqlMergeRepository(sql)
+        self.goodwill = SqlGoodwillRepository(sql)
         return self
 
     def _open(self) -> Sql:
@@ -146,6 +166,7 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         if self._sql is None:
             raise RuntimeError("commit() outside a 'with' block")
+        self._outbox.write()  # the events travel with the COMMIT, as one INSERT
         self._sql.commit()
         if self._sql.cache_stale and self._on_cache_stale is not None:
             # After the commit: a concurrent read refilling the cache before it would see

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from coalition.hub.v1 import admin_pb2, common_pb2
 from hub.api.convert import instant, rates_message, timestamp
+from hub.domain.api_keys import ApiKey
 from hub.domain.credentials import Credential
 from hub.domain.errors import InvalidField
 from hub.domain.fields import storable_text
@@ -150,4 +151,17 @@ def credential_message(credential: Credential) -> admin_pb2.Credential:
         revoked_at=timestamp(credential.revoked_at),
         revoked_by=credential.revoked_by or "",
         revoked_reason=credential.revoked_reason or "",
+    )
+
+
+def api_key_message(key: ApiKey) -> admin_pb2.ApiKey:
+    return admin_pb2.ApiKey(
+        key_id=key.key_id,
+        partner_id=key.partner_id,
+        label=key.label,
+        created_at=timestamp(key.created_at),
+        created_by=key.created_by,
+        revoked_at=timestamp(key.revoked_at),
+        revoked_by=key.revoked_by or "",
+        revoked_reason=key.revoked_reason or "",
     )

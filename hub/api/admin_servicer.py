@@ -19,6 +19,7 @@ from hub.domain.fields import storable_text
 from hub.domain.ids import parse_id
 from hub.services import commands
 from hub.services.commands import EraseMember
+from hub.services.event_settings import WebhookView
 from hub.services.results import MemberErased
 from hub.services.use_cases import OperatorUseCases
 
@@ -87,6 +88,40 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
         command = commands.SetOfflineWindow(_partner_id(request), window_s, changed_by=by)
         return convert.partner_message(self._use.set_offline_window(command))
 
+    def SetPartnerWebhook(
+        self, request: admin_pb2.SetPartnerWebhookRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.SetPartnerWebhookResponse:
+        by = convert.attribution(caller(), request.reason)
+        return admin_pb2.SetPartnerWebhookResponse(
+            webhook=_webhook_message(self._use.set_webhook(_partner_id(request), request.url, by))
+        )
+
+    def GetPartnerWebhook(
+        self, request: admin_pb2.GetPartnerWebhookRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.GetPartnerWebhookResponse:
+        return admin_pb2.GetPartnerWebhookResponse(
+            webhook=_webhook_message(self._use.get_webhook(_partner_id(request)))
+        )
+
+    def RotatePartnerWebhookSecret(
+        self, request: admin_pb2.RotatePartnerWebhookSecretRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.RotatePartnerWebhookSecretResponse:
+        by = convert.attribution(caller(), request.reason)
+        return admin_pb2.RotatePartnerWebhookSecretResponse(
+            webhook=_webhook_message(self._use.rotate_webhook_secret(_partner_id(request), by))
+        )
+
+    def SetPartnerExpiryNotice(
+        self, request: admin_pb2.SetPartnerExpiryNoticeRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.SetPartnerExpiryNoticeResponse:
+        by = convert.attribution(caller(), request.reason)
+        days = request.expiry_notice_days
+        return admin_pb2.SetPartnerExpiryNoticeResponse(
+            webhook=_webhook_message(
+                self._use.set_expiry_notice_days(_partner_id(request), days, by)
+            )
+        )
+
     def ListCredentials(
         self, request: admin_pb2.ListCredentialsRequest, context: grpc.ServicerContext
     ) -> admin_pb2.ListCredentialsResponse:
@@ -106,6 +141,32 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
         )
         return convert.credential_message(revoked)
 
+    def CreateApiKey(
+        self, request: admin_pb2.CreateApiKeyRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.CreateApiKeyResponse:
+        by = convert.attribution(caller(), request.reason)
+        command = commands.CreateApiKey(_partner_id(request), request.label, changed_by=by)
+        made = self._use.create_api_key(command)
+        return admin_pb2.CreateApiKeyResponse(
+            api_key=convert.api_key_message(made.record), key=made.key
+        )
+
+    def RevokeApiKey(
+        self, request: admin_pb2.RevokeApiKeyRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.RevokeApiKeyResponse:
+        by = convert.attribution(caller(), request.reason)
+        key_id = storable_text(request.key_id, field="key_id")
+        revoked = self._use.revoke_api_key(commands.RevokeApiKey(key_id, changed_by=by))
+        return admin_pb2.RevokeApiKeyResponse(api_key=convert.api_key_message(revoked))
+
+    def ListApiKeys(
+        self, request: admin_pb2.ListApiKeysRequest, context: grpc.ServicerContext
+    ) -> admin_pb2.ListApiKeysResponse:
+        found = self._use.list_api_keys(_partner_id(request) or None)
+        return admin_pb2.ListApiKeysResponse(
+            api_keys=[convert.api_key_message(key) for key in found]
+        )
+
     def EraseMember(
         self, request: admin_pb2.EraseMemberRequest, context: grpc.ServicerContext
     ) -> admin_pb2.ErasedMember:
@@ -113,8 +174,20 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
         member_id = parse_id(request.member_id, field="member_id")
         erased = self._erase_member(EraseMember(member_id, changed_by=by))
         return admin_pb2.ErasedMember(
-            member_id=str(erased.member_id), erased_at=timestamp(erased.erased_at)
+            member_id=str(erased.member_id),
+            erased_at=timestamp(erased.erased_at),
+            already_erased=erased.already_erased,
         )
+
+
+def _webhook_message(view: WebhookView) -> admin_pb2.PartnerWebhook:
+    return admin_pb2.PartnerWebhook(
+        partner_id=view.partner_id,
+        url=view.url or "",
+        secret=view.secret or "",
+        has_secret=view.has_secret,
+        expiry_notice_days=view.expiry_notice_days,
+    )
 
 
 def _partner_id(request: Any) -> str:

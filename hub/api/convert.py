@@ -65,6 +65,7 @@ _MEMBER_STATUS = {
     MemberStatus.ACTIVE: partner_pb2.MEMBER_STATUS_ACTIVE,
     MemberStatus.FROZEN: partner_pb2.MEMBER_STATUS_FROZEN,
     MemberStatus.ERASED: partner_pb2.MEMBER_STATUS_ERASED,
+    MemberStatus.MERGED: partner_pb2.MEMBER_STATUS_MERGED,
 }
 _TRANSACTION_KINDS = {
     TransactionKind.EARN: partner_pb2.TRANSACTION_KIND_EARN,
@@ -75,6 +76,7 @@ _TRANSACTION_KINDS = {
     TransactionKind.REFUND_EARN: partner_pb2.TRANSACTION_KIND_REFUND_EARN,
     TransactionKind.REFUND_REDEMPTION: partner_pb2.TRANSACTION_KIND_REFUND_REDEMPTION,
     TransactionKind.BONUS: partner_pb2.TRANSACTION_KIND_BONUS,
+    TransactionKind.GOODWILL: partner_pb2.TRANSACTION_KIND_GOODWILL,
 }
 _HOLD_STATUS = {
     HoldStatus.PENDING: partner_pb2.HOLD_STATUS_PENDING,

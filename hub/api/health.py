@@ -43,6 +43,7 @@ class HubHealth:
         self.readiness_services = (OVERALL_SERVICE, *services)
         self._lock = threading.Lock()
         self._stopping = False
+        self._ready = False
 
     def start(self) -> None:
         """The server listens: alive; readiness is whatever ``set_ready`` says next."""
@@ -54,13 +55,19 @@ class HubHealth:
         with self._lock:
             if self._stopping:
                 return
+            self._ready = ready
             self._set_readiness(SERVING if ready else NOT_SERVING)
 
     def enter_shutdown(self) -> None:
         """Not ready from now on, for good; liveness stays as it is."""
         with self._lock:
             self._stopping = True
+            self._ready = False
             self._set_readiness(NOT_SERVING)
+
+    def is_ready(self) -> bool:
+        """What readiness says now (the ops port's ``/readyz``)."""
+        return self._ready
 
     def end_watches(self) -> None:
         """Close the health streams of watchers (load balancers): an open stream is an

@@ -19,9 +19,11 @@ from typing import Any
 
 import grpc
 
+from hub import telemetry
 from hub.api.authentication import Authenticate
 from hub.api.errors import internal_status, status_for
 from hub.api.headers import REQUEST_ID_HEADER
+from hub.api.metrics import HubMetrics
 from hub.api.policy import require_allowed
 from hub.api.rate_limits import RateLimiter
 from hub.domain.access import Admission
@@ -29,6 +31,8 @@ from hub.domain.errors import HubError
 from hub.domain.principals import Principal
 
 log = logging.getLogger("hub.api")
+access_log = logging.getLogger("hub.access")
+"""One line per call at INFO: request id, caller, method, code, duration (never the body)."""
 
 HUB_SERVICE_PREFIX = "/coalition.hub."
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,64}")
@@ -65,6 +69,8 @@ class Gatekeeper:
     ) -> Admission:
         principal = self.authenticate(context, metadata)
         require_allowed(method, principal)
+        if principal.via is not None:
+            self.admit(principal.via)  # a revoked console relays for no one
         admission = self.admit(principal)
         if principal.is_partner:
             limit = admission.rate_limit_per_s or self.default_rate_limit_per_s
@@ -87,8 +93,9 @@ Behaviour = Callable[[Any, grpc.ServicerContext], Any]
 
 
 class HubInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
-    def __init__(self, gatekeeper: Gatekeeper) -> None:
+    def __init__(self, gatekeeper: Gatekeeper, metrics: HubMetrics | None = None) -> None:
         self._gatekeeper = gatekeeper
+        self._metrics = metrics or HubMetrics()
         self._wrapped = WrappedHandlers()
 
     def intercept_service(self, continuation: Callable[[Any], Any], details: Any) -> Any:
@@ -103,7 +110,7 @@ class HubInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
 
     def _wrap(self, method: str, handler: Any) -> Any:
         return grpc.unary_unary_rpc_method_handler(
-            _served(self._gatekeeper, method, handler.unary_unary),
+            _served(self._gatekeeper, method, handler.unary_unary, self._metrics),
             request_deserializer=handler.request_deserializer,
             response_serializer=handler.response_serializer,
         )
@@ -127,33 +134,87 @@ class WrappedHandlers:
         return wrapped
 
 
-def _served(gatekeeper: Gatekeeper, method: str, behaviour: Behaviour) -> Behaviour:
+def _served(
+    gatekeeper: Gatekeeper, method: str, behaviour: Behaviour, metrics: HubMetrics
+) -> Behaviour:
     def serve(request: Any, context: grpc.ServicerContext) -> Any:
         metadata = text_metadata(context)
         request_id = request_id_of(metadata)
         context.set_trailing_metadata(((REQUEST_ID_HEADER, request_id),))
         started = time.perf_counter()
+        outcome = _Outcome()
+        request_token = telemetry.current_request_id.set(request_id)
         try:
-            admission = gatekeeper.enter(method, context, metadata)
-            token = _principal.set(admission.principal)
-            region_token = _phone_region.set(admission.phone_region)
-            try:
-                return behaviour(request, context)
-            finally:
-                _phone_region.reset(region_token)
-                _principal.reset(token)
-        except HubError as error:
-            log.info("%s refused %s request_id=%s", method, error.reason, request_id)
-            context.abort_with_status(status_for(error, request_id))
-        except Exception:
-            log.exception("%s failed request_id=%s", method, request_id)
-            context.abort_with_status(internal_status(request_id))
+            with telemetry.rpc_span(method, metadata, request_id) as span:
+                try:
+                    call = _Call(method, request_id, metadata, outcome)
+                    return _answer(gatekeeper, behaviour, request, context, call)
+                finally:
+                    telemetry.set_status_code(span, outcome.code)
         finally:
-            log.debug(
-                "%s took %.1f ms request_id=%s",
-                method,
-                (time.perf_counter() - started) * 1000,
-                request_id,
-            )
+            duration_s = time.perf_counter() - started
+            metrics.observe_call(method, outcome.code, duration_s)
+            if access_log.isEnabledFor(logging.INFO):
+                _log_access(method, outcome, duration_s)  # with the request id still set
+            telemetry.current_request_id.reset(request_token)
 
     return serve
+
+
+@dataclass
+class _Outcome:
+    code: str = "OK"
+    caller: str = "unauthenticated"
+
+
+@dataclass(frozen=True)
+class _Call:
+    method: str
+    request_id: str
+    metadata: Mapping[str, str]
+    outcome: _Outcome
+
+
+def _answer(
+    gatekeeper: Gatekeeper,
+    behaviour: Behaviour,
+    request: Any,
+    context: grpc.ServicerContext,
+    call: _Call,
+) -> Any:
+    """Admit the caller and run the method, with its principal in context; a refusal or a bug
+    becomes the call's status (``abort_with_status`` raises to end the call)."""
+    method, request_id, outcome = call.method, call.request_id, call.outcome
+    try:
+        admission = gatekeeper.enter(method, context, call.metadata)
+        outcome.caller = str(admission.principal)
+        token = _principal.set(admission.principal)
+        region_token = _phone_region.set(admission.phone_region)
+        try:
+            return behaviour(request, context)
+        finally:
+            _phone_region.reset(region_token)
+            _principal.reset(token)
+    except HubError as error:
+        outcome.code = error.code
+        log.info("%s refused %s request_id=%s", method, error.reason, request_id)
+        context.abort_with_status(status_for(error, request_id))
+    except Exception:
+        outcome.code = "INTERNAL"
+        log.exception("%s failed request_id=%s", method, request_id)
+        context.abort_with_status(internal_status(request_id))
+
+
+def _log_access(method: str, outcome: _Outcome, duration_s: float) -> None:
+    access_log.info(
+        "%s %s %.1f ms",
+        method,
+        outcome.code,
+        duration_s * 1000,
+        extra={
+            "method": method,
+            "code": outcome.code,
+            "duration_ms": round(duration_s * 1000, 3),
+            "caller": outcome.caller,
+        },
+    )

@@ -11,7 +11,16 @@ from types import MappingProxyType
 
 from google.protobuf.descriptor import ServiceDescriptor
 
-from coalition.hub.v1 import admin_pb2, fraud_pb2, partner_pb2, rules_pb2, settlement_pb2
+from coalition.hub.v1 import (
+    admin_pb2,
+    fraud_pb2,
+    goodwill_pb2,
+    merge_pb2,
+    partner_pb2,
+    rules_pb2,
+    settlement_pb2,
+    tuning_pb2,
+)
 from hub.domain.errors import RoleNotAllowed
 from hub.domain.principals import Principal, Role
 
@@ -21,6 +30,9 @@ RULES_SERVICE = rules_pb2.DESCRIPTOR.services_by_name["RulesService"]
 FRAUD_SERVICE = fraud_pb2.DESCRIPTOR.services_by_name["FraudReviewService"]
 SETTLEMENT_SERVICE = settlement_pb2.DESCRIPTOR.services_by_name["SettlementService"]
 PARTNER_SETTLEMENT_SERVICE = settlement_pb2.DESCRIPTOR.services_by_name["PartnerSettlementService"]
+TUNING_SERVICE = tuning_pb2.DESCRIPTOR.services_by_name["FraudTuningService"]
+GOODWILL_SERVICE = goodwill_pb2.DESCRIPTOR.services_by_name["GoodwillService"]
+MERGE_SERVICE = merge_pb2.DESCRIPTOR.services_by_name["MergeService"]
 HUB_SERVICES = (
     PARTNER_SERVICE,
     ADMIN_SERVICE,
@@ -28,6 +40,9 @@ HUB_SERVICES = (
     FRAUD_SERVICE,
     SETTLEMENT_SERVICE,
     PARTNER_SETTLEMENT_SERVICE,
+    TUNING_SERVICE,
+    GOODWILL_SERVICE,
+    MERGE_SERVICE,
 )
 
 
@@ -48,6 +63,17 @@ POLICY: Mapping[str, frozenset[Role]] = MappingProxyType(
         # Officers settle and approve; partners fetch and reconcile only their own day.
         **_every_method(SETTLEMENT_SERVICE, Role.OFFICER),
         **_every_method(PARTNER_SETTLEMENT_SERVICE, Role.PARTNER),
+        # A preview reads and writes nothing: operators try thresholds before they save them,
+        # analysts see what a setting would put in their queue.
+        **_every_method(TUNING_SERVICE, Role.ADMIN, Role.ANALYST),
+        # Goodwill credits: analysts (who hear members' complaints in their reviews) and
+        # operators request and approve them, four eyes being two persons of either role.
+        # Officers do not: they settle what the credits bill to partners, and approving that
+        # settlement should not also be creating its issues.
+        **_every_method(GOODWILL_SERVICE, Role.ADMIN, Role.ANALYST),
+        # Merging accounts is account administration: operators only. Analysts freeze and
+        # annul; a merge could move an account under review out of their sight.
+        **_every_method(MERGE_SERVICE, Role.ADMIN),
     }
 )
 

@@ -36,6 +36,7 @@ from hub.domain.rules import (
     Exclusions,
     Funder,
     ReviewPeriod,
+    RuleKind,
     RuleVersion,
     Stacking,
     StackingMode,
@@ -444,4 +445,37 @@ def listed_message(listed: RulesListed) -> rules_pb2.ListRulesResponse:
     return rules_pb2.ListRulesResponse(
         in_force=[version_message(v) for v in listed.in_force],
         scheduled=[version_message(v) for v in listed.scheduled],
+        at=timestamp(listed.at),
+    )
+
+
+# -- responses in (what a staff client reads back) --------------------------------------------
+
+
+def version(message: rules_pb2.RuleVersion) -> RuleVersion:
+    """The domain version an answer carries, for clients that print it as the hub's CLI does."""
+    return RuleVersion(
+        rule_id=message.rule_id,
+        version=message.version,
+        kind=RuleKind(message.kind),
+        effective_from=_instant(message.effective_from, "effective_from"),
+        definition=None if message.ended else definition(message.definition),
+        created_at=_instant(message.created_at, "created_at"),
+        created_by=message.created_by,
+    )
+
+
+def history(message: rules_pb2.RuleHistory) -> RuleHistory:
+    return RuleHistory(
+        rule_id=message.rule_id,
+        versions=tuple(version(v) for v in message.versions),
+        budget_spent_points=message.budget_spent_points,
+    )
+
+
+def listed(message: rules_pb2.ListRulesResponse) -> RulesListed:
+    return RulesListed(
+        at=_instant(message.at, "at"),
+        in_force=tuple(version(v) for v in message.in_force),
+        scheduled=tuple(version(v) for v in message.scheduled),
     )

@@ -20,28 +20,36 @@ from pathlib import Path
 
 import grpc
 from grpc_health.v1 import health, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
 
 from coalition.hub.v1 import (
     admin_pb2_grpc,
     fraud_pb2_grpc,
+    goodwill_pb2_grpc,
+    merge_pb2_grpc,
     partner_pb2_grpc,
     rules_pb2_grpc,
     settlement_pb2_grpc,
+    tuning_pb2_grpc,
 )
 from hub.adapters.pki import CertificateAuthority
 from hub.api import authentication
 from hub.api.admin_servicer import AdminServicer
 from hub.api.fraud_servicer import FraudReviewServicer
+from hub.api.goodwill_servicer import GoodwillServicer
 from hub.api.health import HubHealth
 from hub.api.interceptors import Gatekeeper, HubInterceptor
 from hub.api.load_shedding import LoadShedder
 from hub.api.malformed import REPORT_REQUEST_SIZE_MAX_BYTES, MalformedRequestGuard
+from hub.api.merge_servicer import MergeServicer
+from hub.api.metrics import HubMetrics
+from hub.api.ops_port import OpsPort
 from hub.api.partner_servicer import PartnerServicer
 from hub.api.policy import HUB_SERVICES
 from hub.api.rate_limits import RateLimiter
+from hub.api.reflection_v1 import enable_reflection
 from hub.api.rules_servicer import RulesServicer
 from hub.api.settlement_servicer import PartnerSettlementServicer, SettlementServicer
+from hub.api.tuning_servicer import FraudTuningServicer
 from hub.bootstrap import Hub
 
 log = logging.getLogger("hub.api")
@@ -96,6 +104,9 @@ class RunningServer:
     server: grpc.Server
     port: int
     health: HubHealth
+    metrics: HubMetrics
+    ops: OpsPort | None = None
+    """The plain-HTTP probes and metrics port, when ``HUB_OPS_LISTEN`` asks for one."""
 
     def stop(self, grace_s: float) -> None:
         """Report NOT_SERVING, refuse new calls, let in-flight ones finish within ``grace_s``."""
@@ -106,6 +117,8 @@ class RunningServer:
         # Once the port refuses calls, or a watcher would reconnect and watch again.
         self.health.end_watches()
         stopped.wait()
+        if self.ops is not None:
+            self.ops.stop()
 
 
 def start_server(
@@ -116,6 +129,7 @@ def start_server(
     ``share_port`` other processes may listen on the same port and the kernel spreads new
     connections between them (``SO_REUSEPORT``): ``hub serve --workers``."""
     settings = hub.settings
+    metrics = HubMetrics()
     gatekeeper = Gatekeeper(
         authenticate=authentication.from_metadata
         if tls is None
@@ -131,7 +145,7 @@ def start_server(
         interceptors=[
             LoadShedder(settings.max_concurrent_rpcs),
             MalformedRequestGuard(),
-            HubInterceptor(gatekeeper),
+            HubInterceptor(gatekeeper, metrics),
         ],
         options=[
             ("grpc.max_receive_message_length", MESSAGE_SIZE_MAX_BYTES),
@@ -149,11 +163,17 @@ def start_server(
         FraudReviewServicer(hub.fraud_api(), hub.clock, hub.zone), server
     )  # type: ignore[no-untyped-call]
     _add_settlement(hub, server)
+    tuning_pb2_grpc.add_FraudTuningServiceServicer_to_server(  # type: ignore[no-untyped-call]
+        FraudTuningServicer(hub.operator), server
+    )
+    merges = MergeServicer(hub.merge_members, hub.unmerge_members, hub.fraud_api().resolve_id)
+    merge_pb2_grpc.add_MergeServiceServicer_to_server(merges, server)  # type: ignore[no-untyped-call]
+    goodwill_pb2_grpc.add_GoodwillServiceServicer_to_server(  # type: ignore[no-untyped-call]
+        GoodwillServicer(hub.goodwill_api(), hub.fraud_api().resolve_id), server
+    )
     hub_health = HubHealth(HUB_SERVICE_NAMES)
     health_pb2_grpc.add_HealthServicer_to_server(hub_health.servicer, server)
-    reflection.enable_server_reflection(
-        (*HUB_SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server
-    )
+    enable_reflection((*HUB_SERVICE_NAMES, health.SERVICE_NAME), server)
     try:
         if tls is None:
             port = server.add_insecure_port(listen)
@@ -167,6 +187,28 @@ def start_server(
     hub_health.start()
     # Readiness follows the database from the first call on (told at once, then each change).
     hub.database_probe.start(hub_health.set_ready)
+    metrics.ready.set_function(lambda: float(hub_health.is_ready()))
+    metrics.gauge(
+        "hub_db_connections_in_use",
+        "Database connections held by calls and background work now",
+        lambda: float(hub.database_connections()[0]),
+    )
+    metrics.watch_database(hub.ops_figures, hub.clock.now)
+    metrics.gauge(
+        "hub_db_connections_max",
+        "The most database connections this process's calls may hold at once",
+        lambda: float(hub.database_connections()[1]),
+    )
+    ops = _ops_port(settings.ops_listen, metrics, hub_health)
     server.start()
     log.info("serving on port %d", port)
-    return RunningServer(server, port, hub_health)
+    return RunningServer(server, port, hub_health, metrics, ops)
+
+
+def _ops_port(listen: str, metrics: HubMetrics, hub_health: HubHealth) -> OpsPort | None:
+    if not listen:
+        return None
+    try:
+        return OpsPort(listen, metrics, hub_health.is_ready).start()
+    except OSError as error:
+        raise OSError(f"cannot serve the ops port on {listen}: {error.strerror}") from None

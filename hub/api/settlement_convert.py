@@ -21,14 +21,21 @@ from hub.domain.principals import Principal
 from hub.services import commands
 from hub.services.ports.reconciliation import ExceptionCounts, ReconciliationExceptionView
 from hub.services.results import (
+    AcceptanceView,
+    ActorView,
+    DayState,
     ExceptionPage,
     ExceptionsAccepted,
     LiabilitiesView,
+    PartnerDayView,
     ReconciliationView,
+    SettlementDayPage,
+    SettlementDayView,
     SettlementRunView,
     SigningKeyView,
     StatementView,
 )
+from hub.services.settlement_days import actor_view
 from settlement.model import MatrixCell, PartnerSettlement, Transfer
 from settlement.periods import parse_business_date
 
@@ -52,8 +59,9 @@ def own_partner(requested: str, by: Principal) -> str:
     return by.partner_id
 
 
-def business_date(request: settlement_pb2.GetSettlementRequest) -> date:
-    return parse_business_date(request.business_date)
+def business_date(request: settlement_pb2.GetSettlementRequest) -> date | None:
+    """The day asked for; empty is the latest settled day (``None``)."""
+    return parse_business_date(request.business_date) if request.business_date else None
 
 
 def liabilities_date(request: settlement_pb2.GetLiabilitiesRequest) -> date | None:
@@ -118,6 +126,7 @@ def list_exceptions(request: settlement_pb2.ListExceptionsRequest) -> commands.L
         include_accepted=request.include_accepted,
         page_size=request.page_size,
         page_token=request.page_token,
+        kind=request.kind or None,
     )
 
 
@@ -131,6 +140,10 @@ def list_report_exceptions(
         page_size=request.page_size,
         page_token=request.page_token,
     )
+
+
+def list_days(request: settlement_pb2.ListSettlementDaysRequest) -> commands.ListSettlementDays:
+    return commands.ListSettlementDays(page_size=request.page_size, page_token=request.page_token)
 
 
 def accept_exceptions(
@@ -219,7 +232,23 @@ def run_message(run: SettlementRunView) -> settlement_pb2.SettlementRun:
         summary_json=run.summary_json,
         summary_signature=run.summary_signature,
         signing_key_id=run.signing_key_id,
+        run_by_actor=_actor(run.run_by),
+        approved_by_actor=_actor(run.approved_by),
+        approval_note=run.approval_note or "",
+        unreported_partners=run.unreported,
+        transaction_count=settled.transaction_count,
     )
+
+
+def _actor(actor: str | None) -> settlement_pb2.Actor | None:
+    """The actor and the person behind it; ``None`` (unset) when nobody acted yet."""
+    if actor is None:
+        return None
+    return actor_message(actor_view(actor))
+
+
+def actor_message(actor: ActorView) -> settlement_pb2.Actor:
+    return settlement_pb2.Actor(uri=actor.uri, person=actor.person, role=actor.role)
 
 
 def statement_message(statement: StatementView) -> settlement_pb2.Statement:
@@ -256,6 +285,7 @@ def exception_message(
         accepted_by=exception.accepted_by or "",
         accepted_at=timestamp(exception.accepted_at),
         note=exception.note or "",
+        accepted_by_actor=_actor(exception.accepted_by),
     )
 
 
@@ -289,7 +319,64 @@ def reconciliation_message(view: ReconciliationView) -> settlement_pb2.Reconcili
 
 
 def accepted_message(accepted: ExceptionsAccepted) -> settlement_pb2.AcceptExceptionsResponse:
-    return settlement_pb2.AcceptExceptionsResponse(accepted=accepted.accepted)
+    return settlement_pb2.AcceptExceptionsResponse(
+        accepted=accepted.accepted, accepted_by=_actor(accepted.accepted_by)
+    )
+
+
+_DAY_STATES = {
+    DayState.NOT_RUN: settlement_pb2.SETTLEMENT_DAY_STATE_NOT_RUN,
+    DayState.RAN: settlement_pb2.SETTLEMENT_DAY_STATE_RAN,
+    DayState.RECONCILED: settlement_pb2.SETTLEMENT_DAY_STATE_RECONCILED,
+    DayState.APPROVED: settlement_pb2.SETTLEMENT_DAY_STATE_APPROVED,
+}
+
+
+def _partner_day(partner: PartnerDayView) -> settlement_pb2.PartnerReconciliation:
+    report, submitted_by = partner.report, partner.submitted_by
+    return settlement_pb2.PartnerReconciliation(
+        partner_id=partner.partner_id,
+        reported=report is not None,
+        submitted_by=actor_message(submitted_by) if submitted_by else None,
+        submitted_at=timestamp(report.submitted_at) if report else None,
+        report_lines=report.line_count if report else 0,
+        matched=report.matched if report else 0,
+        open_exceptions=partner.open_exceptions,
+        accepted_exceptions=partner.accepted_exceptions,
+    )
+
+
+def _acceptance(acceptance: AcceptanceView) -> settlement_pb2.Acceptance:
+    return settlement_pb2.Acceptance(
+        accepted_by=actor_message(acceptance.accepted_by),
+        exceptions=acceptance.exceptions,
+        last_accepted_at=timestamp(acceptance.last_accepted_at),
+    )
+
+
+def day_message(day: SettlementDayView) -> settlement_pb2.SettlementDay:
+    run = day.run
+    return settlement_pb2.SettlementDay(
+        business_date=day.business_date.isoformat(),
+        state=_DAY_STATES[day.state],
+        run_by=actor_message(day.run_by) if day.run_by else None,
+        run_at=timestamp(run.run_at) if run else None,
+        approved_by=actor_message(day.approved_by) if day.approved_by else None,
+        approved_at=timestamp(run.approved_at) if run else None,
+        approval_note=(run.approval_note or "") if run else "",
+        open_exceptions=day.open_exceptions,
+        accepted_exceptions=day.accepted_exceptions,
+        partners=[_partner_day(partner) for partner in day.partners],
+        acceptances=[_acceptance(acceptance) for acceptance in day.acceptances],
+    )
+
+
+def days_message(page: SettlementDayPage) -> settlement_pb2.ListSettlementDaysResponse:
+    return settlement_pb2.ListSettlementDaysResponse(
+        days=[day_message(day) for day in page.days],
+        total=page.total,
+        next_page_token=page.next_page_token,
+    )
 
 
 def liabilities_message(view: LiabilitiesView) -> settlement_pb2.Liabilities:

@@ -70,6 +70,16 @@ class SettlementServicer(settlement_pb2_grpc.SettlementServiceServicer):
         found = self._use.liabilities(convert.liabilities_date(request))
         return convert.liabilities_message(found)
 
+    def ListSettlementDays(
+        self, request: settlement_pb2.ListSettlementDaysRequest, context: grpc.ServicerContext
+    ) -> settlement_pb2.ListSettlementDaysResponse:
+        return convert.days_message(self._use.list_days(convert.list_days(request)))
+
+    def GetSigningKey(
+        self, request: settlement_pb2.GetSigningKeyRequest, context: grpc.ServicerContext
+    ) -> settlement_pb2.SigningKey:
+        return convert.signing_key_message(self._use.signing_key())
+
 
 class PartnerSettlementServicer(settlement_pb2_grpc.PartnerSettlementServiceServicer):
     def __init__(self, use_cases: SettlementUseCases) -> None:

@@ -209,10 +209,112 @@ def authorize_capture(members: Members, stores: Sequence[Store]) -> Operation:
     return operation
 
 
-def workloads(members: Members, stores: Sequence[Store]) -> Sequence[tuple[str, Operation]]:
+def workloads(
+    members: Members, stores: Sequence[Store], shopping: Shopping
+) -> Sequence[tuple[str, Operation]]:
     """Name and operation of each workload, in the order they run (the no-op first)."""
     return (
         ("noop", noop()),
-        ("earn", earn(members, stores)),
+        ("earn", shopping.earn()),
         ("authorize+capture", authorize_capture(members, stores)),
     )
+
+
+# -- ordinary coalition traffic -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shop:
+    """A partner of the coalition as the bench's shoppers meet it."""
+
+    suffix: str
+    """Appended to the bench's partner id: the shop's own partner id."""
+    basket_minor: int
+    """The typical receipt there, before a shopper's own factor and the receipt's variation."""
+    clients_share: Decimal
+    """Share of the bench's clients that are this shop's tills: its share of the earns."""
+    stores: int
+
+
+SHOPS = (
+    Shop("coffee", 400, Decimal("0.7"), STORES),
+    Shop("grocer", 4_500, Decimal("0.2"), 10),
+    Shop("fuel", 6_000, Decimal("0.1"), 5),
+)
+"""A coffee chain where members earn most often and spend little, a grocer and fuel stations
+where they come less often and spend ten or fifteen times more: what made "earn far above
+history" flag ordinary earns when it compared a basket at one partner with those at others."""
+SHOPPER_SIGMA = 0.5
+"""Spread (log-normal) of shoppers' own factors: some spend twice as much as others anywhere."""
+RECEIPT_SIGMA = 0.35
+"""Spread (log-normal) of one shopper's receipts at one shop around their usual one."""
+SEED_EARNS_PER_SHOPPER = 6
+"""Earns each shopper has made before the earn workload, so members have a history."""
+
+
+@dataclass(frozen=True)
+class Shopping:
+    """Shoppers with their own spending factor, and the shops' tills (one client each)."""
+
+    shoppers: tuple[tuple[Identifier, float], ...]
+    tills: tuple[tuple[AsyncHubClient, Shop, tuple[Store, ...]], ...]
+
+    @property
+    def clients(self) -> list[AsyncHubClient]:
+        return [client for client, _, _ in self.tills]
+
+    def earn(self) -> Operation:
+        """An ordinary earn: a random shopper's receipt at the calling till's shop, around
+        that shopper's usual basket there, at a random store of the shop."""
+        by_client = {id(client): (shop, stores) for client, shop, stores in self.tills}
+
+        async def operation(client: AsyncHubClient) -> object:
+            shop, stores = by_client[id(client)]
+            card, factor = random.choice(self.shoppers)  # noqa: S311
+            receipt = random.lognormvariate(0.0, RECEIPT_SIGMA)
+            return await client.earn(
+                card,
+                amount_minor=max(100, int(shop.basket_minor * factor * receipt)),
+                currency=CURRENCY,
+                order_id=uuid.uuid4().hex,
+                point_of_sale=random.choice(stores).till(),  # noqa: S311
+            )
+
+        return operation
+
+
+def shop_partner(partner_id: str, shop: Shop) -> str:
+    return f"{partner_id}-{shop.suffix}"
+
+
+def shop_tills(
+    target: str, partner_id: str, clients: int
+) -> tuple[tuple[AsyncHubClient, Shop, tuple[Store, ...]], ...]:
+    """``clients`` SDK clients split between the shops by their shares (at least one each,
+    the first shop taking what rounding leaves)."""
+    counts = [max(1, int(clients * shop.clients_share)) for shop in SHOPS]
+    counts[0] += max(0, clients - sum(counts))
+    tills = []
+    for shop, count in zip(SHOPS, counts, strict=True):
+        stores = city_stores(shop.stores)
+        partner = shop_partner(partner_id, shop)
+        tills += [(AsyncHubClient(target, partner_id=partner), shop, stores) for _ in range(count)]
+    return tuple(tills)
+
+
+async def go_shopping(target: str, partner_id: str, clients: int, count: int) -> Shopping:
+    """Enroll ``count`` shoppers and give each a history of ``SEED_EARNS_PER_SHOPPER`` earns."""
+    tills = shop_tills(target, partner_id, clients)
+    members = await enroll_members(tills[0][0], count)
+    shoppers = tuple((card, random.lognormvariate(0.0, SHOPPER_SIGMA)) for card in members.cards)
+    shopping = Shopping(shoppers, tills)
+    history = shopping.earn()
+    gate = asyncio.Semaphore(SETUP_CONCURRENCY)
+
+    async def seed(client: AsyncHubClient) -> None:
+        async with gate:
+            await history(client)
+
+    seeds = count * SEED_EARNS_PER_SHOPPER
+    await asyncio.gather(*(seed(tills[i % len(tills)][0]) for i in range(seeds)))
+    return shopping

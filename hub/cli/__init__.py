@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 import traceback
 from collections.abc import Sequence
 
+import grpc
 import psycopg
 import sqlalchemy as sa
 
@@ -15,26 +15,60 @@ from hub.cli import (
     audit,
     bench,
     certs,
+    console,
     demo,
     fraud,
+    gateway,
+    goodwill,
+    importing,
     ledger,
+    logs,
     members,
     partners,
+    relay,
     rules,
     serve,
     settle,
+    tuning,
 )
-from hub.cli.common import database_failure, database_url
+from hub.cli.common import TABLE_STYLE, database_failure, database_url
 from hub.config import ConfigError
 from hub.domain.errors import HubError
+from partner_sdk.errors import HubError as RemoteRefusal
 
-COMMANDS = (serve, certs, partners, rules, members, fraud, settle, ledger, audit, demo, bench)
+COMMANDS = (
+    serve,
+    console,
+    gateway,
+    certs,
+    partners,
+    rules,
+    tuning,
+    members,
+    importing,
+    fraud,
+    goodwill,
+    settle,
+    ledger,
+    audit,
+    demo,
+    bench,
+    relay,
+)
 RUNTIME_FAILURE = 1
 """The command ran and failed: the database, a file or a port was not there."""
 USAGE_FAILURE = 2
 """The command was refused as asked: bad settings or arguments, a business refusal."""
 INTERRUPTED = 130
-EXPECTED_FAILURES = (ConfigError, HubError, OSError, sa.exc.DBAPIError, psycopg.Error)
+WIDE_FLAG = "--wide"
+EXPECTED_FAILURES = (
+    ConfigError,
+    HubError,
+    RemoteRefusal,
+    OSError,
+    sa.exc.DBAPIError,
+    psycopg.Error,
+)
 """What a command can meet in normal operation; anything else is a bug and keeps its
 traceback, which is what a bug report needs."""
 
@@ -45,6 +79,11 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument(
         "--debug", action="store_true", help="on a failure, print the traceback, not one line"
     )
+    root.add_argument(
+        WIDE_FLAG,
+        action="store_true",
+        help="tables with full ids and whole cells (default: fit 100 columns, ids shortened)",
+    )
     subcommands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
         command.register(subcommands)
@@ -52,12 +91,12 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    given = list(sys.argv[1:] if argv is None else argv)
+    # --wide is a root flag that reads as a command's own: `hub fraud queue --wide`.
+    TABLE_STYLE.wide = WIDE_FLAG in given
+    args = parser().parse_args([arg for arg in given if arg != WIDE_FLAG])
     try:
+        logs.configure(verbose=args.verbose)
         return int(args.run(args))
     except KeyboardInterrupt:
         return INTERRUPTED
@@ -86,6 +125,10 @@ def explain_failure(error: Exception, args: argparse.Namespace) -> tuple[list[st
         unavailable = error.code == "UNAVAILABLE"
         status = RUNTIME_FAILURE if unavailable else USAGE_FAILURE
         return [f"{error.message} ({error.reason})"], status
+    if isinstance(error, RemoteRefusal):
+        # What the hub answered a staff command (or that it could not be reached).
+        retryable = error.code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+        return [str(error)], RUNTIME_FAILURE if retryable else USAGE_FAILURE
     if isinstance(error, OSError):
         return [str(error)], RUNTIME_FAILURE
     return None

@@ -20,6 +20,7 @@ from hub.adapters.pki import (
     CertificateAuthority,
     Issued,
 )
+from hub.cli import staff_client
 from hub.cli.common import (
     add_database_flag,
     add_reason_flag,
@@ -30,7 +31,7 @@ from hub.cli.common import (
 )
 from hub.domain.clock import SystemClock
 from hub.domain.credentials import Credential
-from hub.domain.principals import STAFF_ROLES, Principal, Role
+from hub.domain.principals import STAFF_ROLES, Principal, staff_role
 from hub.services.commands import Attribution, RecordCredential, RevokeCredential
 
 DEFAULT_HOSTS = ("localhost", "127.0.0.1")
@@ -49,9 +50,21 @@ def register(subcommands: Any) -> None:
     init.set_defaults(run=run_init)
 
     issue = actions.add_parser("issue", help="issue a client certificate")
-    issue.add_argument("kind", choices=("partner", "staff"))
-    issue.add_argument("name", help="the partner id, or the staff member's name")
-    issue.add_argument("--role", choices=[role.value for role in STAFF_ROLES], help="staff only")
+    issue.add_argument("kind", choices=("partner", "staff", "console", "gateway"))
+    issue.add_argument(
+        "name",
+        help="the partner id, the staff member's name (one per person), the console's "
+        "or the REST gateway's",
+    )
+    issue.add_argument(
+        "--role", choices=[*(role.value for role in STAFF_ROLES), "admin"], help="staff only"
+    )
+    issue.add_argument(
+        "--hub",
+        metavar="HOST:PORT",
+        default=staff_client.DEFAULT_HUB_ADDRESS,
+        help="where the holder reaches the hub, written into a staff member's profile",
+    )
     _issue_flags(issue)
     issue.set_defaults(run=run_issue)
 
@@ -110,9 +123,14 @@ def run_init(args: argparse.Namespace) -> int:
 def _principal(args: argparse.Namespace) -> Principal:
     if args.kind == "partner":
         return Principal.partner(args.name)
-    if args.role is None:
-        raise SystemExit("hub: a staff certificate needs --role (analyst, officer or admin)")
-    return Principal.staff(Role(args.role), args.name)
+    if args.kind == "console":
+        return Principal.console(args.name)
+    if args.kind == "gateway":
+        return Principal.gateway(args.name)
+    role = staff_role(args.role or "")
+    if role is None:
+        raise SystemExit("hub: a staff certificate needs --role (analyst, officer or operator)")
+    return Principal.staff(role, args.name)
 
 
 def run_issue(args: argparse.Namespace) -> int:
@@ -182,7 +200,11 @@ def _issue(
         hub, authority, principal, changed_by=attribution(args), valid_days=args.days, renews=renews
     )
     out = Path(args.out) if args.out else directory / "issued"
-    write_for_holder(issued, authority, out, f"{principal.role.value}-{principal.name}")
+    stem = f"{principal.role.value}-{principal.name}"
+    write_for_holder(issued, authority, out, stem)
+    if principal.role in STAFF_ROLES:
+        profile = staff_client.write_profile(out, stem, getattr(args, "hub", None))
+        print(f"  profile:     {profile} (hub fraud|settle|partner|rules --profile {profile})")
 
 
 def run_revoke(args: argparse.Namespace) -> int:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import re
 import sqlite3
 import sys
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TextIO
 
@@ -20,6 +23,7 @@ from hub.adapters.faults import CAUSE_DEPTH_MAX, infrastructure_error
 from hub.adapters.migrate import current_revision, head_revision, upgrade
 from hub.config import DEFAULT_DATABASE_URL, ConfigError, Settings
 from hub.domain.errors import DatabaseUnavailable
+from hub.domain.short_ids import short_form
 from hub.services.commands import Attribution
 
 DRIVER_ERRORS = (psycopg.Error, sqlite3.Error)
@@ -133,21 +137,42 @@ def opened(args: argparse.Namespace, *, migrate: bool = False) -> Iterator[boots
         hub.close()
 
 
+TABLE_WIDTH_MAX = 100
+"""Tables fit a standard terminal; ``hub --wide`` prints every cell whole."""
+CELL_WIDTH_MIN = 20
+"""Cells are cut no narrower than this: enough for a kind or a status to read whole."""
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+@dataclass
+class TableStyle:
+    wide: bool = False
+    """Full ids and whole cells, however wide the table gets (``hub --wide``)."""
+
+
+TABLE_STYLE = TableStyle()
+
+
 def print_table(
     headers: Sequence[str], rows: Iterable[Sequence[object]], out: TextIO | None = None
 ) -> None:
     """Rows as aligned columns; numbers right-aligned. ``out`` defaults to the standard output
-    as it is when called (so a redirected ``sys.stdout`` gets the table)."""
+    as it is when called (so a redirected ``sys.stdout`` gets the table). Unless ``--wide``,
+    UUIDs show their short form (``0193a5b2..3f9a``, which commands accept back) and the
+    widest text columns are cut (with "…") so the table fits 100 columns."""
     out = out or sys.stdout
     text_rows = [[_cell(value) for value in row] for row in rows]
     widths = [max([len(h), *(len(r[i]) for r in text_rows)]) for i, h in enumerate(headers)]
     numeric = [
         all(_is_number(r[i]) for r in text_rows) and bool(text_rows) for i in range(len(headers))
     ]
+    if not TABLE_STYLE.wide:
+        widths = _fitted(widths, numeric, [len(h) for h in headers])
 
     def line(cells: Sequence[str]) -> str:
         return "  ".join(
-            c.rjust(w) if n else c.ljust(w) for c, w, n in zip(cells, widths, numeric, strict=True)
+            _fit(c, w).rjust(w) if n else _fit(c, w).ljust(w)
+            for c, w, n in zip(cells, widths, numeric, strict=True)
         ).rstrip()
 
     print(line(headers), file=out)
@@ -156,12 +181,32 @@ def print_table(
         print(line(row), file=out)
 
 
+def _fitted(widths: list[int], numeric: list[bool], header_widths: list[int]) -> list[int]:
+    """Narrow the widest text columns, one character at a time, until the row fits."""
+    fitted = list(widths)
+    floor = [max(CELL_WIDTH_MIN, h) for h in header_widths]
+    while sum(fitted) + 2 * (len(fitted) - 1) > TABLE_WIDTH_MAX:
+        cuttable = [i for i, w in enumerate(fitted) if not numeric[i] and w > floor[i]]
+        if not cuttable:
+            break  # numbers are never cut: a wide table beats a wrong figure
+        widest = max(cuttable, key=lambda i: fitted[i])
+        fitted[widest] -= 1
+    return fitted
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _cell(value: object) -> str:
     if value is None:
         return "-"
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%SZ")
-    return str(value)
+    text = str(value)
+    if not TABLE_STYLE.wide:
+        text = _UUID.sub(lambda found: short_form(uuid.UUID(found.group(0))), text)
+    return text
 
 
 def _is_number(text: str) -> bool:

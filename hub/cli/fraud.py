@@ -1,5 +1,15 @@
-"""``hub fraud``: work the flag queue, look at an account, freeze, annul, release or decline a
-held redemption, resolve flags, report on the rules, and run the nightly pass (for cron)."""
+"""``hub fraud``: work the flag queue (page by page, or grouped by member or rule), look at a
+flag, an account or a member's timeline, freeze, annul, release or decline a held
+redemption, resolve flags one by one or in bulk, and report on the rules.
+
+Analysts work through the hub's fraud review service with their own certificate (flags or a
+profile: see ``hub.cli.staff_client``), so every action names the person from the TLS
+handshake, and a staff machine holds no database URL and no key. Flag, member and hold ids
+may be given as a unique prefix (at least 8 hex digits).
+
+``hub fraud scan`` is the hub operator's nightly pass, for cron on the hub's own machine: it
+opens the database (``--db``) directly and raises flags as the hub.
+"""
 
 from __future__ import annotations
 
@@ -8,69 +18,96 @@ import csv
 import sys
 import uuid
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TextIO
 
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from coalition.hub.v1 import fraud_pb2
 from hub.bootstrap import Hub
-from hub.cli.common import add_database_flag, add_reason_flag, attribution, opened, print_table
-from hub.domain.errors import InvalidField
-from hub.domain.flags import Flag, FlagStatus
-from hub.domain.ids import parse_id
-from hub.services.commands import (
-    AnnulPoints,
-    DeclineHold,
-    FraudReport,
-    FreezeMember,
-    GetAccount,
-    ListFlags,
-    ReleaseHold,
-    ResolveFlag,
-    RunNightlyPass,
-    UnfreezeMember,
+from hub.cli.common import add_database_flag, opened
+from hub.cli.fraud_views import (
+    REPORT_COLUMNS,
+    print_account,
+    print_expiring,
+    print_flag,
+    print_flag_rows,
+    print_groups,
+    print_queue,
+    print_report,
+    print_timeline,
+    report_rows,
 )
-from hub.services.results import AccountView, FraudReportView, ReviewedHold
+from hub.cli.staff_client import add_connection_flags, connected
+from hub.domain.errors import InvalidField
+from hub.domain.limits import HOLD_EXPIRY_WARNING_S
+from hub.services.commands import RunNightlyPass
+from hub.services.fraud_queue import QUEUE_PAGE_SIZE_MAX
+
+__all__ = ["print_queue", "print_report", "register"]
 
 QUEUE_STATUSES = ("open", "confirmed", "false_positive", "all")
-REPORT_COLUMNS = (
-    "date",
-    "partner",
-    "rule",
-    "raised",
-    "confirmed",
-    "false_positives",
-    "open",
-    "points_annulled",
-)
+"""The queue warns about held redemptions that expire within this long, on any page. Shorter
+than the default hold TTL (15 min), or every hold would warn from the moment it was placed."""
+QUEUE_LIMIT_DEFAULT = 50
+TIMELINE_LIMIT_DEFAULT = 50
+GROUPS_LIMIT_DEFAULT = 50
 
 
 def register(subcommands: Any) -> None:
     fraud = subcommands.add_parser("fraud", help="fraud analysts: flags, accounts, actions")
     actions = fraud.add_subparsers(dest="action", required=True, metavar="ACTION")
-    for parser in (
-        *_register_reads(actions),
-        *_register_changes(actions),
-        *_register_batch(actions),
-    ):
-        add_database_flag(parser)
+    for parser in (*_register_reads(actions), *_register_changes(actions)):
+        add_connection_flags(parser)
+    _register_reports(actions)
 
 
 def _register_reads(actions: Any) -> list[argparse.ArgumentParser]:
-    queue = actions.add_parser("queue", help="flags, highest score first")
+    queue = actions.add_parser(
+        "queue",
+        help="flags, highest score first, a page at a time; warns about held redemptions "
+        f"expiring within {HOLD_EXPIRY_WARNING_S // 60} min",
+    )
     queue.add_argument("--status", choices=QUEUE_STATUSES, default="open")
     queue.add_argument("--member", metavar="ID", help="only this member's flags")
-    queue.add_argument("--limit", type=int, default=50, help="at most this many (1..500)")
+    queue.add_argument(
+        "--limit",
+        type=int,
+        default=QUEUE_LIMIT_DEFAULT,
+        help=f"flags per page, 1..{QUEUE_PAGE_SIZE_MAX} (default {QUEUE_LIMIT_DEFAULT}); "
+        "when more follow, the last line gives the --page-token of the next page",
+    )
+    queue.add_argument("--page-token", default="", help="the next page, as the last page said")
     queue.set_defaults(run=run_queue)
+    groups = actions.add_parser("groups", help="open flags gathered by member or by rule")
+    groups.add_argument("--by", choices=("member", "rule"), required=True)
+    groups.add_argument(
+        "--limit", type=int, default=GROUPS_LIMIT_DEFAULT, help="groups, 1..500 (most urgent)"
+    )
+    groups.set_defaults(run=run_groups)
     flag = actions.add_parser("flag", help="one flag, with every rule that fired")
     flag.add_argument("flag_id")
     flag.set_defaults(run=run_flag)
     show = actions.add_parser("show", help="a member's account as an analyst sees it")
     show.add_argument("member_id")
     show.set_defaults(run=run_show)
-    return [queue, flag, show]
+    timeline = actions.add_parser(
+        "timeline", help="a member's transactions, lots, holds, flags and actions, newest first"
+    )
+    timeline.add_argument("member_id")
+    timeline.add_argument(
+        "--limit", type=int, default=TIMELINE_LIMIT_DEFAULT, help="entries per page, 1..500"
+    )
+    timeline.add_argument("--page-token", default="", help="the next page, as the last said")
+    timeline.set_defaults(run=run_timeline)
+    return [queue, groups, flag, show, timeline]
 
 
-def _add_flag_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--flag", metavar="ID", help="the flag this action answers")
+def _add_reason(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--reason", required=True, help="why, for the audit log (e.g. a ticket reference)"
+    )
+    parser.add_argument("--flag", metavar="ID", default="", help="the flag this action answers")
 
 
 def _register_changes(actions: Any) -> list[argparse.ArgumentParser]:
@@ -81,14 +118,15 @@ def _register_changes(actions: Any) -> list[argparse.ArgumentParser]:
     ):
         parser = actions.add_parser(name, help=help_text)
         parser.add_argument("member_id")
-        made.append(parser)
         parser.set_defaults(run=run)
+        made.append(parser)
     annul = actions.add_parser("annul", help="take a member's unreserved points off the books")
     annul.add_argument("member_id")
-    annul.add_argument("--points", type=int, help="how many (default: all unreserved points)")
+    annul.add_argument("--points", type=int, default=0, help="how many (default: all)")
     annul.add_argument(
         "--operation",
         metavar="TRANSACTION_ID",
+        default="",
         help="annul what is left of one earn's (or bonus's) points instead of newest first",
     )
     annul.set_defaults(run=run_annul)
@@ -99,33 +137,263 @@ def _register_changes(actions: Any) -> list[argparse.ArgumentParser]:
     ):
         parser = actions.add_parser(name, help=help_text)
         parser.add_argument("hold_id")
-        made.append(parser)
         parser.set_defaults(run=run)
+        made.append(parser)
     for parser in made:
-        add_reason_flag(parser)
-        _add_flag_option(parser)
-    resolve = actions.add_parser("resolve", help="close a flag as confirmed or a false positive")
-    resolve.add_argument("flag_id")
+        _add_reason(parser)
+    return [*made, _register_resolve(actions)]
+
+
+def _register_resolve(actions: Any) -> argparse.ArgumentParser:
+    resolve: argparse.ArgumentParser = actions.add_parser(
+        "resolve",
+        help="close a flag, or every open flag of one member (--member) or rule (--rule), "
+        "as confirmed or a false positive",
+    )
+    resolve.add_argument("flag_id", nargs="?", default="", help="one flag")
+    resolve.add_argument("--member", metavar="ID", default="", help="all of a member's")
+    resolve.add_argument("--rule", metavar="RULE", default="", help="all of a rule's")
+    resolve.add_argument(
+        "--until",
+        metavar="TIME",
+        help="with --member or --rule: only flags raised up to this UTC time "
+        "(YYYY-MM-DDTHH:MM[:SS]; default: now)",
+    )
     verdict = resolve.add_mutually_exclusive_group(required=True)
     verdict.add_argument("--confirmed", action="store_true")
     verdict.add_argument("--false-positive", action="store_true")
-    resolve.add_argument(
-        "--note", dest="reason", required=True, help="why, for the flag and the audit log"
-    )
+    resolve.add_argument("--note", required=True, help="why, for the flags and the audit log")
     resolve.set_defaults(run=run_resolve)
-    return [*made, resolve]
+    return resolve
 
 
-def _register_batch(actions: Any) -> list[argparse.ArgumentParser]:
+def _register_reports(actions: Any) -> None:
     report = actions.add_parser("report", help="flags per partner and rule, per business date")
-    report.add_argument("--date", help="first business date, YYYY-MM-DD (default: yesterday)")
+    report.add_argument(
+        "--date",
+        default="",
+        help="first business date, YYYY-MM-DD (default: yesterday in the coalition's time zone)",
+    )
     report.add_argument("--days", type=int, default=1, help="how many dates (1..92)")
     report.add_argument("--csv", metavar="FILE", help="write CSV to FILE ('-': standard output)")
     report.set_defaults(run=run_report)
-    scan = actions.add_parser("scan", help="the nightly pass: slow farming, dormant burns")
+    add_connection_flags(report)
+    scan = actions.add_parser(
+        "scan",
+        help="the hub operator's nightly pass (cron, on the hub's machine: opens the database "
+        "with --db): slow farming, dormant burns",
+    )
     scan.add_argument("--date", help="business date, YYYY-MM-DD (default: yesterday)")
+    add_database_flag(scan)
     scan.set_defaults(run=run_scan)
-    return [report, scan]
+
+
+# -- reads ----------------------------------------------------------------------------------
+
+
+def _positive(limit: int) -> int:
+    """``--limit`` as sent: 0 would mean the service's default, which is not what was typed."""
+    if limit < 1:
+        raise InvalidField(f"--limit must be at least 1; got {limit}", field="page_size")
+    return limit
+
+
+def run_queue(args: argparse.Namespace) -> int:
+    request = fraud_pb2.ListFlagsRequest(
+        status=args.status,
+        member_id=args.member or "",
+        page_size=_positive(args.limit),
+        page_token=args.page_token,
+        expiring_within_s=HOLD_EXPIRY_WARNING_S,
+    )
+    with connected(args) as client:
+        page = client.call(client.fraud.ListFlags, request)
+    print_flag_rows(page.flags)
+    if page.next_page_token:
+        print(f"more flags: the next page is --page-token {page.next_page_token}")
+    print_expiring(page.expiring, HOLD_EXPIRY_WARNING_S, sys.stderr)
+    return 0
+
+
+def run_groups(args: argparse.Namespace) -> int:
+    request = fraud_pb2.ListFlagGroupsRequest(by=args.by, page_size=_positive(args.limit))
+    with connected(args) as client:
+        response = client.call(client.fraud.ListFlagGroups, request)
+    print_groups(response, args.by)
+    if response.truncated:
+        print(f"(more groups than {args.limit}; raise --limit)")
+    return 0
+
+
+def run_flag(args: argparse.Namespace) -> int:
+    with connected(args) as client:
+        print_flag(
+            client.call(client.fraud.GetFlag, fraud_pb2.GetFlagRequest(flag_id=args.flag_id))
+        )
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    request = fraud_pb2.GetAccountRequest(member_id=args.member_id)
+    with connected(args) as client:
+        print_account(client.call(client.fraud.GetAccount, request))
+    return 0
+
+
+def run_timeline(args: argparse.Namespace) -> int:
+    request = fraud_pb2.GetMemberTimelineRequest(
+        member_id=args.member_id, page_size=_positive(args.limit), page_token=args.page_token
+    )
+    with connected(args) as client:
+        timeline = client.call(client.fraud.GetMemberTimeline, request)
+    print_timeline(timeline)
+    if timeline.next_page_token:
+        print(f"more: the next page is --page-token {timeline.next_page_token}")
+    return 0
+
+
+# -- changes --------------------------------------------------------------------------------
+
+
+def run_freeze(args: argparse.Namespace) -> int:
+    request = fraud_pb2.FreezeMemberRequest(
+        member_id=args.member_id, reason=args.reason, flag_id=args.flag
+    )
+    with connected(args) as client:
+        status = client.call(client.fraud.FreezeMember, request)
+    print(f"member {status.member_id} is {status.status}")
+    return 0
+
+
+def run_unfreeze(args: argparse.Namespace) -> int:
+    request = fraud_pb2.UnfreezeMemberRequest(
+        member_id=args.member_id, reason=args.reason, flag_id=args.flag
+    )
+    with connected(args) as client:
+        status = client.call(client.fraud.UnfreezeMember, request)
+    print(f"member {status.member_id} is {status.status}")
+    return 0
+
+
+def run_annul(args: argparse.Namespace) -> int:
+    # One key per invocation: running the command again is a new annulment, by intent.
+    request = fraud_pb2.AnnulPointsRequest(
+        idempotency_key=uuid.uuid4().hex,
+        member_id=args.member_id,
+        points=args.points,
+        reason=args.reason,
+        flag_id=args.flag,
+        operation_id=args.operation,
+    )
+    with connected(args) as client:
+        annulled = client.call(client.fraud.AnnulPoints, request)
+    by_partner = ", ".join(f"{p} {n}" for p, n in sorted(annulled.points_by_partner.items()))
+    of_operation = f" of operation {annulled.operation_id}" if annulled.operation_id else ""
+    print(
+        f"annulled {annulled.points} points{of_operation} of member {annulled.member_id} "
+        f"(issued by {by_partner}) in transaction {annulled.transaction_id}"
+    )
+    return 0
+
+
+def _print_hold(hold: fraud_pb2.ReviewedHold) -> None:
+    expires_at = hold.expires_at.ToDatetime(tzinfo=UTC)
+    print(
+        f"hold {hold.hold_id} of member {hold.member_id} at {hold.partner_id}: "
+        f"{hold.status}, {hold.points} points, expires {expires_at:%Y-%m-%d %H:%M:%SZ}"
+    )
+
+
+def _review_hold(args: argparse.Namespace) -> fraud_pb2.ReviewHoldRequest:
+    return fraud_pb2.ReviewHoldRequest(hold_id=args.hold_id, reason=args.reason, flag_id=args.flag)
+
+
+def run_release(args: argparse.Namespace) -> int:
+    with connected(args) as client:
+        _print_hold(client.call(client.fraud.ReleaseHold, _review_hold(args)))
+    return 0
+
+
+def run_decline(args: argparse.Namespace) -> int:
+    with connected(args) as client:
+        _print_hold(client.call(client.fraud.DeclineHold, _review_hold(args)))
+    return 0
+
+
+def run_resolve(args: argparse.Namespace) -> int:
+    resolution = "confirmed" if args.confirmed else "false_positive"
+    chosen = [name for name in ("flag_id", "member", "rule") if getattr(args, name)]
+    if len(chosen) != 1:
+        raise InvalidField("resolve one FLAG_ID, or every flag of --member or --rule", field="flag")
+    if args.flag_id:
+        if args.until:
+            raise InvalidField("--until goes with --member or --rule", field="until")
+        return _resolve_one(args, resolution)
+    return _resolve_all(args, resolution)
+
+
+def _resolve_one(args: argparse.Namespace, resolution: str) -> int:
+    request = fraud_pb2.ResolveFlagRequest(
+        flag_id=args.flag_id, resolution=resolution, note=args.note
+    )
+    with connected(args) as client:
+        print_flag(client.call(client.fraud.ResolveFlag, request))
+    return 0
+
+
+def _resolve_all(args: argparse.Namespace, resolution: str) -> int:
+    request = fraud_pb2.ResolveFlagsRequest(
+        member_id=args.member, rule=args.rule, resolution=resolution, note=args.note
+    )
+    if args.until:
+        request.raised_until.CopyFrom(_timestamp(args.until))
+    with connected(args) as client:
+        resolved = client.call(client.fraud.ResolveFlags, request)
+    whose = f"member {args.member}" if args.member else f"rule {args.rule}"
+    print(f"resolved {resolved.resolved} open flags of {whose} as {resolution}")
+    if resolved.more:
+        print("more open flags match: run the command again to resolve the next ones")
+    return 0
+
+
+def _timestamp(text: str) -> Timestamp:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidField(
+            f"--until must be YYYY-MM-DDTHH:MM[:SS]; got {text!r}", field="until"
+        ) from None
+    stamp = Timestamp()
+    stamp.FromDatetime(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    return stamp
+
+
+# -- reports --------------------------------------------------------------------------------
+
+
+def _write_csv(rows: Sequence[Sequence[object]], out: TextIO) -> None:
+    writer = csv.writer(out)
+    writer.writerow(REPORT_COLUMNS)
+    writer.writerows(rows)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    # No date: yesterday, in the coalition's time zone, which only the hub knows.
+    request = fraud_pb2.GetReportRequest(
+        date=args.date, days=args.days, days_ago=0 if args.date else 1
+    )
+    with connected(args) as client:
+        report = client.call(client.fraud.GetReport, request)
+    rows = report_rows(report)
+    if args.csv == "-":
+        _write_csv(rows, sys.stdout)
+    elif args.csv:
+        with open(args.csv, "w", newline="", encoding="utf-8") as out:
+            _write_csv(rows, out)
+        print(f"wrote {len(rows)} lines to {args.csv}")
+    else:
+        print_report(report)
+    return 0
 
 
 def _business_date(hub: Hub, text: str | None) -> date:
@@ -136,274 +404,6 @@ def _business_date(hub: Hub, text: str | None) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise InvalidField(f"--date must be YYYY-MM-DD, not {text!r}", field="date") from None
-
-
-# -- reads ----------------------------------------------------------------------------------
-
-
-def run_queue(args: argparse.Namespace) -> int:
-    status = None if args.status == "all" else FlagStatus(args.status)
-    member = parse_id(args.member, field="member") if args.member else None
-    with opened(args) as hub:
-        page = hub.fraud_api().list_flags(ListFlags(status, member, args.limit))
-    print_queue(page.flags)
-    if page.next_page_token:
-        print(f"(more flags than {args.limit}; raise --limit or narrow with --member)")
-    return 0
-
-
-def print_queue(flags: Sequence[Flag]) -> None:
-    print_table(
-        ("score", "flag", "raised", "partner", "member", "operation", "decision", "rules"),
-        [
-            (
-                f.score,
-                f.id,
-                f.raised_at,
-                f.partner_id,
-                f.member_id,
-                f.operation.value,
-                f.decision.value,
-                ",".join(v.rule.value for v in f.verdicts),
-            )
-            for f in flags
-        ],
-    )
-
-
-def print_flag(flag: Flag, out: TextIO = sys.stdout) -> None:
-    print(
-        f"flag {flag.id}  {flag.status.value}  score {flag.score}  {flag.decision.value}", file=out
-    )
-    print(f"raised {flag.raised_at:%Y-%m-%d %H:%M:%SZ} on {flag.operation.value}", file=out)
-    print(f"partner {flag.partner_id}  member {flag.member_id}  points {flag.points}", file=out)
-    for label, value in (
-        ("order", flag.order_id),
-        ("transaction", flag.transaction_id),
-        ("hold", flag.hold_id),
-    ):
-        if value:
-            print(f"{label} {value}", file=out)
-    for verdict in flag.verdicts:
-        print(
-            f"  {verdict.rule.value}: {verdict.decision.value} {verdict.score} - {verdict.detail}",
-            file=out,
-        )
-    if flag.resolved_at is not None:
-        print(
-            f"resolved {flag.resolved_at:%Y-%m-%d %H:%M:%SZ} by {flag.resolved_by}: {flag.note}",
-            file=out,
-        )
-
-
-def run_flag(args: argparse.Namespace) -> int:
-    flag_id = parse_id(args.flag_id, field="flag_id")
-    with opened(args) as hub:
-        print_flag(hub.fraud_api().get_flag(flag_id))
-    return 0
-
-
-def print_account(view: AccountView) -> None:
-    member = view.member
-    kinds = ", ".join(kind.value for kind in member.identifier_kinds) or "none"
-    print(f"member {member.id}  {member.status.value}")
-    print(f"enrolled {member.enrolled_at:%Y-%m-%d} by {view.enrolled_by}; identifiers: {kinds}")
-    print(
-        f"points: {view.available_points} available, {view.pending_points} pending, "
-        f"{view.debt_points} owed"
-    )
-    linked = ", ".join(str(m) for m in view.linked_member_ids) or "none"
-    print(f"linked members: {linked}")
-    _section("transactions (newest first)")
-    # The id names an earn for `hub fraud annul --operation`.
-    print_table(
-        ("at", "transaction", "kind", "partner", "points", "order", "store", "terminal", "cashier"),
-        [
-            (
-                t.created_at,
-                t.id,
-                t.kind.value,
-                t.partner_id,
-                t.points,
-                t.order_id,
-                t.point_of_sale.store_id if t.point_of_sale else None,
-                t.point_of_sale.terminal_id if t.point_of_sale else None,
-                t.point_of_sale.cashier_id if t.point_of_sale else None,
-            )
-            for t in view.transactions
-        ],
-    )
-    _section("lots")
-    print_table(
-        ("lot", "partner", "status", "points", "remaining", "reserved", "expires"),
-        [
-            (
-                lot.id,
-                lot.partner_id,
-                lot.status.value,
-                lot.points,
-                lot.remaining_points,
-                lot.reserved_points,
-                lot.expires_at,
-            )
-            for lot in view.lots
-        ],
-    )
-    _section("holds")
-    print_table(
-        ("hold", "partner", "status", "points", "created", "expires"),
-        [
-            (h.id, h.partner_id, h.status.value, h.points, h.created_at, h.expires_at)
-            for h in view.holds
-        ],
-    )
-    _section("flags")
-    print_table(
-        ("score", "flag", "raised", "partner", "status", "rules"),
-        [
-            (
-                f.score,
-                f.id,
-                f.raised_at,
-                f.partner_id,
-                f.status.value,
-                ",".join(v.rule.value for v in f.verdicts),
-            )
-            for f in view.flags
-        ],
-    )
-    _section("analysts' actions")
-    print_table(
-        ("at", "actor", "action", "points", "flag", "reason"),
-        [(a.at, a.actor, a.action.value, a.points, a.flag_id, a.reason) for a in view.actions],
-    )
-
-
-def _section(title: str) -> None:
-    print(f"\n{title}:")
-
-
-def run_show(args: argparse.Namespace) -> int:
-    member_id = parse_id(args.member_id, field="member_id")
-    with opened(args) as hub:
-        print_account(hub.fraud_api().account(GetAccount(member_id)))
-    return 0
-
-
-# -- changes --------------------------------------------------------------------------------
-
-
-def _flag(args: argparse.Namespace) -> uuid.UUID | None:
-    return parse_id(args.flag, field="flag") if args.flag else None
-
-
-def run_freeze(args: argparse.Namespace) -> int:
-    member_id, by = parse_id(args.member_id, field="member_id"), attribution(args)
-    with opened(args) as hub:
-        view = hub.fraud_api().freeze(FreezeMember(member_id, _flag(args), changed_by=by))
-    print(f"member {view.member_id} is {view.status.value}")
-    return 0
-
-
-def run_unfreeze(args: argparse.Namespace) -> int:
-    member_id, by = parse_id(args.member_id, field="member_id"), attribution(args)
-    with opened(args) as hub:
-        view = hub.fraud_api().unfreeze(UnfreezeMember(member_id, _flag(args), changed_by=by))
-    print(f"member {view.member_id} is {view.status.value}")
-    return 0
-
-
-def run_annul(args: argparse.Namespace) -> int:
-    member_id, by = parse_id(args.member_id, field="member_id"), attribution(args)
-    operation_id = parse_id(args.operation, field="operation_id") if args.operation else None
-    # One key per invocation: running the command again is a new annulment, by intent.
-    command = AnnulPoints(
-        uuid.uuid4().hex, member_id, args.points, _flag(args), operation_id, changed_by=by
-    )
-    with opened(args) as hub:
-        annulled = hub.fraud_api().annul(command)
-    by_partner = ", ".join(f"{partner} {points}" for partner, points in annulled.points_by_partner)
-    of_operation = f" of operation {operation_id}" if operation_id else ""
-    print(
-        f"annulled {annulled.points} points{of_operation} of member {annulled.member_id} "
-        f"(issued by {by_partner}) in transaction {annulled.transaction_id}"
-    )
-    return 0
-
-
-def _print_hold(hold: ReviewedHold) -> None:
-    print(
-        f"hold {hold.hold_id} of member {hold.member_id} at {hold.partner_id}: "
-        f"{hold.status.value}, {hold.points} points, expires {hold.expires_at:%Y-%m-%d %H:%M:%SZ}"
-    )
-
-
-def run_release(args: argparse.Namespace) -> int:
-    hold_id, by = parse_id(args.hold_id, field="hold_id"), attribution(args)
-    with opened(args) as hub:
-        _print_hold(hub.fraud_api().release_hold(ReleaseHold(hold_id, _flag(args), changed_by=by)))
-    return 0
-
-
-def run_decline(args: argparse.Namespace) -> int:
-    hold_id, by = parse_id(args.hold_id, field="hold_id"), attribution(args)
-    with opened(args) as hub:
-        _print_hold(hub.fraud_api().decline_hold(DeclineHold(hold_id, _flag(args), changed_by=by)))
-    return 0
-
-
-def run_resolve(args: argparse.Namespace) -> int:
-    flag_id = parse_id(args.flag_id, field="flag_id")
-    resolution = FlagStatus.CONFIRMED if args.confirmed else FlagStatus.FALSE_POSITIVE
-    by = attribution(args)  # the note is the reason the audit log records
-    with opened(args) as hub:
-        print_flag(hub.fraud_api().resolve_flag(ResolveFlag(flag_id, resolution, changed_by=by)))
-    return 0
-
-
-# -- batch ----------------------------------------------------------------------------------
-
-
-def _report_rows(view: FraudReportView) -> list[Sequence[object]]:
-    return [
-        (
-            line.date.isoformat(),
-            line.partner_id,
-            line.rule,
-            line.raised,
-            line.confirmed,
-            line.false_positives,
-            line.open,
-            line.points_annulled,
-        )
-        for line in view.lines
-    ]
-
-
-def _write_csv(rows: list[Sequence[object]], out: TextIO) -> None:
-    writer = csv.writer(out)
-    writer.writerow(REPORT_COLUMNS)
-    writer.writerows(rows)
-
-
-def run_report(args: argparse.Namespace) -> int:
-    with opened(args) as hub:
-        first = _business_date(hub, args.date)
-        view = hub.fraud_api().report(FraudReport(first, args.days))
-    rows = _report_rows(view)
-    if args.csv == "-":
-        _write_csv(rows, sys.stdout)
-    elif args.csv:
-        with open(args.csv, "w", newline="", encoding="utf-8") as out:
-            _write_csv(rows, out)
-        print(f"wrote {len(rows)} lines to {args.csv}")
-    else:
-        print_report(view)
-    return 0
-
-
-def print_report(view: FraudReportView) -> None:
-    print_table(REPORT_COLUMNS, _report_rows(view))
 
 
 def run_scan(args: argparse.Namespace) -> int:

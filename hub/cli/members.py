@@ -1,42 +1,78 @@
 """``hub member``: show a member to support staff, erase one on request, and manage the keys
-that protect members' data (``keys`` reports their use, ``rekey`` re-seals contacts)."""
+that protect members' data (``keys`` reports their use, ``rekey`` re-seals contacts).
+
+``erase`` is an operator's command over the hub's AdminService, and ``merge``/``unmerge``
+over its MergeService (``hub.cli.member_merge``), as the operator's certificate names them.
+``show``, ``keys`` and ``rekey`` open the database with the master keys (they decrypt
+contacts and hash identifiers), so they run on the hub operator's machine only; an analyst
+looks at an account with ``hub fraud show`` instead.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from coalition.hub.v1 import admin_pb2
 from hub.bootstrap import Hub
-from hub.cli.common import add_database_flag, add_reason_flag, attribution, opened, print_table
+from hub.cli import member_merge
+from hub.cli.common import add_database_flag, add_reason_flag, opened, print_table
+from hub.cli.staff_client import add_connection_flags, connected
 from hub.domain.contacts import Contact, ContactCipherError
 from hub.domain.ids import parse_id
 from hub.domain.members import Identifier, IdentifierKind
 from hub.domain.phones import check_phone_region
-from hub.services.commands import EraseMember, MemberRef
+from hub.services.commands import MemberRef
+
+MASTER_KEYS_NOTE = (
+    "The hub operator's machine only: opens the database with the master keys "
+    "($HUB_DATABASE_URL, $HUB_IDENTIFIER_KEY, $HUB_DATA_KEY)"
+)
+DIRECT = " (operator's machine: database and master keys)"
 
 
 def register(subcommands: Any) -> None:
-    member = subcommands.add_parser("member", help="look at members, erase them, manage keys")
+    member = subcommands.add_parser(
+        "member", help="look at members, erase or merge them, manage keys"
+    )
     actions = member.add_subparsers(dest="action", required=True, metavar="ACTION")
     _register_show(actions)
     erase = actions.add_parser(
-        "erase", help="delete a member's personal data on request; the ledger keeps the id"
+        "erase",
+        help="delete a member's personal data on request; the ledger keeps the id (over "
+        "the hub, as your operator certificate names you)",
     )
     erase.add_argument("member_id", help="the member's id")
     add_reason_flag(erase)
+    add_connection_flags(erase)
     erase.set_defaults(run=run_erase)
-    keys = actions.add_parser("keys", help="rows per identifier and data key")
+    member_merge.register(actions)  # merge, unmerge: over the hub too
+    keys = actions.add_parser(
+        "keys", help="rows per identifier and data key" + DIRECT, description=MASTER_KEYS_NOTE
+    )
     keys.set_defaults(run=run_keys)
-    rekey = actions.add_parser("rekey", help="re-seal every contact under the current data key")
+    rekey = actions.add_parser(
+        "rekey",
+        help="re-seal every contact under the current data key" + DIRECT,
+        description=MASTER_KEYS_NOTE,
+    )
     rekey.set_defaults(run=run_rekey)
-    for action in (erase, keys, rekey):
+    for action in (keys, rekey):
         add_database_flag(action)
 
 
 def _register_show(actions: Any) -> None:
-    show = actions.add_parser("show", help="status, balance, contact and lots of one member")
+    show = actions.add_parser(
+        "show",
+        help="status, balance, contact and lots of one member" + DIRECT,
+        description=f"{MASTER_KEYS_NOTE}. Analysts see an account (masked identifiers, "
+        "transactions, lots, holds, flags) over the hub with `hub fraud show MEMBER_ID`.",
+    )
     which = show.add_mutually_exclusive_group(required=True)
     which.add_argument("member_id", nargs="?", help="the member's id")
     for kind in IdentifierKind:
@@ -70,16 +106,20 @@ def _member_ref(args: argparse.Namespace) -> MemberRef:
 
 
 def run_erase(args: argparse.Namespace) -> int:
-    by = attribution(args)
-    command = EraseMember(parse_id(args.member_id, field="member_id"), changed_by=by)
-    with opened(args) as hub:
-        erased = hub.erase_member(command)
-    when = f"{erased.erased_at:%Y-%m-%d %H:%M:%SZ}"
+    member_id = parse_id(args.member_id, field="member_id")
+    request = admin_pb2.EraseMemberRequest(member_id=str(member_id), reason=args.reason)
+    with connected(args) as client:
+        erased = client.call(client.admin.EraseMember, request)
+    when = f"{_moment(erased.erased_at):%Y-%m-%d %H:%M:%SZ}"
     if erased.already_erased:
         print(f"member {erased.member_id} was already erased at {when}; nothing changed")
     else:
         print(f"member {erased.member_id} erased at {when}: identifiers and contact deleted")
     return 0
+
+
+def _moment(message: Timestamp) -> datetime:
+    return message.ToDatetime(tzinfo=UTC)
 
 
 def run_keys(args: argparse.Namespace) -> int:

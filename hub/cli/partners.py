@@ -1,30 +1,39 @@
-"""``hub partner``: onboard partners, schedule their rates, enable and disable them."""
+"""``hub partner``: onboard partners, schedule their rates, enable and disable them.
+
+An operator's commands: they call the hub's AdminService (and RulesService, for what
+``show`` lists) with the operator's own certificate, which the audit log names; no database
+URL or key is needed on the operator's machine.
+"""
 
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from hub.cli.common import add_database_flag, add_reason_flag, attribution, opened, print_table
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from coalition.hub.v1 import admin_pb2, common_pb2, rules_pb2
+from hub.api import rules_convert
+from hub.api.convert import timestamp
+from hub.cli import api_keys, partner_webhooks
+from hub.cli.common import add_reason_flag, print_table
 from hub.cli.rule_text import instant, summary
+from hub.cli.staff_client import StaffClient, add_connection_flags, connected
 from hub.domain.errors import InvalidField
 from hub.domain.limits import HOLD_TTL_DEFAULT_S, OFFLINE_WINDOW_DEFAULT_S
-from hub.domain.money import PARTNER_ROUNDINGS, EarnRounding, Rounding
-from hub.domain.partners import BurnRules, ExpiryPolicy, Partner, parse_category_shares
-from hub.domain.rates import Rates, parse_rate
+from hub.domain.money import PARTNER_ROUNDINGS, EarnRounding
+from hub.domain.partners import check_hold_ttl, parse_category_shares
 from hub.domain.rules import RuleKind
-from hub.services.commands import (
-    AddPartner,
-    ListRules,
-    SetOfflineWindow,
-    SetPartnerStatus,
-    SetPhoneRegion,
-    SetRate,
-    SetRateLimit,
-)
-from hub.services.results import PartnerView, RulesListed
+from hub.services.partners import RATE_LIMIT_PER_S_MAX
+from hub.services.results import RulesListed
 
+OPERATOR_NOTE = (
+    "An operator's commands: they call the hub with your operator certificate (--profile, "
+    "$HUB_PROFILE, or --hub/--cert/--key/--ca; `hub certs issue staff NAME --role operator` "
+    "writes a profile). No database URL or key is needed; the audit log names you."
+)
 RATE_FLAGS = ("earn_rate", "burn_value", "issue_price", "redemption_price")
 PHONE_REGION_HELP = (
     "ISO 3166 country its tills are in, e.g. RU: '8 916 123-45-67' then means +79161234567; "
@@ -43,7 +52,9 @@ RATE_HELP = {
 
 
 def register(subcommands: Any) -> None:
-    partner = subcommands.add_parser("partner", help="manage partners and their rates")
+    partner = subcommands.add_parser(
+        "partner", help="manage partners and their rates", description=OPERATOR_NOTE
+    )
     actions = partner.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     add = actions.add_parser("add", help="onboard a partner with its first rates")
@@ -135,7 +146,9 @@ def register(subcommands: Any) -> None:
             add_reason_flag(action)
         action.set_defaults(run=run)
     for action in actions.choices.values():
-        add_database_flag(action)
+        add_connection_flags(action)
+    api_keys.register(actions)  # after: it adds its connection flags per action
+    partner_webhooks.register(actions)  # the same
 
 
 def _burn_flags(parser: argparse.ArgumentParser) -> None:
@@ -172,96 +185,128 @@ def _instant(text: str) -> datetime:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    rates = Rates.parse(**{name: getattr(args, name) for name in RATE_FLAGS})
-    command = AddPartner(
+    request = admin_pb2.AddPartnerRequest(
         partner_id=args.partner_id,
         name=args.name,
         currency=args.currency,
-        rates=rates,
-        rounding=Rounding(args.rounding),
-        pending_period_s=args.pending_period_s,
-        expiry=ExpiryPolicy.parse(args.expiry),
-        effective_from=args.effective_from,
-        hold_ttl_s=args.hold_ttl_s,
-        burn_rules=BurnRules(
-            min_points=args.burn_min_points,
-            max_share=parse_rate(args.burn_max_share, field="burn_max_share"),
-            min_cash_minor=args.burn_min_cash_minor,
-            excluded_categories=frozenset(
-                c.strip() for c in args.burn_excluded_categories.split(",") if c.strip()
-            ),
-            category_shares=parse_category_shares(args.burn_category_shares),
+        rates=common_pb2.Rates(
+            **{name: getattr(args, name) for name in RATE_FLAGS},
+            effective_from=timestamp(args.effective_from),
         ),
-        earn_rounding=EarnRounding(args.earn_rounding),
-        phone_region=args.phone_region or None,
+        rounding=args.rounding,
+        pending_period_s=args.pending_period_s,
+        expiry=args.expiry,
+        # Checked here: on the wire 0 means the hub's default, not a hold that never lives.
+        hold_ttl_s=check_hold_ttl(args.hold_ttl_s, field="--hold-ttl-s"),
+        burn_rules=_burn_rules(args),
+        reason=args.reason,
+        earn_rounding=args.earn_rounding,
+        phone_region=args.phone_region,
         offline_window_s=args.offline_window_s,
-        changed_by=attribution(args),
     )
-    with opened(args) as hub:
-        _print_partners([hub.operator.add_partner(command)])
+    with connected(args) as client:
+        _print_partners([client.call(client.admin.AddPartner, request)])
     return 0
+
+
+def _burn_rules(args: argparse.Namespace) -> admin_pb2.BurnRules:
+    # Parsed here so that a bad entry is named as the flag wrote it.
+    shares = parse_category_shares(args.burn_category_shares)
+    return admin_pb2.BurnRules(
+        min_points=args.burn_min_points,
+        max_share=args.burn_max_share,
+        min_cash_minor=args.burn_min_cash_minor,
+        excluded_categories=sorted(
+            {c.strip() for c in args.burn_excluded_categories.split(",") if c.strip()}
+        ),
+        category_shares=[
+            admin_pb2.CategoryShare(category=share.category, max_share=str(share.max_share))
+            for share in shares
+        ],
+    )
 
 
 def run_set_rate(args: argparse.Namespace) -> int:
-    with opened(args) as hub:
-        view = hub.operator.get_partner(args.partner_id)
-        effective_from = args.effective_from or hub.clock.now()
+    given = {name: getattr(args, name) for name in RATE_FLAGS if getattr(args, name) is not None}
+    if not given:
+        raise InvalidField(
+            "give at least one of --earn-rate, --burn-value, --issue-price, --redemption-price",
+            field="rates",
+        )
+    with connected(args) as client:
+        partner = _get(client, args.partner_id)
         # Unspecified rates carry over from the version in force then (or the first one); a
-        # date in the past is refused by the use case itself.
-        started = [v for v in view.rate_versions if v.effective_from <= effective_from]
-        base = max(started or view.rate_versions[:1], key=lambda v: v.effective_from).rates
-        given = {
-            name: getattr(args, name) for name in RATE_FLAGS if getattr(args, name) is not None
-        }
-        if not given:
-            raise InvalidField(
-                "give at least one of --earn-rate, --burn-value, --issue-price, --redemption-price",
-                field="rates",
-            )
-        rates = Rates.parse(
-            **{name: given.get(name, str(getattr(base, name))) for name in RATE_FLAGS}
+        # date in the past is refused by the hub itself.
+        base = _rates_in_force(partner, args.effective_from)
+        rates = common_pb2.Rates(
+            **{name: given.get(name, getattr(base, name)) for name in RATE_FLAGS},
+            effective_from=timestamp(args.effective_from),
         )
-        version = hub.operator.set_rate(
-            SetRate(args.partner_id, rates, effective_from, changed_by=attribution(args))
+        request = admin_pb2.SetRateRequest(
+            partner_id=args.partner_id, rates=rates, reason=args.reason
         )
-        print(
-            f"rates of {args.partner_id} from {version.effective_from.isoformat()}: "
-            + _rates_text(rates)
-        )
+        changed = client.call(client.admin.SetRate, request)
+    version = _rates_in_force(changed, args.effective_from)
+    print(
+        f"rates of {args.partner_id} from {instant(_moment(version.effective_from))}: "
+        + ", ".join(f"{name} {getattr(version, name)}" for name in RATE_FLAGS)
+    )
     return 0
 
 
+def _rates_in_force(partner: admin_pb2.Partner, at: datetime | None) -> common_pb2.Rates:
+    """The partner's rates at ``at`` (``None``: the hub's now), else its first version."""
+    if at is None:
+        has_current = partner.HasField("current_rates")
+        return partner.current_rates if has_current else partner.rate_versions[0]
+    versions = list(partner.rate_versions)
+    started = [v for v in versions if _moment(v.effective_from) <= at]
+    return max(started or versions[:1], key=lambda v: _moment(v.effective_from))
+
+
+def _moment(message: Timestamp) -> datetime:
+    return message.ToDatetime(tzinfo=UTC)
+
+
+def _get(client: StaffClient, partner_id: str) -> admin_pb2.Partner:
+    request = admin_pb2.GetPartnerRequest(partner_id=partner_id)
+    partner: admin_pb2.Partner = client.call(client.admin.GetPartner, request)
+    return partner
+
+
 def run_list(args: argparse.Namespace) -> int:
-    with opened(args) as hub:
-        _print_partners(hub.operator.list_partners())
+    with connected(args) as client:
+        listed = client.call(client.admin.ListPartners, admin_pb2.ListPartnersRequest())
+    _print_partners(listed.partners)
     return 0
 
 
 def run_show(args: argparse.Namespace) -> int:
-    with opened(args) as hub:
-        view = hub.operator.get_partner(args.partner_id)
-        listed = hub.operator.list_rules(ListRules(args.partner_id))
-    _print_partners([view])
+    with connected(args) as client:
+        partner = _get(client, args.partner_id)
+        request = rules_pb2.ListRulesRequest(partner_id=args.partner_id)
+        listed = rules_convert.listed(client.call(client.rules.ListRules, request))
+    _print_partners([partner])
     print()
     print_table(
         ("effective from", *RATE_FLAGS),
         [
-            (v.effective_from, *(getattr(v.rates, name) for name in RATE_FLAGS))
-            for v in view.rate_versions
+            (_moment(v.effective_from), *(getattr(v, name) for name in RATE_FLAGS))
+            for v in partner.rate_versions
         ],
     )
     print()
-    _print_settings(view.partner)
+    _print_settings(partner)
     for kind, title in ((RuleKind.EXCLUSIONS, "exclusions"), (RuleKind.CAMPAIGN, "campaigns")):
         print()
         _print_rules(title, kind, listed)
     return 0
 
 
-def _print_settings(partner: Partner) -> None:
+def _print_settings(partner: admin_pb2.Partner) -> None:
     rules = partner.burn_rules
     excluded = ", ".join(sorted(rules.excluded_categories)) or "none"
-    print(f"earn rounding: {partner.earn_rounding.value} (settlement rounding {partner.rounding})")
+    print(f"earn rounding: {partner.earn_rounding} (settlement rounding {partner.rounding})")
     print(f"hold lifetime: {partner.hold_ttl_s} s")
     print(f"offline window: {partner.offline_window_s} s after the sale")
     print(
@@ -298,32 +343,45 @@ def _print_rules(title: str, kind: RuleKind, listed: RulesListed) -> None:
 
 
 def _set_status(args: argparse.Namespace, *, active: bool) -> int:
-    with opened(args) as hub:
-        command = SetPartnerStatus(args.partner_id, active, changed_by=attribution(args))
-        _print_partners([hub.operator.set_partner_status(command)])
+    request = admin_pb2.SetPartnerStatusRequest(
+        partner_id=args.partner_id, active=active, reason=args.reason
+    )
+    with connected(args) as client:
+        _print_partners([client.call(client.admin.SetPartnerStatus, request)])
     return 0
 
 
 def run_set_limit(args: argparse.Namespace) -> int:
-    command = SetRateLimit(args.partner_id, args.per_s, changed_by=attribution(args))
-    with opened(args) as hub:
-        _print_partners([hub.operator.set_rate_limit(command)])
+    # On the wire 0 is "the hub's default", which omitting --per-s asks for; the field is an
+    # int32, so the hub's own bound is checked here too rather than by the encoder.
+    if args.per_s is not None and not 1 <= args.per_s <= RATE_LIMIT_PER_S_MAX:
+        raise InvalidField(
+            f"--per-s must be 1..{RATE_LIMIT_PER_S_MAX}; omit it to return to the hub's default",
+            field="--per-s",
+        )
+    request = admin_pb2.SetPartnerRateLimitRequest(
+        partner_id=args.partner_id, rate_limit_per_s=args.per_s or 0, reason=args.reason
+    )
+    with connected(args) as client:
+        _print_partners([client.call(client.admin.SetPartnerRateLimit, request)])
     return 0
 
 
 def run_set_phone_region(args: argparse.Namespace) -> int:
-    region = args.phone_region or None
-    command = SetPhoneRegion(args.partner_id, region, changed_by=attribution(args))
-    with opened(args) as hub:
-        _print_partners([hub.operator.set_phone_region(command)])
+    request = admin_pb2.SetPartnerPhoneRegionRequest(
+        partner_id=args.partner_id, phone_region=args.phone_region, reason=args.reason
+    )
+    with connected(args) as client:
+        _print_partners([client.call(client.admin.SetPartnerPhoneRegion, request)])
     return 0
 
 
 def run_set_offline_window(args: argparse.Namespace) -> int:
-    window_s = args.offline_window_s
-    command = SetOfflineWindow(args.partner_id, window_s, changed_by=attribution(args))
-    with opened(args) as hub:
-        _print_partners([hub.operator.set_offline_window(command)])
+    request = admin_pb2.SetPartnerOfflineWindowRequest(
+        partner_id=args.partner_id, offline_window_s=args.offline_window_s, reason=args.reason
+    )
+    with connected(args) as client:
+        _print_partners([client.call(client.admin.SetPartnerOfflineWindow, request)])
     return 0
 
 
@@ -335,27 +393,23 @@ def run_enable(args: argparse.Namespace) -> int:
     return _set_status(args, active=True)
 
 
-def _rates_text(rates: Rates) -> str:
-    return ", ".join(f"{name} {getattr(rates, name)}" for name in RATE_FLAGS)
-
-
-def _print_partners(views: list[PartnerView]) -> None:
+def _print_partners(partners: Sequence[admin_pb2.Partner]) -> None:
     rows = []
-    for view in views:
-        partner, current = view.partner, view.current_rate
-        rates = [getattr(current.rates, name) if current else None for name in RATE_FLAGS]
+    for partner in partners:
+        current = partner.current_rates if partner.HasField("current_rates") else None
+        rates = [getattr(current, name) if current else None for name in RATE_FLAGS]
         rows.append(
             (
-                partner.id,
+                partner.partner_id,
                 partner.name,
-                partner.currency.code,
+                partner.currency,
                 *rates,
                 partner.pending_period_s,
-                str(partner.expiry),
-                partner.status.value,
+                partner.expiry,
+                partner.status,
                 partner.rate_limit_per_s or "default",
                 partner.phone_region or "+ only",
-                view.issued_points,
+                partner.issued_points,
             )
         )
     headers = (

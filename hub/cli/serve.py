@@ -9,11 +9,12 @@ import signal
 import threading
 from typing import Any
 
-from hub import bootstrap
+from hub import bootstrap, telemetry
 from hub.adapters.migrate import current_revision, upgrade
 from hub.api.server import ServerTls, start_server
-from hub.cli import workers
+from hub.cli import gateway, relay, workers
 from hub.cli.common import add_database_flag, open_hub, settings_from
+from hub.cli.console import beside_hub, settings_beside
 from hub.config import ConfigError, Settings, new_keys_env
 from hub.services.periodic import PeriodicThread
 from hub.services.schedule import nightly_settlement_thread
@@ -44,6 +45,18 @@ def register(subcommands: Any) -> None:
         "--insecure",
         action="store_true",
         help="serve plaintext gRPC with callers named by metadata; loopback addresses only",
+    )
+    serve.add_argument(
+        "--console-listen",
+        metavar="HOST:PORT",
+        help="also serve the staff web console here, calling this hub "
+        "($HUB_SERVE_CONSOLE_LISTEN; its other settings: `hub console --help`)",
+    )
+    serve.add_argument(
+        "--rest-listen",
+        metavar="HOST:PORT",
+        help="also serve the partner API over HTTPS and JSON here, calling this hub "
+        "($HUB_SERVE_REST_LISTEN; needs $HUB_GATEWAY_CERT and $HUB_GATEWAY_KEY)",
     )
     serve.set_defaults(run=run_serve)
 
@@ -114,7 +127,23 @@ def run_serve(args: argparse.Namespace) -> int:
     tls = _server_tls(args, settings)
     hub = open_hub(args)  # refuses an out-of-date schema
     if settings.workers == 1:
-        return _serve(hub, tls, settings.listen, share_port=False, background=True)
+        console_listen = args.console_listen or settings.console_listen
+        rest_listen = args.rest_listen or settings.rest_listen
+        return _serve(
+            hub,
+            tls,
+            settings.listen,
+            share_port=False,
+            background=True,
+            console=console_listen,
+            rest=rest_listen,
+        )
+    if args.console_listen or settings.console_listen:
+        hub.close()
+        raise ConfigError("the console runs beside one worker only; run `hub console` apart")
+    if args.rest_listen or settings.rest_listen:
+        hub.close()
+        raise ConfigError("the REST gateway runs beside one worker only; run `hub gateway` apart")
     try:
         _nightly_settlement(hub)  # a missing signing key is a configuration error, here
     finally:
@@ -137,16 +166,24 @@ def _serve(
     share_port: bool,
     background: bool,
     worker: workers.Worker | None = None,
+    console: str = "",
+    rest: str = "",
 ) -> int:
     settings = hub.settings
     nightly = _nightly_settlement(hub) if background else None
+    telemetry.configure_from_env()  # per process: each worker exports its own spans
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    web_settings = settings_beside(console, settings, insecure=tls is None) if console else None
+    rest_settings = gateway.settings_beside(rest, settings, insecure=tls is None) if rest else None
     running = start_server(hub, listen, tls=tls, share_port=share_port)
     sweeper = sweeper_thread(hub.operator.sweep, settings.sweep_interval_s)
     if background and settings.sweep_interval_s > 0:
         sweeper.start()
+    events_relay = relay.RelayThread.if_enabled(hub.engine) if background else None
+    if events_relay is not None:
+        events_relay.start()
     if nightly is not None:
         nightly.start()
     if worker is None:
@@ -155,12 +192,27 @@ def _serve(
         print(f"hub listening on {host}:{running.port}", flush=True)
     else:
         worker.ready(running.port)
-    stop.wait()
-    log.warning("stopping: draining in-flight calls for up to %.0f s", settings.shutdown_grace_s)
-    running.stop(settings.shutdown_grace_s)
-    if sweeper.is_alive():
-        sweeper.stop()
-    if nightly is not None:
-        nightly.stop()
-    hub.close()
+    web = rest_gateway = None
+    try:
+        # After the hub's line, which LocalHub and scripts read first.
+        web = beside_hub(web_settings, listen, running.port) if web_settings else None
+        if rest_settings is not None:
+            rest_gateway = gateway.beside_hub(rest_settings, listen, running.port)
+        stop.wait()
+    finally:  # also when the console cannot start: the hub does not serve half of itself
+        log.warning(
+            "stopping: draining in-flight calls for up to %.0f s", settings.shutdown_grace_s
+        )
+        if web is not None:
+            web.stop()
+        if rest_gateway is not None:
+            rest_gateway.stop()
+        running.stop(settings.shutdown_grace_s)
+        if sweeper.is_alive():
+            sweeper.stop()
+        if events_relay is not None:
+            events_relay.stop()
+        if nightly is not None:
+            nightly.stop()
+        hub.close()
     return 0

@@ -1,51 +1,55 @@
 """``hub settle``: run, show and approve the nightly settlement, write and verify signed
 statements, import partners' reports and work their reconciliation exceptions.
 
-The officer at this terminal is ``cli:<OS user>`` (or ``--officer``): the CLI trusts whoever
-can reach the database, whereas the gRPC settlement service names officers by their client
-certificate. Separation of duties (who runs a day cannot approve it) is the use case's rule, so
-it holds on both paths; on the CLI it is only as strong as the database's access control.
+Officers work through the hub's settlement service with their own certificate (flags or a
+profile: see ``hub.cli.staff_client``): the hub knows who ran, accepted or approved from the
+TLS handshake, so whoever ran a day cannot approve it, whichever channels they use. A staff
+machine holds no database URL and no key.
+
+``hub settle-due`` is the hub operator's, for cron on the hub's own machine (as ``hub sweep``
+is): it opens the database with the hub's keys and settles every closed day due as
+``system:scheduler``, exactly as ``hub serve``'s nightly thread does, so any officer approves
+those runs and no person can be named at a terminal.
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from coalition.hub.v1 import settlement_pb2
 from hub import bootstrap
-from hub.cli.common import add_database_flag, opened, print_table, settings_from
-from hub.domain.currencies import currency
-from hub.domain.errors import InvalidField
-from hub.domain.ids import parse_id
-from hub.domain.money import Money
-from hub.services.commands import (
-    AcceptException,
-    AcceptExceptions,
-    ApproveSettlement,
-    Attribution,
-    GetStatement,
-    ImportReport,
-    ListExceptions,
-    RunSettlement,
+from hub.cli.common import add_database_flag, opened
+from hub.cli.settle_views import (
+    by_kind,
+    counts_of,
+    print_days,
+    print_liabilities,
+    print_page,
+    print_run,
+    run_view,
+    who,
 )
+from hub.cli.staff_client import StaffClient, add_connection_flags, connected
+from hub.domain.errors import InvalidField
+from hub.services.commands import GetStatement, RunSettlement
 from hub.services.exception_pages import EXCEPTIONS_PAGE_SIZE_MAX
-from hub.services.ports.reconciliation import ExceptionCounts, ReconciliationExceptionView
-from hub.services.results import ExceptionPage, LiabilitiesView, SettlementRunView
-from settlement.model import Settlement
+from hub.services.ports.reconciliation import ExceptionKind
+from hub.services.results import SettlementRunView
+from hub.services.schedule import SCHEDULER
+from hub.services.settlement_days import SETTLEMENT_DAYS_PAGE_SIZE_MAX
 from settlement.periods import parse_business_date
-from settlement.signing import SignatureInvalid, StatementSigner, key_id, verify
+from settlement.signing import SignatureInvalid, key_id, verify
 
 PUBLIC_KEY_FILE = "hub-signing-key.pem"
 """Written next to the statements, so a partner can check them without asking for the key."""
 SIGNATURE_SUFFIX = ".sig"
-RUN_REASON = "settlement run"
-IMPORT_REASON = "partner report import"
+_NOT_RUN = settlement_pb2.SETTLEMENT_DAY_STATE_NOT_RUN
 
 
 def register(subcommands: Any) -> None:
@@ -54,26 +58,38 @@ def register(subcommands: Any) -> None:
     )
     actions = settle.add_subparsers(dest="action", required=True, metavar="ACTION")
     for parser in (*_register_runs(actions), *_register_reconciliation(actions)):
-        add_database_flag(parser)
+        add_connection_flags(parser)
     _register_keys(actions)
-
-
-def _add_officer_flag(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--officer", metavar="NAME", help="who is acting (default: the OS user); audited"
+    due = subcommands.add_parser(
+        "settle-due",
+        help="the operator's cron job on the hub's machine: settle every closed day due as "
+        "system:scheduler (opens the database with the hub's keys; officers use `hub settle`)",
     )
+    due.add_argument("--date", help="business date YYYY-MM-DD (default: every day due)")
+    due.add_argument("--out", metavar="DIR", help="also write the statements under DIR")
+    add_database_flag(due)
+    due.set_defaults(run=run_settle_due)
 
 
 def _register_runs(actions: Any) -> list[argparse.ArgumentParser]:
     run = actions.add_parser("run", help="settle one closed day, or every closed unsettled day")
     run.add_argument("--date", help="business date YYYY-MM-DD (default: every day due)")
     run.add_argument("--out", metavar="DIR", help="also write the statements under DIR")
-    _add_officer_flag(run)
     run.set_defaults(run=run_run)
     show = actions.add_parser("show", help="a run: matrix, net positions, transfers")
     show.add_argument("--date", help="business date YYYY-MM-DD (default: the latest run)")
     show.add_argument("--json", action="store_true", help="print the signed summary JSON")
     show.set_defaults(run=run_show)
+    days = actions.add_parser("days", help="the night board: days, their state and who did what")
+    days.add_argument(
+        "--page-size",
+        type=int,
+        default=0,
+        metavar="N",
+        help=f"days per page (default 31, at most {SETTLEMENT_DAYS_PAGE_SIZE_MAX})",
+    )
+    days.add_argument("--page-token", default="", metavar="TOKEN", help="the next page's")
+    days.set_defaults(run=run_days)
     written = actions.add_parser("statements", help="write every partner's signed statements")
     written.add_argument("--date", required=True, help="business date YYYY-MM-DD")
     written.add_argument("--out", metavar="DIR", required=True, help="written under DIR/<date>/")
@@ -81,19 +97,20 @@ def _register_runs(actions: Any) -> list[argparse.ArgumentParser]:
     owed = actions.add_parser("liabilities", help="points outstanding per issuer, and value")
     owed.add_argument("--date", help="a settled day (default: the latest)")
     owed.set_defaults(run=run_liabilities)
-    return [run, show, written, owed]
+    return [run, show, days, written, owed]
 
 
 def _register_reconciliation(actions: Any) -> list[argparse.ArgumentParser]:
+    kinds = tuple(kind.value for kind in ExceptionKind)
     imported = actions.add_parser("import", help="import a partner's report and match it")
     imported.add_argument("--date", required=True, help="business date YYYY-MM-DD")
     imported.add_argument("--partner", required=True, metavar="ID")
     imported.add_argument("file", metavar="FILE", help="the report CSV ('-': standard input)")
-    _add_officer_flag(imported)
     imported.set_defaults(run=run_import)
     listed = actions.add_parser("exceptions", help="a day's reconciliation exceptions")
     listed.add_argument("--date", required=True, help="business date YYYY-MM-DD")
     listed.add_argument("--partner", metavar="ID", help="only this partner's")
+    listed.add_argument("--kind", choices=kinds, help="only this kind")
     listed.add_argument("--all", action="store_true", help="accepted ones too")
     listed.add_argument(
         "--page-size",
@@ -107,59 +124,52 @@ def _register_reconciliation(actions: Any) -> list[argparse.ArgumentParser]:
     accept = actions.add_parser("accept", help="accept an exception with a note")
     accept.add_argument("exception_id")
     accept.add_argument("--note", required=True, help="why it is acceptable; audited")
-    _add_officer_flag(accept)
     accept.set_defaults(run=run_accept)
     accept_all = actions.add_parser(
         "accept-all", help="accept a day's open exceptions at once, with one note"
     )
     accept_all.add_argument("--date", required=True, help="business date YYYY-MM-DD")
     accept_all.add_argument("--partner", metavar="ID", help="only this partner's")
-    accept_all.add_argument(
-        "--kind",
-        choices=("missing_at_hub", "missing_at_partner", "amount_mismatch"),
-        help="only this kind",
-    )
+    accept_all.add_argument("--kind", choices=kinds, help="only this kind")
     accept_all.add_argument("--note", required=True, help="why they are acceptable; audited")
-    _add_officer_flag(accept_all)
     accept_all.set_defaults(run=run_accept_all)
     approve = actions.add_parser("approve", help="approve a run (not by whoever ran it)")
     approve.add_argument("--date", required=True, help="business date YYYY-MM-DD")
     approve.add_argument("--note", required=True, help="for the audit log")
-    _add_officer_flag(approve)
     approve.set_defaults(run=run_approve)
     return [imported, listed, accept, accept_all, approve]
 
 
 def _register_keys(actions: Any) -> None:
-    check = actions.add_parser("verify", help="check a statement file's signature")
+    check = actions.add_parser(
+        "verify", help="check a statement file's signature (no hub needed with --public-key)"
+    )
     check.add_argument("file", metavar="FILE")
     check.add_argument("--signature", metavar="SIG", help="default: FILE.sig")
     check.add_argument(
-        "--public-key", metavar="PEM", help="the hub's public key (default: HUB_SIGNING_KEY's)"
+        "--public-key", metavar="PEM", help="the hub's public key (default: ask the hub)"
     )
     check.set_defaults(run=run_verify)
+    add_connection_flags(check)
     public = actions.add_parser("public-key", help="print the hub's statement-signing key (PEM)")
     public.set_defaults(run=run_public_key)
+    add_connection_flags(public)
 
 
 # -- arguments ------------------------------------------------------------------------------
-
-
-def officer(args: argparse.Namespace, reason: str) -> Attribution:
-    """The officer at this terminal (``--officer`` or the OS user) and why they act."""
-    return Attribution(f"cli:{args.officer or getpass.getuser()}", reason)
 
 
 def business_date(text: str) -> date:
     return parse_business_date(text, field="date")
 
 
-def _optional_date(text: str | None) -> date | None:
-    return business_date(text) if text is not None else None
+def _date_text(text: str | None) -> str:
+    """The date as the hub takes it ('' when not given), checked here first."""
+    return business_date(text).isoformat() if text is not None else ""
 
 
 class ProgressPrinter:
-    """Prints each step of a run to standard error with the seconds since the command began."""
+    """Prints each step to standard error with the seconds since the command began."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock, self._started = clock, clock()
@@ -172,159 +182,180 @@ class ProgressPrinter:
 
 
 def run_run(args: argparse.Namespace) -> int:
-    by, day, progress = officer(args, RUN_REASON), _optional_date(args.date), ProgressPrinter()
+    day, progress = _date_text(args.date), ProgressPrinter()
+    with connected(args) as client:
+        days = [day] if day else _due_days(client)
+        for due in days:
+            ran = client.call(
+                client.settlement.RunSettlement,
+                settlement_pb2.RunSettlementRequest(business_date=due),
+            )
+            progress(f"settled {due} on the hub")
+            print_run(run_view(ran))
+            if args.out:
+                write_statements(client, ran, Path(args.out))
+    if not days:
+        print("nothing to settle: every closed business day is settled")
+    return 0
+
+
+def _due_days(client: StaffClient) -> list[str]:
+    """The closed days not settled yet, oldest first (days settle in order): the newest days
+    of the night board."""
+    due: list[str] = []
+    for page in _day_pages(client):
+        not_run = [day.business_date for day in page.days if day.state == _NOT_RUN]
+        due.extend(not_run)
+        if len(not_run) < len(page.days):
+            break
+    return sorted(due)
+
+
+def _day_pages(client: StaffClient) -> Iterator[settlement_pb2.ListSettlementDaysResponse]:
+    token = ""
+    while True:
+        request = settlement_pb2.ListSettlementDaysRequest(
+            page_size=SETTLEMENT_DAYS_PAGE_SIZE_MAX, page_token=token
+        )
+        page = client.call(client.settlement.ListSettlementDays, request)
+        yield page
+        token = page.next_page_token
+        if not token:
+            return
+
+
+def run_settle_due(args: argparse.Namespace) -> int:
+    """The operator's cron run: every day due (or ``--date``), as the nightly thread runs."""
+    day = business_date(args.date) if args.date else None
+    progress = ProgressPrinter()
     with opened(args) as hub:
         api = hub.settlement_api()
-        runs = [api.run(RunSettlement(day, by), progress)] if day else api.run_due(by, progress)
+        if day is None:
+            runs = api.run_due(SCHEDULER, progress)
+        else:
+            runs = [api.run(RunSettlement(day, SCHEDULER), progress)]
         for settled in runs:
-            print_run(settled)
+            print(f"settled {settled.business_date.isoformat()} as {settled.run_by}")
             if args.out:
-                write_statements(hub, settled, Path(args.out))
+                write_local_statements(hub, settled, Path(args.out))
     if not runs:
         print("nothing to settle: every closed business day is settled")
     return 0
 
 
+def _get(client: StaffClient, day: str) -> settlement_pb2.SettlementRun:
+    request = settlement_pb2.GetSettlementRequest(business_date=day)
+    return client.call(client.settlement.GetSettlement, request)  # type: ignore[no-any-return]
+
+
 def run_show(args: argparse.Namespace) -> int:
-    day = _optional_date(args.date)
-    with opened(args) as hub:
-        shown = hub.settlement_api().get(day)
+    with connected(args) as client:
+        shown = _get(client, _date_text(args.date))
     if args.json:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(shown.summary_json)
-        sys.stdout.buffer.flush()
+        _write_exactly(shown.summary_json)
     else:
-        print_run(shown)
+        print_run(run_view(shown))
     return 0
 
 
-def _money(amount_minor: int, code: str) -> str:
-    return str(Money(amount_minor, currency(code)))
+def _write_exactly(data: bytes) -> None:
+    """The bytes as signed, to a binary standard output (UTF-8 text to a redirected one)."""
+    sys.stdout.flush()
+    binary = getattr(sys.stdout, "buffer", None)
+    if binary is None:
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    binary.write(data)
+    binary.flush()
 
 
-def print_run(shown: SettlementRunView) -> None:
-    """A run as officers read it: window, who, matrix, net positions, transfers, margin."""
-    s, code = shown.settlement, shown.currency
-    print(f"settlement {shown.business_date.isoformat()}  {shown.status.value}  ({code})")
-    print(f"window {_instant(shown.window_start)} .. {_instant(shown.window_end)}")
-    print(f"ran {_instant(shown.run_at)} by {shown.run_by}; {s.transaction_count} transactions")
-    if shown.approved_at is not None:
-        print(f"approved {_instant(shown.approved_at)} by {shown.approved_by}")
-    print(f"signed by key {shown.signing_key_id}")
-    _section("matrix (points issued by row, redeemed at column; value paid to the redeemer)")
-    print_matrix(s)
-    _section("net positions")
-    print_positions(s)
-    _section("transfers")
-    print_table(
-        ("from", "to", "amount"),
-        [(t.from_account, t.to_account, _money(t.amount_minor, code)) for t in s.transfers],
+def run_days(args: argparse.Namespace) -> int:
+    request = settlement_pb2.ListSettlementDaysRequest(
+        page_size=args.page_size, page_token=args.page_token
     )
-    print()
-    print(f"margin: {_money(s.margin_minor, code)}")
-    print(f"breakage: {s.breakage.points} points, {_money(s.breakage.value_minor, code)}")
-    print(f"adjustments: {len(s.adjustments)}")
-    print(f"late operations (committed after their day was settled): {len(s.late)}")
-    if s.late:
-        print_table(
-            ("partner", "kind", "transaction", "order", "stamped", "points"),
-            [
-                (
-                    line.partner_id,
-                    line.kind,
-                    line.transaction_id,
-                    line.order_id,
-                    _instant(line.created_at),
-                    line.points,
-                )
-                for line in s.late
-            ],
-        )
-    print(f"open exceptions: {shown.open_exceptions}")
-    print(f"no report from: {', '.join(shown.unreported) or 'none'}")
-
-
-def _instant(value: object) -> str:
-    return "the beginning" if value is None else f"{value:%Y-%m-%d %H:%M:%SZ}"
-
-
-def _section(title: str) -> None:
-    print(f"\n{title}:")
-
-
-def print_matrix(s: Settlement) -> None:
-    issuers = sorted({cell.issuer_id for cell in s.matrix})
-    redeemers = sorted({cell.redeemer_id for cell in s.matrix})
-    cells = {(c.issuer_id, c.redeemer_id): c for c in s.matrix}
-
-    def cell(issuer: str, redeemer: str) -> str | None:
-        found = cells.get((issuer, redeemer))
-        if found is None:
-            return None
-        return f"{found.points} pts {_money(found.redemption_value_minor, s.currency)}"
-
-    print_table(
-        ("issuer \\ redeemer", *redeemers),
-        [(issuer, *(cell(issuer, r) for r in redeemers)) for issuer in issuers],
-    )
-
-
-def print_positions(s: Settlement) -> None:
-    code = s.currency
-    print_table(
-        ("partner", "issued pts", "pays", "redeemed pts", "receives", "net"),
-        [
-            (
-                p.partner_id,
-                p.issued_partner_funded.points,
-                _money(p.pays_minor, code),
-                p.redeemed.points,
-                _money(p.receives_minor, code),
-                _money(p.net_position_minor, code),
-            )
-            for p in s.partners
-        ],
-    )
+    with connected(args) as client:
+        print_days(client.call(client.settlement.ListSettlementDays, request))
+    return 0
 
 
 def run_statements(args: argparse.Namespace) -> int:
-    day, out = business_date(args.date), Path(args.out)
-    with opened(args) as hub:
-        write_statements(hub, hub.settlement_api().get(day), out)
+    day, out = _date_text(args.date), Path(args.out)
+    with connected(args) as client:
+        write_statements(client, _get(client, day), out)
     return 0
 
 
-def write_statements(hub: bootstrap.Hub, settled: SettlementRunView, out: Path) -> list[Path]:
+def write_statements(
+    client: StaffClient, settled: settlement_pb2.SettlementRun, out: Path
+) -> list[Path]:
     """Write DIR/<date>/<partner>.json, .csv and their raw signatures, and the hub's public key
     when it is the one that signed them; returns the statement files written."""
-    api, day = hub.settlement_api(), settled.business_date
-    folder = out / day.isoformat()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = out / settled.business_date
     written = []
-    for partner in settled.settlement.partners:
-        statement = api.statement(GetStatement(day, partner.partner_id))
-        for suffix, data, signature in (
-            (".json", statement.json, statement.json_signature),
-            (".csv", statement.csv, statement.csv_signature),
-        ):
-            path = folder / f"{partner.partner_id}{suffix}"
-            path.write_bytes(data)
-            _signature_path(path).write_bytes(signature)
-            written.append(path)
-    _write_public_key(hub, settled.signing_key_id, folder)
+    for partner in settled.positions:
+        request = settlement_pb2.GetStatementRequest(
+            business_date=settled.business_date, partner_id=partner.partner_id
+        )
+        written += write_statement(folder, client.call(client.settlement.GetStatement, request))
+    key = _signing_key(client)
+    write_public_key(folder, key.key_id, key.public_key_pem, signed_by=settled.signing_key_id)
     print(f"wrote {len(written)} statements to {folder}", file=sys.stderr)
     return written
 
 
-def _write_public_key(hub: bootstrap.Hub, signed_by: str, folder: Path) -> None:
+def write_local_statements(hub: bootstrap.Hub, day: SettlementRunView, out: Path) -> None:
+    """``write_statements`` on the hub's own machine (the operator's cron run, the demo)."""
+    api, folder = hub.settlement_api(), out / day.business_date.isoformat()
+    for partner in day.settlement.partners:
+        write_statement(folder, api.statement(GetStatement(day.business_date, partner.partner_id)))
+    key = api.signing_key()
+    write_public_key(folder, key.key_id, key.public_key_pem, signed_by=day.signing_key_id)
+
+
+class SignedStatement(Protocol):
+    """A partner's statement in both forms with their signatures (the hub's message, or the
+    use case's view)."""
+
+    @property
+    def partner_id(self) -> str: ...
+    @property
+    def json(self) -> bytes: ...
+    @property
+    def json_signature(self) -> bytes: ...
+    @property
+    def csv(self) -> bytes: ...
+    @property
+    def csv_signature(self) -> bytes: ...
+
+
+def write_statement(folder: Path, statement: SignedStatement) -> list[Path]:
+    """Write ``<partner>.json`` and ``.csv`` with their raw signatures under ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for suffix, data, signature in (
+        (".json", statement.json, statement.json_signature),
+        (".csv", statement.csv, statement.csv_signature),
+    ):
+        path = folder / f"{statement.partner_id}{suffix}"
+        path.write_bytes(data)
+        _signature_path(path).write_bytes(signature)
+        written.append(path)
+    return written
+
+
+def _signing_key(client: StaffClient) -> settlement_pb2.SigningKey:
+    request = settlement_pb2.GetSigningKeyRequest()
+    return client.call(client.settlement.GetSigningKey, request)  # type: ignore[no-any-return]
+
+
+def write_public_key(folder: Path, key_id: str, public_key_pem: bytes, *, signed_by: str) -> None:
     """The hub's current public key, unless the key has rotated since the day was signed."""
-    current = hub.settlement_api().signing_key()
-    if current.key_id == signed_by:
-        (folder / PUBLIC_KEY_FILE).write_bytes(current.public_key_pem)
+    if key_id == signed_by:
+        (folder / PUBLIC_KEY_FILE).write_bytes(public_key_pem)
     else:
         print(
             f"hub: not writing {PUBLIC_KEY_FILE}: the statements were signed by key {signed_by}, "
-            f"the hub's key is now {current.key_id}",
+            f"the hub's key is now {key_id}",
             file=sys.stderr,
         )
 
@@ -334,21 +365,10 @@ def _signature_path(path: Path) -> Path:
 
 
 def run_liabilities(args: argparse.Namespace) -> int:
-    with opened(args) as hub:
-        owed = hub.settlement_api().liabilities(_optional_date(args.date))
-    print_liabilities(owed)
+    request = settlement_pb2.GetLiabilitiesRequest(business_date=_date_text(args.date))
+    with connected(args) as client:
+        print_liabilities(client.call(client.settlement.GetLiabilities, request))
     return 0
-
-
-def print_liabilities(owed: LiabilitiesView) -> None:
-    print(f"outstanding points at the end of {owed.business_date.isoformat()}")
-    print_table(
-        ("issuer", "points", "value"),
-        [
-            (issuer, valued.points, _money(valued.value_minor, owed.currency))
-            for issuer, valued in owed.liabilities
-        ],
-    )
 
 
 # -- reconciliation -------------------------------------------------------------------------
@@ -364,116 +384,70 @@ def _read_report(name: str) -> bytes:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    command = ImportReport(
-        business_date(args.date),
-        args.partner,
-        _read_report(args.file),
-        submitted_by=officer(args, IMPORT_REASON),
+    request = settlement_pb2.ImportReportRequest(
+        business_date=_date_text(args.date),
+        partner_id=args.partner,
+        report_csv=_read_report(args.file),
     )
-    with opened(args) as hub:
-        matched = hub.settlement_api().import_report(command)
+    with connected(args) as client:
+        matched = client.call(client.settlement.ImportReport, request)
+    counts = counts_of(matched)
     print(
-        f"{matched.partner_id} {matched.business_date.isoformat()}: {matched.matched} matched, "
-        f"{matched.page.total} exceptions ({_by_kind(matched.page.counts)})"
+        f"{matched.partner_id} {matched.business_date}: {matched.matched} matched, "
+        f"{matched.exceptions_total} exceptions ({by_kind(counts)})"
     )
     if matched.exceptions:
-        print_page(matched.page)
+        print_page(matched.exceptions, matched.exceptions_total, matched.next_page_token)
     return 0
 
 
-def _by_kind(counts: ExceptionCounts) -> str:
-    return (
-        f"{counts.missing_at_hub} missing at the hub, {counts.missing_at_partner} missing at "
-        f"the partner, {counts.amount_mismatch} amount mismatches"
-    )
-
-
 def run_exceptions(args: argparse.Namespace) -> int:
-    query = ListExceptions(
-        business_date(args.date),
-        args.partner,
+    request = settlement_pb2.ListExceptionsRequest(
+        business_date=_date_text(args.date),
+        partner_id=args.partner or "",
+        kind=args.kind or "",
         include_accepted=args.all,
         page_size=args.page_size,
         page_token=args.page_token,
     )
-    with opened(args) as hub:
-        page = hub.settlement_api().list_exceptions(query)
-    print_page(page)
-    print(f"{_by_kind(page.counts)}")
+    with connected(args) as client:
+        page = client.call(client.settlement.ListExceptions, request)
+    print_page(page.exceptions, page.total, page.next_page_token)
+    print(by_kind(counts_of(page)))
     return 0
 
 
-def print_page(page: ExceptionPage) -> None:
-    """A page of exceptions, and whether it is all of them."""
-    print_exceptions(page.exceptions)
-    print(f"{page.showing} exceptions")
-    if page.next_page_token:
-        print(f"next page: --page-token {page.next_page_token}")
-
-
-def print_exceptions(exceptions: Iterable[ReconciliationExceptionView]) -> None:
-    print_table(
-        (
-            "exception",
-            "partner",
-            "kind",
-            "item",
-            "order",
-            "transaction",
-            "hub pts",
-            "partner pts",
-            "line",
-            "status",
-            "note",
-        ),
-        [
-            (
-                e.id,
-                e.partner_id,
-                e.kind.value,
-                e.item_kind,
-                e.order_id,
-                e.transaction_id,
-                e.hub_points,
-                e.partner_points,
-                e.report_line,
-                e.status.value,
-                e.note,
-            )
-            for e in exceptions
-        ],
-    )
-
-
 def run_accept(args: argparse.Namespace) -> int:
-    exception_id = parse_id(args.exception_id, field="exception_id")
-    with opened(args) as hub:
-        accepted = hub.settlement_api().accept_exception(
-            AcceptException(exception_id, officer(args, args.note))
-        )
-    print(f"exception {accepted.id} accepted by {accepted.accepted_by}: {accepted.note}")
+    request = settlement_pb2.AcceptExceptionRequest(exception_id=args.exception_id, note=args.note)
+    with connected(args) as client:
+        accepted = client.call(client.settlement.AcceptException, request)
+    by = who(accepted.accepted_by_actor)
+    print(f"exception {accepted.exception_id} accepted by {by}: {accepted.note}")
     return 0
 
 
 def run_accept_all(args: argparse.Namespace) -> int:
-    command = AcceptExceptions(
-        business_date(args.date), officer(args, args.note), partner_id=args.partner, kind=args.kind
+    day = _date_text(args.date)
+    request = settlement_pb2.AcceptExceptionsRequest(
+        business_date=day, partner_id=args.partner or "", kind=args.kind or "", note=args.note
     )
-    with opened(args) as hub:
-        done = hub.settlement_api().accept_exceptions(command)
-    which = " ".join(filter(None, (done.partner_id, done.kind and done.kind.value)))
+    with connected(args) as client:
+        done = client.call(client.settlement.AcceptExceptions, request)
+    which = " ".join(filter(None, (args.partner, args.kind)))
     print(
-        f"{done.accepted} open {which + ' ' if which else ''}exceptions of "
-        f"{done.business_date.isoformat()} accepted by {done.accepted_by}: {done.note}"
+        f"{done.accepted} open {which + ' ' if which else ''}exceptions of {day} accepted by "
+        f"{who(done.accepted_by)}: {args.note}"
     )
     return 0
 
 
 def run_approve(args: argparse.Namespace) -> int:
-    command = ApproveSettlement(business_date(args.date), officer(args, args.note))
-    with opened(args) as hub:
-        approved = hub.settlement_api().approve(command)
-    print_run(approved)
+    request = settlement_pb2.ApproveSettlementRequest(
+        business_date=_date_text(args.date), note=args.note
+    )
+    with connected(args) as client:
+        approved = client.call(client.settlement.ApproveSettlement, request)
+    print_run(run_view(approved))
     return 0
 
 
@@ -488,8 +462,9 @@ def _read(path: Path, what: str) -> bytes:
 
 
 def _hub_public_key(args: argparse.Namespace) -> bytes:
-    """The hub's own public key, from ``HUB_SIGNING_KEY``: no database needed."""
-    return StatementSigner(settings_from(args).signing_key_seed()).public_key_pem
+    """The hub's public key, asked of the hub as this person."""
+    with connected(args) as client:
+        return _signing_key(client).public_key_pem
 
 
 def run_verify(args: argparse.Namespace) -> int:

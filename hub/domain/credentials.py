@@ -43,5 +43,5 @@ class Credential:
         simulated one in demos.)"""
         if self.revoked:
             raise CredentialRevoked(f"certificate {self.serial} was revoked")
-        if self.principal != principal.with_serial(None):
+        if self.principal.uri != principal.uri:
             raise Unauthenticated(f"certificate {self.serial} was issued to someone else")

@@ -19,7 +19,11 @@
     │   ├── InvalidRule                INVALID_RULE
     │   ├── RuleInPast                 RULE_IN_PAST
     │   ├── InvalidReport              INVALID_REPORT
-    │   └── MalformedRequest           MALFORMED_REQUEST
+    │   ├── MalformedRequest           MALFORMED_REQUEST
+    │   ├── AmbiguousId                AMBIGUOUS_ID
+    │   ├── UnknownFraudSetting        UNKNOWN_FRAUD_SETTING
+    │   ├── PreviewOutOfRange          PREVIEW_OUT_OF_RANGE
+    │   └── WebhookSettingRefused      WEBHOOK_SETTING_REFUSED
     ├── NotFound                   NOT_FOUND
     │   ├── MemberNotFound             MEMBER_NOT_FOUND
     │   ├── PartnerNotFound            PARTNER_NOT_FOUND
@@ -29,7 +33,9 @@
     │   ├── RuleNotFound               RULE_NOT_FOUND
     │   ├── FlagNotFound               FLAG_NOT_FOUND
     │   ├── SettlementNotFound         SETTLEMENT_NOT_FOUND
-    │   └── ExceptionNotFound          RECONCILIATION_EXCEPTION_NOT_FOUND
+    │   ├── ExceptionNotFound          RECONCILIATION_EXCEPTION_NOT_FOUND
+    │   ├── GoodwillCreditNotFound     GOODWILL_CREDIT_NOT_FOUND
+    │   └── ApiKeyNotFound             API_KEY_NOT_FOUND
     ├── FailedPrecondition         FAILED_PRECONDITION
     │   ├── PartnerDisabled            PARTNER_DISABLED
     │   ├── MemberNotActive            MEMBER_NOT_ACTIVE
@@ -58,7 +64,11 @@
     │   ├── EarlierDayUnsettled        EARLIER_DAY_UNSETTLED
     │   ├── SigningKeyMissing          SIGNING_KEY_MISSING
     │   ├── NothingToAnnul             NOTHING_TO_ANNUL
-    │   └── OfflineWindowExceeded      OFFLINE_WINDOW_EXCEEDED
+    │   ├── OfflineWindowExceeded      OFFLINE_WINDOW_EXCEEDED
+    │   ├── MemberAlreadyMerged        MEMBER_ALREADY_MERGED
+    │   ├── MemberHasPendingHolds      MEMBER_HAS_PENDING_HOLDS
+    │   ├── MemberNotMerged            MEMBER_NOT_MERGED
+    │   └── GoodwillCreditDecided      GOODWILL_CREDIT_DECIDED
     ├── AlreadyExists              ALREADY_EXISTS
     │   ├── IdempotencyKeyReused       IDEMPOTENCY_KEY_REUSED
     │   ├── IdentifierTaken            IDENTIFIER_TAKEN
@@ -193,6 +203,30 @@ class MalformedRequest(InvalidArgument):
         super().__init__(message, field=field, **metadata)
 
 
+class AmbiguousId(InvalidArgument):
+    """A short id (a prefix of a flag, member or hold id) matches more than one."""
+
+    reason = "AMBIGUOUS_ID"
+
+
+class UnknownFraudSetting(InvalidArgument):
+    """A fraud tuning preview names a setting the fraud thresholds do not have."""
+
+    reason = "UNKNOWN_FRAUD_SETTING"
+
+
+class PreviewOutOfRange(InvalidArgument):
+    """A fraud tuning preview asks for more (or fewer) days than it replays."""
+
+    reason = "PREVIEW_OUT_OF_RANGE"
+
+
+class WebhookSettingRefused(InvalidArgument):
+    """A webhook URL that is not HTTPS, or expiry notice days out of range."""
+
+    reason = "WEBHOOK_SETTING_REFUSED"
+
+
 class NotFound(HubError):
     code = "NOT_FOUND"
 
@@ -231,6 +265,18 @@ class SettlementNotFound(NotFound):
 
 class ExceptionNotFound(NotFound):
     reason = "RECONCILIATION_EXCEPTION_NOT_FOUND"
+
+
+class GoodwillCreditNotFound(NotFound):
+    """No goodwill credit has this id."""
+
+    reason = "GOODWILL_CREDIT_NOT_FOUND"
+
+
+class ApiKeyNotFound(NotFound):
+    """No partner API key has this key id."""
+
+    reason = "API_KEY_NOT_FOUND"
 
 
 class FailedPrecondition(HubError):
@@ -323,6 +369,18 @@ class MemberNotFrozen(FailedPrecondition):
     reason = "MEMBER_NOT_FROZEN"
 
 
+class MemberAlreadyMerged(FailedPrecondition):
+    reason = "MEMBER_ALREADY_MERGED"
+
+
+class MemberHasPendingHolds(FailedPrecondition):
+    reason = "MEMBER_HAS_PENDING_HOLDS"
+
+
+class MemberNotMerged(FailedPrecondition):
+    reason = "MEMBER_NOT_MERGED"
+
+
 class BusinessDayOpen(FailedPrecondition):
     """The day's cutoff, plus the grace for operations in flight, has not passed."""
 
@@ -362,6 +420,12 @@ class OfflineWindowExceeded(FailedPrecondition):
     store-and-forward queue replayed too late); nothing was posted."""
 
     reason = "OFFLINE_WINDOW_EXCEEDED"
+
+
+class GoodwillCreditDecided(FailedPrecondition):
+    """A goodwill credit was approved (posted) or rejected already: a decision is final."""
+
+    reason = "GOODWILL_CREDIT_DECIDED"
 
 
 class AlreadyExists(HubError):

@@ -43,6 +43,13 @@ class TransactionKind(StrEnum):
     MATURATION = "maturation"
     BONUS = "bonus"
     """A welcome bonus or an event's points: credited without a purchase."""
+    MERGE = "merge"
+    """An operator merged two accounts of one person: the absorbed member's points and debt
+    move to the survivor (``hub.domain.merge``)."""
+    UNMERGE = "unmerge"
+    """The correcting operation of a merge: what is left of the moved points goes back."""
+    GOODWILL = "goodwill"
+    """Points staff credited a member (``hub.domain.goodwill``): an issue without a purchase."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,9 +18,9 @@ TEXT_FIELD_LENGTH_MAX = 64
 IDEMPOTENCY_KEY_LENGTH_MAX = 128
 PAGE_SIZE_DEFAULT = 50
 PAGE_SIZE_MAX = 500
-FLAG_PAGE_SIZE_DEFAULT = 50
-FLAG_PAGE_SIZE_MAX = 200
-"""Fraud flags per page: each carries its verdicts."""
+HOLD_EXPIRY_WARNING_S = 5 * 60
+"""Analysts are warned of held redemptions this close to expiring. Not the 15 minutes of a
+default hold's whole life (``HOLD_TTL_DEFAULT_S``), or every new hold would warn."""
 RATE_MAX = Decimal(1_000_000)
 RATE_DECIMAL_PLACES_MAX = 10
 PENDING_PERIOD_MAX_S = 365 * 24 * 3600
@@ -34,6 +34,11 @@ HOLD_TTL_MAX_S = 7 * 24 * 3600
 """No hold lives longer, whatever the partner or the call asks."""
 SWEEP_BATCH_MAX = 200
 """Holds, or members' lots, the sweeper handles in one database transaction."""
+EXPIRY_NOTICE_DAYS_DEFAULT = 14
+"""Members are told their points expire this many days ahead, unless the partner sets its own."""
+EXPIRY_NOTICE_DAYS_MAX = 365
+EXPIRY_NOTICE_PASS_INTERVAL_S = 3600
+"""How often the sweeper looks for lots entering their notice days once none is left."""
 FRAUD_COUNTERS_PRUNE_BATCH_MAX = 1000
 """Old rows of each fraud counter table the sweeper deletes in one database transaction."""
 

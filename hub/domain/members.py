@@ -160,6 +160,9 @@ class MemberStatus(StrEnum):
     FROZEN = "frozen"
     ERASED = "erased"
     """Personal data deleted on request; the id stays, so the ledger still adds up."""
+    MERGED = "merged"
+    """Absorbed into another member by a merge: neither earns nor burns; its identifiers, points
+    and debt are the survivor's (``hub.domain.merge``)."""
 
 
 @dataclass(frozen=True, slots=True)

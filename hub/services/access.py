@@ -1,8 +1,10 @@
-"""Admitting a caller: its certificate still accepted, its partner still enabled."""
+"""Admitting a caller: its certificate (or a partner's API key) still accepted, its partner
+still enabled."""
 
 from __future__ import annotations
 
 from hub.domain.access import Admission, admit
+from hub.domain.api_keys import is_key_serial, key_sha256_of_serial
 from hub.domain.principals import Principal
 from hub.services.admission_cache import Access, AdmissionCache
 from hub.services.ports.unit_of_work import UnitOfWorkFactory
@@ -18,6 +20,8 @@ def admit_caller(
 
     def read() -> Access:
         with uow_factory(single_read=True) as uow:
+            if is_key_serial(serial) and partner_id is not None:
+                return uow.api_keys.access(key_sha256_of_serial(str(serial)), partner_id)
             return uow.credentials.access(serial, partner_id)
 
     credential, partner = cache.access(serial, partner_id, read)

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from hub.domain.audit import AuditEvent, AuditValue
 from hub.domain.contacts import Contact
 from hub.domain.flags import FlagStatus
+from hub.domain.goodwill import GoodwillStatus
 from hub.domain.limits import HOLD_TTL_DEFAULT_S, OFFLINE_WINDOW_DEFAULT_S
 from hub.domain.members import Identifier
 from hub.domain.money import EarnRounding, Money, Rounding
@@ -19,7 +20,8 @@ from hub.domain.partners import DEFAULT_BURN_RULES, NEVER_EXPIRES, BurnRules, Ex
 from hub.domain.purchases import NO_POINT_OF_SALE, LineItem, PointOfSale, Purchase
 from hub.domain.rates import Rates
 from hub.domain.receipt_lines import ReturnedLine
-from hub.domain.rules import Definition, EventKind
+from hub.domain.rules import Definition, EventKind, Funder
+from hub.services.ports.reviews import GroupBy
 
 MemberRef = uuid.UUID | Identifier
 """A member named by id, or by an identifier they present."""
@@ -269,6 +271,19 @@ class RevokeCredential:
 
 
 @dataclass(frozen=True, slots=True)
+class CreateApiKey:
+    partner_id: str
+    label: str
+    changed_by: Attribution = field(kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class RevokeApiKey:
+    key_id: str
+    changed_by: Attribution = field(kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
 class GrantEvent:
     """Points for an event without a purchase, as the partner's event rule gives them."""
 
@@ -313,6 +328,8 @@ class ListFlags:
     member_id: uuid.UUID | None = None
     page_size: int = 50
     page_token: str = ""
+    expiring_within_s: int = 0
+    """Also list open flags whose held redemption expires this soon, on any page."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,6 +395,31 @@ class FraudReport:
 
 
 @dataclass(frozen=True, slots=True)
+class ListFlagGroups:
+    by: GroupBy
+    limit: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveFlags:
+    """Every open flag of one member (``member_id``) or one rule (``rule``), raised up to
+    ``raised_until`` (``None``: now); ``changed_by.reason`` is the note."""
+
+    member_id: uuid.UUID | None
+    rule: str | None
+    resolution: FlagStatus
+    raised_until: datetime | None = None
+    changed_by: Attribution = field(kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class GetMemberTimeline:
+    member_id: uuid.UUID
+    page_size: int = 100
+    page_token: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class RunNightlyPass:
     business_date: date
     """The day the pass looks back from: patterns ending on this date."""
@@ -418,6 +460,18 @@ class ListExceptions:
     """0: ``EXCEPTIONS_PAGE_SIZE_DEFAULT``; at most ``EXCEPTIONS_PAGE_SIZE_MAX``."""
     page_token: str = ""
     """Empty for the first page; else the previous page's ``next_page_token``."""
+    kind: str | None = None
+    """``missing_at_hub``, ``missing_at_partner`` or ``amount_mismatch``; ``None``: every kind."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListSettlementDays:
+    """A page of the night board: settlement days, newest first."""
+
+    page_size: int = 0
+    """0: ``SETTLEMENT_DAYS_PAGE_SIZE_DEFAULT``; at most ``SETTLEMENT_DAYS_PAGE_SIZE_MAX``."""
+    page_token: str = ""
+    """Empty for the first page; else the previous page's ``next_page_token``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -443,3 +497,53 @@ class AcceptException:
 class ApproveSettlement:
     business_date: date
     approved_by: Attribution
+
+
+@dataclass(frozen=True, slots=True)
+class RequestGoodwillCredit:
+    """Credit a member points for goodwill (``hub.domain.goodwill``); its reason is the
+    ``changed_by`` reason, which is required."""
+
+    idempotency_key: str
+    member_id: uuid.UUID
+    points: int
+    funder: Funder
+    partner_id: str | None
+    """The paying partner when ``funder`` is a partner; ``None`` for the coalition."""
+    changed_by: Attribution = field(kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class DecideGoodwillCredit:
+    """Approve (post) or reject a pending goodwill credit; the reason is the decision's note."""
+
+    credit_id: uuid.UUID
+    changed_by: Attribution = field(kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ListGoodwillCredits:
+    status: GoodwillStatus | None = None
+    """``None``: every status."""
+    member_id: uuid.UUID | None = None
+    limit: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class MergeMembers:
+    """Merge two accounts of one person: the absorbed member's points, debt and identifiers
+    become the survivor's (``hub.services.merge``)."""
+
+    survivor_id: uuid.UUID
+    absorbed_id: uuid.UUID
+    changed_by: Attribution = field(kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class UnmergeMembers:
+    """Correct a merge: what is left of the moved points, the debt still owed and the
+    identifiers go back to the absorbed member, which is active again."""
+
+    survivor_id: uuid.UUID
+    absorbed_id: uuid.UUID
+    changed_by: Attribution = field(kw_only=True)

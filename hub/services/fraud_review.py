@@ -1,5 +1,5 @@
-"""What fraud analysts do: work the flag queue, look at an account, freeze, annul, release or
-decline a held redemption, resolve flags, and report on the rules.
+"""What fraud analysts do: look at an account, freeze, annul, release or decline a held
+redemption, resolve flags, and report on the rules (the queue is ``hub.services.fraud_queue``).
 
 Every change records an ``AnalystAction`` (what the account view shows) and an audit-log
 record (who, what, why), in the unit of work that makes the change: all three or none.
@@ -7,9 +7,6 @@ record (who, what, why), in the unit of work that makes the change: all three or
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import uuid
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -19,15 +16,11 @@ from hub.domain.annulment import Annulment, annul_operation
 from hub.domain.annulment import annul as annul_points
 from hub.domain.audit import AuditEvent, AuditValue
 from hub.domain.clock import Clock
-from hub.domain.errors import (
-    InvalidField,
-    InvalidPageToken,
-)
+from hub.domain.errors import InvalidField
 from hub.domain.flags import ActionKind, AnalystAction, Flag
 from hub.domain.holds import Hold
 from hub.domain.ids import new_id
 from hub.domain.ledger import TransactionKind
-from hub.domain.limits import FLAG_PAGE_SIZE_DEFAULT, FLAG_PAGE_SIZE_MAX
 from hub.domain.members import Member
 from hub.services import accounts, audit, releases
 from hub.services.commands import (
@@ -37,21 +30,17 @@ from hub.services.commands import (
     FraudReport,
     FreezeMember,
     GetAccount,
-    ListFlags,
     ReleaseHold,
     ResolveFlag,
     UnfreezeMember,
 )
 from hub.services.idempotency import IdempotentRequest
-from hub.services.paging import page_size
-from hub.services.ports.reviews import FlagCursor
 from hub.services.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory, record
 from hub.services.results import (
     ACCOUNT_TRANSACTIONS_MAX,
     AccountStatusView,
     AccountView,
     Annulled,
-    FlagPage,
     FraudReportLine,
     FraudReportView,
     ReviewedHold,
@@ -66,24 +55,6 @@ REPORT_DAYS_MAX = 92
 
 
 # -- reading --------------------------------------------------------------------------------
-
-
-def list_flags(cmd: ListFlags, *, uow_factory: UnitOfWorkFactory) -> FlagPage:
-    """One page of flags, highest score first, then oldest first."""
-    limit = page_size(cmd.page_size, default=FLAG_PAGE_SIZE_DEFAULT, maximum=FLAG_PAGE_SIZE_MAX)
-    after = decode_flag_token(cmd.page_token)
-    with uow_factory(read_only=True) as uow:
-        # One row more than asked tells whether another page follows, without a count query.
-        found = uow.reviews.flags(cmd.status, cmd.member_id, after, limit + 1)
-    page, more = tuple(found[:limit]), len(found) > limit
-    last = page[-1] if more else None
-    token = encode_flag_token(FlagCursor(last.score, last.raised_at, last.id)) if last else ""
-    return FlagPage(page, token)
-
-
-def get_flag(flag_id: uuid.UUID, *, uow_factory: UnitOfWorkFactory) -> Flag:
-    with uow_factory(read_only=True, single_read=True) as uow:
-        return uow.reviews.flag(flag_id)
 
 
 def account(cmd: GetAccount, *, uow_factory: UnitOfWorkFactory, clock: Clock) -> AccountView:
@@ -106,6 +77,8 @@ def account(cmd: GetAccount, *, uow_factory: UnitOfWorkFactory, clock: Clock) ->
             holds=member_holds,
             flags=tuple(uow.reviews.flags(None, member.id, None, ACCOUNT_FLAGS_MAX)),
             actions=tuple(uow.reviews.actions(member.id)),
+            merged_into=uow.merges.merged_into(member.id),
+            absorbed_member_ids=tuple(uow.merges.absorbed(member.id)),
         )
 
 
@@ -370,30 +343,3 @@ def report(cmd: FraudReport, *, uow_factory: UnitOfWorkFactory, zone: ZoneInfo) 
                     )
                 )
     return FraudReportView(tuple(lines))
-
-
-# -- page tokens ----------------------------------------------------------------------------
-
-
-def encode_flag_token(cursor: FlagCursor) -> str:
-    payload = json.dumps(
-        [cursor.score, cursor.raised_at.isoformat(), str(cursor.flag_id)], separators=(",", ":")
-    )
-    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
-
-
-def decode_flag_token(token: str) -> FlagCursor | None:
-    """The cursor in ``token`` (``None`` for the first page), or ``InvalidPageToken``."""
-    if not token:
-        return None
-    try:
-        padded = token + "=" * (-len(token) % 4)
-        score, raised_at, flag_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        cursor = FlagCursor(int(score), datetime.fromisoformat(raised_at), uuid.UUID(flag_id))
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
-        raise InvalidPageToken(
-            "page_token is not one this server issued", field="page_token"
-        ) from None
-    if cursor.raised_at.tzinfo is None:
-        raise InvalidPageToken("page_token is not one this server issued", field="page_token")
-    return cursor

@@ -33,6 +33,7 @@ from hub.domain.errors import (
     SettlementApproved,
     SettlementNotFound,
 )
+from hub.domain.principals import person_of
 from hub.services import audit, settlement, transactions
 from hub.services.commands import (
     AcceptException,
@@ -129,8 +130,8 @@ def _imported(event: AuditEvent, view: ReconciliationView, lines: int, sha256: b
 
 
 def list_exceptions(cmd: ListExceptions, *, uow_factory: UnitOfWorkFactory) -> ExceptionPage:
-    """A page of the day's exceptions (of one partner, or all), open ones only unless asked,
-    by partner, kind and report line, with the true counts of all of them."""
+    """A page of the day's exceptions (of one partner or all, of one kind or all), open ones
+    only unless asked, by partner, kind and report line, with the true counts of all of them."""
     limit = _page_size(cmd)
     with uow_factory(read_only=True) as uow:
         _run(uow, cmd.business_date)
@@ -146,14 +147,15 @@ def _page_size(cmd: ListExceptions) -> int:
 def _page(uow: UnitOfWork, cmd: ListExceptions, limit: int | None = None) -> ExceptionPage:
     limit = limit or _page_size(cmd)
     day, partner, accepted = cmd.business_date, cmd.partner_id, cmd.include_accepted
+    kind, after = _kind(cmd.kind), decode_token(cmd.page_token)
     # One more than the page: whether another page follows, without counting.
     found = uow.reconciliation.exceptions(
-        day, partner, include_accepted=accepted, limit=limit + 1, after=decode_token(cmd.page_token)
+        day, partner, include_accepted=accepted, limit=limit + 1, after=after, kind=kind
     )
     page = tuple(found[:limit])
     return ExceptionPage(
         exceptions=page,
-        counts=uow.reconciliation.counts(day, partner, include_accepted=accepted),
+        counts=uow.reconciliation.counts(day, partner, include_accepted=accepted, kind=kind),
         next_page_token=encode_token(cursor_after(page[-1])) if len(found) > limit else "",
     )
 
@@ -250,8 +252,8 @@ def approve_settlement(
     def approve(uow: UnitOfWork) -> SettlementRunView:
         now = clock.now()
         run = _unapproved_run(uow, day)
-        if cmd.approved_by.actor == run.run_by:
-            raise SameOfficer(f"{run.run_by} ran this settlement; another officer approves it")
+        if person_of(cmd.approved_by.actor) == person_of(run.run_by):
+            raise SameOfficer(f"{run.run_by} ran this settlement; another person approves it")
         if open_count := uow.reconciliation.open_exceptions(day):
             raise ExceptionsOpen(
                 f"{open_count} reconciliation exceptions of {day.isoformat()} are open; "

@@ -12,14 +12,14 @@ from fraud import engine
 from fraud.facts import Attempt, Operation
 from hub.domain import earn_rules, refunds
 from hub.domain.clock import Clock
-from hub.domain.errors import InvalidField, RefundExceedsOriginal
+from hub.domain.errors import InvalidField, MemberAlreadyMerged, RefundExceedsOriginal
 from hub.domain.fields import bounded_text
 from hub.domain.holds import Hold, HoldStatus
 from hub.domain.ids import new_id
 from hub.domain.lots import Lot
 from hub.domain.refunds import EarnRecord, PriorRefunds, RefundAsked
 from hub.domain.rules import MemberFacts, Ruleset
-from hub.services import screening
+from hub.services import outbox, screening
 from hub.services.callers import checked_caller
 from hub.services.commands import RefundEarn, RefundRedemption
 from hub.services.idempotency import IdempotentRequest
@@ -74,6 +74,7 @@ def refund_earn(
         record(uow, refunding.update)
         if tier_drop is not None:
             uow.members.set_tier(earn.member_id, tier_drop.stored_tier, now)
+            outbox.record_tier_change(uow, earn.member_id, tier_drop.before, tier_drop.after, now)
         if fraud_checks and refunding.debt > 0:
             _flag_debt(uow, state.ruleset, earn, refunding.debt, transaction_id, now)
         return EarnRefunded(
@@ -223,6 +224,7 @@ def refund_redemption(
             raise RefundExceedsOriginal(
                 f"hold {hold.id} is {hold.status.value}: nothing was captured"
             )
+        _check_not_merged(hold, state.consumed.lots)
         transaction_id = new_id()
         refunding = refunds.refund_redemption(
             hold=hold,
@@ -278,6 +280,18 @@ def _send_hold_reads(uow: UnitOfWork, key: HoldKey, now: datetime) -> Later[_Hol
         return _HoldRead(found, consumed(), debt(), counted.points)
 
     return answer
+
+
+def _check_not_merged(hold: Hold, lots: Sequence[Lot]) -> None:
+    """A merge gave the hold's member's lots to another member (``hub.services.merge``): points
+    put back into them would be the survivor's while the hold's member is credited, so the
+    refund is refused with nothing written (an operator unmerges, the partner refunds, the
+    operator merges again)."""
+    if any(lot.member_id != hold.member_id for lot in lots):
+        raise MemberAlreadyMerged(
+            f"member {hold.member_id} was merged into another member after hold {hold.id}: "
+            "its redemptions are refunded once an operator unmerges it"
+        )
 
 
 def _same_hold(locked: Hold, counted: RefundedRedemption) -> None:

@@ -22,8 +22,17 @@ from hub.services.ports.reconciliation import (
     ExceptionCounts,
     ExceptionKind,
     ReconciliationExceptionView,
+    ReportRecord,
 )
-from hub.services.ports.reviews import AccountTransaction
+from hub.services.ports.reviews import (
+    AccountTransaction,
+    FlagGroup,
+    GroupBy,
+    MaskedIdentifier,
+    QueuedFlag,
+    TimelineEntry,
+)
+from hub.services.ports.settlement import RunRecord
 from settlement.model import Settlement, Valued
 
 
@@ -267,9 +276,12 @@ class RulesListed:
 
 @dataclass(frozen=True, slots=True)
 class FlagPage:
-    flags: tuple[Flag, ...]
+    flags: tuple[QueuedFlag, ...]
     next_page_token: str
     """Empty on the last page."""
+    expiring: tuple[QueuedFlag, ...] = ()
+    """Open flags whose held redemption expires within the window asked, soonest first."""
+    as_of: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +300,10 @@ class AccountView:
     holds: tuple[Hold, ...]
     flags: tuple[Flag, ...]
     actions: tuple[AnalystAction, ...]
+    merged_into: uuid.UUID | None = None
+    """The member this one was merged into (``hub.services.merge``), if it was."""
+    absorbed_member_ids: tuple[uuid.UUID, ...] = ()
+    """Members merged into this one and not unmerged; their history stays under their ids."""
 
 
 ACCOUNT_TRANSACTIONS_MAX = 200
@@ -341,6 +357,31 @@ class FraudReportView:
 
 
 @dataclass(frozen=True, slots=True)
+class FlagGroupsView:
+    by: GroupBy
+    groups: tuple[FlagGroup, ...]
+    truncated: bool
+    """More groups exist than were asked for."""
+
+
+@dataclass(frozen=True, slots=True)
+class FlagsResolved:
+    flag_ids: tuple[uuid.UUID, ...]
+    """Oldest first."""
+    more: bool
+    """Open flags matched past the most one call resolves."""
+
+
+@dataclass(frozen=True, slots=True)
+class MemberTimelineView:
+    member: Member
+    identifiers: tuple[MaskedIdentifier, ...]
+    entries: tuple[TimelineEntry, ...]
+    """Newest first."""
+    next_page_token: str
+
+
+@dataclass(frozen=True, slots=True)
 class NightlyPassReport:
     business_date: date
     flags_raised: int
@@ -378,6 +419,7 @@ class SettlementRunView:
     open_exceptions: int
     unreported: tuple[str, ...]
     """Partners that sent no report for the day: not reconciled (they do not block approval)."""
+    approval_note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -453,3 +495,103 @@ class LiabilitiesView:
 class SigningKeyView:
     key_id: str
     public_key_pem: bytes
+
+
+class DayState(StrEnum):
+    """Where a business day stands on the night board."""
+
+    NOT_RUN = "not_run"
+    RAN = "ran"
+    RECONCILED = "reconciled"
+    """Every partner's report imported and no exception open: waiting for approval."""
+    APPROVED = "approved"
+
+
+@dataclass(frozen=True, slots=True)
+class ActorView:
+    """An audit actor and the person behind it (``person`` empty for the scheduler)."""
+
+    uri: str
+    person: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerDayView:
+    """One partner's reconciliation of a settled day; ``report`` is ``None`` until imported."""
+
+    partner_id: str
+    report: ReportRecord | None
+    submitted_by: ActorView | None
+    open_exceptions: int
+    accepted_exceptions: int
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptanceView:
+    accepted_by: ActorView
+    exceptions: int
+    last_accepted_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementDayView:
+    """A business day on the night board: its state and who did what, when."""
+
+    business_date: date
+    state: DayState
+    run: RunRecord | None
+    """``None`` when not run."""
+    run_by: ActorView | None
+    approved_by: ActorView | None
+    open_exceptions: int
+    accepted_exceptions: int
+    partners: tuple[PartnerDayView, ...]
+    acceptances: tuple[AcceptanceView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementDayPage:
+    days: tuple[SettlementDayView, ...]
+    total: int
+    """Days in the whole listing, not only this page."""
+    next_page_token: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Merged:
+    """A merge as it was made."""
+
+    merge_id: uuid.UUID
+    survivor_id: uuid.UUID
+    absorbed_id: uuid.UUID
+    transaction_id: uuid.UUID | None
+    """The ``merge`` ledger transaction; ``None`` when the absorbed member had nothing to move."""
+    points: int
+    """Points (available and pending) that moved to the survivor."""
+    debt_points: int
+    """Debt that moved to the survivor."""
+    debt_paid_points: int
+    """Of the survivor's debt, what its available points paid at once (debt first)."""
+    identifiers: int
+    """Identifiers that moved to the survivor."""
+    merged_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Unmerged:
+    """A merge's correcting operation as it was made."""
+
+    merge_id: uuid.UUID
+    survivor_id: uuid.UUID
+    absorbed_id: uuid.UUID
+    transaction_id: uuid.UUID | None
+    points: int
+    """Points given back to the absorbed member."""
+    points_not_returned: int
+    """Moved points the survivor spent, lost to expiry or paid debt with since the merge: they
+    stay spent."""
+    debt_points: int
+    """Debt given back to the absorbed member."""
+    identifiers: int
+    unmerged_at: datetime

@@ -23,6 +23,7 @@ from hub.domain.earn_rules import EarnSituation
 from hub.domain.members import Member
 from hub.domain.purchases import Purchase
 from hub.domain.rules import NO_FACTS, MemberFacts, Ruleset
+from hub.services import outbox
 from hub.services.callers import Till
 from hub.services.ports.unit_of_work import UnitOfWork
 from hub.services.rule_cache import RuleCache
@@ -124,6 +125,7 @@ def charge(
         uow.rules.spend_budget(spent)
     if given.tier_after:
         uow.members.set_tier(member_id, given.tier_after, now)
+        outbox.record_tier_change(uow, member_id, given.tier or None, given.tier_after, now)
 
 
 def for_burn(context: Till, ruleset: Ruleset) -> Till:

@@ -26,7 +26,7 @@ from hub.domain.clock import Clock
 from hub.domain.currencies import Currency
 from hub.domain.errors import EarlierDayUnsettled, SettlementNotFound, SigningKeyMissing
 from hub.domain.money import Rounding
-from hub.services import audit, transactions
+from hub.services import audit, outbox, transactions
 from hub.services.commands import Attribution, GetStatement, RunSettlement
 from hub.services.ports.settlement import Progress, StoredRun, StoredStatement
 from hub.services.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -91,6 +91,8 @@ def run_settlement(
         # What this run saw, so the next one settles what it could not (late operations).
         stored = replace(stored, snapshot=uow.settlement.snapshot())
         uow.settlement.add_run(stored, signed, settlement.outstanding)
+        for statement in signed:
+            uow.outbox.add(outbox.settlement_ready(cmd.business_date, statement.partner_id, now))
         audit.record(uow, _run_event(cmd, settlement), now)
         return _view(stored, settlement, open_exceptions=0, reported=())
 
@@ -259,6 +261,7 @@ def _view(
         signing_key_id=stored.signing_key_id,
         open_exceptions=open_exceptions,
         unreported=tuple(p.partner_id for p in settlement.partners if p.partner_id not in reported),
+        approval_note=stored.approval_note,
     )
 
 

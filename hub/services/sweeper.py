@@ -23,10 +23,14 @@ from hub.domain import crediting, holds
 from hub.domain.clock import Clock
 from hub.domain.ids import new_id
 from hub.domain.ledger import TransactionKind
-from hub.domain.limits import FRAUD_COUNTERS_PRUNE_BATCH_MAX, SWEEP_BATCH_MAX
+from hub.domain.limits import (
+    EXPIRY_NOTICE_PASS_INTERVAL_S,
+    FRAUD_COUNTERS_PRUNE_BATCH_MAX,
+    SWEEP_BATCH_MAX,
+)
 from hub.domain.lots import Lot, LotUpdate, expire
 from hub.domain.rule_checks import FRAUD_WINDOW_MAX_S
-from hub.services import releases
+from hub.services import outbox, releases
 from hub.services.periodic import PeriodicThread
 from hub.services.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory, record
 from hub.services.transactions import run
@@ -43,6 +47,7 @@ class SweepReport:
     lots_expired: int = 0
     tiers_changed: int = 0
     fraud_counters_pruned: int = 0
+    expiry_notices: int = 0
 
     def __add__(self, other: SweepReport) -> SweepReport:
         return SweepReport(
@@ -51,6 +56,7 @@ class SweepReport:
             self.lots_expired + other.lots_expired,
             self.tiers_changed + other.tiers_changed,
             self.fraud_counters_pruned + other.fraud_counters_pruned,
+            self.expiry_notices + other.expiry_notices,
         )
 
     @property
@@ -61,6 +67,7 @@ class SweepReport:
             or self.lots_expired
             or self.tiers_changed
             or self.fraud_counters_pruned
+            or self.expiry_notices
         )
 
 
@@ -132,6 +139,31 @@ def expire_lots(uow_factory: UnitOfWorkFactory, clock: Clock, batch: int = SWEEP
     )
 
 
+def announce_expiring(
+    uow_factory: UnitOfWorkFactory, clock: Clock, batch: int = SWEEP_BATCH_MAX
+) -> int:
+    """Queue a ``points_expiring`` event for a batch of lots entering their issuer's notice
+    days, each lot once (a lot is remembered as announced in the event's transaction).
+
+    Notices count in days, so once a pass finds nothing left the next looks only after
+    ``EXPIRY_NOTICE_PASS_INTERVAL_S``, rather than rescanning the window at every sweep."""
+
+    def announce(uow: UnitOfWork) -> int:
+        now = clock.now()
+        last = uow.outbox.expiry_pass_at()
+        if last is not None and now - last < timedelta(seconds=EXPIRY_NOTICE_PASS_INTERVAL_S):
+            return 0
+        due = uow.outbox.expiring_unnoticed(now, batch)
+        for lot, days in due:
+            uow.outbox.add(outbox.points_expiring(lot, days, now))
+        uow.outbox.mark_noticed([lot.id for lot, _ in due], now)
+        if len(due) < batch:
+            uow.outbox.expiry_pass_done(now)
+        return len(due)
+
+    return run(announce, uow_factory=uow_factory)
+
+
 def prune_fraud_counters(
     uow_factory: UnitOfWorkFactory, clock: Clock, batch: int = FRAUD_COUNTERS_PRUNE_BATCH_MAX
 ) -> int:
@@ -161,6 +193,7 @@ def sweep(
     steps = (
         (mature_lots, "lots_matured"),
         (expire_lots, "lots_expired"),
+        (announce_expiring, "expiry_notices"),
         (prune_fraud_counters, "fraud_counters_pruned"),
     )
     for step, field in steps:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from hub.domain import earn_rules
 from hub.domain.clock import Clock
 from hub.domain.limits import SWEEP_BATCH_MAX
+from hub.services import outbox
 from hub.services.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from hub.services.rule_cache import RuleCache
 from hub.services.transactions import run
@@ -49,4 +50,5 @@ def _review_batch(
         reviewed = earn_rules.reviewed_tier(scheme, qualifying)
         changed += reviewed != tier
         uow.members.set_tier(member_id, reviewed, period_start)
+        outbox.record_tier_change(uow, member_id, tier, reviewed, now)
     return changed, len(due)

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from hub.domain.access import Admission
+from hub.domain.api_keys import ApiKey, NewApiKey
 from hub.domain.audit import AuditRecord
 from hub.domain.credentials import Credential
 from hub.domain.flags import Flag
+from hub.domain.goodwill import GoodwillCredit
 from hub.domain.principals import Principal
 from hub.domain.rates import RateVersion
 from hub.domain.rules import RuleVersion
@@ -22,8 +24,11 @@ from hub.services.commands import (
     AddPartner,
     AnnulPoints,
     ApproveSettlement,
+    Attribution,
     AuthorizeRedemption,
     CaptureRedemption,
+    CreateApiKey,
+    DecideGoodwillCredit,
     DeclineHold,
     Earn,
     EndRule,
@@ -33,12 +38,16 @@ from hub.services.commands import (
     GetAccount,
     GetBalance,
     GetHold,
+    GetMemberTimeline,
     GetStatement,
     GrantEvent,
     ImportReport,
     ListExceptions,
+    ListFlagGroups,
     ListFlags,
+    ListGoodwillCredits,
     ListRules,
+    ListSettlementDays,
     ListTransactions,
     LookupMember,
     PutRule,
@@ -48,7 +57,10 @@ from hub.services.commands import (
     RefundEarn,
     RefundRedemption,
     ReleaseHold,
+    RequestGoodwillCredit,
     ResolveFlag,
+    ResolveFlags,
+    RevokeApiKey,
     RevokeCredential,
     RunNightlyPass,
     SetOfflineWindow,
@@ -60,7 +72,10 @@ from hub.services.commands import (
     UpdateMemberContact,
     VoidRedemption,
 )
+from hub.services.event_settings import WebhookView
+from hub.services.fraud_tuning import PreviewThresholds, ThresholdsPreview
 from hub.services.ports.reconciliation import ReconciliationExceptionView
+from hub.services.ports.reviews import QueuedFlag
 from hub.services.results import (
     AccountStatusView,
     AccountView,
@@ -74,11 +89,14 @@ from hub.services.results import (
     EventGranted,
     ExceptionPage,
     ExceptionsAccepted,
+    FlagGroupsView,
     FlagPage,
+    FlagsResolved,
     FraudReportView,
     HoldView,
     LedgerReport,
     LiabilitiesView,
+    MemberTimelineView,
     MemberView,
     NightlyPassReport,
     PartnerView,
@@ -87,6 +105,7 @@ from hub.services.results import (
     ReviewedHold,
     RuleHistory,
     RulesListed,
+    SettlementDayPage,
     SettlementRunView,
     SigningKeyView,
     StatementView,
@@ -135,6 +154,14 @@ class OperatorUseCases:
     revoke_credential: Callable[[RevokeCredential], Credential]
     list_credentials: Callable[[str | None], list[Credential]]
     get_credential: Callable[[str], Credential]
+    create_api_key: Callable[[CreateApiKey], NewApiKey]
+    revoke_api_key: Callable[[RevokeApiKey], ApiKey]
+    list_api_keys: Callable[[str | None], list[ApiKey]]
+    set_webhook: Callable[[str, str, Attribution], WebhookView]
+    """The partner, its https:// URL, who and why (``hub.services.event_settings``)."""
+    get_webhook: Callable[[str], WebhookView]
+    rotate_webhook_secret: Callable[[str, Attribution], WebhookView]
+    set_expiry_notice_days: Callable[[str, int, Attribution], WebhookView]
     list_audit: Callable[..., tuple[AuditRecord, ...]]
     """The newest audit records: ``limit``, optional ``actor`` and ``action``."""
     admit: Callable[[Principal], Admission]
@@ -143,6 +170,7 @@ class OperatorUseCases:
     end_rule: Callable[[EndRule], RuleVersion]
     rule_history: Callable[[str], RuleHistory]
     list_rules: Callable[[ListRules], RulesListed]
+    preview_fraud_thresholds: Callable[[PreviewThresholds], ThresholdsPreview]
 
 
 @dataclass(frozen=True)
@@ -150,7 +178,7 @@ class FraudUseCases:
     """What fraud analysts do, through the review service or the CLI, with dependencies bound."""
 
     list_flags: Callable[[ListFlags], FlagPage]
-    get_flag: Callable[[uuid.UUID], Flag]
+    get_flag: Callable[[uuid.UUID], QueuedFlag]
     account: Callable[[GetAccount], AccountView]
     freeze: Callable[[FreezeMember], AccountStatusView]
     unfreeze: Callable[[UnfreezeMember], AccountStatusView]
@@ -160,6 +188,11 @@ class FraudUseCases:
     resolve_flag: Callable[[ResolveFlag], Flag]
     report: Callable[[FraudReport], FraudReportView]
     nightly_pass: Callable[[RunNightlyPass], NightlyPassReport]
+    flag_groups: Callable[[ListFlagGroups], FlagGroupsView]
+    resolve_flags: Callable[[ResolveFlags], FlagsResolved]
+    timeline: Callable[[GetMemberTimeline], MemberTimelineView]
+    resolve_id: Callable[..., uuid.UUID]
+    """``resolve_id(text, IdKind, field=...)``: a whole id, or the one a unique prefix names."""
 
 
 @dataclass(frozen=True)
@@ -171,7 +204,7 @@ class SettlementUseCases:
     """Settle one closed day: ``run(RunSettlement, progress=None)``."""
     run_due: Callable[..., list[SettlementRunView]]
     """Settle every closed day not settled yet, in order: ``run_due(Attribution,
-    progress=None)`` (the nightly schedule and ``hub settle run`` without a date)."""
+    progress=None)`` (the nightly schedule and the operator's ``hub settle-due``)."""
     get: Callable[[date | None], SettlementRunView]
     """A settled day's run; the latest with ``None``."""
     statement: Callable[[GetStatement], StatementView]
@@ -182,3 +215,15 @@ class SettlementUseCases:
     accept_exception: Callable[[AcceptException], ReconciliationExceptionView]
     accept_exceptions: Callable[[AcceptExceptions], ExceptionsAccepted]
     approve: Callable[[ApproveSettlement], SettlementRunView]
+    list_days: Callable[[ListSettlementDays], SettlementDayPage]
+    """The night board: settlement days newest first, with their state and who did what."""
+
+
+@dataclass(frozen=True)
+class GoodwillUseCases:
+    """What analysts and operators do with goodwill credits, with dependencies bound."""
+
+    request: Callable[[RequestGoodwillCredit], GoodwillCredit]
+    approve: Callable[[DecideGoodwillCredit], GoodwillCredit]
+    reject: Callable[[DecideGoodwillCredit], GoodwillCredit]
+    list: Callable[[ListGoodwillCredits], tuple[GoodwillCredit, ...]]

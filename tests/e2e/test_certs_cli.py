@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import time
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pytest
 from coalition.hub.v1 import partner_pb2, partner_pb2_grpc
 from partner_sdk import HubClient, Identifier
 from tests.conftest import KEYS_ENV
-from tests.e2e.test_cli import PARTNER_FLAGS, hub_cli
+from tests.e2e.test_cli import hub_cli, seed_partner
 from tests.e2e.test_mtls import reason_of
 
 pytestmark = pytest.mark.slow
@@ -30,8 +31,7 @@ def onboarded(tmp_path) -> tuple[str, Path]:
     db, pki = f"sqlite:///{tmp_path}/hub.db", tmp_path / "pki"
     assert hub_cli("migrate", "--db", db).returncode == 0
     for partner in ("coffee", "fuel"):
-        added = hub_cli("partner", "add", partner, "--name", partner, *PARTNER_FLAGS, "--db", db)
-        assert added.returncode == 0, added.stderr
+        seed_partner(db, partner, name=partner)
     initialised = hub_cli("certs", "init", "--pki", str(pki))
     assert initialised.returncode == 0, initialised.stderr
     assert f"HUB_TLS_CLIENT_CA={pki / 'ca.crt'}" in initialised.stdout
@@ -51,7 +51,8 @@ def refusal_within(deadline_s: float, stub: partner_pb2_grpc.PartnerServiceStub)
 
 
 def certs(db: str, pki: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return hub_cli("certs", *args, "--pki", str(pki), "--db", db)
+    """``hub certs ... --wide``: whole serials and principals, to compare."""
+    return hub_cli("certs", *args, "--pki", str(pki), "--db", db, "--wide")
 
 
 def serial_of(result: subprocess.CompletedProcess[str]) -> str:
@@ -142,3 +143,62 @@ def test_a_partner_connects_with_its_certificate_until_it_is_revoked_then_renewe
     actions = hub_cli("audit", "list", "--db", db).stdout
     for action in ("credential.issue", "credential.revoke", "credential.renew", "partner.add"):
         assert action in actions
+
+
+def test_a_staff_certificate_comes_with_a_profile_beside_it(onboarded):
+    db, pki = onboarded
+    issued = certs(
+        db, pki, "issue", "staff", "olga", "--role", "officer",
+        "--hub", "hub.example:50051", "--reason", "hire",
+    )  # fmt: skip
+    serial_of(issued)
+    folder = pki / "issued"
+    for name in ("officer-olga.crt", "officer-olga.key", "ca.crt", "officer-olga.profile.toml"):
+        assert (folder / name).is_file(), name
+    assert tomllib.loads((folder / "officer-olga.profile.toml").read_text()) == {
+        "hub": "hub.example:50051",
+        "ca": "ca.crt",
+        "certificate": "officer-olga.crt",
+        "key": "officer-olga.key",
+    }
+    assert "officer-olga.profile.toml" in issued.stdout
+
+
+def test_the_admin_role_is_still_accepted_as_the_operator_role(onboarded):
+    db, pki = onboarded
+    serial_of(certs(db, pki, "issue", "staff", "ada", "--role", "admin", "--reason", "hire"))
+    assert (pki / "issued" / "operator-ada.profile.toml").is_file()
+    assert "spiffe://coalition.hub/staff/operator/ada" in certs(db, pki, "list").stdout
+
+
+def test_a_console_gets_a_certificate_of_its_own_and_no_staff_profile(onboarded):
+    db, pki = onboarded
+    serial_of(certs(db, pki, "issue", "console", "web", "--reason", "the staff console"))
+    folder = pki / "issued"
+    assert (folder / "console-web.crt").is_file()
+    assert (folder / "console-web.key").is_file()
+    assert not list(folder.glob("console-web.profile.toml"))
+    assert "spiffe://coalition.hub/console/web" in certs(db, pki, "list").stdout
+
+
+def test_an_operator_runs_hub_partner_with_the_profile_certs_wrote_and_no_database(
+    onboarded, served
+):
+    db, pki = onboarded
+    serial_of(
+        certs(db, pki, "issue", "staff", "ada", "--role", "operator", "--hub", served,
+              "--reason", "hire")
+    )  # fmt: skip
+    profile = pki / "issued" / "operator-ada.profile.toml"
+    # No database, no key; a database URL that could not even be parsed, were it read.
+    env = {name: value for name, value in os.environ.items() if not name.startswith("HUB_")}
+    env |= {"HUB_DATABASE_URL": "mysql://nowhere/hub"}
+    listed = subprocess.run(
+        [sys.executable, "-m", "hub", "partner", "list", "--profile", str(profile)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert [row.split()[0] for row in listed.stdout.splitlines()[2:]] == ["coffee", "fuel"]

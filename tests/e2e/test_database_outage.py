@@ -15,7 +15,7 @@ from coalition.hub.v1 import partner_pb2, partner_pb2_grpc
 from hub.api.health import LIVENESS_SERVICE
 from hub.api.server import HUB_SERVICE_NAMES
 from tests.e2e.hub_process import HubProcess, health_status, hub_serve, until
-from tests.e2e.test_cli import PARTNER_FLAGS, hub_cli
+from tests.e2e.test_cli import hub_cli, seed_partner
 from tests.e2e.test_grpc_edge import CARD, COFFEE, details_of, earn_request
 from tests.pg_cluster import PgCluster
 
@@ -35,12 +35,9 @@ def cluster() -> Iterator[PgCluster]:
 def served(cluster: PgCluster) -> Iterator[HubProcess]:
     """``hub serve`` on the cluster, migrated, with partner coffee; its ledger verified after."""
     url = cluster.url()
-    for command in (
-        ("migrate", "--db", url),
-        ("partner", "add", "coffee", "--name", "Coffee", *PARTNER_FLAGS, "--db", url),
-    ):
-        done = hub_cli(*command)
-        assert done.returncode == 0, done.stderr
+    migrated = hub_cli("migrate", "--db", url)
+    assert migrated.returncode == 0, migrated.stderr
+    seed_partner(url, "coffee", name="Coffee")
     with hub_serve(url) as serving:
         yield serving
         assert serving.terminate() == 0, serving.logs()

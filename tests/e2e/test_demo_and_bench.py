@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -16,7 +17,8 @@ import pytest
 from fraud.engine import distance_km
 from fraud.facts import Location
 from fraud.thresholds import DEFAULT_THRESHOLDS, Threshold
-from hub.bench.workloads import city_stores
+from hub.bench.flag_rate import EarnCounts
+from hub.bench.workloads import SHOPS, city_stores, shop_partner, shop_tills
 from hub.cli import parser
 from hub.cli.bench import bench_fraud_thresholds, server_env
 from hub.config import Settings
@@ -188,6 +190,11 @@ def test_the_bench_reports_three_workloads_their_ratios_and_a_clean_ledger():
         assert stats["db_round_trips_per_op"] is None
     assert set(report["unmeasured"]) == {"db_cpu_ms_per_op", "db_round_trips_per_op"}
     assert report["noop_touches_database"] is None
+    # The earn workload is ordinary traffic at three shops; the report counts what was flagged.
+    flags = report["earn_flags"]
+    assert flags["earns"] >= report["workloads"]["earn"]["operations"] > 0
+    assert flags["flagged_percent"] == round(100 * flags["flagged"] / flags["earns"], 3)
+    assert report["target_results"]["earn_flagged_percent"]["target"] == 0.2
 
 
 def test_no_fraud_serves_the_bench_with_the_fraud_checks_off_and_they_are_on_by_default():
@@ -230,3 +237,19 @@ def test_the_bench_partners_fraud_thresholds_only_lift_the_rules_that_count_in_a
         "cashier_card_receipts",
     }
     assert all(getattr(thresholds, name) == Threshold() for name in changed - {"partner_id"})
+
+
+def test_the_bench_shops_share_the_clients_by_their_share_of_earns():
+    tills = shop_tills("localhost:1", "bench-1", 32)
+    partners = Counter(client.partner_id for client, _, _ in tills)
+
+    assert partners == {"bench-1-coffee": 23, "bench-1-grocer": 6, "bench-1-fuel": 3}
+    assert shop_partner("bench-1", SHOPS[0]) == "bench-1-coffee"
+
+
+def test_the_flag_rate_is_flags_per_hundred_earns_since_a_snapshot():
+    before, after = EarnCounts(100, 1), EarnCounts(2_100, 3)
+
+    assert after.since(before) == EarnCounts(2_000, 2)
+    assert after.since(before).flagged_percent == 0.1
+    assert EarnCounts(0, 0).flagged_percent is None

@@ -27,7 +27,7 @@ import pytest
 
 from partner_sdk import HubClient, Identifier, RetryPolicy
 from tests.e2e.hub_process import hub_serve, until
-from tests.e2e.test_cli import PARTNER_FLAGS, hub_cli
+from tests.e2e.test_cli import hub_cli, seed_partner
 from tests.pg_cluster import free_port
 
 pytestmark = [
@@ -128,12 +128,9 @@ def _earns_per_order(url: str) -> dict[str, int]:
 
 
 def _migrated(url: str) -> None:
-    for command in (
-        ("migrate", "--db", url),
-        ("partner", "add", "coffee", "--name", "Coffee", *PARTNER_FLAGS, "--db", url),
-    ):
-        done = hub_cli(*command)
-        assert done.returncode == 0, done.stderr
+    migrated = hub_cli("migrate", "--db", url)
+    assert migrated.returncode == 0, migrated.stderr
+    seed_partner(url, "coffee", name="Coffee")
 
 
 def _kill_primary_under_load(formation: Formation, target: str, tills: list[Till]) -> float:

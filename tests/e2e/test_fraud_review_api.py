@@ -60,13 +60,15 @@ def raise_flag(
     hold_id: uuid.UUID | None = None,
     status: FlagStatus = FlagStatus.OPEN,
     rule: RuleCode = RuleCode.CASHIER_ONE_CARD,
+    flag_id: uuid.UUID | None = None,
+    partner_id: str = "coffee",
 ) -> Flag:
     """A flag as the fraud checks record it, raised ``minutes`` after START."""
     verdict = Verdict(rule, Decision.REVIEW, score, "cashier C-13: this card on 6 receipts")
     flag = Flag(
-        id=new_id(),
+        id=flag_id or new_id(),
         raised_at=START + timedelta(minutes=minutes),
-        partner_id="coffee",
+        partner_id=partner_id,
         member_id=member,
         operation=Operation.EARN if hold_id is None else Operation.AUTHORIZE,
         decision=Decision.REVIEW,
@@ -346,7 +348,70 @@ M = str(uuid.uuid4())
 BAD_INPUT = [
     ("ListFlags", fraud_pb2.ListFlagsRequest(member_id="nope"), "MALFORMED_ID", "member_id"),
     ("ListFlags", fraud_pb2.ListFlagsRequest(status="closed"), "INVALID_FIELD", "status"),
-    ("ListFlags", fraud_pb2.ListFlagsRequest(page_size=201), "INVALID_FIELD", "page_size"),
+    ("ListFlags", fraud_pb2.ListFlagsRequest(page_size=501), "INVALID_FIELD", "page_size"),
+    ("ListFlags", fraud_pb2.ListFlagsRequest(page_size=-1), "INVALID_FIELD", "page_size"),
+    (
+        "ListFlags",
+        fraud_pb2.ListFlagsRequest(page_token="bm90IGEgdG9rZW4"),
+        "INVALID_PAGE_TOKEN",
+        "page_token",
+    ),
+    (
+        "ListFlags",
+        fraud_pb2.ListFlagsRequest(expiring_within_s=86_401),
+        "INVALID_FIELD",
+        "expiring_within_s",
+    ),
+    ("GetFlag", fraud_pb2.GetFlagRequest(flag_id="0190d5e"), "MALFORMED_ID", "flag_id"),
+    ("ListFlagGroups", fraud_pb2.ListFlagGroupsRequest(by="partner"), "INVALID_FIELD", "by"),
+    (
+        "ListFlagGroups",
+        fraud_pb2.ListFlagGroupsRequest(by="rule", page_size=501),
+        "INVALID_FIELD",
+        "page_size",
+    ),
+    (
+        "ResolveFlags",
+        fraud_pb2.ResolveFlagsRequest(resolution="confirmed", note="n"),
+        "INVALID_FIELD",
+        "member_id",
+    ),
+    (
+        "ResolveFlags",
+        fraud_pb2.ResolveFlagsRequest(member_id=M, rule="r", resolution="confirmed", note="n"),
+        "INVALID_FIELD",
+        "member_id",
+    ),
+    (
+        "ResolveFlags",
+        fraud_pb2.ResolveFlagsRequest(rule="no such; rule", resolution="confirmed", note="n"),
+        "INVALID_FIELD",
+        "rule",
+    ),
+    (
+        "ResolveFlags",
+        fraud_pb2.ResolveFlagsRequest(member_id=M, resolution="open", note="n"),
+        "INVALID_FIELD",
+        "resolution",
+    ),
+    (
+        "ResolveFlags",
+        fraud_pb2.ResolveFlagsRequest(rule="cashier_one_card", resolution="confirmed"),
+        "INVALID_FIELD",
+        "note",
+    ),
+    (
+        "GetMemberTimeline",
+        fraud_pb2.GetMemberTimelineRequest(member_id="m"),
+        "MALFORMED_ID",
+        "member_id",
+    ),
+    (
+        "GetMemberTimeline",
+        fraud_pb2.GetMemberTimelineRequest(member_id=M, page_size=501),
+        "INVALID_FIELD",
+        "page_size",
+    ),
     ("GetFlag", fraud_pb2.GetFlagRequest(flag_id="1234"), "MALFORMED_ID", "flag_id"),
     ("GetAccount", fraud_pb2.GetAccountRequest(), "MALFORMED_ID", "member_id"),
     (
@@ -448,7 +513,7 @@ def test_unknown_flags_members_and_holds_are_not_found(hub, fraud):
 def test_partners_and_admins_may_not_call_any_fraud_review_rpc(hub, pki, mtls_target, principal):
     channel = pki.channel(mtls_target, pki.enrol(hub, principal))
     outcomes = {method: _empty_call(channel, method) for method in FRAUD_METHODS}
-    assert len(outcomes) == 10
+    assert len(outcomes) == 13
     assert set(outcomes.values()) == {(grpc.StatusCode.PERMISSION_DENIED, "ROLE_NOT_ALLOWED")}
 
 
@@ -486,6 +551,9 @@ def test_a_cashier_swiping_one_card_raises_a_flag_the_analyst_resolves(
         "order-4",
     )
     assert "cashier_one_card" in {v.rule for v in flag.verdicts}
+    assert flag.purchase == common_pb2.Money(amount_minor=1_000, currency="EUR")
+    assert flag.member_identifiers[0].masked.startswith("card ••••")
+    assert CARD.value not in str(flag)
     resolved = fraud.ResolveFlag(
         fraud_pb2.ResolveFlagRequest(
             flag_id=flag.flag_id, resolution="confirmed", note="CCTV: cashier's own card"

@@ -387,3 +387,98 @@ def test_coordinates_reach_the_ledger_as_exact_decimals(hub, tills):
     with hub.engine.connect() as connection:
         latitude, longitude = connection.execute(query).one()
     assert (latitude, longitude) == (Decimal("55.7558"), Decimal("-37.6173"))
+
+
+# -- the tills' own pace and the member's history at this partner ------------------------------
+
+RUSH_MEMBERS = 16
+"""A small coffee terminal's usual busiest hour, over its own threshold of 10 cards."""
+
+
+def enroll_cards(client: HubClient, count: int, prefix: str = "4100") -> list[Identifier]:
+    cards = [Identifier.card(f"{prefix}{i:012d}") for i in range(count)]
+    for card in cards:
+        client.enroll(card)
+    return cards
+
+
+def rush(client: HubClient, clock, cards: list[Identifier], apart: timedelta) -> None:
+    """One earn per card at the coffee terminal, ``apart`` from each other."""
+    for card in cards:
+        client.earn(
+            card,
+            amount_minor=400,
+            currency="EUR",
+            order_id=uuid.uuid4().hex,
+            point_of_sale=till(cashier_id=f"cashier-{card.value[-2:]}"),
+        )
+        clock.advance(apart)
+
+
+def flagged_rules(hub) -> list[str]:
+    with hub.engine.connect() as connection:
+        return list(connection.execute(sa.select(fraud_flag_rules.c.rule)).scalars())
+
+
+def a_morning_rush_on_its_first_day(hub, coffee, clock) -> list[Identifier]:
+    """A terminal whose partner flags 10 cards an hour, and one rush of ``RUSH_MEMBERS`` on its
+    first day: with no usual pace yet, the threshold alone judges it."""
+    put_thresholds(hub, FraudThresholds("coffee", terminal_cards=Threshold(10)))
+    cards = enroll_cards(coffee, 3 * RUSH_MEMBERS)
+    rush(coffee, clock, cards[:RUSH_MEMBERS], apart=timedelta(minutes=3))
+    assert flagged_rules(hub).count("terminal_many_cards") == RUSH_MEMBERS - 9
+    clock.advance(timedelta(days=1) - RUSH_MEMBERS * timedelta(minutes=3))
+    return cards
+
+
+def test_a_busy_terminal_at_its_usual_pace_is_not_flagged(hub, tills, clock):
+    coffee, _, _ = tills
+    cards = a_morning_rush_on_its_first_day(hub, coffee, clock)
+    before = len(flagged_rules(hub))
+
+    rush(coffee, clock, cards[:RUSH_MEMBERS], apart=timedelta(minutes=3))  # the next morning
+
+    assert len(flagged_rules(hub)) == before
+
+
+def test_a_terminal_bursting_far_above_its_own_busiest_hour_is_flagged(hub, tills, clock):
+    coffee, _, _ = tills
+    cards = a_morning_rush_on_its_first_day(hub, coffee, clock)
+    before = len(flagged_rules(hub))
+
+    rush(coffee, clock, cards, apart=timedelta(minutes=1))  # three times the rush in an hour
+
+    # From twice its busiest hour on, each earn is flagged naming the terminal's pace.
+    burst = flagged_rules(hub)[before:]
+    assert burst.count("terminal_many_cards") == 3 * RUSH_MEMBERS - (2 * RUSH_MEMBERS - 1)
+
+
+def test_an_earn_far_above_the_members_history_at_this_partner_is_flagged(hub, tills):
+    coffee, _, _ = tills
+    member_id = coffee.enroll(CARD).member_id
+    for _ in range(5):
+        earn(coffee, amount_minor=400)  # five coffees of 4 points
+
+    earned = earn(coffee, amount_minor=4_000)  # ten times the member's coffee
+
+    assert flags_of(hub, member_id) == [
+        Raised(
+            "earn",
+            "review",
+            frozenset({"earn_above_history"}),
+            uuid.UUID(earned.transaction_id),
+            None,
+        )
+    ]
+
+
+def test_a_members_usual_basket_where_they_always_spend_more_is_not_flagged(hub, tills):
+    coffee, fuel, _ = tills
+    member_id = coffee.enroll(CARD).member_id
+    for _ in range(10):
+        earn(coffee, amount_minor=200)  # coffees of 2 points
+
+    for _ in range(6):
+        earn(fuel, amount_minor=6_000)  # full tanks of 60 points, 30 times the coffee
+
+    assert flags_of(hub, member_id) == []

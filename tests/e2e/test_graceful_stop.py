@@ -14,7 +14,7 @@ from coalition.hub.v1 import partner_pb2, partner_pb2_grpc
 from hub.api.health import LIVENESS_SERVICE
 from hub.api.server import HUB_SERVICE_NAMES
 from tests.e2e.hub_process import hub_serve, until
-from tests.e2e.test_cli import PARTNER_FLAGS, hub_cli
+from tests.e2e.test_cli import seed_partner
 from tests.e2e.test_grpc_edge import CARD, COFFEE, earn_request
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -36,8 +36,7 @@ def _calls_waiting_on_a_lock(url: str) -> int:
 
 @pytest.fixture
 def coffee_db(pg_url: str) -> str:
-    added = hub_cli("partner", "add", "coffee", "--name", "Coffee", *PARTNER_FLAGS, "--db", pg_url)
-    assert added.returncode == 0, added.stderr
+    seed_partner(pg_url, "coffee", name="Coffee")
     return pg_url
 
 

@@ -1,8 +1,8 @@
-"""``hub member show | erase | keys | rekey`` as operators run them: real processes on SQLite."""
+"""``hub member show | erase | keys | rekey`` as operators run them: ``erase`` over gRPC with the
+operator's certificate, the others as real processes with the database and the master keys."""
 
 from __future__ import annotations
 
-import getpass
 import os
 import secrets
 import subprocess
@@ -17,6 +17,8 @@ from hub.adapters.migrate import upgrade
 from hub.domain.contacts import Contact
 from hub.services.commands import EnrollMember
 from tests.conftest import KEYS_ENV, add_partner, settings_for
+from tests.e2e.operator_desk import ok, open_desk, refused
+from tests.e2e.staff import ADA
 from tests.integration.helpers import card, earn
 
 pytestmark = pytest.mark.slow
@@ -76,15 +78,30 @@ def test_show_without_the_data_key_still_shows_the_member_and_says_why_the_conta
         assert key not in shown.stdout + shown.stderr
 
 
-def test_erase_deletes_personal_data_keeps_the_ledger_and_is_audited(db, member_id):
-    assert hub_cli("member", "erase", member_id, "--db", db).returncode == 2, "a reason is required"
-    erased = hub_cli("member", "erase", member_id, "--reason", "GDPR request T-42", "--db", db)
-    assert erased.returncode == 0, erased.stderr
-    assert f"member {member_id} erased at" in erased.stdout
+@pytest.fixture
+def served_member_id(hub) -> str:
+    """A member with a card, a contact and points, in the database of a hub the test serves."""
+    add_partner(hub)
+    command = EnrollMember("coffee", uuid.uuid4().hex, (card(CARD_NUMBER),), CONTACT)
+    enrolled = hub.partner_api().enroll(command)
+    earn(hub, card(CARD_NUMBER), 5_000)
+    return str(enrolled.member_id)
 
-    again = hub_cli("member", "erase", member_id, "--reason", "GDPR request T-42", "--db", db)
-    assert again.returncode == 0, again.stderr
-    assert "already erased" in again.stdout
+
+def test_erase_deletes_personal_data_keeps_the_ledger_and_is_audited(
+    hub, tmp_path, served_member_id
+):
+    member_id, db = served_member_id, hub.settings.database_url
+    unexplained = hub_cli("member", "erase", member_id)
+    assert unexplained.returncode == 2, "a reason is required"
+    with open_desk(hub, tmp_path) as desk:
+        erased = ok(desk, "member", "erase", member_id, "--reason", "GDPR request T-42")
+        again = ok(desk, "member", "erase", member_id, "--reason", "GDPR request T-42")
+        assert "MEMBER_NOT_FOUND" in refused(
+            desk, "member", "erase", str(uuid.uuid4()), "--reason", "typo"
+        )
+    assert f"member {member_id} erased at" in erased
+    assert "already erased" in again
     shown = hub_cli("member", "show", member_id, "--db", db)
     assert f"member {member_id}  erased" in shown.stdout
     assert "identifiers: none" in shown.stdout
@@ -95,13 +112,8 @@ def test_erase_deletes_personal_data_keeps_the_ledger_and_is_audited(db, member_
     assert CARD_NUMBER not in by_card.stderr
     assert hub_cli("ledger", "verify", "--db", db).returncode == 0
 
-    hub = bootstrap.build(settings_for(db))
     [record] = hub.operator.list_audit(limit=5, action="member.erase")
-    hub.close()
-    assert (record.event.actor, record.event.reason) == (
-        f"cli:{getpass.getuser()}",
-        "GDPR request T-42",
-    )
+    assert (record.event.actor, record.event.reason) == (ADA.uri, "GDPR request T-42")
 
 
 def test_keys_and_rekey_guide_a_rotation(db, member_id):

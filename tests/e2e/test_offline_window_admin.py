@@ -1,5 +1,5 @@
-"""The partner's offline window, set by an admin through the API and by an operator through
-``hub partner``: audited, bounded, and shown."""
+"""The partner's offline window, set by an operator through the API and through ``hub partner``
+(which calls the API with the operator's certificate): audited, bounded, and shown."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pytest
 
 from coalition.hub.v1 import admin_pb2, admin_pb2_grpc, common_pb2
 from tests.e2e.mtls import ADMIN, Pki
-from tests.e2e.test_cli import PARTNER_FLAGS, hub_cli
+from tests.e2e.operator_desk import ok, open_desk, refused
+from tests.e2e.test_cli import PARTNER_FLAGS
 
 RATES = common_pb2.Rates(
     earn_rate="0.1", burn_value="0.5", issue_price="0.0055", redemption_price="0.005"
@@ -65,25 +66,24 @@ def test_a_window_beyond_thirty_days_is_refused_naming_the_field(hub, admin):
     assert hub.operator.get_partner("coffee").partner.offline_window_s == 72 * 3600
 
 
-@pytest.mark.slow
-def test_an_operator_sets_the_window_from_the_command_line(tmp_path):
-    db = f"sqlite:///{tmp_path}/hub.db"
-    assert hub_cli("migrate", "--db", db).returncode == 0
-    added = hub_cli(
-        *("partner", "add", "grocer", "--name", "Grocer", *PARTNER_FLAGS),
-        *("--offline-window-s", "3600", "--db", db),
-    )
-    assert added.returncode == 0, added.stderr
-    changed = hub_cli(
-        *("partner", "set-offline-window", "grocer", "--offline-window-s", "7200"),
-        *("--reason", "tills on a ferry", "--db", db),
-    )
-    assert changed.returncode == 0, changed.stderr
-    shown = hub_cli("partner", "show", "grocer", "--db", db)
-    assert "offline window: 7200 s" in shown.stdout
-    refused = hub_cli(
-        *("partner", "set-offline-window", "grocer", "--offline-window-s", "-1"),
-        *("--reason", "typo", "--db", db),
-    )
-    assert refused.returncode == 2
-    assert "offline_window_s" in refused.stderr
+def test_an_operator_sets_the_window_from_the_command_line(hub, tmp_path):
+    with open_desk(hub, tmp_path) as desk:
+        ok(
+            desk,
+            *("partner", "add", "grocer", "--name", "Grocer", *PARTNER_FLAGS),
+            *("--offline-window-s", "3600"),
+        )
+        ok(
+            desk,
+            *("partner", "set-offline-window", "grocer", "--offline-window-s", "7200"),
+            *("--reason", "tills on a ferry"),
+        )
+        shown = ok(desk, "partner", "show", "grocer")
+        error = refused(
+            desk,
+            *("partner", "set-offline-window", "grocer", "--offline-window-s", "-1"),
+            *("--reason", "typo"),
+        )
+    assert "offline window: 7200 s" in shown
+    assert "offline_window_s" in error
+    assert hub.operator.get_partner("grocer").partner.offline_window_s == 7200

@@ -13,7 +13,7 @@ import pytest
 
 from partner_sdk import HubClient, Identifier
 from tests.conftest import KEYS_ENV
-from tests.e2e.test_cli import PARTNER_FLAGS, hub_cli
+from tests.e2e.test_cli import seed_partner
 
 pytestmark = pytest.mark.slow
 CLIENTS = 16
@@ -61,12 +61,7 @@ def _free_port() -> int:
 
 
 def test_two_workers_serve_one_port_each_with_its_own_hub_and_drain_on_sigterm(pg_url):
-    assert (
-        hub_cli(
-            "partner", "add", "coffee", "--name", "Coffee Co", *PARTNER_FLAGS, "--db", pg_url
-        ).returncode
-        == 0
-    )
+    seed_partner(pg_url, "coffee", name="Coffee Co")
     server = _serve(pg_url, "--listen", "127.0.0.1:0", "--workers", "2")
     try:
         target = server.stdout.readline().split(" on ")[1].strip()

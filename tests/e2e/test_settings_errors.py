@@ -81,7 +81,7 @@ def test_serve_refuses_a_bad_setting_in_one_line_naming_it(tmp_path, name, value
 
 def test_several_bad_settings_are_one_line_each_for_any_command():
     result = _hub(
-        "partner", "list", HUB_SHUTDOWN_GRACE_S="20s", HUB_TIMEZONE="Nowhere", HUB_WORKERS="0"
+        "ledger", "verify", HUB_SHUTDOWN_GRACE_S="20s", HUB_TIMEZONE="Nowhere", HUB_WORKERS="0"
     )
     assert result.returncode == 2
     lines = result.stderr.splitlines()
@@ -96,7 +96,7 @@ def test_several_bad_settings_are_one_line_each_for_any_command():
 
 def test_a_refused_database_connection_is_one_line():
     port = _refused_port()
-    result = _hub("partner", "list", HUB_DATABASE_URL=f"postgresql://postgres@127.0.0.1:{port}/x")
+    result = _hub("ledger", "verify", HUB_DATABASE_URL=f"postgresql://postgres@127.0.0.1:{port}/x")
     assert result.returncode == 1
     assert result.stderr == (
         f"hub: cannot reach the database at 127.0.0.1:{port} (connection refused); is it running?\n"
@@ -106,7 +106,7 @@ def test_a_refused_database_connection_is_one_line():
 def test_debug_shows_the_traceback_of_a_refused_connection():
     port = _refused_port()
     url = f"postgresql://postgres@127.0.0.1:{port}/x"
-    result = _hub("--debug", "partner", "list", HUB_DATABASE_URL=url)
+    result = _hub("--debug", "ledger", "verify", HUB_DATABASE_URL=url)
     assert result.returncode == 1
     assert result.stderr.startswith("Traceback (most recent call last):")
     assert "sqlalchemy.exc.OperationalError" in result.stderr
@@ -114,7 +114,7 @@ def test_debug_shows_the_traceback_of_a_refused_connection():
 
 
 def test_debug_shows_the_traceback_of_a_bad_setting():
-    result = _hub("--debug", "partner", "list", HUB_SHUTDOWN_GRACE_S="20s")
+    result = _hub("--debug", "ledger", "verify", HUB_SHUTDOWN_GRACE_S="20s")
     assert result.returncode == 2
     assert result.stderr.startswith("Traceback (most recent call last):")
     assert result.stderr.rstrip().splitlines()[-1] == (
@@ -127,7 +127,7 @@ def test_debug_shows_the_traceback_of_a_bad_setting():
 def test_a_database_the_server_does_not_have_is_one_line_saying_to_check_the_url(pg_url):
     missing = make_url(pg_url).set(database="hub_no_such_database")
     url = missing.render_as_string(hide_password=False)
-    result = _hub("partner", "list", HUB_DATABASE_URL=url)
+    result = _hub("ledger", "verify", HUB_DATABASE_URL=url)
     assert result.returncode == 1
     where = f"{missing.host}:{missing.port or 5432}"
     assert result.stderr == (
@@ -138,7 +138,7 @@ def test_a_database_the_server_does_not_have_is_one_line_saying_to_check_the_url
 
 def test_a_sqlite_file_that_cannot_be_opened_is_one_line(tmp_path):
     path = tmp_path / "no-such-folder" / "hub.db"
-    result = _hub("partner", "list", HUB_DATABASE_URL=f"sqlite:///{path}")
+    result = _hub("ledger", "verify", HUB_DATABASE_URL=f"sqlite:///{path}")
     assert result.returncode == 1
     assert result.stderr == (
         f"hub: cannot open the database file {path} (unable to open database file)\n"

@@ -1,7 +1,8 @@
-"""``hub settle`` as officers and partners run it, in-process over a prepared database.
+"""``hub settle`` as officers run it: at their desks, with their own certificates, through a
+real mTLS hub (``tests/e2e/staff.py``), with no database URL or key in their environment.
 
-The day settled is 2026-01-10, long closed by the real clock the CLI uses. Its data is posted
-through the Python API with a manual clock on that day:
+The day settled is 2026-01-10, long closed by the real clock the hub under test uses. Its data
+is posted through the Python API with a manual clock on that day:
 
   10:00  a member enrolls at coffee and earns EUR 100 there: 100 points at issue price 0.01
   11:00  fuel authorizes and captures 30 of them, at redemption price 0.009
@@ -15,6 +16,7 @@ import io
 import json
 import logging
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -29,11 +31,15 @@ from hub.domain.errors import SigningKeyMissing
 from hub.services.commands import Attribution
 from hub.services.results import SettlementRunView
 from hub.services.schedule import SCHEDULER, nightly_settlement_thread, settle_due
+from settlement.signing import StatementSigner
 from tests.conftest import KEYS_ENV, add_partner, settings_for
+from tests.e2e.staff import OLGA, PAT, StaffDesk
 from tests.integration.helpers import authorize, capture, card, earn, enroll, row_counts
 
 DAY = "2026-01-10"
 DAY_START = datetime(2026, 1, 10, 10, 0, tzinfo=UTC)
+OLGA_BY = "by olga (officer)"
+PAT_BY = "by pat (officer)"
 
 
 @dataclass(frozen=True)
@@ -43,16 +49,10 @@ class Scene:
     earn_order_id: str
 
 
-@dataclass(frozen=True)
-class Ran:
-    code: int
-    out: str
-    err: str
-
-
 @pytest.fixture(autouse=True)
 def hub_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The hub's keys, and no other HUB_ setting of the machine running the tests."""
+    """The hub's keys (the hub and the operator's `hub settle-due` read them), and no other HUB_
+    setting of the machine running the tests; staff commands run without any of them."""
     for name in [name for name in os.environ if name.startswith("HUB_")]:
         monkeypatch.delenv(name)
     for name, value in KEYS_ENV.items():
@@ -82,46 +82,51 @@ def scene(tmp_path: Path) -> Scene:
     return prepare(f"sqlite:///{tmp_path}/hub.db")
 
 
-def settle(capsys: pytest.CaptureFixture[str], db: str | None, *args: str) -> Ran:
-    """``hub settle ARGS --db DB`` in this process."""
-    code = main(["settle", *args, *(("--db", db) if db else ())])
-    captured = capsys.readouterr()
-    return Ran(code, captured.out, captured.err)
+def open_desk(scene: Scene, tmp_path: Path, **settings: object) -> Iterator[StaffDesk]:
+    """The hub of ``scene`` serving mTLS on the real clock, and officers at their desks."""
+    wired = bootstrap.build(replace(settings_for(scene.db), fraud_checks=False, **settings))
+    desk = StaffDesk.open(wired, tmp_path)
+    try:
+        yield desk
+    finally:
+        desk.close()
+        wired.close()
 
 
-def ok(capsys: pytest.CaptureFixture[str], db: str | None, *args: str) -> str:
-    ran = settle(capsys, db, *args)
+@pytest.fixture
+def desk(scene: Scene, tmp_path: Path) -> Iterator[StaffDesk]:
+    yield from open_desk(scene, tmp_path)
+
+
+def ok(desk: StaffDesk, *args: str, person=OLGA) -> str:
+    """``hub settle ... --wide``: whole ids and cells, to compare with what the hub holds."""
+    ran = desk.run(person, "settle", *args, "--wide")
     assert ran.code == 0, ran.err
     return ran.out
 
 
-def refused(capsys: pytest.CaptureFixture[str], db: str, *args: str) -> str:
+def refused(desk: StaffDesk, *args: str, person=OLGA) -> str:
     """It must fail with exit code 2 and one line saying why."""
-    ran = settle(capsys, db, *args)
+    ran = desk.run(person, "settle", *args)
     assert ran.code == 2, ran.out
     assert len(ran.err.strip().splitlines()) == 1, ran.err
     return ran.err
 
 
-def rows_of(scene: Scene) -> dict[str, int]:
-    wired = bootstrap.build(settings_for(scene.db))
-    try:
-        return row_counts(wired)
-    finally:
-        wired.close()
+def rows_of(desk: StaffDesk) -> dict[str, int]:
+    return row_counts(desk.hub)
 
 
 # -- run and show ---------------------------------------------------------------------------
 
 
-def test_run_settles_the_day_prints_its_progress_and_the_figures(scene, capsys):
-    ran = settle(capsys, scene.db, "run", "--date", DAY, "--officer", "olga")
+def test_run_settles_the_day_prints_its_progress_and_the_figures(desk):
+    ran = desk.run(OLGA, "settle", "run", "--date", DAY)
     assert ran.code == 0, ran.err
-    assert "netting" in ran.err
-    assert "signing statements" in ran.err
+    assert f"settled {DAY} on the hub" in ran.err
     assert all(line.startswith("[") and " s] " in line for line in ran.err.splitlines())
     assert f"settlement {DAY}  ran  (EUR)" in ran.out
-    assert "by cli:olga" in ran.out
+    assert OLGA_BY in ran.out
     positions = ran.out.split("net positions:")[1].split("transfers:")[0]
     coffee = next(line for line in positions.splitlines() if line.startswith("coffee"))
     fuel = next(line for line in positions.splitlines() if line.startswith("fuel"))
@@ -136,67 +141,103 @@ def test_run_settles_the_day_prints_its_progress_and_the_figures(scene, capsys):
     ]
     assert "margin: 0.73 EUR" in ran.out
     assert "open exceptions: 0" in ran.out
+    assert "no report from: coffee, fuel" in ran.out
 
 
-def test_running_a_settled_day_again_prints_the_same_run(scene, capsys):
-    first = ok(capsys, scene.db, "run", "--date", DAY, "--officer", "olga")
-    again = ok(capsys, scene.db, "run", "--date", DAY, "--officer", "pavel")
+def test_running_a_settled_day_again_prints_the_same_run(desk):
+    first = ok(desk, "run", "--date", DAY)
+    again = ok(desk, "run", "--date", DAY, person=PAT)
     assert again == first
 
 
-def test_show_prints_the_latest_run_and_its_signed_summary_as_json(scene, capsys):
-    ran = ok(capsys, scene.db, "run", "--date", DAY, "--officer", "olga")
-    assert ok(capsys, scene.db, "show") == ran
-    assert ok(capsys, scene.db, "show", "--date", DAY) == ran
-    printed = ok(capsys, scene.db, "show", "--date", DAY, "--json")
+def test_show_prints_the_latest_run_and_its_signed_summary_as_json(desk):
+    ran = ok(desk, "run", "--date", DAY)
+    assert ok(desk, "show") == ran
+    assert ok(desk, "show", "--date", DAY, person=PAT) == ran
+    printed = ok(desk, "show", "--date", DAY, "--json")
     summary = json.loads(printed)
     assert (summary["business_date"], summary["margin_minor"]) == (DAY, 73)
-    wired = bootstrap.build(settings_for(scene.db))
-    try:
-        stored = wired.settlement_api().get(date.fromisoformat(DAY))
-    finally:
-        wired.close()
+    stored = desk.hub.settlement_api().get(date.fromisoformat(DAY))
     assert printed.encode() == stored.summary_json  # exactly the bytes its signature covers
 
 
-def test_run_without_a_date_settles_the_latest_closed_day_then_nothing(scene, capsys):
-    first = ok(capsys, scene.db, "run", "--officer", "olga")
+def test_run_without_a_date_settles_the_latest_closed_day_then_nothing(desk):
+    first = ok(desk, "run")
     yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
     assert f"settlement {yesterday}  ran" in first
     assert "margin: 0.73 EUR" in first  # the first run settles everything before its cutoff
-    assert ok(capsys, scene.db, "run") == (
-        "nothing to settle: every closed business day is settled\n"
-    )
+    assert ok(desk, "run") == "nothing to settle: every closed business day is settled\n"
 
 
-def test_a_day_still_open_is_refused_and_nothing_is_written(scene, capsys):
-    before = rows_of(scene)
+def test_run_without_a_date_settles_every_day_due_oldest_first(desk):
+    ok(desk, "run", "--date", DAY)
+    ran = ok(desk, "run", person=PAT)
+    settled = [line.split()[1] for line in ran.splitlines() if line.startswith("settlement ")]
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date()
+    first = date.fromisoformat(DAY) + timedelta(days=1)
+    assert settled == [
+        (first + timedelta(days=n)).isoformat() for n in range((yesterday - first).days + 1)
+    ]
+
+
+def test_a_day_still_open_is_refused_and_nothing_is_written(desk):
+    desk.profile(OLGA)
+    before = rows_of(desk)
     today = datetime.now(UTC).date().isoformat()
-    assert "BUSINESS_DAY_OPEN" in refused(capsys, scene.db, "run", "--date", today)
-    assert rows_of(scene) == before
+    assert "BUSINESS_DAY_OPEN" in refused(desk, "run", "--date", today)
+    assert rows_of(desk) == before
 
 
-def test_a_malformed_date_is_refused(scene, capsys):
-    assert "INVALID_FIELD" in refused(capsys, scene.db, "run", "--date", "10/01/2026")
+def test_a_malformed_date_is_refused(desk):
+    assert "INVALID_FIELD" in refused(desk, "run", "--date", "10/01/2026")
 
 
-def test_show_of_an_unsettled_day_is_refused(scene, capsys):
-    assert "SETTLEMENT_NOT_FOUND" in refused(capsys, scene.db, "show", "--date", DAY)
+def test_show_of_an_unsettled_day_is_refused(desk):
+    assert "SETTLEMENT_NOT_FOUND" in refused(desk, "show", "--date", DAY)
 
 
-def test_run_without_the_signing_key_is_refused_and_nothing_is_written(scene, capsys, monkeypatch):
-    monkeypatch.delenv("HUB_SIGNING_KEY")
-    before = rows_of(scene)
-    assert "SIGNING_KEY_MISSING" in refused(capsys, scene.db, "run", "--date", DAY)
-    assert rows_of(scene) == before
+def test_run_on_a_hub_without_the_signing_key_is_refused_and_nothing_is_written(scene, tmp_path):
+    for keyless in open_desk(scene, tmp_path, signing_key_hex=None):
+        keyless.profile(OLGA)
+        before = rows_of(keyless)
+        assert "SIGNING_KEY_MISSING" in refused(keyless, "run", "--date", DAY)
+        assert rows_of(keyless) == before
+
+
+# -- no database, no keys: a certificate ----------------------------------------------------
+
+
+def test_settle_needs_no_database_url_or_key_only_the_persons_certificate(desk, monkeypatch):
+    # The desk runs each command with every HUB_ setting out of its environment.
+    monkeypatch.setenv("HUB_DATABASE_URL", "postgresql://nowhere.invalid/none")
+    ok(desk, "run", "--date", DAY)
+    assert os.environ["HUB_DATABASE_URL"] == "postgresql://nowhere.invalid/none"
+    assert "margin: 0.73 EUR" in ok(desk, "show", person=PAT)
+
+
+def test_settle_without_a_certificate_or_profile_says_so_in_one_line(capsys, monkeypatch):
+    for name in [name for name in os.environ if name.startswith("HUB_")]:
+        monkeypatch.delenv(name)
+    code = main(["settle", "show", "--date", DAY])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.out == ""
+    [line] = captured.err.strip().splitlines()
+    assert "your certificate" in line
+    assert "--profile" in line
+
+
+def test_the_officers_run_takes_no_database_url(desk):
+    with pytest.raises(SystemExit):  # argparse: no such option
+        desk.run(OLGA, "settle", "run", "--date", DAY, "--db", "sqlite:///x.db")
 
 
 # -- statements and signatures --------------------------------------------------------------
 
 
-def test_statements_are_written_with_signatures_and_the_public_key(scene, capsys, tmp_path):
-    ok(capsys, scene.db, "run", "--date", DAY, "--officer", "olga")
-    ok(capsys, scene.db, "statements", "--date", DAY, "--out", str(tmp_path / "out"))
+def test_statements_are_written_with_signatures_and_the_public_key(desk, tmp_path):
+    ok(desk, "run", "--date", DAY)
+    ok(desk, "statements", "--date", DAY, "--out", str(tmp_path / "out"), person=PAT)
     folder = tmp_path / "out" / DAY
     assert sorted(path.name for path in folder.iterdir()) == [
         "coffee.csv",
@@ -209,86 +250,92 @@ def test_statements_are_written_with_signatures_and_the_public_key(scene, capsys
         "fuel.json.sig",
         "hub-signing-key.pem",
     ]
-    assert (folder / "hub-signing-key.pem").read_text() == ok(capsys, None, "public-key")
+    assert (folder / "hub-signing-key.pem").read_text() == ok(desk, "public-key")
 
 
-def test_run_with_out_writes_the_statements_too(scene, capsys, tmp_path):
-    ok(capsys, scene.db, "run", "--date", DAY, "--out", str(tmp_path))
+def test_run_with_out_writes_the_statements_too(desk, tmp_path):
+    ok(desk, "run", "--date", DAY, "--out", str(tmp_path))
     assert (tmp_path / DAY / "fuel.json.sig").is_file()
 
 
-def test_a_statement_verifies_with_the_hub_key_and_with_the_partners_pem(scene, capsys, tmp_path):
-    ok(capsys, scene.db, "run", "--date", DAY, "--out", str(tmp_path))
+def test_a_statement_verifies_with_the_hubs_key_and_with_the_partners_pem(desk, tmp_path):
+    ok(desk, "run", "--date", DAY, "--out", str(tmp_path))
     statement = str(tmp_path / DAY / "coffee.csv")
-    by_hub = ok(capsys, None, "verify", statement)
+    by_hub = ok(desk, "verify", statement)
     assert by_hub.startswith("ok: signed by key ")
     pem = str(tmp_path / DAY / "hub-signing-key.pem")
-    assert ok(capsys, None, "verify", statement, "--public-key", pem) == by_hub
+    assert ok(desk, "verify", statement, "--public-key", pem) == by_hub
     signature = str(tmp_path / DAY / "coffee.csv.sig")
-    explicit = ok(capsys, None, "verify", statement, "--signature", signature)
-    assert explicit == by_hub
+    assert ok(desk, "verify", statement, "--signature", signature) == by_hub
 
 
-def test_a_tampered_statement_fails_verification_with_exit_1(scene, capsys, tmp_path):
-    ok(capsys, scene.db, "run", "--date", DAY, "--out", str(tmp_path))
+def test_a_statement_verifies_with_a_pem_file_and_no_hub_at_all(desk, tmp_path, capsys):
+    ok(desk, "run", "--date", DAY, "--out", str(tmp_path))
+    # No profile, no certificate, no HUB_ setting: nothing to reach a hub with.
+    statement, pem = tmp_path / DAY / "fuel.json", tmp_path / DAY / "hub-signing-key.pem"
+    code = main(["settle", "verify", str(statement), "--public-key", str(pem)])
+    assert code == 0
+    assert capsys.readouterr().out.startswith("ok: signed by key ")
+
+
+def test_a_tampered_statement_fails_verification_with_exit_1(desk, tmp_path):
+    ok(desk, "run", "--date", DAY, "--out", str(tmp_path))
     statement = tmp_path / DAY / "coffee.json"
     statement.write_bytes(statement.read_bytes().replace(b"100", b"101", 1))
     pem = str(tmp_path / DAY / "hub-signing-key.pem")
-    ran = settle(capsys, None, "verify", str(statement), "--public-key", pem)
+    ran = desk.run(OLGA, "settle", "verify", str(statement), "--public-key", pem)
     assert ran.code == 1
     assert ran.err.startswith("hub: ")
     assert "signature does not match" in ran.err
     assert ran.out == ""
 
 
-def test_a_statement_signed_by_another_key_fails_verification(scene, capsys, tmp_path, monkeypatch):
-    ok(capsys, scene.db, "run", "--date", DAY, "--out", str(tmp_path))
-    monkeypatch.setenv("HUB_SIGNING_KEY", "11" * 32)
-    ran = settle(capsys, None, "verify", str(tmp_path / DAY / "fuel.csv"))
+def test_a_statement_signed_by_another_key_fails_verification(desk, tmp_path):
+    ok(desk, "run", "--date", DAY, "--out", str(tmp_path))
+    other = tmp_path / "other.pem"
+    other.write_bytes(StatementSigner(bytes.fromhex("11" * 32)).public_key_pem)
+    ran = desk.run(
+        OLGA, "settle", "verify", str(tmp_path / DAY / "fuel.csv"), "--public-key", str(other)
+    )
     assert ran.code == 1
     assert "signature does not match" in ran.err
 
 
-def test_verify_without_a_signature_file_is_refused(capsys, tmp_path):
+def test_verify_without_a_signature_file_is_refused(desk, tmp_path):
     statement = tmp_path / "coffee.csv"
     statement.write_bytes(b"section,counterparty\n")
-    ran = settle(capsys, None, "verify", str(statement))
-    assert ran.code == 2
-    assert "cannot read the signature" in ran.err
+    assert "cannot read the signature" in refused(desk, "verify", str(statement))
 
 
-def test_verify_with_a_file_that_is_no_public_key_is_refused(scene, capsys, tmp_path):
-    ok(capsys, scene.db, "run", "--date", DAY, "--out", str(tmp_path))
+def test_verify_with_a_file_that_is_no_public_key_is_refused(desk, tmp_path):
+    ok(desk, "run", "--date", DAY, "--out", str(tmp_path))
     bogus = tmp_path / "bogus.pem"
     bogus.write_text("not a key")
-    ran = settle(
-        capsys, None, "verify", str(tmp_path / DAY / "fuel.csv"), "--public-key", str(bogus)
+    statement = str(tmp_path / DAY / "fuel.csv")
+    assert "is not a PEM public key" in refused(
+        desk, "verify", statement, "--public-key", str(bogus)
     )
-    assert ran.code == 2
-    assert "is not a PEM public key" in ran.err
 
 
-def test_public_key_without_the_signing_key_is_refused(capsys, monkeypatch):
-    monkeypatch.delenv("HUB_SIGNING_KEY")
-    ran = settle(capsys, None, "public-key")
-    assert ran.code == 2
-    assert "HUB_SIGNING_KEY" in ran.err
+def test_public_key_of_a_hub_without_the_signing_key_is_refused(scene, tmp_path):
+    for keyless in open_desk(scene, tmp_path, signing_key_hex=None):
+        assert "SIGNING_KEY_MISSING" in refused(keyless, "public-key")
 
 
 # -- liabilities ----------------------------------------------------------------------------
 
 
-def test_liabilities_lists_the_points_outstanding_per_issuer(scene, capsys):
-    ok(capsys, scene.db, "run", "--date", DAY)
-    listed = ok(capsys, scene.db, "liabilities", "--date", DAY)
+def test_liabilities_lists_the_points_outstanding_per_issuer(desk):
+    ok(desk, "run", "--date", DAY)
+    listed = ok(desk, "liabilities", "--date", DAY)
     assert f"outstanding points at the end of {DAY}" in listed
     coffee = next(line for line in listed.splitlines() if line.startswith("coffee"))
     assert coffee.split() == ["coffee", "70", "0.70", "EUR"]
-    assert ok(capsys, scene.db, "liabilities") == listed
+    assert ok(desk, "liabilities") == listed
 
 
-def test_liabilities_before_any_run_are_refused(scene, capsys):
-    assert "SETTLEMENT_NOT_FOUND" in refused(capsys, scene.db, "liabilities")
+def test_liabilities_before_any_run_are_refused(desk):
+    assert "SETTLEMENT_NOT_FOUND" in refused(desk, "liabilities")
 
 
 # -- reconciliation and approval ------------------------------------------------------------
@@ -305,95 +352,236 @@ def report(tmp_path: Path, scene: Scene, *extra: str) -> str:
     return str(path)
 
 
+def import_report(desk: StaffDesk, scene: Scene, tmp_path: Path, *extra: str) -> str:
+    return ok(desk, "import", "--date", DAY, "--partner", "coffee", report(tmp_path, scene, *extra))
+
+
 def test_a_matching_report_imports_with_no_exceptions_and_the_day_is_approved(
-    scene, capsys, tmp_path
+    desk, scene, tmp_path
 ):
-    ok(capsys, scene.db, "run", "--date", DAY, "--officer", "olga")
-    imported = ok(
-        capsys, scene.db, "import", "--date", DAY, "--partner", "coffee", report(tmp_path, scene)
-    )
+    ok(desk, "run", "--date", DAY)
+    imported = import_report(desk, scene, tmp_path)
     assert imported.startswith(f"coffee {DAY}: 1 matched, 0 exceptions")
-    approved = ok(
-        capsys, scene.db, "approve", "--date", DAY, "--note", "checked", "--officer", "pavel"
-    )
+    approved = ok(desk, "approve", "--date", DAY, "--note", "checked", person=PAT)
     assert f"settlement {DAY}  approved" in approved
     assert any(
-        line.startswith("approved ") and line.endswith(" by cli:pavel")
-        for line in approved.splitlines()
+        line.startswith("approved ") and line.endswith(PAT_BY) for line in approved.splitlines()
     )
 
 
 def test_an_exception_blocks_approval_until_accepted_and_the_runner_cannot_approve(
-    scene, capsys, tmp_path
+    desk, scene, tmp_path
 ):
-    ok(capsys, scene.db, "run", "--date", DAY, "--officer", "olga")
-    extra = "earn,C-999,,5"
-    imported = ok(
-        capsys,
-        scene.db,
-        "import",
+    ok(desk, "run", "--date", DAY)
+    imported = import_report(desk, scene, tmp_path, "earn,C-999,,5")
+    assert "1 matched, 1 exceptions" in imported
+    assert "missing_at_hub" in imported
+    listed = ok(desk, "exceptions", "--date", DAY)
+    exception_id = next(line for line in listed.splitlines() if "missing_at_hub" in line).split()[0]
+    approve = ("approve", "--date", DAY, "--note", "ok")
+    assert "EXCEPTIONS_OPEN" in refused(desk, *approve, person=PAT)
+    accepted = ok(desk, "accept", exception_id, "--note", "test order", person=PAT)
+    assert f"accepted {PAT_BY}: test order" in accepted
+    assert ok(desk, "exceptions", "--date", DAY).count("missing_at_hub") == 0
+    assert "accepted" in ok(desk, "exceptions", "--date", DAY, "--all")
+    assert "SAME_OFFICER" in refused(desk, *approve)
+    assert "approved" in ok(desk, *approve, person=PAT)
+
+
+def test_a_report_is_read_from_standard_input(desk, scene, tmp_path, monkeypatch):
+    ok(desk, "run", "--date", DAY)
+    data = Path(report(tmp_path, scene)).read_bytes()
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data)))
+    imported = ok(desk, "import", "--date", DAY, "--partner", "coffee", "-")
+    assert "1 matched, 0 exceptions" in imported
+
+
+def test_a_bad_report_is_refused_and_nothing_is_written(desk, tmp_path):
+    ok(desk, "run", "--date", DAY)
+    before = rows_of(desk)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("kind,points\nearn,1\n")
+    command = ("import", "--date", DAY, "--partner", "coffee", str(bad))
+    assert "INVALID_REPORT" in refused(desk, *command)
+    assert rows_of(desk) == before
+
+
+def test_a_report_file_that_cannot_be_read_is_refused(desk, tmp_path):
+    ok(desk, "run", "--date", DAY)
+    missing = str(tmp_path / "missing.csv")
+    assert "cannot read" in refused(desk, "import", "--date", DAY, "--partner", "coffee", missing)
+
+
+def test_exceptions_are_listed_a_page_at_a_time_saying_how_many_there_are(desk, scene, tmp_path):
+    ok(desk, "run", "--date", DAY)
+    imported = import_report(desk, scene, tmp_path, *(f"earn,X-{n},,1" for n in range(5)))
+    assert "1 matched, 5 exceptions (5 missing at the hub, 0 missing at the partner" in imported
+    assert "showing 5 of 5 exceptions" in imported
+    first = ok(desk, "exceptions", "--date", DAY, "--page-size", "2")
+    assert "showing 2 of 5 exceptions" in first
+    token = next(line for line in first.splitlines() if line.startswith("next page: "))
+    second = ok(desk, "exceptions", "--date", DAY, "--page-size", "4", *token.split()[2:])
+    assert "showing 3 of 5 exceptions" in second
+    assert "next page" not in second
+
+
+def test_exceptions_are_filtered_by_kind_and_partner_with_their_true_counts(desk, scene, tmp_path):
+    ok(desk, "run", "--date", DAY)
+    # Two lines the hub never saw, and the earn reported with the wrong points.
+    path = tmp_path / "report.csv"
+    path.write_text(
+        "kind,order_id,transaction_id,points\n"
+        f"earn,{scene.earn_order_id},{scene.earn_transaction_id},99\n"
+        "earn,X-1,,1\nearn,X-2,,1\n"
+    )
+    ok(desk, "import", "--date", DAY, "--partner", "coffee", str(path))
+    missing = ok(desk, "exceptions", "--date", DAY, "--kind", "missing_at_hub", "--page-size", "1")
+    assert "showing 1 of 2 exceptions" in missing
+    assert "2 missing at the hub, 0 missing at the partner, 0 amount mismatches" in missing
+    assert "amount_mismatch" not in missing
+    mismatched = ok(desk, "exceptions", "--date", DAY, "--kind", "amount_mismatch")
+    assert "showing 1 of 1 exceptions" in mismatched
+    assert "0 missing at the hub, 0 missing at the partner, 1 amount mismatches" in mismatched
+    of_fuel = ok(desk, "exceptions", "--date", DAY, "--partner", "fuel")
+    assert "showing 0 of 0 exceptions" in of_fuel
+
+
+def test_accept_all_takes_a_days_open_exceptions_of_a_kind_with_one_note(desk, scene, tmp_path):
+    ok(desk, "run", "--date", DAY)
+    import_report(desk, scene, tmp_path, *(f"earn,X-{n},,1" for n in range(3)))
+    accepted = ok(
+        desk,
+        "accept-all",
         "--date",
         DAY,
         "--partner",
         "coffee",
-        report(tmp_path, scene, extra),
+        "--kind",
+        "missing_at_hub",
+        "--note",
+        "test lines",
+        person=PAT,
     )
-    assert "1 matched, 1 exceptions" in imported
-    assert "missing_at_hub" in imported
-    listed = ok(capsys, scene.db, "exceptions", "--date", DAY)
-    exception_id = next(line for line in listed.splitlines() if "missing_at_hub" in line).split()[0]
-    approve = ("approve", "--date", DAY, "--note", "ok", "--officer", "pavel")
-    assert "EXCEPTIONS_OPEN" in refused(capsys, scene.db, *approve)
-    accepted = ok(
-        capsys, scene.db, "accept", exception_id, "--note", "test order", "--officer", "pavel"
+    assert f"3 open coffee missing_at_hub exceptions of {DAY} accepted {PAT_BY}" in accepted
+    assert "showing 0 of 0" in ok(desk, "exceptions", "--date", DAY)
+    with pytest.raises(SystemExit):  # argparse: the note is required
+        desk.run(PAT, "settle", "accept-all", "--date", DAY)
+    assert "approved" in ok(desk, "approve", "--date", DAY, "--note", "ok", person=PAT)
+
+
+def test_show_lists_the_operations_a_day_settled_late(desk, scene):
+    ok(desk, "run", "--date", DAY)
+    # A replica whose clock lags stamps an earn into the day just settled.
+    lagging = bootstrap.build(
+        replace(settings_for(scene.db), fraud_checks=False),
+        clock=ManualClock(DAY_START + timedelta(hours=13)),
     )
-    assert "accepted by cli:pavel: test order" in accepted
-    assert ok(capsys, scene.db, "exceptions", "--date", DAY).count("missing_at_hub") == 0
-    assert "accepted" in ok(capsys, scene.db, "exceptions", "--date", DAY, "--all")
-    same = ("approve", "--date", DAY, "--note", "ok", "--officer", "olga")
-    assert "SAME_OFFICER" in refused(capsys, scene.db, *same)
-    assert "approved" in ok(capsys, scene.db, *approve)
+    try:
+        earn(lagging, card(), 5_000, order_id="C-LATE")
+    finally:
+        lagging.close()
+    next_day = (date.fromisoformat(DAY) + timedelta(days=1)).isoformat()
+    shown = ok(desk, "run", "--date", next_day)
+
+    assert "late operations (committed after their day was settled): 1" in shown
+    [row] = [line for line in shown.splitlines() if "C-LATE" in line]
+    assert row.split()[:2] == ["coffee", "earn"]
+    assert row.split()[-1] == "50"
 
 
-def test_a_report_is_read_from_standard_input(scene, capsys, tmp_path, monkeypatch):
-    ok(capsys, scene.db, "run", "--date", DAY)
-    data = Path(report(tmp_path, scene)).read_bytes()
-
-    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data)))
-    imported = ok(capsys, scene.db, "import", "--date", DAY, "--partner", "coffee", "-")
-    assert "1 matched, 0 exceptions" in imported
+# -- the night board ------------------------------------------------------------------------
 
 
-def test_a_bad_report_is_refused_and_nothing_is_written(scene, capsys, tmp_path):
-    ok(capsys, scene.db, "run", "--date", DAY)
-    before = rows_of(scene)
-    bad = tmp_path / "bad.csv"
-    bad.write_text("kind,points\nearn,1\n")
-    command = ("import", "--date", DAY, "--partner", "coffee", str(bad))
-    assert "INVALID_REPORT" in refused(capsys, scene.db, *command)
-    assert rows_of(scene) == before
+def board_line(board: str, day: str) -> list[str]:
+    return next(line for line in board.splitlines() if line.startswith(day)).split()
 
 
-def test_a_report_file_that_cannot_be_read_is_refused(scene, capsys, tmp_path):
-    ok(capsys, scene.db, "run", "--date", DAY)
-    missing = str(tmp_path / "missing.csv")
-    command = ("import", "--date", DAY, "--partner", "coffee", missing)
-    assert "cannot read" in refused(capsys, scene.db, *command)
+def test_days_shows_each_days_state_and_who_ran_accepted_and_approved_it(desk, scene, tmp_path):
+    next_day = (date.fromisoformat(DAY) + timedelta(days=1)).isoformat()
+    assert board_line(ok(desk, "days"), (datetime.now(UTC) - timedelta(days=1)).date().isoformat())[
+        1:3
+    ] == ["not", "run"]
+    ok(desk, "run", "--date", DAY)
+    ok(desk, "run", "--date", next_day, person=PAT)
+    import_report(desk, scene, tmp_path, "earn,X-1,,1")
+    board = ok(desk, "days", "--page-size", "366")
+    assert board_line(board, DAY)[1:6] == ["ran", "1", "0", "1/2", "olga"]
+    ok(desk, "accept-all", "--date", DAY, "--note", "test line", person=PAT)
+    fuel = tmp_path / "fuel.csv"
+    fuel.write_text("kind,order_id,transaction_id,points\n")
+    ok(desk, "import", "--date", DAY, "--partner", "fuel", str(fuel))
+    fuel_line = next(
+        line
+        for line in ok(desk, "exceptions", "--date", DAY, "--all").splitlines()
+        if "fuel" in line
+    )
+    assert "missing_at_partner" in fuel_line  # the capture fuel did not report
+    ok(desk, "accept-all", "--date", DAY, "--partner", "fuel", "--note", "late till", person=PAT)
+    assert board_line(ok(desk, "days", "--page-size", "366"), DAY)[1] == "reconciled"
+    ok(desk, "approve", "--date", DAY, "--note", "checked", person=PAT)
+    line = board_line(ok(desk, "days", "--page-size", "366"), DAY)
+    assert line[1:5] == ["approved", "0", "2", "2/2"]
+    assert line[5:9] == ["olga", "(officer)", "pat", "(officer)"]
+    assert " ".join(line[9:]) == "pat (officer): 2"
+    assert board_line(ok(desk, "days", "--page-size", "366"), next_day)[1:2] == ["ran"]
+
+
+def test_days_are_listed_a_page_at_a_time_newest_first(desk):
+    ok(desk, "run", "--date", DAY)
+    first = ok(desk, "days", "--page-size", "2")
+    days = [line.split()[0] for line in first.splitlines()[2:4]]
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date()
+    assert days == [yesterday.isoformat(), (yesterday - timedelta(days=1)).isoformat()]
+    total = (yesterday - date.fromisoformat(DAY)).days + 1
+    assert f"showing 2 of {total} days" in first
+    token = next(line for line in first.splitlines() if line.startswith("next page: "))
+    second = ok(desk, "days", "--page-size", "2", *token.split()[2:])
+    assert second.splitlines()[2].split()[0] == (yesterday - timedelta(days=2)).isoformat()
+
+
+def test_days_with_a_page_token_the_hub_did_not_issue_is_refused(desk):
+    assert "INVALID_PAGE_TOKEN" in refused(desk, "days", "--page-token", "not-a-token!")
+
+
+# -- the operator's cron run ----------------------------------------------------------------
+
+
+def test_the_operators_settle_due_settles_every_day_due_as_the_scheduler(
+    desk, scene, tmp_path, capsys
+):
+    code = main(["settle-due", "--db", scene.db, "--out", str(tmp_path / "out")])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    assert captured.out == f"settled {yesterday} as system:scheduler\n"
+    assert (tmp_path / "out" / yesterday / "coffee.json.sig").is_file()
+    assert main(["settle-due", "--db", scene.db]) == 0
+    assert "nothing to settle" in capsys.readouterr().out
+    # Any officer approves the scheduler's run.
+    approved = ok(desk, "approve", "--date", yesterday, "--note", "checked")
+    assert f"settlement {yesterday}  approved" in approved
+    assert "by system:scheduler;" in approved
+
+
+def test_the_operators_settle_due_settles_one_day_when_told(desk, scene, capsys):
+    assert main(["settle-due", "--db", scene.db, "--date", DAY]) == 0
+    assert capsys.readouterr().out == f"settled {DAY} as system:scheduler\n"
+    assert "by system:scheduler;" in ok(desk, "show", "--date", DAY)
 
 
 # -- PostgreSQL -----------------------------------------------------------------------------
 
 
-def test_run_show_and_approve_work_on_postgresql(pg_url, capsys, tmp_path):
-    scene = prepare(pg_url)
-    ran = ok(capsys, scene.db, "run", "--date", DAY, "--officer", "olga", "--out", str(tmp_path))
-    assert "margin: 0.73 EUR" in ran
-    assert ok(capsys, scene.db, "show", "--date", DAY) == ran
-    assert ok(capsys, None, "verify", str(tmp_path / DAY / "coffee.json")).startswith("ok: ")
-    approve = ("approve", "--date", DAY, "--note", "ok", "--officer", "pavel")
-    approved = ok(capsys, scene.db, *approve).splitlines()
-    assert approved[0] == f"settlement {DAY}  approved  (EUR)"
-    assert any(line.startswith("approved ") and line.endswith(" by cli:pavel") for line in approved)
+def test_run_show_and_approve_work_on_postgresql(pg_url, tmp_path):
+    for desk in open_desk(prepare(pg_url), tmp_path):
+        ran = ok(desk, "run", "--date", DAY, "--out", str(tmp_path))
+        assert "margin: 0.73 EUR" in ran
+        assert ok(desk, "show", "--date", DAY) == ran
+        assert ok(desk, "verify", str(tmp_path / DAY / "coffee.json")).startswith("ok: ")
+        approved = ok(desk, "approve", "--date", DAY, "--note", "ok", person=PAT).splitlines()
+        assert approved[0] == f"settlement {DAY}  approved  (EUR)"
+        assert any(line.startswith("approved ") and line.endswith(PAT_BY) for line in approved)
+        assert board_line(ok(desk, "days", "--page-size", "366"), DAY)[1] == "approved"
 
 
 # -- the nightly schedule -------------------------------------------------------------------
@@ -453,85 +641,3 @@ def test_serve_with_the_nightly_settlement_refuses_to_start_without_the_signing_
     assert code == 2
     assert "SIGNING_KEY_MISSING" in captured.err
     assert "listening" not in captured.out
-
-
-def test_exceptions_are_listed_a_page_at_a_time_saying_how_many_there_are(scene, capsys, tmp_path):
-    ok(capsys, scene.db, "run", "--date", DAY)
-    extra = [f"earn,X-{n},,1" for n in range(5)]
-    imported = ok(
-        capsys,
-        scene.db,
-        "import",
-        "--date",
-        DAY,
-        "--partner",
-        "coffee",
-        report(tmp_path, scene, *extra),
-    )
-    assert "1 matched, 5 exceptions (5 missing at the hub, 0 missing at the partner" in imported
-    assert "showing 5 of 5 exceptions" in imported
-    first = ok(capsys, scene.db, "exceptions", "--date", DAY, "--page-size", "2")
-    assert "showing 2 of 5 exceptions" in first
-    token = next(line for line in first.splitlines() if line.startswith("next page: "))
-    second = ok(
-        capsys, scene.db, "exceptions", "--date", DAY, "--page-size", "4", *token.split()[2:]
-    )
-    assert "showing 3 of 5 exceptions" in second
-    assert "next page" not in second
-
-
-def test_accept_all_takes_a_days_open_exceptions_of_a_kind_with_one_note(scene, capsys, tmp_path):
-    ok(capsys, scene.db, "run", "--date", DAY, "--officer", "olga")
-    extra = [f"earn,X-{n},,1" for n in range(3)]
-    ok(
-        capsys,
-        scene.db,
-        "import",
-        "--date",
-        DAY,
-        "--partner",
-        "coffee",
-        report(tmp_path, scene, *extra),
-    )
-    accepted = ok(
-        capsys,
-        scene.db,
-        "accept-all",
-        "--date",
-        DAY,
-        "--partner",
-        "coffee",
-        "--kind",
-        "missing_at_hub",
-        "--note",
-        "test lines",
-        "--officer",
-        "pavel",
-    )
-    assert f"3 open coffee missing_at_hub exceptions of {DAY} accepted by cli:pavel" in accepted
-    assert "showing 0 of 0" in ok(capsys, scene.db, "exceptions", "--date", DAY)
-    with pytest.raises(SystemExit):  # argparse: the note is required
-        settle(capsys, scene.db, "accept-all", "--date", DAY)
-    assert "--note" in capsys.readouterr().err
-    approve = ("approve", "--date", DAY, "--note", "ok", "--officer", "pavel")
-    assert "approved" in ok(capsys, scene.db, *approve)
-
-
-def test_show_lists_the_operations_a_day_settled_late(scene, capsys):
-    ok(capsys, scene.db, "run", "--date", DAY)
-    # A replica whose clock lags stamps an earn into the day just settled.
-    lagging = bootstrap.build(
-        replace(settings_for(scene.db), fraud_checks=False),
-        clock=ManualClock(DAY_START + timedelta(hours=13)),
-    )
-    try:
-        earn(lagging, card(), 5_000, order_id="C-LATE")
-    finally:
-        lagging.close()
-    next_day = (date.fromisoformat(DAY) + timedelta(days=1)).isoformat()
-    shown = ok(capsys, scene.db, "run", "--date", next_day)
-
-    assert "late operations (committed after their day was settled): 1" in shown
-    [row] = [line for line in shown.splitlines() if "C-LATE" in line]
-    assert row.split()[:2] == ["coffee", "earn"]
-    assert row.split()[-1] == "50"

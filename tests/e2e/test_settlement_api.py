@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from coalition.hub.v1 import settlement_pb2, settlement_pb2_grpc
 from hub import bootstrap
 from hub.adapters.tables import settlement_runs
+from hub.api.headers import STAFF_HEADER
 from hub.domain.clock import ManualClock
 from hub.domain.principals import Principal, Role
 from partner_sdk import AsyncHubClient, HubClient, SettlementNotFound
@@ -355,6 +356,7 @@ def test_a_mismatch_is_accepted_by_one_officer_and_the_day_approved_by_another(
         "till rounding, agreed by phone",
     )
     assert accepted.HasField("accepted_at")
+    assert actor(accepted.accepted_by_actor) == (OFFICER.uri, "oscar", "officer")
 
     same = refusal(
         officer.ApproveSettlement,
@@ -500,3 +502,198 @@ def test_bulk_acceptance_and_paging_refuse_bad_input_naming_the_field(
         ("INVALID_PAGE_TOKEN", "page_token"),
     ]
     assert row_counts(hub) == before
+
+
+# -- the night board and the day view ------------------------------------------------------------
+
+
+def days(
+    stub, page_size: int = 0, page_token: str = ""
+) -> settlement_pb2.ListSettlementDaysResponse:
+    request = settlement_pb2.ListSettlementDaysRequest(page_size=page_size, page_token=page_token)
+    return stub.ListSettlementDays(request, timeout=10)
+
+
+def actor(message: settlement_pb2.Actor) -> tuple[str, str, str]:
+    return (message.uri, message.person, message.role)
+
+
+def test_before_any_run_the_night_board_holds_the_latest_closed_day_not_run(officer, closed):
+    board = days(officer)
+    assert [(d.business_date, d.state) for d in board.days] == [
+        (DAY_TEXT, settlement_pb2.SETTLEMENT_DAY_STATE_NOT_RUN)
+    ]
+    assert (board.total, board.next_page_token) == (1, "")
+    assert not board.days[0].HasField("run_by")
+
+
+def test_the_night_board_follows_a_day_from_run_to_reconciled_to_approved_and_who_did_what(
+    hub, officer, second_officer, coffee_sdk, closed
+):
+    run(officer)
+    coffee_sdk.submit_report(DAY, _report(closed["coffee_earn"], 999))
+    (ran,) = days(officer).days
+    assert (ran.state, ran.open_exceptions, ran.accepted_exceptions) == (
+        settlement_pb2.SETTLEMENT_DAY_STATE_RAN,
+        1,
+        0,
+    )
+    assert actor(ran.run_by) == (OFFICER.uri, "oscar", "officer")
+    partners = {p.partner_id: p for p in ran.partners}
+    assert sorted(partners) == ["coffee", "fuel"]
+    coffee, fuel = partners["coffee"], partners["fuel"]
+    assert (coffee.reported, coffee.report_lines, coffee.matched, coffee.open_exceptions) == (
+        True,
+        1,
+        0,
+        1,
+    )
+    assert actor(coffee.submitted_by) == (COFFEE.uri, "", "partner")
+    assert coffee.HasField("submitted_at")
+    assert (fuel.reported, fuel.HasField("submitted_by")) == (False, False)
+
+    accept = settlement_pb2.AcceptExceptionsRequest(business_date=DAY_TEXT, note="rounding")
+    done = second_officer.AcceptExceptions(accept, timeout=10)
+    assert (done.accepted, actor(done.accepted_by)) == (
+        1,
+        (SECOND_OFFICER.uri, "olga", "officer"),
+    )
+    officer.ImportReport(
+        settlement_pb2.ImportReportRequest(
+            business_date=DAY_TEXT,
+            partner_id="fuel",
+            report_csv=b"kind,order_id,transaction_id,points\n",
+        ),
+        timeout=10,
+    )
+    officer.AcceptExceptions(accept, timeout=10)  # fuel's earn and redemption it left out
+    (reconciled,) = days(officer).days
+    assert reconciled.state == settlement_pb2.SETTLEMENT_DAY_STATE_RECONCILED
+    assert (reconciled.open_exceptions, reconciled.accepted_exceptions) == (0, 3)
+    assert [(actor(a.accepted_by), a.exceptions) for a in reconciled.acceptances] == [
+        ((OFFICER.uri, "oscar", "officer"), 2),
+        ((SECOND_OFFICER.uri, "olga", "officer"), 1),
+    ]
+    assert all(a.HasField("last_accepted_at") for a in reconciled.acceptances)
+    fuel = next(p for p in reconciled.partners if p.partner_id == "fuel")
+    assert actor(fuel.submitted_by) == (OFFICER.uri, "oscar", "officer")
+
+    approve = settlement_pb2.ApproveSettlementRequest(business_date=DAY_TEXT, note="all good")
+    second_officer.ApproveSettlement(approve, timeout=10)
+    (approved,) = days(officer).days
+    assert approved.state == settlement_pb2.SETTLEMENT_DAY_STATE_APPROVED
+    assert actor(approved.approved_by) == (SECOND_OFFICER.uri, "olga", "officer")
+    assert (approved.approval_note, approved.HasField("approved_at")) == ("all good", True)
+
+
+def test_a_day_whose_partners_did_not_all_report_is_not_reconciled(officer, coffee_sdk, closed):
+    run(officer)
+    coffee_sdk.submit_report(DAY, _report(closed["coffee_earn"], 1000))
+    (day,) = days(officer).days
+    assert (day.state, day.open_exceptions) == (settlement_pb2.SETTLEMENT_DAY_STATE_RAN, 0)
+
+
+def test_the_night_board_pages_newest_first_from_the_latest_closed_day(hub, officer, closed):
+    run(officer)
+    hub.clock.advance(timedelta(days=2))
+    first = days(officer, page_size=2)
+    not_run = settlement_pb2.SETTLEMENT_DAY_STATE_NOT_RUN
+    assert [(d.business_date, d.state) for d in first.days] == [
+        ((DAY + timedelta(days=2)).isoformat(), not_run),
+        ((DAY + timedelta(days=1)).isoformat(), not_run),
+    ]
+    assert (first.total, bool(first.next_page_token)) == (3, True)
+    second = days(officer, page_size=2, page_token=first.next_page_token)
+    assert [(d.business_date, d.state) for d in second.days] == [
+        (DAY_TEXT, settlement_pb2.SETTLEMENT_DAY_STATE_RAN)
+    ]
+    assert (second.total, second.next_page_token) == (3, "")
+
+
+def test_a_night_board_page_token_the_hub_did_not_issue_is_refused(officer, closed):
+    error = refusal(
+        officer.ListSettlementDays, settlement_pb2.ListSettlementDaysRequest(page_token="%%")
+    )
+    assert (error.code(), reason_of(error), field_of(error)) == (
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "INVALID_PAGE_TOKEN",
+        "page_token",
+    )
+
+
+def test_the_day_view_names_persons_the_reports_missing_and_the_transactions_settled(
+    officer, second_officer, coffee_sdk, closed
+):
+    settled = run(officer)
+    assert actor(settled.run_by_actor) == (OFFICER.uri, "oscar", "officer")
+    assert not settled.HasField("approved_by_actor")
+    # Two earns, the hold's authorization and its capture.
+    assert (list(settled.unreported_partners), settled.transaction_count) == (["coffee", "fuel"], 4)
+    coffee_sdk.submit_report(DAY, _report(closed["coffee_earn"], 1000))
+    latest = officer.GetSettlement(settlement_pb2.GetSettlementRequest(), timeout=10)
+    assert (latest.business_date, list(latest.unreported_partners)) == (DAY_TEXT, ["fuel"])
+    approved = second_officer.ApproveSettlement(
+        settlement_pb2.ApproveSettlementRequest(business_date=DAY_TEXT, note="fine"), timeout=10
+    )
+    assert actor(approved.approved_by_actor) == (SECOND_OFFICER.uri, "olga", "officer")
+    assert approved.approval_note == "fine"
+
+
+def test_officers_get_the_signing_key_partners_get(officer, coffee_stub, closed):
+    request = settlement_pb2.GetSigningKeyRequest()
+    assert officer.GetSigningKey(request, timeout=10) == coffee_stub.GetSigningKey(
+        request, timeout=10
+    )
+
+
+def test_exceptions_are_listed_by_kind_with_the_counts_of_that_kind(officer, coffee_sdk, closed):
+    run(officer)
+    coffee_sdk.submit_report(DAY, _unknown_lines(3))  # and coffee's earn missing at coffee
+    by_kind = officer.ListExceptions(
+        settlement_pb2.ListExceptionsRequest(
+            business_date=DAY_TEXT, kind="missing_at_hub", page_size=2
+        ),
+        timeout=10,
+    )
+    assert {e.kind for e in by_kind.exceptions} == {"missing_at_hub"}
+    assert (by_kind.total, by_kind.missing_at_hub, by_kind.missing_at_partner) == (3, 3, 0)
+    rest = officer.ListExceptions(
+        settlement_pb2.ListExceptionsRequest(
+            business_date=DAY_TEXT, kind="missing_at_hub", page_token=by_kind.next_page_token
+        ),
+        timeout=10,
+    )
+    assert (len(rest.exceptions), rest.next_page_token) == (1, "")
+    of_fuel = officer.ListExceptions(
+        settlement_pb2.ListExceptionsRequest(
+            business_date=DAY_TEXT, partner_id="fuel", kind="missing_at_hub"
+        ),
+        timeout=10,
+    )
+    assert (of_fuel.total, list(of_fuel.exceptions)) == (0, [])
+
+
+def test_an_unknown_exception_kind_is_refused(officer, closed):
+    run(officer)
+    error = refusal(
+        officer.ListExceptions,
+        settlement_pb2.ListExceptionsRequest(business_date=DAY_TEXT, kind="missing"),
+    )
+    assert (reason_of(error), field_of(error)) == ("INVALID_FIELD", "kind")
+
+
+def test_a_console_relaying_the_officer_who_ran_the_day_cannot_approve_it(
+    hub, pki, mtls_target, officer, closed
+):
+    run(officer)
+    console = pki.channel(mtls_target, pki.enrol(hub, Principal.console("web")))
+    stub = settlement_pb2_grpc.SettlementServiceStub(console)
+    approve = settlement_pb2.ApproveSettlementRequest(business_date=DAY_TEXT, note="ok")
+    as_oscar = ((STAFF_HEADER, f"officer/{OFFICER.name}"),)
+    same = refusal(
+        lambda request, **kw: stub.ApproveSettlement(request, metadata=as_oscar, **kw), approve
+    )
+    assert (same.code(), reason_of(same)) == (grpc.StatusCode.PERMISSION_DENIED, "SAME_OFFICER")
+    as_olga = ((STAFF_HEADER, f"officer/{SECOND_OFFICER.name}"),)
+    approved = stub.ApproveSettlement(approve, metadata=as_olga, timeout=10)
+    assert approved.approved_by == SECOND_OFFICER.uri

@@ -17,8 +17,15 @@ from fraud.facts import (
     DormantBurnFacts,
     FarmingFacts,
     Sighting,
+    TillRate,
 )
-from fraud.thresholds import DEFAULT_THRESHOLDS, FraudThresholds, Threshold
+from fraud.thresholds import (
+    BASKET_MIN_EARNS,
+    DEFAULT_THRESHOLDS,
+    TILL_BURST_MULTIPLE,
+    FraudThresholds,
+    Threshold,
+)
 from fraud.verdicts import ALLOWED, Decision, RuleCode, Verdict
 from tests.fraud.builders import MEMBER_ID, MOSCOW, NOW, ST_PETERSBURG, burn, earn
 
@@ -124,9 +131,9 @@ CASES = {
         engine.earn_above_history,
         RuleCode.EARN_ABOVE_HISTORY,
         "history_multiple",
-        # Five earns of 10 points on average: an earn of 10n points is n times that.
+        # Five earns of 10 points on average at this partner: an earn of 10n points is n times.
         lambda n: (earn(10 * n), ActivityFacts(history_earns=5, history_points=50)),
-        "earns 100 points, 10x the member's average of 10",
+        "earns 100 points, 10x the member's average here of 10",
     ),
 }
 case_ids = pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
@@ -225,6 +232,71 @@ def test_earn_above_history_set_to_need_no_earns_judges_nothing_without_history(
     # A member's first earn has no average to compare with: nothing to divide by.
     t = replace(ALWAYS, history_min_earns=0)
     assert engine.earn_above_history(earn(100), ActivityFacts(), t) is None
+
+
+def test_earn_above_history_compares_with_the_members_average_at_this_partner():
+    # Ten coffees of 4 points: 40 points is 10x the member's average here.
+    here = ActivityFacts(history_earns=10, history_points=40)
+    fired = engine.earn_above_history(earn(40), here, DEFAULT_THRESHOLDS)
+    assert fired is not None
+    assert fired.detail == "earns 40 points, 10x the member's average here of 4"
+    assert engine.earn_above_history(earn(39), here, DEFAULT_THRESHOLDS) is None
+
+
+def test_a_member_without_history_here_is_compared_with_the_usual_basket_at_the_till():
+    till = ActivityFacts(
+        history_earns=2, history_points=8, basket_earns=BASKET_MIN_EARNS, basket_points=1000
+    )  # the grocer's baskets average 50 points; the member's two here do not count yet
+    assert engine.earn_above_history(earn(499), till, DEFAULT_THRESHOLDS) is None
+    fired = engine.earn_above_history(earn(500), till, DEFAULT_THRESHOLDS)
+    assert fired is not None
+    assert fired.detail == "earns 500 points, 10x the usual basket at this till of 50"
+
+
+def test_a_till_with_too_few_earns_gives_no_usual_basket():
+    young = ActivityFacts(basket_earns=BASKET_MIN_EARNS - 1, basket_points=1)
+    assert engine.earn_above_history(earn(10**6), young, ALWAYS) is None
+
+
+# -- the tills' own pace ------------------------------------------------------------------------
+
+BUSY = 80
+"""A coffee terminal's busiest hour: its morning rush."""
+
+
+def at_terminal(members: int, recent_earns: int, usual_earns: int) -> ActivityFacts:
+    rate = TillRate(recent_earns=recent_earns, usual_earns=usual_earns)
+    return ActivityFacts(
+        terminal_members=members - 1,
+        cashier_members=members - 1,
+        terminal_rate=rate,
+        cashier_rate=rate,
+    )
+
+
+@pytest.mark.parametrize("rule", [engine.terminal_cards, engine.cashier_cards])
+def test_a_busy_till_at_its_usual_pace_is_not_a_signal(rule):
+    # Eighty coffees in the hour, as on every morning: over the default 60 cards, yet usual.
+    rush = at_terminal(BUSY, recent_earns=BUSY - 1, usual_earns=BUSY)
+    assert rule(earn(terminal_id="t-1", cashier_id="c-1"), rush, DEFAULT_THRESHOLDS) is None
+
+
+@pytest.mark.parametrize("rule", [engine.terminal_cards, engine.cashier_cards])
+def test_a_till_bursting_far_above_its_own_pace_is_flagged(rule):
+    burst = TILL_BURST_MULTIPLE * BUSY
+    facts = at_terminal(burst, recent_earns=burst - 1, usual_earns=BUSY)
+    fired = rule(earn(terminal_id="t-1", cashier_id="c-1"), facts, DEFAULT_THRESHOLDS)
+    assert fired is not None
+    assert fired.decision is Decision.REVIEW
+    assert fired.detail.endswith(f"({burst} earns in the last hour; its busiest hour {BUSY})")
+    under = at_terminal(burst, recent_earns=burst - 2, usual_earns=BUSY)
+    assert rule(earn(terminal_id="t-1", cashier_id="c-1"), under, DEFAULT_THRESHOLDS) is None
+
+
+@pytest.mark.parametrize("rule", [engine.terminal_cards, engine.cashier_cards])
+def test_a_till_without_a_usual_pace_yet_is_judged_by_the_thresholds_alone(rule):
+    new = at_terminal(60, recent_earns=59, usual_earns=0)
+    assert rule(earn(terminal_id="t-1", cashier_id="c-1"), new, DEFAULT_THRESHOLDS) is not None
 
 
 # -- impossible travel ------------------------------------------------------------------------

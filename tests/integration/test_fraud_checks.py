@@ -107,7 +107,8 @@ def test_the_facts_count_the_members_windows(hub, coffee, clock):
         "fuel",
         clock.now(),
     )
-    assert (facts.history_earns, facts.history_points) == (3, 60)
+    # The history is the member's at this partner: the earn at fuel is not part of it.
+    assert (facts.history_earns, facts.history_points) == (2, 30)
 
 
 def test_an_earn_at_the_same_partner_is_not_an_earn_elsewhere(hub, coffee, clock):
@@ -237,6 +238,8 @@ def test_a_denied_earn_posts_nothing_and_records_the_attempt(hub, coffee):
     after = row_counts(hub)
     assert after.pop("fraud_flags") == before.pop("fraud_flags") + 1
     assert after.pop("fraud_flag_rules") == before.pop("fraud_flag_rules") + 1
+    # The flag's own event (flag_raised), nothing of the earn's.
+    assert after.pop("outbox_events") == before.pop("outbox_events") + 1
     assert after == before
     denied = _flags(hub)[-1]
     assert (denied["decision"], denied["transaction_id"], denied["rules"]) == (
@@ -301,6 +304,7 @@ def test_a_denied_redemption_reserves_nothing(hub, coffee):
         before.pop("fraud_flags") + 1,
         before.pop("fraud_flag_rules") + 1,
     )
+    assert after.pop("outbox_events") == before.pop("outbox_events") + 1  # flag_raised only
     assert after == before
     assert balance(hub, card()).available_points == 90
 
@@ -351,6 +355,7 @@ def test_a_frozen_accounts_earns_and_burns_are_refused_and_recorded(hub, coffee)
     after = row_counts(hub)
     assert after.pop("fraud_flags") == before.pop("fraud_flags") + 2
     assert after.pop("fraud_flag_rules") == before.pop("fraud_flag_rules") + 2
+    assert after.pop("outbox_events") == before.pop("outbox_events") + 2  # flag_raised only
     assert after == before
     flags = _flags(hub)
     assert [(f["operation"], f["decision"], f["rules"]) for f in flags] == [

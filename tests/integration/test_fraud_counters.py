@@ -11,19 +11,25 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from fraud.facts import HISTORY_EARNS_MAX, Attempt, Operation
+from fraud.facts import HISTORY_EARNS_MAX, Attempt, Operation, TillRate
 from fraud.thresholds import FraudThresholds
 from hub import bootstrap
 from hub.adapters.repositories.fraud import _ACTIVITY
-from hub.adapters.repositories.fraud_counters import minute_of
+from hub.adapters.repositories.fraud_counters import hour_of, minute_of, shard_of, week_of
 from hub.adapters.sql import compiled_for_postgres
-from hub.adapters.tables import fraud_member_minutes, fraud_till_members, transactions
+from hub.adapters.tables import (
+    fraud_member_minutes,
+    fraud_member_partners,
+    fraud_till_members,
+    fraud_till_rates,
+    transactions,
+)
 from hub.domain.clock import ManualClock
 from hub.domain.errors import HubError
 from hub.domain.ledger import TransactionKind
@@ -51,6 +57,13 @@ def _at_till(command, terminal: str, cashier: str):  # type: ignore[no-untyped-d
 def _random_history(hub: bootstrap.Hub, clock: ManualClock, rng: random.Random) -> list[uuid.UUID]:
     numbers = [f"40001234123400{i:02d}" for i in range(4)]
     members = [enroll(hub, "coffee", card(n)).member_id for n in numbers]
+    _random_operations(hub, clock, rng, numbers)
+    return members
+
+
+def _random_operations(
+    hub: bootstrap.Hub, clock: ManualClock, rng: random.Random, numbers: list[str]
+) -> None:
     for _ in range(40):
         clock.advance(timedelta(seconds=rng.choice((0, 7, 40, 61, 600, 1900))))
         number, partner = rng.choice(numbers), rng.choice(PARTNERS)
@@ -62,7 +75,6 @@ def _random_history(hub: bootstrap.Hub, clock: ManualClock, rng: random.Random) 
         command = authorize_command(card(number), rng.randrange(1, 5), partner_id=partner)
         with contextlib.suppress(HubError):  # too few points yet: nothing posted or counted
             hub.partner_api().authorize(_at_till(command, terminal, cashier))
-    return members
 
 
 def _scan(hub: bootstrap.Hub) -> tuple[dict[tuple, list[int]], dict[tuple, datetime]]:
@@ -143,6 +155,132 @@ def test_the_counters_equal_a_scan_of_the_transactions_over_random_histories(hub
         facts = _activity(hub, tried)
         assert facts.terminal_members == _till_members_scanned(hub, tried, "terminal")
         assert facts.cashier_members == _till_members_scanned(hub, tried, "cashier")
+
+
+def _earns(hub: bootstrap.Hub) -> list[Any]:
+    t = transactions.c
+    with hub.engine.connect() as connection:
+        return list(
+            connection.execute(
+                sa.select(t.created_at, t.points, t.partner_id, t.member_id)
+                .add_columns(t.terminal_id, t.cashier_id)
+                .where(t.kind == TransactionKind.EARN.value)
+                .order_by(t.created_at)
+            )
+        )
+
+
+def _scanned_partners(hub: bootstrap.Hub) -> dict[tuple, list[int]]:
+    sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for _at, points, partner, member, _, _ in _earns(hub):
+        sums[(member, partner)][0] += 1
+        sums[(member, partner)][1] += points
+    return dict(sums)
+
+
+def _scanned_rates(hub: bootstrap.Hub) -> dict[tuple, tuple]:
+    """Each till shard's rate row, from its earns' times: the hours, the busiest closed hour of
+    its last week and of the week before that it was busy in, and its earns and points ever."""
+    times: dict[tuple, list[datetime]] = defaultdict(list)
+    points_of: Counter[tuple] = Counter()
+    for at, points, partner, member, terminal, cashier in _earns(hub):
+        for kind, till_id in (("terminal", terminal), ("cashier", cashier)):
+            if till_id:
+                times[(partner, kind, till_id, shard_of(member))].append(at)
+                points_of[(partner, kind, till_id, shard_of(member))] += points
+    rates = {}
+    for till, ats in times.items():
+        hours = Counter(hour_of(at) for at in ats)
+        last = max(hours)
+        before = max((h for h in hours if h < last), default=last)
+        week = week_of(last)
+        closed = {h: n for h, n in hours.items() if h != last}
+        earlier = max((week_of(h) for h in closed if week_of(h) < week), default=None)
+        rates[till] = (
+            last,
+            hours[last],
+            before,
+            hours[before] if before != last else 0,
+            week,
+            max((n for h, n in closed.items() if week_of(h) == week), default=0),
+            max((n for h, n in closed.items() if week_of(h) == earlier), default=0),
+            len(ats),
+            points_of[till],
+        )
+    return rates
+
+
+def _baselines(hub: bootstrap.Hub) -> tuple[dict[tuple, list[int]], dict[tuple, tuple]]:
+    r = fraud_till_rates.c
+    with hub.engine.connect() as connection:
+        partners = {
+            (row.member_id, row.partner_id): [row.earns, row.earned_points]
+            for row in connection.execute(sa.select(fraud_member_partners))
+        }
+        rates = {
+            (row.partner_id, row.till_kind, row.till_id, row.shard): (
+                row.hour_start,
+                row.hour_earns,
+                row.previous_hour_start,
+                row.previous_hour_earns,
+                row.week_start,
+                row.peak_earns,
+                row.previous_peak_earns,
+                row.earns,
+                row.earned_points,
+            )
+            for row in connection.execute(sa.select(fraud_till_rates).order_by(r.till_id))
+        }
+    return partners, rates
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_baselines_equal_a_scan_of_the_transactions_over_random_histories(hub, clock, seed):
+    for partner in PARTNERS:
+        add_partner(hub, partner)
+    rng = random.Random(seed)
+    _random_history(hub, clock, rng)
+    clock.advance(timedelta(days=1))  # over a week's end: Sunday to Monday
+    _random_operations(hub, clock, rng, [f"40001234123400{i:02d}" for i in range(4)])
+    assert _baselines(hub) == (_scanned_partners(hub), _scanned_rates(hub))
+
+
+def _pace_at(hub: bootstrap.Hub, at: datetime) -> TillRate:
+    tried = Attempt(Operation.EARN, "coffee", uuid.uuid4(), 1, at, "s", "T1", "")
+    return _activity(hub, tried).terminal_rate
+
+
+def test_a_tills_pace_adds_up_its_shards_last_hour_and_busiest_closed_hours(hub, clock):
+    ten = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    shard = {
+        "partner_id": "coffee",
+        "till_kind": "terminal",
+        "till_id": "T1",
+        "hour_start": ten,
+        "hour_earns": 30,
+        "previous_hour_start": ten - timedelta(hours=1),
+        "previous_hour_earns": 40,
+        "week_start": week_of(ten),
+        "peak_earns": 40,
+        "previous_peak_earns": 50,
+        "earns": 1,
+        "earned_points": 1,
+    }
+    with hub.engine.begin() as connection:
+        connection.execute(
+            fraud_till_rates.insert(),
+            [
+                {**shard, "shard": 0},
+                {**shard, "shard": 1, "peak_earns": 20, "previous_peak_earns": 0},
+            ],
+        )
+    # At 10:15 the hour before reaches back to 9:15: three quarters of 9:00-10:00. Each shard's
+    # busiest closed hour adds up: 50 and 20.
+    assert _pace_at(hub, ten + timedelta(minutes=15)) == TillRate(2 * (30 + 30), 50 + 20)
+    # At 11:30 the 10:00 hour has closed: half of it is recent, and the busiest of shard 1.
+    assert _pace_at(hub, ten + timedelta(hours=1, minutes=30)) == TillRate(2 * 15, 50 + 30)
+    # A till quiet for a day is at no pace, and keeps its norm.
+    assert _pace_at(hub, ten + timedelta(days=1)) == TillRate(0, 50 + 30)
 
 
 def test_the_velocity_window_counts_from_the_minute_its_start_falls_in(hub, clock):

@@ -20,6 +20,7 @@ from hub.adapters.tables import member_links
 from hub.domain.clock import ManualClock
 from hub.domain.currencies import currency
 from hub.domain.errors import (
+    AmbiguousId,
     FlagAlreadyResolved,
     FlagNotFound,
     FraudDeclined,
@@ -32,6 +33,7 @@ from hub.domain.errors import (
     InvalidAmount,
     InvalidField,
     InvalidPageToken,
+    MalformedId,
     MemberAlreadyFrozen,
     MemberNotActive,
     MemberNotFound,
@@ -39,10 +41,13 @@ from hub.domain.errors import (
 )
 from hub.domain.flags import ActionKind, Flag, FlagStatus
 from hub.domain.holds import HoldStatus
+from hub.domain.ids import new_id
 from hub.domain.ledger import TransactionKind
 from hub.domain.lots import LotStatus
 from hub.domain.members import MemberStatus
 from hub.domain.money import Money
+from hub.domain.short_ids import IdKind
+from hub.services import fraud_queue
 from hub.services.commands import (
     AnnulPoints,
     Attribution,
@@ -51,11 +56,13 @@ from hub.services.commands import (
     FraudReport,
     FreezeMember,
     GetAccount,
+    GetMemberTimeline,
     ListFlags,
     PutRule,
     RefundEarn,
     ReleaseHold,
     ResolveFlag,
+    ResolveFlags,
     RunNightlyPass,
     UnfreezeMember,
 )
@@ -81,13 +88,14 @@ def raise_flag(
     rules: tuple[tuple[RuleCode, int], ...] = ((RuleCode.MEMBER_VELOCITY_COUNT, 60),),
     hold_id: uuid.UUID | None = None,
     raised_at: datetime | None = None,
+    flag_id: uuid.UUID | None = None,
 ) -> Flag:
     """A flag as the hot path raises it, written through the fraud repository."""
     verdicts = tuple(
         Verdict(rule, Decision.REVIEW, score, "seen in a test") for rule, score in rules
     )
     flag = Flag.raised(
-        uuid.uuid4(),
+        flag_id or uuid.uuid4(),
         Assessment(verdicts),
         operation=Operation.AUTHORIZE if hold_id else Operation.EARN,
         partner_id=partner_id,
@@ -139,14 +147,14 @@ def test_the_queue_lists_open_flags_highest_score_first_then_oldest_in_pages(hub
     )
     api = hub.fraud_api()
     first = api.list_flags(ListFlags(page_size=2))
-    assert [f.id for f in first.flags] == [high_old.id, high_new.id]
+    assert [f.flag.id for f in first.flags] == [high_old.id, high_new.id]
     second = api.list_flags(ListFlags(page_size=2, page_token=first.next_page_token))
-    assert [f.id for f in second.flags] == [low.id]
+    assert [f.flag.id for f in second.flags] == [low.id]
     assert second.next_page_token == ""
     everything = api.list_flags(ListFlags(status=None))
-    assert everything.flags[0].id == resolved.id
+    assert everything.flags[0].flag.id == resolved.id
     assert api.list_flags(ListFlags(member_id=uuid.uuid4())).flags == ()
-    assert [f.id for f in api.list_flags(ListFlags(FlagStatus.FALSE_POSITIVE)).flags] == [
+    assert [f.flag.id for f in api.list_flags(ListFlags(FlagStatus.FALSE_POSITIVE)).flags] == [
         resolved.id
     ]
 
@@ -155,7 +163,7 @@ def test_a_flag_reads_back_as_it_was_raised(hub, member):
     raised = raise_flag(
         hub, member, rules=((RuleCode.EARN_THEN_BURN, 60), (RuleCode.LINKED_MEMBERS, 30))
     )
-    assert hub.fraud_api().get_flag(raised.id) == raised
+    assert hub.fraud_api().get_flag(raised.id).flag == raised
 
 
 def test_an_unknown_flag_or_a_forged_page_token_is_refused(hub, member):
@@ -460,7 +468,7 @@ def test_a_flag_is_resolved_once_with_the_analysts_note(hub, member, clock):
         ANALYST.reason,
         clock.now(),
     )
-    assert hub.fraud_api().get_flag(flag.id) == resolved
+    assert hub.fraud_api().get_flag(flag.id).flag == resolved
     counts = row_counts(hub)
     with pytest.raises(FlagAlreadyResolved):
         hub.fraud_api().resolve_flag(
@@ -539,7 +547,7 @@ def test_the_nightly_pass_finds_slow_farming_and_a_dormant_burn_once(hub, coffee
     api = hub.fraud_api()
     first = api.nightly_pass(RunNightlyPass(day))
     assert (first.flags_raised, first.farming, first.dormant_burns) == (2, 1, 1)
-    flags = {f.verdicts[0].rule: f for f in api.list_flags(ListFlags()).flags}
+    flags = {f.flag.verdicts[0].rule: f.flag for f in api.list_flags(ListFlags()).flags}
     assert flags[RuleCode.SLOW_FARMING].member_id == farmer.member_id
     assert flags[RuleCode.SLOW_FARMING].operation is Operation.NIGHTLY
     assert flags[RuleCode.DORMANT_BURN].member_id == sleeper.member_id
@@ -605,3 +613,78 @@ def test_two_passes_racing_on_one_nightly_flag_record_it_once(pg_hub):
     racer.join(timeout=10)
     assert results == [False]
     assert len(hub.fraud_api().list_flags(ListFlags()).flags) == 1
+
+
+# -- bulk resolution, short ids and the timeline ---------------------------------------------
+
+
+def test_a_bulk_resolution_resolves_at_most_its_limit_oldest_first_and_says_more_remain(
+    hub, member, clock, monkeypatch
+):
+    monkeypatch.setattr(fraud_queue, "BULK_RESOLVE_MAX", 2)
+    raised = []
+    for _ in range(3):
+        raised.append(raise_flag(hub, member))
+        clock.advance(timedelta(seconds=1))
+    command = ResolveFlags(member, None, FlagStatus.CONFIRMED, changed_by=ANALYST)
+    first = hub.fraud_api().resolve_flags(command)
+    assert (first.flag_ids, first.more) == ((raised[0].id, raised[1].id), True)
+    second = hub.fraud_api().resolve_flags(command)
+    assert (second.flag_ids, second.more) == ((raised[2].id,), False)
+    assert [r.event.details["flags"] for r in audited(hub, "flags.resolve")] == [1, 2]
+
+
+def test_a_bulk_resolution_that_matches_nothing_changes_and_audits_nothing(hub, member):
+    before = row_counts(hub)
+    command = ResolveFlags(None, "earn_then_burn", FlagStatus.CONFIRMED, changed_by=ANALYST)
+    assert hub.fraud_api().resolve_flags(command).flag_ids == ()
+    assert_unchanged(hub, before)
+
+
+def test_a_bulk_resolution_names_one_member_or_one_rule(hub, member):
+    for member_id, rule in ((None, None), (member, "earn_then_burn")):
+        with pytest.raises(InvalidField):
+            hub.fraud_api().resolve_flags(
+                ResolveFlags(member_id, rule, FlagStatus.CONFIRMED, changed_by=ANALYST)
+            )
+
+
+def test_a_whole_id_resolves_to_itself_without_a_read_and_a_prefix_to_its_one_id(hub, member):
+    resolve = hub.fraud_api().resolve_id
+    assert resolve(str(member), IdKind.MEMBER, field="member_id") == member
+    assert resolve(member.hex[:16], IdKind.MEMBER, field="member_id") == member
+    with pytest.raises(MalformedId):
+        resolve(member.hex[:7], IdKind.MEMBER, field="member_id")
+    with pytest.raises(MemberNotFound):
+        resolve("f" * 12, IdKind.MEMBER, field="member_id")
+
+
+def test_a_prefix_two_flags_share_is_ambiguous(hub, member):
+    first, second = (raise_flag(hub, member, flag_id=new_id()).id.hex for _ in range(2))
+    # UUIDv7 ids made in the same weeks share at least their first 8 digits.
+    assert first[:8] == second[:8]
+    with pytest.raises(AmbiguousId) as caught:
+        hub.fraud_api().resolve_id(first[:8], IdKind.FLAG, field="flag_id")
+    assert (caught.value.reason, caught.value.metadata["field"]) == ("AMBIGUOUS_ID", "flag_id")
+
+
+def test_a_timeline_read_a_page_at_a_time_is_the_timeline_read_at_once(hub, member, clock):
+    placed = hold_in_review(hub)
+    flag = raise_flag(hub, member, hold_id=placed.hold_id)
+    hub.fraud_api().freeze(FreezeMember(member, flag.id, changed_by=ANALYST))
+    clock.advance(timedelta(minutes=5))
+    hub.fraud_api().decline_hold(DeclineHold(placed.hold_id, changed_by=ANALYST))
+    whole = hub.fraud_api().timeline(GetMemberTimeline(member, page_size=500))
+    paged, token = [], ""
+    while True:
+        page = hub.fraud_api().timeline(GetMemberTimeline(member, 1, token))
+        paged += page.entries
+        token = page.next_page_token
+        if not token:
+            break
+    assert [e.cursor() for e in paged] == [e.cursor() for e in whole.entries]
+    assert whole.next_page_token == ""
+    kinds = [e.kind.value for e in whole.entries]
+    assert kinds[:2] == ["action", "transaction"]  # the decline and its void, newest first
+    held = next(e.item for e in whole.entries if e.kind.value == "hold")
+    assert held.status is HoldStatus.DECLINED

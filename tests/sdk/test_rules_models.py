@@ -182,6 +182,12 @@ def test_a_bonus_transaction_reads_as_bonus() -> None:
     assert kind.value == "bonus"
 
 
+def test_a_goodwill_transaction_reads_as_goodwill() -> None:
+    message = partner_pb2.Transaction(kind=partner_pb2.TRANSACTION_KIND_GOODWILL, created_at=NOW)
+
+    assert convert.transaction(message).kind is TransactionKind.GOODWILL
+
+
 def test_a_grant_event_request_names_the_member_the_event_and_the_referred_member() -> None:
     referral = convert.grant_event_request(
         "m_1", EventKind.REFERRAL, Identifier.phone("+4915112345678"), "key-1"

@@ -176,7 +176,8 @@ def test_a_certificate_naming_no_coalition_principal_is_refused(pki: Pki) -> Non
 def test_a_staff_certificate_is_not_a_partners(pki: Pki) -> None:
     staff = pki.ca.issue_client(Principal.staff(Role.ADMIN, "alice"), pki.now)
 
-    with pytest.raises(CertificateError, match=r"coalition\.hub/staff/admin/alice, not a partner"):
+    named = r"coalition\.hub/staff/operator/alice, not a partner"
+    with pytest.raises(CertificateError, match=named):
         HubClient.connect("127.0.0.1:1", **pki.files(staff, "alice").kwargs())
 
 

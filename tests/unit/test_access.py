@@ -19,7 +19,7 @@ from hub.domain.errors import (
     Unauthenticated,
 )
 from hub.domain.partners import PartnerStatus
-from hub.domain.principals import Principal, Role
+from hub.domain.principals import Principal, Role, person_of
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 COFFEE = Principal.partner("coffee", "abc123")
@@ -46,11 +46,50 @@ ACTIVE = PartnerAccess(PartnerStatus.ACTIVE, None)
     [
         "spiffe://coalition.hub/partner/coffee",
         "spiffe://coalition.hub/staff/analyst/ana",
-        "spiffe://coalition.hub/staff/admin/ada.b",
+        "spiffe://coalition.hub/staff/operator/ada.b",
+        "spiffe://coalition.hub/console/web",
     ],
 )
 def test_a_principal_round_trips_through_its_uri(uri):
     assert Principal.from_uri(uri).uri == uri
+
+
+def test_a_certificate_of_the_admin_role_names_an_operator():
+    legacy = Principal.from_uri("spiffe://coalition.hub/staff/admin/ada")
+
+    assert legacy.role is Role.OPERATOR
+    assert legacy.uri == "spiffe://coalition.hub/staff/operator/ada"
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("spiffe://coalition.hub/staff/officer/olga", "spiffe://coalition.hub/staff/officer/olga"),
+        ("spiffe://coalition.hub/staff/officer/olga", "spiffe://coalition.hub/staff/analyst/olga"),
+        ("spiffe://coalition.hub/staff/officer/olga", "cli:olga"),
+    ],
+)
+def test_one_person_is_one_person_whatever_the_role_or_channel(first, second):
+    assert person_of(first) == person_of(second) == "staff:olga"
+
+
+@pytest.mark.parametrize(
+    "other",
+    ["spiffe://coalition.hub/staff/officer/pat", "system:scheduler", "cli:pat"],
+)
+def test_other_actors_are_other_persons(other):
+    assert person_of("spiffe://coalition.hub/staff/officer/olga") != person_of(other)
+
+
+def test_only_a_console_relays_and_only_for_staff():
+    console = Principal.console("web")
+    olga = Principal.staff(Role.OFFICER, "olga")
+
+    assert olga.relayed_by(console).via == console
+    with pytest.raises(Unauthenticated):
+        Principal.partner("coffee").relayed_by(console)
+    with pytest.raises(Unauthenticated):
+        olga.relayed_by(Principal.staff(Role.ANALYST, "ana"))
 
 
 @pytest.mark.parametrize(

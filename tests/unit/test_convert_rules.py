@@ -188,6 +188,12 @@ def test_a_bonus_transaction_has_its_own_kind():
     assert message.kind == partner_pb2.TRANSACTION_KIND_BONUS
 
 
+def test_a_goodwill_credit_reads_as_goodwill_in_the_funders_listing():
+    message = convert.transaction_message(_record(TransactionKind.GOODWILL))
+
+    assert message.kind == partner_pb2.TRANSACTION_KIND_GOODWILL
+
+
 def test_a_balance_shows_the_tier_and_leaves_it_unset_without_tiers():
     progress = TierProgress("Silver", "Gold", TierMetric.SPEND, 120_000, 30_000, "EUR")
     with_tiers = BalanceView(MEMBER_ID, 120, 0, 0, 0, NOW, NOW, tier=progress)

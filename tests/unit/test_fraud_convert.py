@@ -29,8 +29,9 @@ from hub.domain.money import Money
 from hub.domain.principals import Principal, Role
 from hub.domain.purchases import Channel, PointOfSale
 from hub.domain.rates import Rates, RateVersion
+from hub.domain.short_ids import parse_id_or_prefix
 from hub.services import commands
-from hub.services.ports.reviews import AccountTransaction
+from hub.services.ports.reviews import AccountTransaction, QueuedFlag
 from hub.services.results import (
     AccountStatusView,
     AccountView,
@@ -67,6 +68,49 @@ FLAG = Flag(
 )
 
 
+def whole(text, kind, *, field):
+    """Ids as the servicer resolves them, for requests naming whole ids only."""
+    found = parse_id_or_prefix(text, field=field)
+    assert isinstance(found, uuid.UUID), "a prefix needs the resolve_id use case"
+    return found
+
+
+def list_flags(request):
+    return convert.list_flags(request, whole)
+
+
+def flag_id(request):
+    return convert.flag_id(request, whole)
+
+
+def get_account(request):
+    return convert.get_account(request, whole)
+
+
+def freeze(request, by=ANALYST):
+    return convert.freeze(request, by, whole)
+
+
+def unfreeze(request, by=ANALYST):
+    return convert.unfreeze(request, by, whole)
+
+
+def annul(request, by=ANALYST):
+    return convert.annul(request, by, whole)
+
+
+def release_hold(request, by=ANALYST):
+    return convert.release_hold(request, by, whole)
+
+
+def decline_hold(request, by=ANALYST):
+    return convert.decline_hold(request, by, whole)
+
+
+def resolve_flag(request, by=ANALYST):
+    return convert.resolve_flag(request, by, whole)
+
+
 def refused(error: type[Exception], convert_call, *args):
     with pytest.raises(error) as caught:
         convert_call(*args)
@@ -77,7 +121,7 @@ def refused(error: type[Exception], convert_call, *args):
 
 
 def test_an_empty_listing_asks_for_open_flags_fifty_at_a_time():
-    command = convert.list_flags(fraud_pb2.ListFlagsRequest())
+    command = list_flags(fraud_pb2.ListFlagsRequest())
     assert command == commands.ListFlags(FlagStatus.OPEN, None, 50, "")
 
 
@@ -85,69 +129,69 @@ def test_all_lists_every_status_and_a_member_and_page_pass_through():
     request = fraud_pb2.ListFlagsRequest(
         status="all", member_id=str(MEMBER_ID), page_size=200, page_token="abc"
     )
-    assert convert.list_flags(request) == commands.ListFlags(None, MEMBER_ID, 200, "abc")
+    assert list_flags(request) == commands.ListFlags(None, MEMBER_ID, 200, "abc")
 
 
 @pytest.mark.parametrize("status", ["open", "confirmed", "false_positive"])
 def test_each_flag_status_can_be_listed(status):
-    assert convert.list_flags(fraud_pb2.ListFlagsRequest(status=status)).status == status
+    assert list_flags(fraud_pb2.ListFlagsRequest(status=status)).status == status
 
 
 @pytest.mark.parametrize("status", ["OPEN", "closed", "any", " all"])
 def test_an_unknown_status_is_an_invalid_field(status):
-    error = refused(InvalidField, convert.list_flags, fraud_pb2.ListFlagsRequest(status=status))
+    error = refused(InvalidField, list_flags, fraud_pb2.ListFlagsRequest(status=status))
     assert (error.reason, error.field) == ("INVALID_FIELD", "status")
 
 
-@pytest.mark.parametrize("page_size", [-1, 201, 500])
-def test_a_page_size_outside_1_to_200_is_an_invalid_field(page_size):
+@pytest.mark.parametrize("page_size", [-1, 501, 1000])
+def test_a_page_size_outside_1_to_500_is_an_invalid_field(page_size):
     request = fraud_pb2.ListFlagsRequest(page_size=page_size)
-    assert refused(InvalidField, convert.list_flags, request).field == "page_size"
+    assert refused(InvalidField, list_flags, request).field == "page_size"
 
 
 def test_a_malformed_member_id_in_a_listing_is_named():
     request = fraud_pb2.ListFlagsRequest(member_id="not-a-uuid")
-    error = refused(MalformedId, convert.list_flags, request)
+    error = refused(MalformedId, list_flags, request)
     assert (error.reason, error.field) == ("MALFORMED_ID", "member_id")
 
 
 # -- ids --------------------------------------------------------------------------------------
 
 MALFORMED_IDS = [
-    (convert.flag_id, fraud_pb2.GetFlagRequest(flag_id="x"), "flag_id"),
-    (convert.get_account, fraud_pb2.GetAccountRequest(member_id=""), "member_id"),
+    (flag_id, fraud_pb2.GetFlagRequest(flag_id="x"), "flag_id"),
+    (get_account, fraud_pb2.GetAccountRequest(member_id=""), "member_id"),
     (
-        lambda r: convert.freeze(r, ANALYST),
+        lambda r: freeze(r, ANALYST),
         fraud_pb2.FreezeMemberRequest(member_id="12", reason="T-1"),
         "member_id",
     ),
     (
-        lambda r: convert.freeze(r, ANALYST),
+        lambda r: freeze(r, ANALYST),
         fraud_pb2.FreezeMemberRequest(member_id=str(MEMBER_ID), reason="T-1", flag_id="f"),
         "flag_id",
     ),
     (
-        lambda r: convert.unfreeze(r, ANALYST),
+        lambda r: unfreeze(r, ANALYST),
         fraud_pb2.UnfreezeMemberRequest(member_id="zz", reason="T-1"),
         "member_id",
     ),
     (
-        lambda r: convert.annul(r, ANALYST),
+        lambda r: annul(r, ANALYST),
         fraud_pb2.AnnulPointsRequest(idempotency_key="k", member_id="m", reason="T-1"),
         "member_id",
     ),
     (
-        lambda r: convert.release_hold(r, ANALYST),
+        lambda r: release_hold(r, ANALYST),
         fraud_pb2.ReviewHoldRequest(hold_id="h", reason="T-1"),
         "hold_id",
     ),
     (
-        lambda r: convert.decline_hold(r, ANALYST),
+        lambda r: decline_hold(r, ANALYST),
         fraud_pb2.ReviewHoldRequest(hold_id=str(HOLD_ID), reason="T-1", flag_id="g" * 36),
         "flag_id",
     ),
     (
-        lambda r: convert.resolve_flag(r, ANALYST),
+        lambda r: resolve_flag(r, ANALYST),
         fraud_pb2.ResolveFlagRequest(flag_id="", resolution="confirmed", note="n"),
         "flag_id",
     ),
@@ -167,7 +211,7 @@ def test_a_freeze_names_the_member_the_flag_and_the_analyst_with_the_reason():
     request = fraud_pb2.FreezeMemberRequest(
         member_id=str(MEMBER_ID), reason="T-9 card sharing", flag_id=str(FLAG_ID)
     )
-    command = convert.freeze(request, ANALYST)
+    command = freeze(request, ANALYST)
     assert command == commands.FreezeMember(
         MEMBER_ID, FLAG_ID, changed_by=commands.Attribution(ANALYST.uri, "T-9 card sharing")
     )
@@ -175,14 +219,14 @@ def test_a_freeze_names_the_member_the_flag_and_the_analyst_with_the_reason():
 
 def test_an_unfreeze_without_a_flag_answers_none():
     request = fraud_pb2.UnfreezeMemberRequest(member_id=str(MEMBER_ID), reason="cleared")
-    assert convert.unfreeze(request, ANALYST).flag_id is None
+    assert unfreeze(request, ANALYST).flag_id is None
 
 
 def test_hold_reviews_carry_the_hold_and_flag():
     request = fraud_pb2.ReviewHoldRequest(hold_id=str(HOLD_ID), reason="ok", flag_id=str(FLAG_ID))
     released, declined = (
-        convert.release_hold(request, ANALYST),
-        convert.decline_hold(request, ANALYST),
+        release_hold(request, ANALYST),
+        decline_hold(request, ANALYST),
     )
     assert (released.hold_id, released.flag_id, released.changed_by.reason) == (
         HOLD_ID,
@@ -194,11 +238,11 @@ def test_hold_reviews_carry_the_hold_and_flag():
 
 
 WITHOUT_REASON = [
-    (convert.freeze, fraud_pb2.FreezeMemberRequest(member_id=str(MEMBER_ID))),
-    (convert.unfreeze, fraud_pb2.UnfreezeMemberRequest(member_id=str(MEMBER_ID), reason="  ")),
-    (convert.annul, fraud_pb2.AnnulPointsRequest(idempotency_key="k", member_id=str(MEMBER_ID))),
-    (convert.release_hold, fraud_pb2.ReviewHoldRequest(hold_id=str(HOLD_ID))),
-    (convert.decline_hold, fraud_pb2.ReviewHoldRequest(hold_id=str(HOLD_ID), reason="\t")),
+    (freeze, fraud_pb2.FreezeMemberRequest(member_id=str(MEMBER_ID))),
+    (unfreeze, fraud_pb2.UnfreezeMemberRequest(member_id=str(MEMBER_ID), reason="  ")),
+    (annul, fraud_pb2.AnnulPointsRequest(idempotency_key="k", member_id=str(MEMBER_ID))),
+    (release_hold, fraud_pb2.ReviewHoldRequest(hold_id=str(HOLD_ID))),
+    (decline_hold, fraud_pb2.ReviewHoldRequest(hold_id=str(HOLD_ID), reason="\t")),
 ]
 
 
@@ -212,7 +256,7 @@ def test_annulling_zero_points_annuls_all_of_them_and_a_positive_number_that_man
     request = fraud_pb2.AnnulPointsRequest(
         idempotency_key="k-1", member_id=str(MEMBER_ID), reason="confirmed fraud"
     )
-    assert convert.annul(request, ANALYST) == commands.AnnulPoints(
+    assert annul(request, ANALYST) == commands.AnnulPoints(
         "k-1",
         MEMBER_ID,
         None,
@@ -220,14 +264,14 @@ def test_annulling_zero_points_annuls_all_of_them_and_a_positive_number_that_man
         changed_by=commands.Attribution(ANALYST.uri, "confirmed fraud"),
     )
     request.points = 250
-    assert convert.annul(request, ANALYST).points == 250
+    assert annul(request, ANALYST).points == 250
 
 
 def test_annulling_negative_points_is_an_invalid_amount():
     request = fraud_pb2.AnnulPointsRequest(
         idempotency_key="k", member_id=str(MEMBER_ID), points=-1, reason="T-1"
     )
-    error = refused(InvalidAmount, convert.annul, request, ANALYST)
+    error = refused(InvalidAmount, annul, request, ANALYST)
     assert (error.reason, error.field) == ("INVALID_AMOUNT", "points")
 
 
@@ -236,7 +280,7 @@ def test_a_flag_resolves_with_the_note_as_the_analysts_reason(resolution):
     request = fraud_pb2.ResolveFlagRequest(
         flag_id=str(FLAG_ID), resolution=resolution, note="checked CCTV"
     )
-    assert convert.resolve_flag(request, ANALYST) == commands.ResolveFlag(
+    assert resolve_flag(request, ANALYST) == commands.ResolveFlag(
         FLAG_ID,
         FlagStatus(resolution),
         changed_by=commands.Attribution(ANALYST.uri, "checked CCTV"),
@@ -246,12 +290,12 @@ def test_a_flag_resolves_with_the_note_as_the_analysts_reason(resolution):
 @pytest.mark.parametrize("resolution", ["", "open", "all", "CONFIRMED", "fraud"])
 def test_a_resolution_other_than_confirmed_or_false_positive_is_an_invalid_field(resolution):
     request = fraud_pb2.ResolveFlagRequest(flag_id=str(FLAG_ID), resolution=resolution, note="n")
-    assert refused(InvalidField, convert.resolve_flag, request, ANALYST).field == "resolution"
+    assert refused(InvalidField, resolve_flag, request, ANALYST).field == "resolution"
 
 
 def test_a_resolution_without_a_note_is_an_invalid_field():
     request = fraud_pb2.ResolveFlagRequest(flag_id=str(FLAG_ID), resolution="confirmed", note=" ")
-    assert refused(InvalidField, convert.resolve_flag, request, ANALYST).field == "note"
+    assert refused(InvalidField, resolve_flag, request, ANALYST).field == "note"
 
 
 # -- report -----------------------------------------------------------------------------------
@@ -316,7 +360,7 @@ def test_a_resolved_flag_shows_who_resolved_it_when_and_why():
 
 
 def test_a_flag_page_keeps_the_order_and_the_token():
-    page = convert.flag_page(FlagPage((FLAG, FLAG), "next"))
+    page = convert.flag_page(FlagPage((QueuedFlag(FLAG), QueuedFlag(FLAG)), "next"))
     assert ([f.flag_id for f in page.flags], page.next_page_token) == ([str(FLAG_ID)] * 2, "next")
 
 
@@ -490,7 +534,8 @@ def _servicer(now: datetime, zone: str, **bound) -> FraudReviewServicer:
     def unused(command):
         raise AssertionError("not this use case")
 
-    use_cases = FraudUseCases(**{f.name: unused for f in dataclasses.fields(FraudUseCases)} | bound)
+    fields = {f.name: unused for f in dataclasses.fields(FraudUseCases)}
+    use_cases = FraudUseCases(**fields | {"resolve_id": whole} | bound)
     return FraudReviewServicer(use_cases, ManualClock(now), ZoneInfo(zone))
 
 

@@ -26,6 +26,9 @@ BAD_VALUES = [
     ("HUB_PARTNER_RATE_LIMIT_PER_S", "lots", "must be an integer"),
     ("HUB_LISTEN", "50051", "HOST:PORT such as 127.0.0.1:50051 or [::]:50051 (got '50051')"),
     ("HUB_LISTEN", "127.0.0.1:99999", "HOST:PORT"),
+    ("HUB_SERVE_CONSOLE_LISTEN", "8443", "HUB_SERVE_CONSOLE_LISTEN must be HOST:PORT"),
+    ("HUB_SERVE_REST_LISTEN", "8444", "HUB_SERVE_REST_LISTEN must be HOST:PORT"),
+    ("HUB_OPS_LISTEN", "9090", "HUB_OPS_LISTEN must be HOST:PORT"),
     ("HUB_TIMEZONE", "Mars/Olympus", "IANA time zone such as UTC or Europe/Paris"),
     ("HUB_THREADS", "eight", "must be an integer"),
     ("HUB_THREADS", "-4", "between 1 and 256, not -4"),
@@ -44,6 +47,8 @@ BAD_VALUES = [
     ("HUB_SETTLEMENT_CUTOFF", "-0:30", "time of day HH:MM"),
     ("HUB_SETTLEMENT_GRACE_S", "-300", "at least 0, not -300"),
     ("HUB_SETTLEMENT_NIGHTLY", "nightly", "must be one of 1, true"),
+    ("HUB_GOODWILL_APPROVAL_POINTS", "-1", "at least 0, not -1"),
+    ("HUB_GOODWILL_APPROVAL_POINTS", "lots", "must be an integer"),
 ]
 FREE_FORM = {"HUB_TLS_CERT", "HUB_TLS_KEY", "HUB_TLS_CLIENT_CA", "HUB_PKI_DIR"}
 """Paths: any text names a file; ``hub serve`` says which one it cannot read."""

@@ -5,39 +5,47 @@ history: the member's velocity and cashier-card counts are sums over the member'
 ``fraud_member_minutes`` (the latter over at most ``cashier_card_minutes_max`` of them), the
 members at the terminal and the cashier at most
 ``till_members_max`` rows of ``fraud_till_members`` each (both kept by the write, see
-``fraud_counters``); ``ix_transactions_member_id_created_at`` gives the latest earn elsewhere,
-the history and the last till (``LIMIT`` 1 or ``HISTORY_EARNS_MAX``); ``member_links`` the
-shared phones and e-mails. A till that sends no terminal or cashier id binds NULL, which
-matches nothing and costs one index probe. The statement stays under psycopg's 4,096
-characters, so that it is prepared once per connection
-(``tests/integration/test_fraud_counters.py``).
+``fraud_counters``); ``ix_transactions_member_id_created_at`` gives the latest earn elsewhere
+and the last till (``LIMIT`` 1); the member's history at this partner is one row of
+``fraud_member_partners``; ``member_links`` the shared phones and e-mails. A till that sends
+no terminal or cashier id binds NULL, which matches nothing and costs one index probe. The
+statement stays under psycopg's 4,096 characters, so that it is prepared once per connection
+(``tests/integration/test_fraud_counters.py``). The till rates (``fraud_till_rates``: the
+terminal's and the cashier's pace, norm and usual basket, at most ``TILL_SHARDS`` rows each,
+added up in the database into one row per till) are a second statement sent with it,
+answered in the same round trip.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 
 from fraud.facts import (
-    HISTORY_EARNS_MAX,
+    NO_RATE,
     ActivityFacts,
     ActivityWindows,
     Attempt,
     Location,
     Sighting,
+    TillRate,
 )
-from hub.adapters.repositories import fraud_counters
-from hub.adapters.repositories.fraud_counters import CASHIER, TERMINAL, minute_of
+from fraud.replay import PastOperations
+from hub.adapters.repositories import fraud_counters, fraud_replay
+from hub.adapters.repositories.fraud_counters import CASHIER, TERMINAL, hour_of, minute_of
 from hub.adapters.repositories.keys import for_member
-from hub.adapters.repositories.reviews import FLAG_INSERT, FLAG_RULE_INSERT, flag_rows
+from hub.adapters.repositories.review_rows import FLAG_INSERT, FLAG_RULE_INSERT, flag_rows
 from hub.adapters.sql import Row, Sql
 from hub.adapters.tables import (
     fraud_member_minutes,
+    fraud_member_partners,
     fraud_till_members,
+    fraud_till_rates,
     member_links,
     transactions,
 )
@@ -45,7 +53,9 @@ from hub.adapters.types import UtcDateTime
 from hub.domain.flags import Flag
 from hub.domain.ledger import TransactionKind
 from hub.domain.purchases import PointOfSale
+from hub.services import outbox
 from hub.services.ports.fraud import LinkKind
+from hub.services.ports.outbox import OutboxRepository
 from hub.services.ports.reads import Later, MemberKey
 
 # Short aliases keep the activity read under psycopg's 4,096 characters, past which it would
@@ -115,17 +125,10 @@ _elsewhere = (
     .limit(1)
     .subquery("elsewhere")
 )
-_history_rows = (
-    sa.select(_t.points)
-    .where(_MEMBER, _EARN)
-    .order_by(_t.created_at.desc())
-    .limit(HISTORY_EARNS_MAX)
-    .subquery("history_rows")
+_here = fraud_member_partners.alias("fmp")
+_HERE = sa.and_(
+    _here.c.member_id == sa.bindparam("member_id"), _here.c.partner_id == sa.bindparam("partner_id")
 )
-_history = sa.select(
-    sa.func.count().label("history_earns"),
-    sa.func.coalesce(sa.func.sum(_history_rows.c.points), 0).label("history_points"),
-).subquery("history")
 _seen = (
     sa.select(
         _t.created_at.label("seen_at"),
@@ -153,17 +156,65 @@ _velocity_sums = _velocity.subquery("velocity")
 _ACTIVITY = sa.select(
     *_velocity_sums.c,
     *_elsewhere.c,
-    *_history.c,
+    _here.c.earns.label("history_earns"),
+    _here.c.earned_points.label("history_points"),
     *_seen.c,
     _other_members(TERMINAL).label("terminal_members"),
     _other_members(CASHIER).label("cashier_members"),
     _cashier_member_earns.label("cashier_member_earns"),
     _LINKED.label("linked_members"),
 ).select_from(
-    _velocity_sums.join(_history, sa.true())
+    _velocity_sums.outerjoin(_here, _HERE)
     .outerjoin(_elsewhere, sa.true())
     .outerjoin(_seen, sa.true())
 )
+_r = fraud_till_rates.c
+
+
+def _at(name: str) -> sa.BindParameter[datetime]:
+    return sa.bindparam(name, type_=UtcDateTime())
+
+
+def _larger(a: sa.ColumnElement[int], b: sa.ColumnElement[int]) -> sa.ColumnElement[int]:
+    return sa.case((a > b, a), else_=b)
+
+
+def _last_hour_share(start: sa.ColumnElement[datetime]) -> sa.ColumnElement[int]:
+    # Earns of the clock hour this hour began in count for the part of it after the attempt's
+    # time less an hour (spread evenly); the current hour's all count; older ones none.
+    share = sa.bindparam("last_hour_share_s", type_=sa.Integer())
+    return sa.case((start == _at("this_hour"), 3600), (start == _at("last_hour"), share), else_=0)
+
+
+# A till's shards added up, per kind: at most 2 * TILL_SHARDS rows by primary key, 2 answered.
+_recent = _r.hour_earns * _last_hour_share(_r.hour_start) // 3600 + sa.case(
+    (
+        _r.previous_hour_start != _r.hour_start,
+        _r.previous_hour_earns * _last_hour_share(_r.previous_hour_start) // 3600,
+    ),
+    else_=0,
+)
+_closed = sa.case((_r.hour_start < _at("this_hour"), _r.hour_earns), else_=0)
+_TILL_RATES = (
+    sa.select(
+        _r.till_kind,
+        sa.func.sum(_recent).label("recent_earns"),
+        sa.func.sum(_larger(_larger(_r.peak_earns, _r.previous_peak_earns), _closed)).label(
+            "usual_earns"
+        ),
+        sa.func.sum(_r.earns).label("earns"),
+        sa.func.sum(_r.earned_points).label("earned_points"),
+    )
+    .where(
+        _r.partner_id == sa.bindparam("partner_id"),
+        sa.or_(
+            sa.and_(_r.till_kind == TERMINAL, _r.till_id == sa.bindparam("terminal_id")),
+            sa.and_(_r.till_kind == CASHIER, _r.till_id == sa.bindparam("cashier_id")),
+        ),
+    )
+    .group_by(_r.till_kind)
+)
+_HOUR = timedelta(hours=1)
 _INSERT_LINK = member_links.insert()
 _DELETE_LINKS_OF_KINDS = (
     sa.delete(member_links)
@@ -189,6 +240,38 @@ def _sighting(row: Row) -> Sighting | None:
     )
 
 
+def _rate(row: Row | None) -> TillRate:
+    if row is None:
+        return NO_RATE
+    return TillRate(int(row["recent_earns"]), int(row["usual_earns"]))
+
+
+def _with_tills(facts: ActivityFacts, rows: Sequence[Row]) -> ActivityFacts:
+    by_kind = {row["till_kind"]: row for row in rows}
+    basket = by_kind.get(TERMINAL) or by_kind.get(CASHIER)
+    return replace(
+        facts,
+        terminal_rate=_rate(by_kind.get(TERMINAL)),
+        cashier_rate=_rate(by_kind.get(CASHIER)),
+        basket_earns=int(basket["earns"]) if basket else 0,
+        basket_points=int(basket["earned_points"]) if basket else 0,
+    )
+
+
+def till_params(partner_id: str, point_of_sale: PointOfSale, at: datetime) -> dict[str, object]:
+    """The till rates' parameters for an attempt at ``at``."""
+    this_hour = hour_of(at)
+    last_hour = this_hour - _HOUR
+    return {
+        "partner_id": partner_id,
+        "terminal_id": point_of_sale.terminal_id or None,
+        "cashier_id": point_of_sale.cashier_id or None,
+        "this_hour": this_hour,
+        "last_hour": last_hour,
+        "last_hour_share_s": int((this_hour - (at - _HOUR)).total_seconds()),
+    }
+
+
 def _facts(row: Row) -> ActivityFacts:
     return ActivityFacts(
         member_earns=int(row["member_earns"]),
@@ -197,8 +280,8 @@ def _facts(row: Row) -> ActivityFacts:
         member_held_points=int(row["member_held_points"]),
         last_earn_elsewhere_at=row["elsewhere_at"],
         last_earn_elsewhere_partner=row["elsewhere_partner"] or "",
-        history_earns=int(row["history_earns"]),
-        history_points=int(row["history_points"]),
+        history_earns=int(row["history_earns"] or 0),
+        history_points=int(row["history_points"] or 0),
         last_sighting=_sighting(row),
         terminal_members=int(row["terminal_members"]),
         cashier_members=int(row["cashier_members"]),
@@ -210,8 +293,9 @@ def _facts(row: Row) -> ActivityFacts:
 class SqlFraudRepository:
     """See ``hub.services.ports.fraud.FraudRepository``."""
 
-    def __init__(self, sql: Sql) -> None:
+    def __init__(self, sql: Sql, outbox: OutboxRepository) -> None:
         self._sql = sql
+        self._outbox = outbox
 
     def activity(self, attempt: Attempt, windows: ActivityWindows) -> ActivityFacts:
         pos = PointOfSale(
@@ -240,16 +324,41 @@ class SqlFraudRepository:
             "cashier_card_minutes_max": windows.cashier_card_minutes_max,
         }
         found = self._sql.later(*for_member(_ACTIVITY, member, params))
-        # A SELECT without FROM always answers one row.
-        return lambda: _facts(found()[0])
+        tills = self._sql.later(_TILL_RATES, till_params(partner_id, point_of_sale, windows.at))
+        # The velocity sums are an aggregate: the statement always answers one row.
+        return lambda: _with_tills(_facts(found()[0]), tills())
 
     def prune_counters(self, before: datetime, batch: int) -> int:
         return fraud_counters.prune(self._sql, before, batch)
+
+    def past_operations(
+        self,
+        partner_id: str,
+        *,
+        since: datetime,
+        read_since: datetime,
+        until: datetime,
+        operations_max: int,
+        rows_max: int,
+    ) -> PastOperations:
+        return fraud_replay.past_operations(
+            self._sql,
+            partner_id,
+            since=since,
+            read_since=read_since,
+            until=until,
+            operations_max=operations_max,
+            rows_max=rows_max,
+        )
+
+    def raised_flags(self, partner_id: str, since: datetime) -> dict[str, int]:
+        return fraud_replay.raised_flags(self._sql, partner_id, since)
 
     def add_flag(self, flag: Flag) -> None:
         flag_row, rule_rows = flag_rows(flag)
         self._sql.defer(FLAG_INSERT, [flag_row])
         self._sql.defer(FLAG_RULE_INSERT, rule_rows)
+        self._outbox.add(outbox.flag_raised(flag))  # every flag, whichever check raised it
 
     def set_links(
         self,

@@ -22,8 +22,9 @@ from hub.domain.errors import TransactionNotFound
 from hub.domain.ledger import Totals, Transaction, TransactionKind, totals_by_account
 from hub.domain.money import Money
 from hub.domain.refunds import EarnRecord, PriorRefunds
-from hub.services import codec
+from hub.services import codec, outbox
 from hub.services.ports.ledger import PageCursor, RefundedRedemption, TransactionRecord
+from hub.services.ports.outbox import OutboxRepository
 from hub.services.ports.reads import EarnKey, HoldKey, Later, MemberKey
 
 _ADD_TOTALS = (
@@ -270,16 +271,19 @@ def _earn_record(row: Row) -> EarnRecord:
 
 
 class SqlLedgerRepository:
-    def __init__(self, sql: Sql) -> None:
+    def __init__(self, sql: Sql, outbox: OutboxRepository) -> None:
         self._sql = sql
+        self._outbox = outbox
 
     def add(self, transaction: Transaction) -> None:
-        """Record ``transaction``: its row, its entries, its members' running totals, and the
-        fraud counters of an earn or a hold."""
+        """Record ``transaction``: its row, its entries, its members' running totals, the
+        fraud counters of an earn or a hold, and its event (every posting passes here)."""
         self._sql.defer(_INSERT_TRANSACTION, [_transaction_row(transaction)])
         self._sql.defer(_INSERT_ENTRY, _entry_rows(transaction))
         self._sql.defer(_ADD_TOTALS, _totals_rows(transaction))
         fraud_counters.count(self._sql, transaction)
+        if (event := outbox.of_transaction(transaction)) is not None:
+            self._outbox.add(event)
 
     def earn_later(self, earn: EarnKey) -> Later[EarnRecord]:
         """The earn, if this partner made it (anyone else's is not even confirmed to exist),

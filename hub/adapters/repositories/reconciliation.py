@@ -53,11 +53,14 @@ from hub.adapters.types import UtcDateTime
 from hub.domain.errors import ExceptionNotFound
 from hub.domain.ledger import TransactionKind
 from hub.services.ports.reconciliation import (
+    AcceptanceRecord,
     ExceptionCounts,
     ExceptionCursor,
     ExceptionKind,
     ExceptionStatus,
+    ExceptionTally,
     ReconciliationExceptionView,
+    ReportRecord,
 )
 from settlement.model import BusinessDay, Snapshot
 from settlement.reconciliation import ItemKind, ReportLine
@@ -132,6 +135,41 @@ _SET_MATCHED = (
     .returning(_r.matched)
 )
 _REPORTED = sa.select(_r.partner_id).where(_r.business_date == _DATE).order_by(_r.partner_id)
+_OLDEST = sa.bindparam("oldest", type_=_r.business_date.type)
+_NEWEST = sa.bindparam("newest", type_=_r.business_date.type)
+_REPORTS = (
+    sa.select(
+        _r.business_date, _r.partner_id, _r.submitted_at, _r.submitted_by, _r.line_count, _r.matched
+    )
+    .where(_r.business_date.between(_OLDEST, _NEWEST))
+    .order_by(_r.business_date, _r.partner_id)
+)
+_OPEN_COUNT = sa.func.count().filter(_e.status == ExceptionStatus.OPEN.value)
+_ACCEPTED_COUNT = sa.func.count().filter(_e.status == ExceptionStatus.ACCEPTED.value)
+_TALLIES = (
+    sa.select(
+        _e.business_date,
+        _e.partner_id,
+        _OPEN_COUNT.label("open"),
+        _ACCEPTED_COUNT.label("accepted"),
+    )
+    .where(_e.business_date.between(_OLDEST, _NEWEST))
+    .group_by(_e.business_date, _e.partner_id)
+)
+_ACCEPTANCES = (
+    sa.select(
+        _e.business_date,
+        _e.accepted_by,
+        sa.func.count().label("exceptions"),
+        sa.func.max(_e.accepted_at).label("last_accepted_at"),
+    )
+    .where(
+        _e.business_date.between(_OLDEST, _NEWEST),
+        _e.status == ExceptionStatus.ACCEPTED.value,
+    )
+    .group_by(_e.business_date, _e.accepted_by)
+    .order_by(_e.business_date, sa.func.count().desc(), _e.accepted_by)
+)
 
 
 # -- matching -------------------------------------------------------------------------------
@@ -328,20 +366,28 @@ _AFTER = sa.tuple_(*_LISTING_ORDER) > sa.tuple_(
 )
 
 
-def _filtered(statement: Any, *, by_partner: bool, open_only: bool) -> Any:
+def _filtered(statement: Any, *, by_partner: bool, open_only: bool, by_kind: bool = False) -> Any:
     statement = statement.where(_e.business_date == _DATE)
     if by_partner:
         statement = statement.where(_e.partner_id == _PARTNER)
     if open_only:
         statement = statement.where(_e.status == ExceptionStatus.OPEN.value)
+    if by_kind:
+        statement = statement.where(_e.kind == sa.bindparam("key_kind", type_=sa.String()))
     return statement
 
 
+_FILTERS = [(p, o, k) for p in (False, True) for o in (False, True) for k in (False, True)]
+
+
 def _exceptions_statement(
-    *, by_partner: bool, open_only: bool, after: bool
+    *, by_partner: bool, open_only: bool, by_kind: bool, after: bool
 ) -> sa.Select[tuple[object]]:
     statement = _filtered(
-        sa.select(settlement_exceptions), by_partner=by_partner, open_only=open_only
+        sa.select(settlement_exceptions),
+        by_partner=by_partner,
+        open_only=open_only,
+        by_kind=by_kind,
     )
     if after:
         statement = statement.where(_AFTER)
@@ -349,26 +395,25 @@ def _exceptions_statement(
 
 
 _EXCEPTIONS = {
-    (p, o, a): _exceptions_statement(by_partner=p, open_only=o, after=a)
-    for p in (False, True)
-    for o in (False, True)
+    (p, o, k, a): _exceptions_statement(by_partner=p, open_only=o, by_kind=k, after=a)
+    for p, o, k in _FILTERS
     for a in (False, True)
 }
 _COUNTS = {
-    (p, o): _filtered(
+    (p, o, k): _filtered(
         sa.select(_e.kind, sa.func.count().label("exceptions")).group_by(_e.kind),
         by_partner=p,
         open_only=o,
+        by_kind=k,
     )
-    for p in (False, True)
-    for o in (False, True)
+    for p, o, k in _FILTERS
 }
 
 
 def _accept_all(*, by_partner: bool, by_kind: bool) -> sa.Update:
-    statement = _filtered(sa.update(settlement_exceptions), by_partner=by_partner, open_only=True)
-    if by_kind:
-        statement = statement.where(_e.kind == sa.bindparam("key_kind", type_=sa.String()))
+    statement = _filtered(
+        sa.update(settlement_exceptions), by_partner=by_partner, open_only=True, by_kind=by_kind
+    )
     return statement.values(  # type: ignore[no-any-return]
         status=ExceptionStatus.ACCEPTED.value,
         accepted_at=sa.bindparam("b_at", type_=UtcDateTime()),
@@ -441,6 +486,17 @@ def _line_arrays(
     }
 
 
+def _filter_params(
+    business_date: date, partner_id: str | None, kind: ExceptionKind | None
+) -> dict[str, object]:
+    params: dict[str, object] = {"key_date": business_date}
+    if partner_id is not None:
+        params["key_partner"] = partner_id
+    if kind is not None:
+        params["key_kind"] = kind.value
+    return params
+
+
 class SqlReconciliationRepository:
     """See ``hub.services.ports.reconciliation.ReconciliationRepository``."""
 
@@ -508,11 +564,11 @@ class SqlReconciliationRepository:
         include_accepted: bool,
         limit: int,
         after: ExceptionCursor | None = None,
+        kind: ExceptionKind | None = None,
     ) -> Sequence[ReconciliationExceptionView]:
-        statement = _EXCEPTIONS[partner_id is not None, not include_accepted, after is not None]
-        params: dict[str, object] = {"key_date": business_date, "limit": limit}
-        if partner_id is not None:
-            params["key_partner"] = partner_id
+        key = (partner_id is not None, not include_accepted, kind is not None, after is not None)
+        statement = _EXCEPTIONS[key]
+        params = {**_filter_params(business_date, partner_id, kind), "limit": limit}
         if after is not None:
             params.update(
                 after_partner=after.partner_id,
@@ -525,12 +581,15 @@ class SqlReconciliationRepository:
         return [_exception_from_row(row) for row in self._sql.rows(statement, params)]
 
     def counts(
-        self, business_date: date, partner_id: str | None, *, include_accepted: bool
+        self,
+        business_date: date,
+        partner_id: str | None,
+        *,
+        include_accepted: bool,
+        kind: ExceptionKind | None = None,
     ) -> ExceptionCounts:
-        statement = _COUNTS[partner_id is not None, not include_accepted]
-        params: dict[str, object] = {"key_date": business_date}
-        if partner_id is not None:
-            params["key_partner"] = partner_id
+        statement = _COUNTS[partner_id is not None, not include_accepted, kind is not None]
+        params = _filter_params(business_date, partner_id, kind)
         found = {row["kind"]: int(row["exceptions"]) for row in self._sql.rows(statement, params)}
         return ExceptionCounts(**{kind.value: found.get(kind.value, 0) for kind in ExceptionKind})
 
@@ -545,16 +604,8 @@ class SqlReconciliationRepository:
         note: str,
     ) -> int:
         statement = _ACCEPT_ALL[partner_id is not None, kind is not None]
-        params: dict[str, object] = {
-            "key_date": business_date,
-            "b_at": at,
-            "b_by": accepted_by,
-            "b_note": note,
-        }
-        if partner_id is not None:
-            params["key_partner"] = partner_id
-        if kind is not None:
-            params["key_kind"] = kind.value
+        params = _filter_params(business_date, partner_id, kind)
+        params.update(b_at=at, b_by=accepted_by, b_note=note)
         return self._sql.execute(statement, params)
 
     def exception(self, exception_id: uuid.UUID) -> ReconciliationExceptionView:
@@ -569,3 +620,28 @@ class SqlReconciliationRepository:
 
     def reported_partners(self, business_date: date) -> Sequence[str]:
         return [row["partner_id"] for row in self._sql.rows(_REPORTED, {"key_date": business_date})]
+
+    def reports(self, newest: date, oldest: date) -> Sequence[ReportRecord]:
+        rows = self._sql.rows(_REPORTS, {"newest": newest, "oldest": oldest})
+        return [ReportRecord(**row) for row in rows]
+
+    def tallies(self, newest: date, oldest: date) -> Sequence[ExceptionTally]:
+        rows = self._sql.rows(_TALLIES, {"newest": newest, "oldest": oldest})
+        return [
+            ExceptionTally(
+                row["business_date"], row["partner_id"], int(row["open"]), int(row["accepted"])
+            )
+            for row in rows
+        ]
+
+    def acceptances(self, newest: date, oldest: date) -> Sequence[AcceptanceRecord]:
+        rows = self._sql.rows(_ACCEPTANCES, {"newest": newest, "oldest": oldest})
+        return [
+            AcceptanceRecord(
+                row["business_date"],
+                row["accepted_by"],
+                int(row["exceptions"]),
+                row["last_accepted_at"],
+            )
+            for row in rows
+        ]

@@ -1,12 +1,11 @@
 """What fraud analysts read and change, and the nightly pass's set-based scans.
 
-The row mapping of a flag lives here and is shared with the hot path
-(``hub.adapters.repositories.fraud``), which inserts flags with the same statements.
+The row mapping of a flag is ``flag_rows``'s, shared with the hot path; the queue's reads are
+``review_queue``'s and the member timeline's ``timeline``'s.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -14,8 +13,16 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from fraud.facts import DormantBurnFacts, FarmingFacts, Location, Operation
-from fraud.verdicts import Decision, RuleCode, Verdict
+from fraud.facts import DormantBurnFacts, FarmingFacts
+from hub.adapters.repositories import review_queue, timeline
+from hub.adapters.repositories.review_rows import (
+    FLAG_RULE_INSERT,
+    account_transaction,
+    action_from_row,
+    action_row,
+    flag_from_row,
+    flag_rows,
+)
 from hub.adapters.sql import Row, Sql
 from hub.adapters.tables import (
     accounts,
@@ -28,91 +35,22 @@ from hub.adapters.tables import (
 )
 from hub.adapters.types import UtcDateTime
 from hub.domain.accounts import AccountKind
-from hub.domain.currencies import currency
 from hub.domain.errors import FlagNotFound, MemberNotFound
 from hub.domain.flags import ActionKind, AnalystAction, Flag, FlagStatus
 from hub.domain.ledger import TransactionKind
-from hub.domain.money import Money
-from hub.domain.purchases import Channel, PointOfSale
-from hub.services.ports.reviews import AccountTransaction, FlagCursor, RuleCounts
-
-FLAG_INSERT = fraud_flags.insert()
-"""Insert one flag row (``flag_rows(flag)[0]``)."""
-FLAG_RULE_INSERT = fraud_flag_rules.insert()
-"""Insert the flag's per-rule rows (``flag_rows(flag)[1]``)."""
-
-
-def verdicts_json(verdicts: tuple[Verdict, ...]) -> str:
-    return json.dumps(
-        [
-            {
-                "rule": v.rule.value,
-                "decision": v.decision.value,
-                "score": v.score,
-                "detail": v.detail,
-            }
-            for v in verdicts
-        ]
-    )
-
-
-def verdicts_from_json(text: str) -> tuple[Verdict, ...]:
-    return tuple(
-        Verdict(RuleCode(v["rule"]), Decision(v["decision"]), int(v["score"]), v["detail"])
-        for v in json.loads(text)
-    )
-
-
-def flag_rows(flag: Flag) -> tuple[dict[str, object], list[dict[str, object]]]:
-    """The flag's ``fraud_flags`` row and its ``fraud_flag_rules`` rows (one per rule; a rule
-    that fired twice keeps its highest score, the table's key being flag and rule)."""
-    row: dict[str, object] = {
-        "id": flag.id,
-        "raised_at": flag.raised_at,
-        "partner_id": flag.partner_id,
-        "member_id": flag.member_id,
-        "operation": flag.operation.value,
-        "decision": flag.decision.value,
-        "score": flag.score,
-        "verdicts": verdicts_json(flag.verdicts),
-        "points": flag.points,
-        "order_id": flag.order_id or None,
-        "transaction_id": flag.transaction_id,
-        "hold_id": flag.hold_id,
-        "status": flag.status.value,
-        "resolved_at": flag.resolved_at,
-        "resolved_by": flag.resolved_by or None,
-        "note": flag.note or None,
-        "dedupe_key": flag.dedupe_key,
-    }
-    scores: dict[str, int] = {}
-    for verdict in flag.verdicts:
-        scores[verdict.rule.value] = max(verdict.score, scores.get(verdict.rule.value, 0))
-    rules = [{"flag_id": flag.id, "rule": rule, "score": score} for rule, score in scores.items()]
-    return row, rules
-
-
-def flag_from_row(row: Row) -> Flag:
-    return Flag(
-        id=row["id"],
-        raised_at=row["raised_at"],
-        partner_id=row["partner_id"],
-        member_id=row["member_id"],
-        operation=Operation(row["operation"]),
-        decision=Decision(row["decision"]),
-        score=row["score"],
-        verdicts=verdicts_from_json(row["verdicts"]),
-        points=row["points"],
-        order_id=row["order_id"] or "",
-        transaction_id=row["transaction_id"],
-        hold_id=row["hold_id"],
-        status=FlagStatus(row["status"]),
-        resolved_at=row["resolved_at"],
-        resolved_by=row["resolved_by"] or "",
-        note=row["note"] or "",
-        dedupe_key=row["dedupe_key"],
-    )
-
+from hub.domain.short_ids import IdKind
+from hub.services.ports.reviews import (
+    AccountTransaction,
+    FlagCursor,
+    FlagGroup,
+    FlagSelection,
+    GroupBy,
+    MaskedIdentifier,
+    QueuedFlag,
+    RuleCounts,
+    TimelineCursor,
+    TimelineEntry,
+)
 
 LINKED_MEMBERS_MAX = 100
 """Linked members an account view lists: a shared number on more is a pattern, not a list."""
@@ -142,31 +80,11 @@ _NIGHTLY_INSERT = {
 }
 
 
-def _flags_statement(*, by_status: bool, by_member: bool, after: bool) -> sa.Select[tuple[object]]:
-    statement = sa.select(fraud_flags)
-    if by_status:
-        statement = statement.where(_f.status == sa.bindparam("status"))
-    if by_member:
-        statement = statement.where(_f.member_id == sa.bindparam("member_id"))
-    if after:
-        score = sa.bindparam("cursor_score", type_=sa.Integer())
-        at = sa.bindparam("cursor_at", type_=UtcDateTime())
-        flag_id = sa.bindparam("cursor_id", type_=sa.Uuid())
-        statement = statement.where(
-            sa.or_(
-                _f.score < score,
-                sa.and_(
-                    _f.score == score,
-                    sa.or_(_f.raised_at > at, sa.and_(_f.raised_at == at, _f.id > flag_id)),
-                ),
-            )
-        )
-    return statement.order_by(_f.score.desc(), _f.raised_at, _f.id).limit(sa.bindparam("limit"))
-
-
 # Built once per combination of filters: each statement object is compiled once.
 _FLAG_PAGES = {
-    (s, m, a): _flags_statement(by_status=s, by_member=m, after=a)
+    (s, m, a): review_queue.flag_page_statement(
+        sa.select(fraud_flags), by_status=s, by_member=m, after=a
+    )
     for s in (False, True)
     for m in (False, True)
     for a in (False, True)
@@ -191,23 +109,7 @@ _LINKED = (
 )
 _ENROLLED_BY = sa.select(members.c.enrolled_by).where(members.c.id == sa.bindparam("member_id"))
 _MEMBER_TRANSACTIONS = (
-    sa.select(
-        _t.id,
-        _t.kind,
-        _t.created_at,
-        _t.partner_id,
-        _t.points,
-        _t.order_id,
-        _t.purchase_amount_minor,
-        _t.purchase_currency,
-        _t.channel,
-        _t.store_id,
-        _t.terminal_id,
-        _t.cashier_id,
-        _t.latitude,
-        _t.longitude,
-        _t.related_id,
-    )
+    sa.select(*timeline.TRANSACTION_COLUMNS)
     .where(_t.member_id == sa.bindparam("member_id"))
     .order_by(_t.created_at.desc(), _t.id.desc())
     .limit(sa.bindparam("limit"))
@@ -371,68 +273,6 @@ _DORMANT_BURNS = (
 )
 
 
-def _action_row(action: AnalystAction) -> dict[str, object]:
-    return {
-        "id": action.id,
-        "at": action.at,
-        "actor": action.actor,
-        "action": action.action.value,
-        "member_id": action.member_id,
-        "reason": action.reason,
-        "flag_id": action.flag_id,
-        "hold_id": action.hold_id,
-        "transaction_id": action.transaction_id,
-        "points": action.points,
-    }
-
-
-def _action_from_row(row: Row) -> AnalystAction:
-    return AnalystAction(
-        id=row["id"],
-        at=row["at"],
-        actor=row["actor"],
-        action=ActionKind(row["action"]),
-        member_id=row["member_id"],
-        reason=row["reason"],
-        flag_id=row["flag_id"],
-        hold_id=row["hold_id"],
-        transaction_id=row["transaction_id"],
-        points=row["points"],
-    )
-
-
-def _point_of_sale(row: Row) -> PointOfSale | None:
-    if row["channel"] is None:
-        return None
-    location = None
-    if row["latitude"] is not None and row["longitude"] is not None:
-        location = Location(row["latitude"], row["longitude"])
-    return PointOfSale(
-        Channel(row["channel"]),
-        row["store_id"] or "",
-        row["terminal_id"] or "",
-        row["cashier_id"] or "",
-        location,
-    )
-
-
-def _account_transaction(row: Row) -> AccountTransaction:
-    purchase = None
-    if row["purchase_amount_minor"] is not None:
-        purchase = Money(row["purchase_amount_minor"], currency(row["purchase_currency"]))
-    return AccountTransaction(
-        id=row["id"],
-        kind=TransactionKind(row["kind"]),
-        created_at=row["created_at"],
-        partner_id=row["partner_id"],
-        points=row["points"],
-        order_id=row["order_id"],
-        purchase=purchase,
-        point_of_sale=_point_of_sale(row),
-        related_id=row["related_id"],
-    )
-
-
 def _dormant_burn(row: Row, start: datetime) -> DormantBurnFacts:
     last_active_at = row["last_active_at"] or row["enrolled_at"]
     return DormantBurnFacts(
@@ -496,11 +336,50 @@ class SqlReviewRepository:
             }
         return [flag_from_row(row) for row in self._sql.rows(statement, params)]
 
+    def queue(
+        self,
+        status: FlagStatus | None,
+        member_id: uuid.UUID | None,
+        after: FlagCursor | None,
+        limit: int,
+    ) -> Sequence[QueuedFlag]:
+        return review_queue.queue(self._sql, status, member_id, after, limit)
+
+    def expiring(
+        self, member_id: uuid.UUID | None, now: datetime, until: datetime, limit: int
+    ) -> Sequence[QueuedFlag]:
+        return review_queue.expiring(self._sql, member_id, now, until, limit)
+
+    def queued(self, flag_id: uuid.UUID) -> QueuedFlag:
+        return review_queue.queued(self._sql, flag_id)
+
+    def masked_identifiers(
+        self, member_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, tuple[MaskedIdentifier, ...]]:
+        return review_queue.masked_identifiers(self._sql, member_ids)
+
+    def flag_groups(self, by: GroupBy, limit: int) -> Sequence[FlagGroup]:
+        return review_queue.flag_groups(self._sql, by, limit)
+
+    def open_flags_for_update(self, selection: FlagSelection, limit: int) -> Sequence[Flag]:
+        rows = review_queue.open_flags_for_update(self._sql, selection, limit)
+        return [flag_from_row(row) for row in rows]
+
+    def ids_with_prefix(
+        self, kind: IdKind, low: uuid.UUID, high: uuid.UUID, limit: int
+    ) -> Sequence[uuid.UUID]:
+        return review_queue.ids_with_prefix(self._sql, kind, low, high, limit)
+
+    def timeline(
+        self, member_id: uuid.UUID, after: TimelineCursor | None, limit: int
+    ) -> Sequence[TimelineEntry]:
+        return timeline.timeline(self._sql, member_id, after, limit)
+
     def add_action(self, action: AnalystAction) -> None:
-        self._sql.defer(_INSERT_ACTION, [_action_row(action)])
+        self._sql.defer(_INSERT_ACTION, [action_row(action)])
 
     def actions(self, member_id: uuid.UUID) -> Sequence[AnalystAction]:
-        return [_action_from_row(r) for r in self._sql.rows(_ACTIONS, {"member_id": member_id})]
+        return [action_from_row(r) for r in self._sql.rows(_ACTIONS, {"member_id": member_id})]
 
     def linked_members(self, member_id: uuid.UUID) -> Sequence[uuid.UUID]:
         return [row["member_id"] for row in self._sql.rows(_LINKED, {"member_id": member_id})]
@@ -514,7 +393,7 @@ class SqlReviewRepository:
 
     def transactions(self, member_id: uuid.UUID, limit: int) -> Sequence[AccountTransaction]:
         rows = self._sql.rows(_MEMBER_TRANSACTIONS, {"member_id": member_id, "limit": limit})
-        return [_account_transaction(row) for row in rows]
+        return [account_transaction(row) for row in rows]
 
     def report(self, start: datetime, end: datetime) -> Sequence[RuleCounts]:
         return [

@@ -7,8 +7,8 @@ did not see (late; see ``settled``): the window through the ``created_at`` index
 ones through the ``xid`` index (rows since the previous run), combined by the planner in one
 bitmap scan. Then:
 
-- transactions: points earned per partner and issue price; points redeemed per partner
-  (captures minus refunds of captures); a count;
+- transactions: points earned (and credited for goodwill) per partner and issue price; points
+  redeemed per partner (captures minus refunds of captures); a count;
 - bonuses and refunds of earns, through a partial index, priced from elsewhere;
 - lot movements: points leaving or returning to lots, per issuing partner (the lot's), issue
   price, kind and, for redemptions, redeeming partner and redemption price: the matrix,
@@ -28,7 +28,7 @@ stamp and ``xid`` (BRIN on PostgreSQL).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -62,7 +62,7 @@ from hub.domain.lots import MovementKind
 from hub.domain.money import Rounding
 from hub.domain.rates import canonical
 from hub.domain.rules import Funder
-from hub.services.ports.settlement import Progress, StoredRun, StoredStatement
+from hub.services.ports.settlement import Progress, RunRecord, StoredRun, StoredStatement
 from settlement.model import (
     AdjustmentLine,
     BusinessDay,
@@ -316,6 +316,30 @@ _STATEMENT = sa.select(settlement_statements).where(
     settlement_statements.c.business_date == sa.bindparam("business_date"),
     settlement_statements.c.partner_id == sa.bindparam("partner_id"),
 )
+_runs = settlement_runs.c
+_IN_DAYS = (
+    sa.bindparam("oldest", type_=_runs.business_date.type),
+    sa.bindparam("newest", type_=_runs.business_date.type),
+)
+_FIRST_SETTLED = sa.select(sa.func.min(_runs.business_date).label("first"))
+_RUN_RECORDS = (
+    sa.select(
+        _runs.business_date,
+        _runs.status,
+        _runs.run_at,
+        _runs.run_by,
+        _runs.approved_at,
+        _runs.approved_by,
+        _runs.approval_note,
+    )
+    .where(_runs.business_date.between(*_IN_DAYS))
+    .order_by(_runs.business_date.desc())
+)
+_SETTLED_PARTNERS = (
+    sa.select(settlement_statements.c.business_date, settlement_statements.c.partner_id)
+    .where(settlement_statements.c.business_date.between(*_IN_DAYS))
+    .order_by(settlement_statements.c.business_date, settlement_statements.c.partner_id)
+)
 _INSERT_RUN = settlement_runs.insert()
 _INSERT_STATEMENT = settlement_statements.insert()
 _INSERT_OUTSTANDING = settlement_outstanding.insert()
@@ -385,7 +409,7 @@ class SqlSettlementRepository:
         return SettlementInputs(
             day=day,
             issues=tuple(
-                group for row in (*_earns(sums), *priced_elsewhere) for group in _issue_groups(row)
+                group for row in (*_issues(sums), *priced_elsewhere) for group in _issue_groups(row)
             ),
             redemptions=tuple(_redemption(row) for row in movements if row["redeemer_id"]),
             lot_flows=(
@@ -462,6 +486,20 @@ class SqlSettlementRepository:
             csv_signature=bytes(row["csv_signature"]),
         )
 
+    def first_settled_day(self) -> date | None:
+        row = self._sql.first(_FIRST_SETTLED)
+        return row["first"] if row else None
+
+    def run_records(self, newest: date, oldest: date) -> Sequence[RunRecord]:
+        rows = self._sql.rows(_RUN_RECORDS, {"newest": newest, "oldest": oldest})
+        return [RunRecord(**row) for row in rows]
+
+    def settled_partners(self, newest: date, oldest: date) -> Mapping[date, Sequence[str]]:
+        settled: dict[date, list[str]] = {}
+        for row in self._sql.rows(_SETTLED_PARTNERS, {"newest": newest, "oldest": oldest}):
+            settled.setdefault(row["business_date"], []).append(row["partner_id"])
+        return settled
+
     def approve(self, business_date: date, approved_by: str, at: datetime, note: str) -> None:
         self._sql.execute(
             _APPROVE,
@@ -483,8 +521,13 @@ def _price(value: Any) -> Decimal:
     return canonical(Decimal(value))
 
 
-def _earns(sums: Sequence[Row]) -> list[Row]:
-    return [row for row in sums if row["kind"] == TransactionKind.EARN.value]
+# Issues that store the rates they were priced at: earns, and goodwill credits (at the issuer's
+# issue price in force when posted; the coalition-funded part is not billed to the partner).
+_PRICED_ISSUES = (TransactionKind.EARN.value, TransactionKind.GOODWILL.value)
+
+
+def _issues(sums: Sequence[Row]) -> list[Row]:
+    return [row for row in sums if row["kind"] in _PRICED_ISSUES]
 
 
 def _issue_groups(row: Row) -> list[IssueGroup]:
@@ -573,6 +616,7 @@ def _stored_run(row: Row) -> StoredRun:
         snapshot=Snapshot(
             row["snapshot_xmin"], row["snapshot_xmax"], running_from(row["snapshot_running"])
         ),
+        approval_note=row["approval_note"],
     )
 
 

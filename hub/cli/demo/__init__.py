@@ -119,9 +119,13 @@ def _keep_env(path: Path, env: dict[str, str]) -> None:
     path.write_text("".join(f"{name}={value}\n" for name, value in sorted(env.items())))
     print(f"\nThe demo database is kept at {env['HUB_DATABASE_URL']}; to work on it:")
     print(f"  set -a; . {path}; set +a")
-    print("  hub fraud queue")
-    print("  hub settle show")
-    print("  hub settle approve --date <the day shown> --officer pat --note 'checked'")
+    print("  hub serve --insecure --listen 127.0.0.1:50051 &   # staff commands call the hub")
+    print("  hub fraud queue --insecure-as analyst/ana --hub 127.0.0.1:50051")
+    print("  hub settle days --insecure-as officer/pat --hub 127.0.0.1:50051")
+    print(
+        "  hub settle approve --date <the day shown> --note 'checked' "
+        "--insecure-as officer/pat --hub 127.0.0.1:50051"
+    )
 
 
 def _tour(

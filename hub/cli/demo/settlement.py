@@ -20,11 +20,13 @@ from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
+from hub.api.settlement_convert import exception_message
 from hub.cli.demo.clock import BusinessTime
 from hub.cli.demo.output import DemoError, card_label
 from hub.cli.demo.partners import PARTNERS_BY_ID, new_order_id
 from hub.cli.demo.shopping import Receipt
-from hub.cli.settle import print_exceptions, print_run, write_statements
+from hub.cli.settle import write_local_statements
+from hub.cli.settle_views import print_exceptions, print_run
 from hub.domain.currencies import currency
 from hub.domain.errors import SameOfficer
 from hub.domain.money import Money
@@ -60,7 +62,7 @@ def show_settlement(
     _after_midnight(hub_time, "The next night: the day is settled")
     day = hub_time.hub.settlement_api().run_due(OLGA)[-1]
     print_run(day)
-    write_statements(hub_time.hub, day, statements_dir)
+    write_local_statements(hub_time.hub, day, statements_dir)
     _partner_checks(clients["fuel"], day.business_date)
     _reconcile(hub_time, clients["fuel"], day, fuel_earns)
 
@@ -177,7 +179,7 @@ def _reconcile(
     )
     api = hub_time.hub.settlement_api()
     exceptions = api.list_exceptions(ListExceptions(day.business_date)).exceptions
-    print_exceptions(exceptions)
+    print_exceptions(exception_message(exception) for exception in exceptions)
     try:
         api.approve(ApproveSettlement(day.business_date, OLGA))
     except SameOfficer as error:

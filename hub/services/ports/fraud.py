@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from fraud.facts import ActivityFacts, ActivityWindows, Attempt
+from fraud.replay import PastOperations
 from hub.domain.flags import Flag
 from hub.domain.purchases import PointOfSale
 from hub.services.ports.reads import Later, MemberKey
@@ -45,6 +46,26 @@ class FraudRepository(Protocol):
     def prune_counters(self, before: datetime, batch: int) -> int:
         """Delete up to ``batch`` rows of each fraud counter table last counted before
         ``before``; how many."""
+        ...
+
+    def past_operations(
+        self,
+        partner_id: str,
+        *,
+        since: datetime,
+        read_since: datetime,
+        until: datetime,
+        operations_max: int,
+        rows_max: int,
+    ) -> PastOperations:
+        """For a tuning preview: the partner's newest earns and holds from ``since`` up to
+        ``until`` (at most ``operations_max``), with every earn and hold of their members and
+        of the partner from ``read_since`` on, each with the member's and the till's history
+        before it (at most ``rows_max`` rows, newest first)."""
+        ...
+
+    def raised_flags(self, partner_id: str, since: datetime) -> dict[str, int]:
+        """Flags recorded per rule at ``partner_id`` since ``since``."""
         ...
 
     def add_flag(self, flag: Flag) -> None:

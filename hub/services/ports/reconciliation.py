@@ -72,6 +72,38 @@ class ExceptionCounts:
         return self.missing_at_hub + self.missing_at_partner + self.amount_mismatch
 
 
+@dataclass(frozen=True, slots=True)
+class ReportRecord:
+    """A partner's imported report for a day, without its lines."""
+
+    business_date: date
+    partner_id: str
+    submitted_at: datetime
+    submitted_by: str
+    line_count: int
+    matched: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExceptionTally:
+    """How many of a partner's exceptions of a day are open and accepted."""
+
+    business_date: date
+    partner_id: str
+    open: int
+    accepted: int
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptanceRecord:
+    """How many exceptions of a day one actor accepted, and when the latest."""
+
+    business_date: date
+    accepted_by: str
+    exceptions: int
+    last_accepted_at: datetime
+
+
 class ReconciliationRepository(Protocol):
     """Partners' reports for settled days, and the exceptions matching them finds."""
 
@@ -108,13 +140,19 @@ class ReconciliationRepository(Protocol):
         include_accepted: bool,
         limit: int,
         after: ExceptionCursor | None = None,
+        kind: ExceptionKind | None = None,
     ) -> Sequence[ReconciliationExceptionView]:
-        """A page of the day's exceptions (one partner's, or all), open only unless asked, in
-        ``ExceptionCursor``'s order, starting after ``after``."""
+        """A page of the day's exceptions (one partner's, or all; one kind, or all), open only
+        unless asked, in ``ExceptionCursor``'s order, starting after ``after``."""
         ...
 
     def counts(
-        self, business_date: date, partner_id: str | None, *, include_accepted: bool
+        self,
+        business_date: date,
+        partner_id: str | None,
+        *,
+        include_accepted: bool,
+        kind: ExceptionKind | None = None,
     ) -> ExceptionCounts:
         """How many exceptions of each kind the same filter selects, counted by the database."""
         ...
@@ -143,4 +181,17 @@ class ReconciliationRepository(Protocol):
 
     def reported_partners(self, business_date: date) -> Sequence[str]:
         """The partners whose report for the day is stored, by id."""
+        ...
+
+    def reports(self, newest: date, oldest: date) -> Sequence[ReportRecord]:
+        """The reports stored for the days from ``oldest`` to ``newest`` (both included)."""
+        ...
+
+    def tallies(self, newest: date, oldest: date) -> Sequence[ExceptionTally]:
+        """Open and accepted exceptions per day and partner over those days, counted by the
+        database."""
+        ...
+
+    def acceptances(self, newest: date, oldest: date) -> Sequence[AcceptanceRecord]:
+        """Accepted exceptions per day and actor over those days, counted by the database."""
         ...

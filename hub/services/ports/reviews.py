@@ -6,13 +6,18 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 
 from fraud.facts import DormantBurnFacts, FarmingFacts
 from hub.domain.flags import AnalystAction, Flag, FlagStatus
+from hub.domain.holds import OPEN_HOLD_STATUSES, Hold, HoldStatus
 from hub.domain.ledger import TransactionKind
+from hub.domain.lots import Lot
+from hub.domain.members import IdentifierKind
 from hub.domain.money import Money
 from hub.domain.purchases import PointOfSale
+from hub.domain.short_ids import IdKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +42,120 @@ class AccountTransaction:
     purchase: Money | None
     point_of_sale: PointOfSale | None
     related_id: uuid.UUID | None
+
+
+@dataclass(frozen=True, slots=True)
+class MaskedIdentifier:
+    """A member identifier as staff see it: its kind and a fingerprint of its keyed digest
+    (the value itself is never stored, so it cannot be shown)."""
+
+    kind: IdentifierKind
+    fingerprint: str
+    """The last hex digits of the digest: the same identifier, the same fingerprint."""
+
+    @property
+    def masked(self) -> str:
+        return f"{self.kind.value} ••••{self.fingerprint}"
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedFlag:
+    """A flag with what an analyst needs beside it in the queue: its hold's state and
+    expiry, the purchase it was raised on, and the member's identifiers, masked."""
+
+    flag: Flag
+    hold_status: HoldStatus | None = None
+    hold_expires_at: datetime | None = None
+    purchase: Money | None = None
+    identifiers: tuple[MaskedIdentifier, ...] = ()
+    as_of: datetime | None = None
+    """The hub's time at the read: what ``hold_expires_in_s`` counts from."""
+
+    @property
+    def open_hold_expires_at(self) -> datetime | None:
+        """When the held redemption expires, while it still can (pending or in review)."""
+        return self.hold_expires_at if self.hold_status in OPEN_HOLD_STATUSES else None
+
+    @property
+    def hold_expires_in_s(self) -> int | None:
+        """Whole seconds left on the open hold at ``as_of`` (0 once past)."""
+        expires_at = self.open_hold_expires_at
+        if expires_at is None or self.as_of is None:
+            return None
+        return max(0, int((expires_at - self.as_of).total_seconds()))
+
+
+class GroupBy(StrEnum):
+    """How the grouped queue gathers open flags."""
+
+    MEMBER = "member"
+    RULE = "rule"
+
+
+@dataclass(frozen=True, slots=True)
+class FlagGroup:
+    """Open flags of one member or one rule, summed up."""
+
+    key: str
+    """The member id (as text) or the rule's reason code."""
+    open_flags: int
+    score_max: int
+    newest_raised_at: datetime
+    oldest_raised_at: datetime
+    points: int
+    hold_expires_at: datetime | None
+    """The earliest expiry of a pending or in-review hold among the flags."""
+    partner_ids: tuple[str, ...] = ()
+    identifiers: tuple[MaskedIdentifier, ...] = ()
+    hold_expires_in_s: int | None = None
+    """Seconds left on that hold at the read, set by the use case (0 once past)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FlagSelection:
+    """The open flags a bulk resolution answers: one member's or one rule's, raised up to
+    ``raised_until``."""
+
+    member_id: uuid.UUID | None
+    rule: str | None
+    raised_until: datetime
+
+
+class TimelineKind(StrEnum):
+    """What a member timeline entry is; the order breaks ties between entries at one time
+    (a later kind first, as an action answers a flag raised on a hold of a transaction)."""
+
+    TRANSACTION = "transaction"
+    LOT = "lot"
+    HOLD = "hold"
+    FLAG = "flag"
+    ACTION = "action"
+
+
+TIMELINE_RANKS = {kind: rank for rank, kind in enumerate(TimelineKind)}
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineCursor:
+    """Where a page of a member timeline starts: after this entry (newest first)."""
+
+    at: datetime
+    kind: TimelineKind
+    entry_id: uuid.UUID
+
+
+TimelineItem = AccountTransaction | Lot | Hold | Flag | AnalystAction
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    at: datetime
+    kind: TimelineKind
+    entry_id: uuid.UUID
+    item: TimelineItem
+
+    def cursor(self) -> TimelineCursor:
+        return TimelineCursor(self.at, self.kind, self.entry_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +195,54 @@ class ReviewRepository(Protocol):
         limit: int,
     ) -> Sequence[Flag]:
         """Flags by score (highest first), then oldest first; ``status`` ``None``: all."""
+        ...
+
+    def queue(
+        self,
+        status: FlagStatus | None,
+        member_id: uuid.UUID | None,
+        after: FlagCursor | None,
+        limit: int,
+    ) -> Sequence[QueuedFlag]:
+        """``flags``, each with its hold's state and expiry and its transaction's purchase
+        (identifiers are left to ``masked_identifiers``)."""
+        ...
+
+    def expiring(
+        self, member_id: uuid.UUID | None, now: datetime, until: datetime, limit: int
+    ) -> Sequence[QueuedFlag]:
+        """Open flags whose open hold expires in (now, until], soonest first."""
+        ...
+
+    def queued(self, flag_id: uuid.UUID) -> QueuedFlag:
+        """One flag as ``queue`` gives it, or ``FlagNotFound``."""
+        ...
+
+    def masked_identifiers(
+        self, member_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, tuple[MaskedIdentifier, ...]]:
+        """The members' identifiers, masked, cards first."""
+        ...
+
+    def flag_groups(self, by: GroupBy, limit: int) -> Sequence[FlagGroup]:
+        """Open flags by member or rule, highest score then newest first, partners filled."""
+        ...
+
+    def open_flags_for_update(self, selection: FlagSelection, limit: int) -> Sequence[Flag]:
+        """The open flags ``selection`` names, oldest first, locked."""
+        ...
+
+    def ids_with_prefix(
+        self, kind: IdKind, low: uuid.UUID, high: uuid.UUID, limit: int
+    ) -> Sequence[uuid.UUID]:
+        """Ids of ``kind`` in [low, high] (a prefix's range), at most ``limit``."""
+        ...
+
+    def timeline(
+        self, member_id: uuid.UUID, after: TimelineCursor | None, limit: int
+    ) -> Sequence[TimelineEntry]:
+        """Up to ``limit`` entries of each kind past ``after``, newest first (the caller
+        merges them)."""
         ...
 
     def add_action(self, action: AnalystAction) -> None: ...

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -35,6 +35,20 @@ class StoredRun:
     signing_key_id: str
     snapshot: Snapshot = NOTHING_SEEN
     """What the run read: the next run settles the earlier-stamped rows it did not see."""
+    approval_note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """Who ran and approved a day, and when: a run's row without its figures."""
+
+    business_date: date
+    status: str
+    run_at: datetime
+    run_by: str
+    approved_at: datetime | None
+    approved_by: str | None
+    approval_note: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +92,18 @@ class SettlementRepository(Protocol):
         outstanding: Sequence[OutstandingGroup],
     ) -> None: ...
     def statement(self, business_date: date, partner_id: str) -> StoredStatement | None: ...
+    def first_settled_day(self) -> date | None:
+        """The earliest settled business day; ``None`` before the first run."""
+        ...
+
+    def run_records(self, newest: date, oldest: date) -> Sequence[RunRecord]:
+        """The runs of the days from ``oldest`` to ``newest`` (both included)."""
+        ...
+
+    def settled_partners(self, newest: date, oldest: date) -> Mapping[date, Sequence[str]]:
+        """The partners each of those days settled (those with a statement), by partner id."""
+        ...
+
     def approve(self, business_date: date, approved_by: str, at: datetime, note: str) -> None: ...
 
 

@@ -6,15 +6,20 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from hub.domain.lots import LotUpdate
+from hub.services.ports.api_keys import ApiKeyRepository
 from hub.services.ports.audit import AuditLog, AuditQueries
 from hub.services.ports.contacts import ContactRepository
 from hub.services.ports.credentials import CredentialRepository
 from hub.services.ports.fraud import FraudRepository
+from hub.services.ports.goodwill import GoodwillRepository
 from hub.services.ports.holds import HoldRepository
 from hub.services.ports.idempotency import IdempotencyRepository
 from hub.services.ports.ledger import LedgerRepository
 from hub.services.ports.lots import LotRepository
 from hub.services.ports.members import MemberRepository
+from hub.services.ports.merge import MergeRepository
+from hub.services.ports.ops import OpsQueries
+from hub.services.ports.outbox import OutboxRepository
 from hub.services.ports.partners import PartnerRepository
 from hub.services.ports.reconciliation import ReconciliationRepository
 from hub.services.ports.reviews import ReviewRepository
@@ -37,12 +42,17 @@ class UnitOfWork(Protocol):
     audit: AuditQueries
     audit_log: AuditLog
     credentials: CredentialRepository
+    api_keys: ApiKeyRepository
     contacts: ContactRepository
     rules: RuleRepository
     fraud: FraudRepository
     reviews: ReviewRepository
     settlement: SettlementRepository
     reconciliation: ReconciliationRepository
+    ops: OpsQueries
+    merges: MergeRepository
+    goodwill: GoodwillRepository
+    outbox: OutboxRepository
 
     def __enter__(self) -> Self: ...
 

@@ -164,6 +164,78 @@ class SetPartnerOfflineWindowRequest(_message.Message):
     reason: str
     def __init__(self, partner_id: _Optional[str] = ..., offline_window_s: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
 
+class PartnerWebhook(_message.Message):
+    __slots__ = ("partner_id", "url", "secret", "has_secret", "expiry_notice_days")
+    PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
+    URL_FIELD_NUMBER: _ClassVar[int]
+    SECRET_FIELD_NUMBER: _ClassVar[int]
+    HAS_SECRET_FIELD_NUMBER: _ClassVar[int]
+    EXPIRY_NOTICE_DAYS_FIELD_NUMBER: _ClassVar[int]
+    partner_id: str
+    url: str
+    secret: str
+    has_secret: bool
+    expiry_notice_days: int
+    def __init__(self, partner_id: _Optional[str] = ..., url: _Optional[str] = ..., secret: _Optional[str] = ..., has_secret: _Optional[bool] = ..., expiry_notice_days: _Optional[int] = ...) -> None: ...
+
+class SetPartnerWebhookResponse(_message.Message):
+    __slots__ = ("webhook",)
+    WEBHOOK_FIELD_NUMBER: _ClassVar[int]
+    webhook: PartnerWebhook
+    def __init__(self, webhook: _Optional[_Union[PartnerWebhook, _Mapping]] = ...) -> None: ...
+
+class GetPartnerWebhookResponse(_message.Message):
+    __slots__ = ("webhook",)
+    WEBHOOK_FIELD_NUMBER: _ClassVar[int]
+    webhook: PartnerWebhook
+    def __init__(self, webhook: _Optional[_Union[PartnerWebhook, _Mapping]] = ...) -> None: ...
+
+class RotatePartnerWebhookSecretResponse(_message.Message):
+    __slots__ = ("webhook",)
+    WEBHOOK_FIELD_NUMBER: _ClassVar[int]
+    webhook: PartnerWebhook
+    def __init__(self, webhook: _Optional[_Union[PartnerWebhook, _Mapping]] = ...) -> None: ...
+
+class SetPartnerExpiryNoticeResponse(_message.Message):
+    __slots__ = ("webhook",)
+    WEBHOOK_FIELD_NUMBER: _ClassVar[int]
+    webhook: PartnerWebhook
+    def __init__(self, webhook: _Optional[_Union[PartnerWebhook, _Mapping]] = ...) -> None: ...
+
+class SetPartnerWebhookRequest(_message.Message):
+    __slots__ = ("partner_id", "url", "reason")
+    PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
+    URL_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    partner_id: str
+    url: str
+    reason: str
+    def __init__(self, partner_id: _Optional[str] = ..., url: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class GetPartnerWebhookRequest(_message.Message):
+    __slots__ = ("partner_id",)
+    PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
+    partner_id: str
+    def __init__(self, partner_id: _Optional[str] = ...) -> None: ...
+
+class RotatePartnerWebhookSecretRequest(_message.Message):
+    __slots__ = ("partner_id", "reason")
+    PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    partner_id: str
+    reason: str
+    def __init__(self, partner_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class SetPartnerExpiryNoticeRequest(_message.Message):
+    __slots__ = ("partner_id", "expiry_notice_days", "reason")
+    PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPIRY_NOTICE_DAYS_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    partner_id: str
+    expiry_notice_days: int
+    reason: str
+    def __init__(self, partner_id: _Optional[str] = ..., expiry_notice_days: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+
 class Credential(_message.Message):
     __slots__ = ("serial", "principal", "fingerprint_sha256", "not_before", "not_after", "issued_at", "issued_by", "renews", "revoked_at", "revoked_by", "revoked_reason")
     SERIAL_FIELD_NUMBER: _ClassVar[int]
@@ -219,9 +291,75 @@ class EraseMemberRequest(_message.Message):
     def __init__(self, member_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class ErasedMember(_message.Message):
-    __slots__ = ("member_id", "erased_at")
+    __slots__ = ("member_id", "erased_at", "already_erased")
     MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
     ERASED_AT_FIELD_NUMBER: _ClassVar[int]
+    ALREADY_ERASED_FIELD_NUMBER: _ClassVar[int]
     member_id: str
     erased_at: _timestamp_pb2.Timestamp
-    def __init__(self, member_id: _Optional[str] = ..., erased_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    already_erased: bool
+    def __init__(self, member_id: _Optional[str] = ..., erased_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., already_erased: _Optional[bool] = ...) -> None: ...
+
+class ApiKey(_message.Message):
+    __slots__ = ("key_id", "partner_id", "label", "created_at", "created_by", "revoked_at", "revoked_by", "revoked_reason")
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    CREATED_BY_FIELD_NUMBER: _ClassVar[int]
+    REVOKED_AT_FIELD_NUMBER: _ClassVar[int]
+    REVOKED_BY_FIELD_NUMBER: _ClassVar[int]
+    REVOKED_REASON_FIELD_NUMBER: _ClassVar[int]
+    key_id: str
+    partner_id: str
+    label: str
+    created_at: _timestamp_pb2.Timestamp
+    created_by: str
+    revoked_at: _timestamp_pb2.Timestamp
+    revoked_by: str
+    revoked_reason: str
+    def __init__(self, key_id: _Optional[str] = ..., partner_id: _Optional[str] = ..., label: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[str] = ..., revoked_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., revoked_by: _Optional[str] = ..., revoked_reason: _Optional[str] = ...) -> None: ...
+
+class CreateApiKeyRequest(_message.Message):
+    __slots__ = ("partner_id", "label", "reason")
+    PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    partner_id: str
+    label: str
+    reason: str
+    def __init__(self, partner_id: _Optional[str] = ..., label: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class CreateApiKeyResponse(_message.Message):
+    __slots__ = ("api_key", "key")
+    API_KEY_FIELD_NUMBER: _ClassVar[int]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    api_key: ApiKey
+    key: str
+    def __init__(self, api_key: _Optional[_Union[ApiKey, _Mapping]] = ..., key: _Optional[str] = ...) -> None: ...
+
+class RevokeApiKeyRequest(_message.Message):
+    __slots__ = ("key_id", "reason")
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    key_id: str
+    reason: str
+    def __init__(self, key_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class RevokeApiKeyResponse(_message.Message):
+    __slots__ = ("api_key",)
+    API_KEY_FIELD_NUMBER: _ClassVar[int]
+    api_key: ApiKey
+    def __init__(self, api_key: _Optional[_Union[ApiKey, _Mapping]] = ...) -> None: ...
+
+class ListApiKeysRequest(_message.Message):
+    __slots__ = ("partner_id",)
+    PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
+    partner_id: str
+    def __init__(self, partner_id: _Optional[str] = ...) -> None: ...
+
+class ListApiKeysResponse(_message.Message):
+    __slots__ = ("api_keys",)
+    API_KEYS_FIELD_NUMBER: _ClassVar[int]
+    api_keys: _containers.RepeatedCompositeFieldContainer[ApiKey]
+    def __init__(self, api_keys: _Optional[_Iterable[_Union[ApiKey, _Mapping]]] = ...) -> None: ...

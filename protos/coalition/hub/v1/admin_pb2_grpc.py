@@ -26,7 +26,11 @@ if _version_not_supported:
 
 
 class AdminServiceStub:
-    """Missing associated documentation comment in .proto file."""
+    """Partner and member administration, for operators: callers need a staff certificate with the
+    operator role (else PERMISSION_DENIED, ROLE_NOT_ALLOWED). Unknown partners answer NOT_FOUND
+    (PARTNER_NOT_FOUND); bad settings INVALID_ARGUMENT (INVALID_FIELD, INVALID_RATE, RATE_IN_PAST,
+    INVALID_HOLD_TTL, UNKNOWN_CURRENCY).
+    """
 
     def __init__(self, channel):
         """Constructor.
@@ -74,6 +78,26 @@ class AdminServiceStub:
                 request_serializer=coalition_dot_hub_dot_v1_dot_admin__pb2.SetPartnerOfflineWindowRequest.SerializeToString,
                 response_deserializer=coalition_dot_hub_dot_v1_dot_admin__pb2.Partner.FromString,
                 _registered_method=True)
+        self.SetPartnerWebhook = channel.unary_unary(
+                '/coalition.hub.v1.AdminService/SetPartnerWebhook',
+                request_serializer=coalition_dot_hub_dot_v1_dot_admin__pb2.SetPartnerWebhookRequest.SerializeToString,
+                response_deserializer=coalition_dot_hub_dot_v1_dot_admin__pb2.SetPartnerWebhookResponse.FromString,
+                _registered_method=True)
+        self.GetPartnerWebhook = channel.unary_unary(
+                '/coalition.hub.v1.AdminService/GetPartnerWebhook',
+                request_serializer=coalition_dot_hub_dot_v1_dot_admin__pb2.GetPartnerWebhookRequest.SerializeToString,
+                response_deserializer=coalition_dot_hub_dot_v1_dot_admin__pb2.GetPartnerWebhookResponse.FromString,
+                _registered_method=True)
+        self.RotatePartnerWebhookSecret = channel.unary_unary(
+                '/coalition.hub.v1.AdminService/RotatePartnerWebhookSecret',
+                request_serializer=coalition_dot_hub_dot_v1_dot_admin__pb2.RotatePartnerWebhookSecretRequest.SerializeToString,
+                response_deserializer=coalition_dot_hub_dot_v1_dot_admin__pb2.RotatePartnerWebhookSecretResponse.FromString,
+                _registered_method=True)
+        self.SetPartnerExpiryNotice = channel.unary_unary(
+                '/coalition.hub.v1.AdminService/SetPartnerExpiryNotice',
+                request_serializer=coalition_dot_hub_dot_v1_dot_admin__pb2.SetPartnerExpiryNoticeRequest.SerializeToString,
+                response_deserializer=coalition_dot_hub_dot_v1_dot_admin__pb2.SetPartnerExpiryNoticeResponse.FromString,
+                _registered_method=True)
         self.ListCredentials = channel.unary_unary(
                 '/coalition.hub.v1.AdminService/ListCredentials',
                 request_serializer=coalition_dot_hub_dot_v1_dot_admin__pb2.ListCredentialsRequest.SerializeToString,
@@ -84,6 +108,21 @@ class AdminServiceStub:
                 request_serializer=coalition_dot_hub_dot_v1_dot_admin__pb2.RevokeCredentialRequest.SerializeToString,
                 response_deserializer=coalition_dot_hub_dot_v1_dot_admin__pb2.Credential.FromString,
                 _registered_method=True)
+        self.CreateApiKey = channel.unary_unary(
+                '/coalition.hub.v1.AdminService/CreateApiKey',
+                request_serializer=coalition_dot_hub_dot_v1_dot_admin__pb2.CreateApiKeyRequest.SerializeToString,
+                response_deserializer=coalition_dot_hub_dot_v1_dot_admin__pb2.CreateApiKeyResponse.FromString,
+                _registered_method=True)
+        self.RevokeApiKey = channel.unary_unary(
+                '/coalition.hub.v1.AdminService/RevokeApiKey',
+                request_serializer=coalition_dot_hub_dot_v1_dot_admin__pb2.RevokeApiKeyRequest.SerializeToString,
+                response_deserializer=coalition_dot_hub_dot_v1_dot_admin__pb2.RevokeApiKeyResponse.FromString,
+                _registered_method=True)
+        self.ListApiKeys = channel.unary_unary(
+                '/coalition.hub.v1.AdminService/ListApiKeys',
+                request_serializer=coalition_dot_hub_dot_v1_dot_admin__pb2.ListApiKeysRequest.SerializeToString,
+                response_deserializer=coalition_dot_hub_dot_v1_dot_admin__pb2.ListApiKeysResponse.FromString,
+                _registered_method=True)
         self.EraseMember = channel.unary_unary(
                 '/coalition.hub.v1.AdminService/EraseMember',
                 request_serializer=coalition_dot_hub_dot_v1_dot_admin__pb2.EraseMemberRequest.SerializeToString,
@@ -92,22 +131,30 @@ class AdminServiceStub:
 
 
 class AdminServiceServicer:
-    """Missing associated documentation comment in .proto file."""
+    """Partner and member administration, for operators: callers need a staff certificate with the
+    operator role (else PERMISSION_DENIED, ROLE_NOT_ALLOWED). Unknown partners answer NOT_FOUND
+    (PARTNER_NOT_FOUND); bad settings INVALID_ARGUMENT (INVALID_FIELD, INVALID_RATE, RATE_IN_PAST,
+    INVALID_HOLD_TTL, UNKNOWN_CURRENCY).
+    """
 
     def AddPartner(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Onboards a partner with its first rates. ALREADY_EXISTS (PARTNER_EXISTS) when the id is
+        taken.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetPartner(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """One partner's settings, rates and issued points.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListPartners(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Every partner, by partner id.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -127,7 +174,8 @@ class AdminServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def SetPartnerRateLimit(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Sets the partner's request rate limit, from its next call.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -147,14 +195,70 @@ class AdminServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetPartnerWebhook(self, request, context):
+        """Sets the HTTPS URL the partner's events are POSTed to by the event relay, signed with the
+        partner's webhook secret (made by the first set and answered then, once). INVALID_ARGUMENT
+        (WEBHOOK_SETTING_REFUSED) for a URL that is not https://.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPartnerWebhook(self, request, context):
+        """The partner's webhook and event settings; never its secret.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RotatePartnerWebhookSecret(self, request, context):
+        """Makes a new webhook secret, used from the next delivery on; answered once.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetPartnerExpiryNotice(self, request, context):
+        """Sets how many days before its points expire the partner's members are announced
+        (points_expiring events); INVALID_ARGUMENT (WEBHOOK_SETTING_REFUSED) outside 1..365.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListCredentials(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """The client certificates the hub issued, revoked ones included.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def RevokeCredential(self, request, context):
         """Refuses the certificate from its next call on, in every hub replica, without a restart.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateApiKey(self, request, context):
+        """Makes an API key for a partner's web shop to call the REST gateway with instead of a client
+        certificate (`Authorization: Bearer <key>`). The key is in this answer only: the hub keeps
+        its SHA-256, never the key. NOT_FOUND (PARTNER_NOT_FOUND).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RevokeApiKey(self, request, context):
+        """Refuses the key from its next call on, in every hub replica within a second; revoking again
+        changes nothing. NOT_FOUND (API_KEY_NOT_FOUND).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListApiKeys(self, request, context):
+        """The API keys the hub issued (never the keys themselves), revoked ones included.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -210,6 +314,26 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     request_deserializer=coalition_dot_hub_dot_v1_dot_admin__pb2.SetPartnerOfflineWindowRequest.FromString,
                     response_serializer=coalition_dot_hub_dot_v1_dot_admin__pb2.Partner.SerializeToString,
             ),
+            'SetPartnerWebhook': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetPartnerWebhook,
+                    request_deserializer=coalition_dot_hub_dot_v1_dot_admin__pb2.SetPartnerWebhookRequest.FromString,
+                    response_serializer=coalition_dot_hub_dot_v1_dot_admin__pb2.SetPartnerWebhookResponse.SerializeToString,
+            ),
+            'GetPartnerWebhook': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPartnerWebhook,
+                    request_deserializer=coalition_dot_hub_dot_v1_dot_admin__pb2.GetPartnerWebhookRequest.FromString,
+                    response_serializer=coalition_dot_hub_dot_v1_dot_admin__pb2.GetPartnerWebhookResponse.SerializeToString,
+            ),
+            'RotatePartnerWebhookSecret': grpc.unary_unary_rpc_method_handler(
+                    servicer.RotatePartnerWebhookSecret,
+                    request_deserializer=coalition_dot_hub_dot_v1_dot_admin__pb2.RotatePartnerWebhookSecretRequest.FromString,
+                    response_serializer=coalition_dot_hub_dot_v1_dot_admin__pb2.RotatePartnerWebhookSecretResponse.SerializeToString,
+            ),
+            'SetPartnerExpiryNotice': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetPartnerExpiryNotice,
+                    request_deserializer=coalition_dot_hub_dot_v1_dot_admin__pb2.SetPartnerExpiryNoticeRequest.FromString,
+                    response_serializer=coalition_dot_hub_dot_v1_dot_admin__pb2.SetPartnerExpiryNoticeResponse.SerializeToString,
+            ),
             'ListCredentials': grpc.unary_unary_rpc_method_handler(
                     servicer.ListCredentials,
                     request_deserializer=coalition_dot_hub_dot_v1_dot_admin__pb2.ListCredentialsRequest.FromString,
@@ -219,6 +343,21 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     servicer.RevokeCredential,
                     request_deserializer=coalition_dot_hub_dot_v1_dot_admin__pb2.RevokeCredentialRequest.FromString,
                     response_serializer=coalition_dot_hub_dot_v1_dot_admin__pb2.Credential.SerializeToString,
+            ),
+            'CreateApiKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateApiKey,
+                    request_deserializer=coalition_dot_hub_dot_v1_dot_admin__pb2.CreateApiKeyRequest.FromString,
+                    response_serializer=coalition_dot_hub_dot_v1_dot_admin__pb2.CreateApiKeyResponse.SerializeToString,
+            ),
+            'RevokeApiKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.RevokeApiKey,
+                    request_deserializer=coalition_dot_hub_dot_v1_dot_admin__pb2.RevokeApiKeyRequest.FromString,
+                    response_serializer=coalition_dot_hub_dot_v1_dot_admin__pb2.RevokeApiKeyResponse.SerializeToString,
+            ),
+            'ListApiKeys': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListApiKeys,
+                    request_deserializer=coalition_dot_hub_dot_v1_dot_admin__pb2.ListApiKeysRequest.FromString,
+                    response_serializer=coalition_dot_hub_dot_v1_dot_admin__pb2.ListApiKeysResponse.SerializeToString,
             ),
             'EraseMember': grpc.unary_unary_rpc_method_handler(
                     servicer.EraseMember,
@@ -234,7 +373,11 @@ def add_AdminServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class AdminService:
-    """Missing associated documentation comment in .proto file."""
+    """Partner and member administration, for operators: callers need a staff certificate with the
+    operator role (else PERMISSION_DENIED, ROLE_NOT_ALLOWED). Unknown partners answer NOT_FOUND
+    (PARTNER_NOT_FOUND); bad settings INVALID_ARGUMENT (INVALID_FIELD, INVALID_RATE, RATE_IN_PAST,
+    INVALID_HOLD_TTL, UNKNOWN_CURRENCY).
+    """
 
     @staticmethod
     def AddPartner(request,
@@ -453,6 +596,114 @@ class AdminService:
             _registered_method=True)
 
     @staticmethod
+    def SetPartnerWebhook(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coalition.hub.v1.AdminService/SetPartnerWebhook',
+            coalition_dot_hub_dot_v1_dot_admin__pb2.SetPartnerWebhookRequest.SerializeToString,
+            coalition_dot_hub_dot_v1_dot_admin__pb2.SetPartnerWebhookResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPartnerWebhook(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coalition.hub.v1.AdminService/GetPartnerWebhook',
+            coalition_dot_hub_dot_v1_dot_admin__pb2.GetPartnerWebhookRequest.SerializeToString,
+            coalition_dot_hub_dot_v1_dot_admin__pb2.GetPartnerWebhookResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RotatePartnerWebhookSecret(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coalition.hub.v1.AdminService/RotatePartnerWebhookSecret',
+            coalition_dot_hub_dot_v1_dot_admin__pb2.RotatePartnerWebhookSecretRequest.SerializeToString,
+            coalition_dot_hub_dot_v1_dot_admin__pb2.RotatePartnerWebhookSecretResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetPartnerExpiryNotice(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coalition.hub.v1.AdminService/SetPartnerExpiryNotice',
+            coalition_dot_hub_dot_v1_dot_admin__pb2.SetPartnerExpiryNoticeRequest.SerializeToString,
+            coalition_dot_hub_dot_v1_dot_admin__pb2.SetPartnerExpiryNoticeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def ListCredentials(request,
             target,
             options=(),
@@ -496,6 +747,87 @@ class AdminService:
             '/coalition.hub.v1.AdminService/RevokeCredential',
             coalition_dot_hub_dot_v1_dot_admin__pb2.RevokeCredentialRequest.SerializeToString,
             coalition_dot_hub_dot_v1_dot_admin__pb2.Credential.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateApiKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coalition.hub.v1.AdminService/CreateApiKey',
+            coalition_dot_hub_dot_v1_dot_admin__pb2.CreateApiKeyRequest.SerializeToString,
+            coalition_dot_hub_dot_v1_dot_admin__pb2.CreateApiKeyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RevokeApiKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coalition.hub.v1.AdminService/RevokeApiKey',
+            coalition_dot_hub_dot_v1_dot_admin__pb2.RevokeApiKeyRequest.SerializeToString,
+            coalition_dot_hub_dot_v1_dot_admin__pb2.RevokeApiKeyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListApiKeys(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coalition.hub.v1.AdminService/ListApiKeys',
+            coalition_dot_hub_dot_v1_dot_admin__pb2.ListApiKeysRequest.SerializeToString,
+            coalition_dot_hub_dot_v1_dot_admin__pb2.ListApiKeysResponse.FromString,
             options,
             channel_credentials,
             insecure,

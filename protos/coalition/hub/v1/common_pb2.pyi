@@ -56,6 +56,10 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     RULE_IN_PAST: _ClassVar[ErrorReason]
     INVALID_REPORT: _ClassVar[ErrorReason]
     MALFORMED_REQUEST: _ClassVar[ErrorReason]
+    AMBIGUOUS_ID: _ClassVar[ErrorReason]
+    UNKNOWN_FRAUD_SETTING: _ClassVar[ErrorReason]
+    PREVIEW_OUT_OF_RANGE: _ClassVar[ErrorReason]
+    WEBHOOK_SETTING_REFUSED: _ClassVar[ErrorReason]
     MEMBER_NOT_FOUND: _ClassVar[ErrorReason]
     PARTNER_NOT_FOUND: _ClassVar[ErrorReason]
     HOLD_NOT_FOUND: _ClassVar[ErrorReason]
@@ -65,6 +69,8 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     FLAG_NOT_FOUND: _ClassVar[ErrorReason]
     SETTLEMENT_NOT_FOUND: _ClassVar[ErrorReason]
     RECONCILIATION_EXCEPTION_NOT_FOUND: _ClassVar[ErrorReason]
+    GOODWILL_CREDIT_NOT_FOUND: _ClassVar[ErrorReason]
+    API_KEY_NOT_FOUND: _ClassVar[ErrorReason]
     PARTNER_DISABLED: _ClassVar[ErrorReason]
     MEMBER_NOT_ACTIVE: _ClassVar[ErrorReason]
     NO_RATE_IN_FORCE: _ClassVar[ErrorReason]
@@ -93,6 +99,10 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     EXCEEDS_CATEGORY_SHARE: _ClassVar[ErrorReason]
     NOTHING_TO_ANNUL: _ClassVar[ErrorReason]
     OFFLINE_WINDOW_EXCEEDED: _ClassVar[ErrorReason]
+    MEMBER_ALREADY_MERGED: _ClassVar[ErrorReason]
+    MEMBER_HAS_PENDING_HOLDS: _ClassVar[ErrorReason]
+    MEMBER_NOT_MERGED: _ClassVar[ErrorReason]
+    GOODWILL_CREDIT_DECIDED: _ClassVar[ErrorReason]
     IDEMPOTENCY_KEY_REUSED: _ClassVar[ErrorReason]
     IDENTIFIER_TAKEN: _ClassVar[ErrorReason]
     DUPLICATE_ORDER: _ClassVar[ErrorReason]
@@ -140,6 +150,10 @@ INVALID_RULE: ErrorReason
 RULE_IN_PAST: ErrorReason
 INVALID_REPORT: ErrorReason
 MALFORMED_REQUEST: ErrorReason
+AMBIGUOUS_ID: ErrorReason
+UNKNOWN_FRAUD_SETTING: ErrorReason
+PREVIEW_OUT_OF_RANGE: ErrorReason
+WEBHOOK_SETTING_REFUSED: ErrorReason
 MEMBER_NOT_FOUND: ErrorReason
 PARTNER_NOT_FOUND: ErrorReason
 HOLD_NOT_FOUND: ErrorReason
@@ -149,6 +163,8 @@ RULE_NOT_FOUND: ErrorReason
 FLAG_NOT_FOUND: ErrorReason
 SETTLEMENT_NOT_FOUND: ErrorReason
 RECONCILIATION_EXCEPTION_NOT_FOUND: ErrorReason
+GOODWILL_CREDIT_NOT_FOUND: ErrorReason
+API_KEY_NOT_FOUND: ErrorReason
 PARTNER_DISABLED: ErrorReason
 MEMBER_NOT_ACTIVE: ErrorReason
 NO_RATE_IN_FORCE: ErrorReason
@@ -177,6 +193,10 @@ SIGNING_KEY_MISSING: ErrorReason
 EXCEEDS_CATEGORY_SHARE: ErrorReason
 NOTHING_TO_ANNUL: ErrorReason
 OFFLINE_WINDOW_EXCEEDED: ErrorReason
+MEMBER_ALREADY_MERGED: ErrorReason
+MEMBER_HAS_PENDING_HOLDS: ErrorReason
+MEMBER_NOT_MERGED: ErrorReason
+GOODWILL_CREDIT_DECIDED: ErrorReason
 IDEMPOTENCY_KEY_REUSED: ErrorReason
 IDENTIFIER_TAKEN: ErrorReason
 DUPLICATE_ORDER: ErrorReason

@@ -10,6 +10,14 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class MaskedIdentifier(_message.Message):
+    __slots__ = ("kind", "masked")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    MASKED_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    masked: str
+    def __init__(self, kind: _Optional[str] = ..., masked: _Optional[str] = ...) -> None: ...
+
 class Verdict(_message.Message):
     __slots__ = ("rule", "decision", "score", "detail")
     RULE_FIELD_NUMBER: _ClassVar[int]
@@ -23,7 +31,7 @@ class Verdict(_message.Message):
     def __init__(self, rule: _Optional[str] = ..., decision: _Optional[str] = ..., score: _Optional[int] = ..., detail: _Optional[str] = ...) -> None: ...
 
 class Flag(_message.Message):
-    __slots__ = ("flag_id", "raised_at", "partner_id", "member_id", "operation", "decision", "score", "verdicts", "points", "order_id", "transaction_id", "hold_id", "status", "resolved_at", "resolved_by", "note")
+    __slots__ = ("flag_id", "raised_at", "partner_id", "member_id", "operation", "decision", "score", "verdicts", "points", "order_id", "transaction_id", "hold_id", "status", "resolved_at", "resolved_by", "note", "hold_status", "hold_expires_at", "member_identifiers", "purchase", "hold_expires_in_s")
     FLAG_ID_FIELD_NUMBER: _ClassVar[int]
     RAISED_AT_FIELD_NUMBER: _ClassVar[int]
     PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -40,6 +48,11 @@ class Flag(_message.Message):
     RESOLVED_AT_FIELD_NUMBER: _ClassVar[int]
     RESOLVED_BY_FIELD_NUMBER: _ClassVar[int]
     NOTE_FIELD_NUMBER: _ClassVar[int]
+    HOLD_STATUS_FIELD_NUMBER: _ClassVar[int]
+    HOLD_EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_IDENTIFIERS_FIELD_NUMBER: _ClassVar[int]
+    PURCHASE_FIELD_NUMBER: _ClassVar[int]
+    HOLD_EXPIRES_IN_S_FIELD_NUMBER: _ClassVar[int]
     flag_id: str
     raised_at: _timestamp_pb2.Timestamp
     partner_id: str
@@ -56,27 +69,38 @@ class Flag(_message.Message):
     resolved_at: _timestamp_pb2.Timestamp
     resolved_by: str
     note: str
-    def __init__(self, flag_id: _Optional[str] = ..., raised_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., partner_id: _Optional[str] = ..., member_id: _Optional[str] = ..., operation: _Optional[str] = ..., decision: _Optional[str] = ..., score: _Optional[int] = ..., verdicts: _Optional[_Iterable[_Union[Verdict, _Mapping]]] = ..., points: _Optional[int] = ..., order_id: _Optional[str] = ..., transaction_id: _Optional[str] = ..., hold_id: _Optional[str] = ..., status: _Optional[str] = ..., resolved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolved_by: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
+    hold_status: str
+    hold_expires_at: _timestamp_pb2.Timestamp
+    member_identifiers: _containers.RepeatedCompositeFieldContainer[MaskedIdentifier]
+    purchase: _common_pb2.Money
+    hold_expires_in_s: int
+    def __init__(self, flag_id: _Optional[str] = ..., raised_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., partner_id: _Optional[str] = ..., member_id: _Optional[str] = ..., operation: _Optional[str] = ..., decision: _Optional[str] = ..., score: _Optional[int] = ..., verdicts: _Optional[_Iterable[_Union[Verdict, _Mapping]]] = ..., points: _Optional[int] = ..., order_id: _Optional[str] = ..., transaction_id: _Optional[str] = ..., hold_id: _Optional[str] = ..., status: _Optional[str] = ..., resolved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolved_by: _Optional[str] = ..., note: _Optional[str] = ..., hold_status: _Optional[str] = ..., hold_expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., member_identifiers: _Optional[_Iterable[_Union[MaskedIdentifier, _Mapping]]] = ..., purchase: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., hold_expires_in_s: _Optional[int] = ...) -> None: ...
 
 class ListFlagsRequest(_message.Message):
-    __slots__ = ("status", "member_id", "page_size", "page_token")
+    __slots__ = ("status", "member_id", "page_size", "page_token", "expiring_within_s")
     STATUS_FIELD_NUMBER: _ClassVar[int]
     MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    EXPIRING_WITHIN_S_FIELD_NUMBER: _ClassVar[int]
     status: str
     member_id: str
     page_size: int
     page_token: str
-    def __init__(self, status: _Optional[str] = ..., member_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    expiring_within_s: int
+    def __init__(self, status: _Optional[str] = ..., member_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., expiring_within_s: _Optional[int] = ...) -> None: ...
 
 class ListFlagsResponse(_message.Message):
-    __slots__ = ("flags", "next_page_token")
+    __slots__ = ("flags", "next_page_token", "expiring", "as_of")
     FLAGS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    EXPIRING_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     flags: _containers.RepeatedCompositeFieldContainer[Flag]
     next_page_token: str
-    def __init__(self, flags: _Optional[_Iterable[_Union[Flag, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    expiring: _containers.RepeatedCompositeFieldContainer[Flag]
+    as_of: _timestamp_pb2.Timestamp
+    def __init__(self, flags: _Optional[_Iterable[_Union[Flag, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., expiring: _Optional[_Iterable[_Union[Flag, _Mapping]]] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetFlagRequest(_message.Message):
     __slots__ = ("flag_id",)
@@ -179,7 +203,7 @@ class AnalystAction(_message.Message):
     def __init__(self, action: _Optional[str] = ..., actor: _Optional[str] = ..., reason: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., flag_id: _Optional[str] = ..., hold_id: _Optional[str] = ..., transaction_id: _Optional[str] = ..., points: _Optional[int] = ...) -> None: ...
 
 class Account(_message.Message):
-    __slots__ = ("member_id", "status", "enrolled_at", "enrolled_by", "tier", "available_points", "pending_points", "debt_points", "identifiers", "linked_member_ids", "transactions", "lots", "holds", "flags", "actions")
+    __slots__ = ("member_id", "status", "enrolled_at", "enrolled_by", "tier", "available_points", "pending_points", "debt_points", "identifiers", "linked_member_ids", "transactions", "lots", "holds", "flags", "actions", "merged_into_member_id", "absorbed_member_ids")
     MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     ENROLLED_AT_FIELD_NUMBER: _ClassVar[int]
@@ -195,6 +219,8 @@ class Account(_message.Message):
     HOLDS_FIELD_NUMBER: _ClassVar[int]
     FLAGS_FIELD_NUMBER: _ClassVar[int]
     ACTIONS_FIELD_NUMBER: _ClassVar[int]
+    MERGED_INTO_MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    ABSORBED_MEMBER_IDS_FIELD_NUMBER: _ClassVar[int]
     member_id: str
     status: str
     enrolled_at: _timestamp_pb2.Timestamp
@@ -210,7 +236,9 @@ class Account(_message.Message):
     holds: _containers.RepeatedCompositeFieldContainer[AccountHold]
     flags: _containers.RepeatedCompositeFieldContainer[Flag]
     actions: _containers.RepeatedCompositeFieldContainer[AnalystAction]
-    def __init__(self, member_id: _Optional[str] = ..., status: _Optional[str] = ..., enrolled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., enrolled_by: _Optional[str] = ..., tier: _Optional[str] = ..., available_points: _Optional[int] = ..., pending_points: _Optional[int] = ..., debt_points: _Optional[int] = ..., identifiers: _Optional[_Iterable[_Union[AccountIdentifier, _Mapping]]] = ..., linked_member_ids: _Optional[_Iterable[str]] = ..., transactions: _Optional[_Iterable[_Union[AccountTransaction, _Mapping]]] = ..., lots: _Optional[_Iterable[_Union[AccountLot, _Mapping]]] = ..., holds: _Optional[_Iterable[_Union[AccountHold, _Mapping]]] = ..., flags: _Optional[_Iterable[_Union[Flag, _Mapping]]] = ..., actions: _Optional[_Iterable[_Union[AnalystAction, _Mapping]]] = ...) -> None: ...
+    merged_into_member_id: str
+    absorbed_member_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, member_id: _Optional[str] = ..., status: _Optional[str] = ..., enrolled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., enrolled_by: _Optional[str] = ..., tier: _Optional[str] = ..., available_points: _Optional[int] = ..., pending_points: _Optional[int] = ..., debt_points: _Optional[int] = ..., identifiers: _Optional[_Iterable[_Union[AccountIdentifier, _Mapping]]] = ..., linked_member_ids: _Optional[_Iterable[str]] = ..., transactions: _Optional[_Iterable[_Union[AccountTransaction, _Mapping]]] = ..., lots: _Optional[_Iterable[_Union[AccountLot, _Mapping]]] = ..., holds: _Optional[_Iterable[_Union[AccountHold, _Mapping]]] = ..., flags: _Optional[_Iterable[_Union[Flag, _Mapping]]] = ..., actions: _Optional[_Iterable[_Union[AnalystAction, _Mapping]]] = ..., merged_into_member_id: _Optional[str] = ..., absorbed_member_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class FreezeMemberRequest(_message.Message):
     __slots__ = ("member_id", "reason", "flag_id")
@@ -316,12 +344,14 @@ class ResolveFlagRequest(_message.Message):
     def __init__(self, flag_id: _Optional[str] = ..., resolution: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
 
 class GetReportRequest(_message.Message):
-    __slots__ = ("date", "days")
+    __slots__ = ("date", "days", "days_ago")
     DATE_FIELD_NUMBER: _ClassVar[int]
     DAYS_FIELD_NUMBER: _ClassVar[int]
+    DAYS_AGO_FIELD_NUMBER: _ClassVar[int]
     date: str
     days: int
-    def __init__(self, date: _Optional[str] = ..., days: _Optional[int] = ...) -> None: ...
+    days_ago: int
+    def __init__(self, date: _Optional[str] = ..., days: _Optional[int] = ..., days_ago: _Optional[int] = ...) -> None: ...
 
 class ReportRow(_message.Message):
     __slots__ = ("date", "partner_id", "rule", "raised", "confirmed", "false_positives", "open", "points_annulled")
@@ -348,3 +378,109 @@ class Report(_message.Message):
     ROWS_FIELD_NUMBER: _ClassVar[int]
     rows: _containers.RepeatedCompositeFieldContainer[ReportRow]
     def __init__(self, rows: _Optional[_Iterable[_Union[ReportRow, _Mapping]]] = ...) -> None: ...
+
+class ListFlagGroupsRequest(_message.Message):
+    __slots__ = ("by", "page_size")
+    BY_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    by: str
+    page_size: int
+    def __init__(self, by: _Optional[str] = ..., page_size: _Optional[int] = ...) -> None: ...
+
+class FlagGroup(_message.Message):
+    __slots__ = ("member_id", "rule", "open_flags", "score_max", "newest_raised_at", "oldest_raised_at", "partner_ids", "points", "hold_expires_at", "member_identifiers", "hold_expires_in_s")
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    RULE_FIELD_NUMBER: _ClassVar[int]
+    OPEN_FLAGS_FIELD_NUMBER: _ClassVar[int]
+    SCORE_MAX_FIELD_NUMBER: _ClassVar[int]
+    NEWEST_RAISED_AT_FIELD_NUMBER: _ClassVar[int]
+    OLDEST_RAISED_AT_FIELD_NUMBER: _ClassVar[int]
+    PARTNER_IDS_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    HOLD_EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    MEMBER_IDENTIFIERS_FIELD_NUMBER: _ClassVar[int]
+    HOLD_EXPIRES_IN_S_FIELD_NUMBER: _ClassVar[int]
+    member_id: str
+    rule: str
+    open_flags: int
+    score_max: int
+    newest_raised_at: _timestamp_pb2.Timestamp
+    oldest_raised_at: _timestamp_pb2.Timestamp
+    partner_ids: _containers.RepeatedScalarFieldContainer[str]
+    points: int
+    hold_expires_at: _timestamp_pb2.Timestamp
+    member_identifiers: _containers.RepeatedCompositeFieldContainer[MaskedIdentifier]
+    hold_expires_in_s: int
+    def __init__(self, member_id: _Optional[str] = ..., rule: _Optional[str] = ..., open_flags: _Optional[int] = ..., score_max: _Optional[int] = ..., newest_raised_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., oldest_raised_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., partner_ids: _Optional[_Iterable[str]] = ..., points: _Optional[int] = ..., hold_expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., member_identifiers: _Optional[_Iterable[_Union[MaskedIdentifier, _Mapping]]] = ..., hold_expires_in_s: _Optional[int] = ...) -> None: ...
+
+class ListFlagGroupsResponse(_message.Message):
+    __slots__ = ("groups", "truncated")
+    GROUPS_FIELD_NUMBER: _ClassVar[int]
+    TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    groups: _containers.RepeatedCompositeFieldContainer[FlagGroup]
+    truncated: bool
+    def __init__(self, groups: _Optional[_Iterable[_Union[FlagGroup, _Mapping]]] = ..., truncated: _Optional[bool] = ...) -> None: ...
+
+class ResolveFlagsRequest(_message.Message):
+    __slots__ = ("member_id", "rule", "resolution", "note", "raised_until")
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    RULE_FIELD_NUMBER: _ClassVar[int]
+    RESOLUTION_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    RAISED_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    member_id: str
+    rule: str
+    resolution: str
+    note: str
+    raised_until: _timestamp_pb2.Timestamp
+    def __init__(self, member_id: _Optional[str] = ..., rule: _Optional[str] = ..., resolution: _Optional[str] = ..., note: _Optional[str] = ..., raised_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ResolveFlagsResponse(_message.Message):
+    __slots__ = ("resolved", "flag_ids", "more")
+    RESOLVED_FIELD_NUMBER: _ClassVar[int]
+    FLAG_IDS_FIELD_NUMBER: _ClassVar[int]
+    MORE_FIELD_NUMBER: _ClassVar[int]
+    resolved: int
+    flag_ids: _containers.RepeatedScalarFieldContainer[str]
+    more: bool
+    def __init__(self, resolved: _Optional[int] = ..., flag_ids: _Optional[_Iterable[str]] = ..., more: _Optional[bool] = ...) -> None: ...
+
+class GetMemberTimelineRequest(_message.Message):
+    __slots__ = ("member_id", "page_size", "page_token")
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    member_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, member_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class TimelineEntry(_message.Message):
+    __slots__ = ("at", "transaction", "lot", "hold", "flag", "action")
+    AT_FIELD_NUMBER: _ClassVar[int]
+    TRANSACTION_FIELD_NUMBER: _ClassVar[int]
+    LOT_FIELD_NUMBER: _ClassVar[int]
+    HOLD_FIELD_NUMBER: _ClassVar[int]
+    FLAG_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    at: _timestamp_pb2.Timestamp
+    transaction: AccountTransaction
+    lot: AccountLot
+    hold: AccountHold
+    flag: Flag
+    action: AnalystAction
+    def __init__(self, at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., transaction: _Optional[_Union[AccountTransaction, _Mapping]] = ..., lot: _Optional[_Union[AccountLot, _Mapping]] = ..., hold: _Optional[_Union[AccountHold, _Mapping]] = ..., flag: _Optional[_Union[Flag, _Mapping]] = ..., action: _Optional[_Union[AnalystAction, _Mapping]] = ...) -> None: ...
+
+class GetMemberTimelineResponse(_message.Message):
+    __slots__ = ("member_id", "status", "identifiers", "entries", "next_page_token")
+    MEMBER_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    IDENTIFIERS_FIELD_NUMBER: _ClassVar[int]
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    member_id: str
+    status: str
+    identifiers: _containers.RepeatedCompositeFieldContainer[MaskedIdentifier]
+    entries: _containers.RepeatedCompositeFieldContainer[TimelineEntry]
+    next_page_token: str
+    def __init__(self, member_id: _Optional[str] = ..., status: _Optional[str] = ..., identifiers: _Optional[_Iterable[_Union[MaskedIdentifier, _Mapping]]] = ..., entries: _Optional[_Iterable[_Union[TimelineEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

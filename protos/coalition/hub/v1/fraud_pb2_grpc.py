@@ -26,7 +26,10 @@ if _version_not_supported:
 
 
 class FraudReviewServiceStub:
-    """Missing associated documentation comment in .proto file."""
+    """Fraud review for analysts: callers need a staff certificate with the analyst role (else
+    PERMISSION_DENIED, ROLE_NOT_ALLOWED). Ids may be unique prefixes (see below); unknown ones answer
+    NOT_FOUND (FLAG_NOT_FOUND, MEMBER_NOT_FOUND, HOLD_NOT_FOUND).
+    """
 
     def __init__(self, channel):
         """Constructor.
@@ -84,10 +87,28 @@ class FraudReviewServiceStub:
                 request_serializer=coalition_dot_hub_dot_v1_dot_fraud__pb2.GetReportRequest.SerializeToString,
                 response_deserializer=coalition_dot_hub_dot_v1_dot_fraud__pb2.Report.FromString,
                 _registered_method=True)
+        self.ListFlagGroups = channel.unary_unary(
+                '/coalition.hub.v1.FraudReviewService/ListFlagGroups',
+                request_serializer=coalition_dot_hub_dot_v1_dot_fraud__pb2.ListFlagGroupsRequest.SerializeToString,
+                response_deserializer=coalition_dot_hub_dot_v1_dot_fraud__pb2.ListFlagGroupsResponse.FromString,
+                _registered_method=True)
+        self.ResolveFlags = channel.unary_unary(
+                '/coalition.hub.v1.FraudReviewService/ResolveFlags',
+                request_serializer=coalition_dot_hub_dot_v1_dot_fraud__pb2.ResolveFlagsRequest.SerializeToString,
+                response_deserializer=coalition_dot_hub_dot_v1_dot_fraud__pb2.ResolveFlagsResponse.FromString,
+                _registered_method=True)
+        self.GetMemberTimeline = channel.unary_unary(
+                '/coalition.hub.v1.FraudReviewService/GetMemberTimeline',
+                request_serializer=coalition_dot_hub_dot_v1_dot_fraud__pb2.GetMemberTimelineRequest.SerializeToString,
+                response_deserializer=coalition_dot_hub_dot_v1_dot_fraud__pb2.GetMemberTimelineResponse.FromString,
+                _registered_method=True)
 
 
 class FraudReviewServiceServicer:
-    """Missing associated documentation comment in .proto file."""
+    """Fraud review for analysts: callers need a staff certificate with the analyst role (else
+    PERMISSION_DENIED, ROLE_NOT_ALLOWED). Ids may be unique prefixes (see below); unknown ones answer
+    NOT_FOUND (FLAG_NOT_FOUND, MEMBER_NOT_FOUND, HOLD_NOT_FOUND).
+    """
 
     def ListFlags(self, request, context):
         """Flags, highest score first (then oldest first); open ones unless asked otherwise.
@@ -97,7 +118,8 @@ class FraudReviewServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetFlag(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """One flag with its verdicts, as the queue shows it. NOT_FOUND (FLAG_NOT_FOUND).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -118,7 +140,9 @@ class FraudReviewServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def UnfreezeMember(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Lets a frozen member earn and burn again. FAILED_PRECONDITION (MEMBER_NOT_FROZEN) when the
+        member is not frozen.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -147,7 +171,9 @@ class FraudReviewServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ResolveFlag(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Closes one open flag as confirmed fraud or a false positive. FAILED_PRECONDITION
+        (FLAG_ALREADY_RESOLVED) when it was resolved before.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -155,6 +181,35 @@ class FraudReviewServiceServicer:
     def GetReport(self, request, context):
         """Per business date, partner and rule: flags raised, confirmed, false positives, still
         open, and points annulled; for tuning the thresholds.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListFlagGroups(self, request, context):
+        """Open flags gathered by member or by rule, most urgent first (highest score, then newest):
+        how many, the highest score, the newest, the partners, and the earliest expiry of a
+        redemption held for review among them. The console's grouped queue; `hub fraud groups`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResolveFlags(self, request, context):
+        """Resolves every open flag of one member, or of one rule, raised up to a time, with one
+        resolution and note: each flag is resolved and gets an analyst action (so the member
+        view shows it), and the audit log gets ONE record of the decision with the count and the
+        criteria (one decision, one reason: the flags themselves name who resolved them). At most
+        1,000 flags per call, oldest first; `more` says whether others remain.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetMemberTimeline(self, request, context):
+        """One member's history as one list, newest first, paged: transactions at every partner
+        (with their store, terminal and cashier), lots, holds, flags and the analysts' actions,
+        with the member's identifiers masked. The console's member view.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -213,6 +268,21 @@ def add_FraudReviewServiceServicer_to_server(servicer, server):
                     request_deserializer=coalition_dot_hub_dot_v1_dot_fraud__pb2.GetReportRequest.FromString,
                     response_serializer=coalition_dot_hub_dot_v1_dot_fraud__pb2.Report.SerializeToString,
             ),
+            'ListFlagGroups': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListFlagGroups,
+                    request_deserializer=coalition_dot_hub_dot_v1_dot_fraud__pb2.ListFlagGroupsRequest.FromString,
+                    response_serializer=coalition_dot_hub_dot_v1_dot_fraud__pb2.ListFlagGroupsResponse.SerializeToString,
+            ),
+            'ResolveFlags': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResolveFlags,
+                    request_deserializer=coalition_dot_hub_dot_v1_dot_fraud__pb2.ResolveFlagsRequest.FromString,
+                    response_serializer=coalition_dot_hub_dot_v1_dot_fraud__pb2.ResolveFlagsResponse.SerializeToString,
+            ),
+            'GetMemberTimeline': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetMemberTimeline,
+                    request_deserializer=coalition_dot_hub_dot_v1_dot_fraud__pb2.GetMemberTimelineRequest.FromString,
+                    response_serializer=coalition_dot_hub_dot_v1_dot_fraud__pb2.GetMemberTimelineResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'coalition.hub.v1.FraudReviewService', rpc_method_handlers)
@@ -222,7 +292,10 @@ def add_FraudReviewServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class FraudReviewService:
-    """Missing associated documentation comment in .proto file."""
+    """Fraud review for analysts: callers need a staff certificate with the analyst role (else
+    PERMISSION_DENIED, ROLE_NOT_ALLOWED). Ids may be unique prefixes (see below); unknown ones answer
+    NOT_FOUND (FLAG_NOT_FOUND, MEMBER_NOT_FOUND, HOLD_NOT_FOUND).
+    """
 
     @staticmethod
     def ListFlags(request,
@@ -484,6 +557,87 @@ class FraudReviewService:
             '/coalition.hub.v1.FraudReviewService/GetReport',
             coalition_dot_hub_dot_v1_dot_fraud__pb2.GetReportRequest.SerializeToString,
             coalition_dot_hub_dot_v1_dot_fraud__pb2.Report.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListFlagGroups(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coalition.hub.v1.FraudReviewService/ListFlagGroups',
+            coalition_dot_hub_dot_v1_dot_fraud__pb2.ListFlagGroupsRequest.SerializeToString,
+            coalition_dot_hub_dot_v1_dot_fraud__pb2.ListFlagGroupsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResolveFlags(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coalition.hub.v1.FraudReviewService/ResolveFlags',
+            coalition_dot_hub_dot_v1_dot_fraud__pb2.ResolveFlagsRequest.SerializeToString,
+            coalition_dot_hub_dot_v1_dot_fraud__pb2.ResolveFlagsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetMemberTimeline(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coalition.hub.v1.FraudReviewService/GetMemberTimeline',
+            coalition_dot_hub_dot_v1_dot_fraud__pb2.GetMemberTimelineRequest.SerializeToString,
+            coalition_dot_hub_dot_v1_dot_fraud__pb2.GetMemberTimelineResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,6 +1,7 @@
 import datetime
 
 from coalition.hub.v1 import common_pb2 as _common_pb2
+from google.api import annotations_pb2 as _annotations_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -17,6 +18,7 @@ class MemberStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     MEMBER_STATUS_ACTIVE: _ClassVar[MemberStatus]
     MEMBER_STATUS_FROZEN: _ClassVar[MemberStatus]
     MEMBER_STATUS_ERASED: _ClassVar[MemberStatus]
+    MEMBER_STATUS_MERGED: _ClassVar[MemberStatus]
 
 class TransactionKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -29,6 +31,7 @@ class TransactionKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     TRANSACTION_KIND_REFUND_EARN: _ClassVar[TransactionKind]
     TRANSACTION_KIND_REFUND_REDEMPTION: _ClassVar[TransactionKind]
     TRANSACTION_KIND_BONUS: _ClassVar[TransactionKind]
+    TRANSACTION_KIND_GOODWILL: _ClassVar[TransactionKind]
 
 class HoldStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -43,6 +46,7 @@ MEMBER_STATUS_UNSPECIFIED: MemberStatus
 MEMBER_STATUS_ACTIVE: MemberStatus
 MEMBER_STATUS_FROZEN: MemberStatus
 MEMBER_STATUS_ERASED: MemberStatus
+MEMBER_STATUS_MERGED: MemberStatus
 TRANSACTION_KIND_UNSPECIFIED: TransactionKind
 TRANSACTION_KIND_EARN: TransactionKind
 TRANSACTION_KIND_HOLD: TransactionKind
@@ -52,6 +56,7 @@ TRANSACTION_KIND_HOLD_EXPIRY: TransactionKind
 TRANSACTION_KIND_REFUND_EARN: TransactionKind
 TRANSACTION_KIND_REFUND_REDEMPTION: TransactionKind
 TRANSACTION_KIND_BONUS: TransactionKind
+TRANSACTION_KIND_GOODWILL: TransactionKind
 HOLD_STATUS_UNSPECIFIED: HoldStatus
 HOLD_STATUS_PENDING: HoldStatus
 HOLD_STATUS_CAPTURED: HoldStatus

@@ -26,7 +26,17 @@ if _version_not_supported:
 
 
 class PartnerServiceStub:
-    """Missing associated documentation comment in .proto file."""
+    """The API partner tills, web shops and apps call, authenticated by the partner's mTLS client
+    certificate (the partner id is the certificate's, never a request field). Every call may fail
+    with UNAUTHENTICATED (UNAUTHENTICATED, CREDENTIAL_REVOKED), FAILED_PRECONDITION
+    (PARTNER_DISABLED), RESOURCE_EXHAUSTED (RATE_LIMITED, SERVER_BUSY: retry after the hint),
+    INVALID_ARGUMENT (MALFORMED_REQUEST) and UNAVAILABLE (DATABASE_UNAVAILABLE,
+    COMMIT_OUTCOME_UNKNOWN: retry with the same idempotency key).
+
+    Each RPC is also served over HTTPS and JSON by the REST gateway (`hub gateway`), at the
+    path its google.api.http option names: path variables and the query string fill the named
+    fields, the JSON body the rest, and an Idempotency-Key header the idempotency_key field.
+    """
 
     def __init__(self, channel):
         """Constructor.
@@ -117,7 +127,17 @@ class PartnerServiceStub:
 
 
 class PartnerServiceServicer:
-    """Missing associated documentation comment in .proto file."""
+    """The API partner tills, web shops and apps call, authenticated by the partner's mTLS client
+    certificate (the partner id is the certificate's, never a request field). Every call may fail
+    with UNAUTHENTICATED (UNAUTHENTICATED, CREDENTIAL_REVOKED), FAILED_PRECONDITION
+    (PARTNER_DISABLED), RESOURCE_EXHAUSTED (RATE_LIMITED, SERVER_BUSY: retry after the hint),
+    INVALID_ARGUMENT (MALFORMED_REQUEST) and UNAVAILABLE (DATABASE_UNAVAILABLE,
+    COMMIT_OUTCOME_UNKNOWN: retry with the same idempotency key).
+
+    Each RPC is also served over HTTPS and JSON by the REST gateway (`hub gateway`), at the
+    path its google.api.http option names: path variables and the query string fill the named
+    fields, the JSON body the rest, and an Idempotency-Key header the idempotency_key field.
+    """
 
     def Ping(self, request, context):
         """Does nothing; answers from the same server stack as every other call.
@@ -135,13 +155,17 @@ class PartnerServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def LookupMember(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Finds a member by id or by an identifier the member presents. NOT_FOUND (MEMBER_NOT_FOUND)
+        when none matches; an erased member is found by member_id only.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def AddIdentifier(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Adds one more identifier (a new card, a phone) to a member: up to 20 per member.
+        ALREADY_EXISTS (IDENTIFIER_TAKEN) when another member has it; NOT_FOUND (MEMBER_NOT_FOUND).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -168,7 +192,9 @@ class PartnerServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetBalance(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """The member's points now: available, pending, held, expiring within 30 days, debt and tier.
+        Reads only; NOT_FOUND (MEMBER_NOT_FOUND).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -191,19 +217,28 @@ class PartnerServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def CaptureRedemption(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Posts all or part of a pending hold; the points not captured go back to the member.
+        FAILED_PRECONDITION with HOLD_ALREADY_VOIDED, HOLD_EXPIRED, HOLD_IN_REVIEW, FRAUD_DECLINED
+        or HOLD_ALREADY_CAPTURED (a second capture under another key); INVALID_ARGUMENT
+        (CAPTURE_EXCEEDS_HOLD); NOT_FOUND (HOLD_NOT_FOUND, also for another partner's hold).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def VoidRedemption(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Releases a pending or in-review hold: its points go back to the member's lots.
+        FAILED_PRECONDITION (HOLD_ALREADY_CAPTURED, HOLD_ALREADY_VOIDED under another key,
+        HOLD_EXPIRED, FRAUD_DECLINED); NOT_FOUND (HOLD_NOT_FOUND).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetHold(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """A hold as it stands now, by hold id or by the partner's order id (for a till that lost the
+        authorize's answer). Reads only; NOT_FOUND (HOLD_NOT_FOUND).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -217,7 +252,10 @@ class PartnerServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def RefundRedemption(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Gives back captured points of a hold (goods returned after paying with points), in one or
+        several refunds up to the points captured. FAILED_PRECONDITION (REFUND_EXCEEDS_ORIGINAL);
+        NOT_FOUND (HOLD_NOT_FOUND).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -322,7 +360,17 @@ def add_PartnerServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class PartnerService:
-    """Missing associated documentation comment in .proto file."""
+    """The API partner tills, web shops and apps call, authenticated by the partner's mTLS client
+    certificate (the partner id is the certificate's, never a request field). Every call may fail
+    with UNAUTHENTICATED (UNAUTHENTICATED, CREDENTIAL_REVOKED), FAILED_PRECONDITION
+    (PARTNER_DISABLED), RESOURCE_EXHAUSTED (RATE_LIMITED, SERVER_BUSY: retry after the hint),
+    INVALID_ARGUMENT (MALFORMED_REQUEST) and UNAVAILABLE (DATABASE_UNAVAILABLE,
+    COMMIT_OUTCOME_UNKNOWN: retry with the same idempotency key).
+
+    Each RPC is also served over HTTPS and JSON by the REST gateway (`hub gateway`), at the
+    path its google.api.http option names: path variables and the query string fill the named
+    fields, the JSON body the rest, and an Idempotency-Key header the idempotency_key field.
+    """
 
     @staticmethod
     def Ping(request,

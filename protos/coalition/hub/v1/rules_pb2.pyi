@@ -47,12 +47,14 @@ class ListRulesRequest(_message.Message):
     def __init__(self, partner_id: _Optional[str] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ListRulesResponse(_message.Message):
-    __slots__ = ("in_force", "scheduled")
+    __slots__ = ("in_force", "scheduled", "at")
     IN_FORCE_FIELD_NUMBER: _ClassVar[int]
     SCHEDULED_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
     in_force: _containers.RepeatedCompositeFieldContainer[RuleVersion]
     scheduled: _containers.RepeatedCompositeFieldContainer[RuleVersion]
-    def __init__(self, in_force: _Optional[_Iterable[_Union[RuleVersion, _Mapping]]] = ..., scheduled: _Optional[_Iterable[_Union[RuleVersion, _Mapping]]] = ...) -> None: ...
+    at: _timestamp_pb2.Timestamp
+    def __init__(self, in_force: _Optional[_Iterable[_Union[RuleVersion, _Mapping]]] = ..., scheduled: _Optional[_Iterable[_Union[RuleVersion, _Mapping]]] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class RuleHistory(_message.Message):
     __slots__ = ("rule_id", "versions", "budget_spent_points")

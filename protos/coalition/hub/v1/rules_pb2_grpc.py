@@ -26,7 +26,12 @@ if _version_not_supported:
 
 
 class RulesServiceStub:
-    """Missing associated documentation comment in .proto file."""
+    """Earn and burn rules for operators: callers need a staff certificate with the operator role (else
+    PERMISSION_DENIED, ROLE_NOT_ALLOWED). Bad definitions answer INVALID_ARGUMENT (INVALID_RULE, the
+    field naming what; RULE_IN_PAST for a past effective_from), unknown rule ids NOT_FOUND
+    (RULE_NOT_FOUND), changes to an ended rule FAILED_PRECONDITION (RULE_ENDED), and exclusive
+    campaigns that could meet FAILED_PRECONDITION (CAMPAIGNS_OVERLAP).
+    """
 
     def __init__(self, channel):
         """Constructor.
@@ -57,7 +62,12 @@ class RulesServiceStub:
 
 
 class RulesServiceServicer:
-    """Missing associated documentation comment in .proto file."""
+    """Earn and burn rules for operators: callers need a staff certificate with the operator role (else
+    PERMISSION_DENIED, ROLE_NOT_ALLOWED). Bad definitions answer INVALID_ARGUMENT (INVALID_RULE, the
+    field naming what; RULE_IN_PAST for a past effective_from), unknown rule ids NOT_FOUND
+    (RULE_NOT_FOUND), changes to an ended rule FAILED_PRECONDITION (RULE_ENDED), and exclusive
+    campaigns that could meet FAILED_PRECONDITION (CAMPAIGNS_OVERLAP).
+    """
 
     def PutRule(self, request, context):
         """Adds a version of a rule: a new rule, a change, or one scheduled for later.
@@ -119,7 +129,12 @@ def add_RulesServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class RulesService:
-    """Missing associated documentation comment in .proto file."""
+    """Earn and burn rules for operators: callers need a staff certificate with the operator role (else
+    PERMISSION_DENIED, ROLE_NOT_ALLOWED). Bad definitions answer INVALID_ARGUMENT (INVALID_RULE, the
+    field naming what; RULE_IN_PAST for a past effective_from), unknown rule ids NOT_FOUND
+    (RULE_NOT_FOUND), changes to an ended rule FAILED_PRECONDITION (RULE_ENDED), and exclusive
+    campaigns that could meet FAILED_PRECONDITION (CAMPAIGNS_OVERLAP).
+    """
 
     @staticmethod
     def PutRule(request,

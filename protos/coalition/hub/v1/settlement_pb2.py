@@ -22,66 +22,89 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!coalition/hub/v1/settlement.proto\x12\x10\x63oalition.hub.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"-\n\x14RunSettlementRequest\x12\x15\n\rbusiness_date\x18\x01 \x01(\t\"-\n\x14GetSettlementRequest\x12\x15\n\rbusiness_date\x18\x01 \x01(\t\"\x93\x02\n\x0fPartnerPosition\x12\x12\n\npartner_id\x18\x01 \x01(\t\x12$\n\x1cissued_partner_funded_points\x18\x02 \x01(\x03\x12&\n\x1eissued_coalition_funded_points\x18\x03 \x01(\x03\x12\x1a\n\x12issued_value_minor\x18\x04 \x01(\x03\x12\x17\n\x0fredeemed_points\x18\x05 \x01(\x03\x12\x1c\n\x14redeemed_value_minor\x18\x06 \x01(\x03\x12\x1a\n\x12net_position_minor\x18\x07 \x01(\x03\x12\x16\n\x0e\x65xpired_points\x18\x08 \x01(\x03\x12\x17\n\x0f\x61nnulled_points\x18\t \x01(\x03\"\x7f\n\nMatrixCell\x12\x11\n\tissuer_id\x18\x01 \x01(\t\x12\x13\n\x0bredeemer_id\x18\x02 \x01(\t\x12\x0e\n\x06points\x18\x03 \x01(\x03\x12\x1e\n\x16redemption_value_minor\x18\x04 \x01(\x03\x12\x19\n\x11issue_value_minor\x18\x05 \x01(\x03\"J\n\x08Transfer\x12\x14\n\x0c\x66rom_account\x18\x01 \x01(\t\x12\x12\n\nto_account\x18\x02 \x01(\t\x12\x14\n\x0c\x61mount_minor\x18\x03 \x01(\x03\"\xee\x04\n\rSettlementRun\x12\x15\n\rbusiness_date\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x30\n\x0cwindow_start\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nwindow_end\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x63urrency\x18\x05 \x01(\t\x12*\n\x06run_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06run_by\x18\x07 \x01(\t\x12/\n\x0b\x61pproved_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0b\x61pproved_by\x18\t \x01(\t\x12\x34\n\tpositions\x18\n \x03(\x0b\x32!.coalition.hub.v1.PartnerPosition\x12,\n\x06matrix\x18\x0b \x03(\x0b\x32\x1c.coalition.hub.v1.MatrixCell\x12-\n\ttransfers\x18\x0c \x03(\x0b\x32\x1a.coalition.hub.v1.Transfer\x12\x14\n\x0cmargin_minor\x18\r \x01(\x03\x12\x17\n\x0f\x62reakage_points\x18\x0e \x01(\x03\x12\x1c\n\x14\x62reakage_value_minor\x18\x0f \x01(\x03\x12\x17\n\x0fopen_exceptions\x18\x10 \x01(\x03\x12\x14\n\x0csummary_json\x18\x11 \x01(\x0c\x12\x19\n\x11summary_signature\x18\x12 \x01(\x0c\x12\x16\n\x0esigning_key_id\x18\x13 \x01(\t\"@\n\x13GetStatementRequest\x12\x15\n\rbusiness_date\x18\x01 \x01(\t\x12\x12\n\npartner_id\x18\x02 \x01(\t\"\x98\x01\n\tStatement\x12\x12\n\npartner_id\x18\x01 \x01(\t\x12\x15\n\rbusiness_date\x18\x02 \x01(\t\x12\x0c\n\x04json\x18\x03 \x01(\x0c\x12\x16\n\x0ejson_signature\x18\x04 \x01(\x0c\x12\x0b\n\x03\x63sv\x18\x05 \x01(\x0c\x12\x15\n\rcsv_signature\x18\x06 \x01(\x0c\x12\x16\n\x0esigning_key_id\x18\x07 \x01(\t\"T\n\x13ImportReportRequest\x12\x15\n\rbusiness_date\x18\x01 \x01(\t\x12\x12\n\npartner_id\x18\x02 \x01(\t\x12\x12\n\nreport_csv\x18\x03 \x01(\x0c\"@\n\x13SubmitReportRequest\x12\x15\n\rbusiness_date\x18\x01 \x01(\t\x12\x12\n\nreport_csv\x18\x02 \x01(\x0c\"\xca\x02\n\x17ReconciliationException\x12\x14\n\x0c\x65xception_id\x18\x01 \x01(\t\x12\x15\n\rbusiness_date\x18\x02 \x01(\t\x12\x12\n\npartner_id\x18\x03 \x01(\t\x12\x0c\n\x04kind\x18\x04 \x01(\t\x12\x11\n\titem_kind\x18\x05 \x01(\t\x12\x16\n\x0etransaction_id\x18\x06 \x01(\t\x12\x10\n\x08order_id\x18\x07 \x01(\t\x12\x12\n\nhub_points\x18\x08 \x01(\x03\x12\x16\n\x0epartner_points\x18\t \x01(\x03\x12\x13\n\x0breport_line\x18\n \x01(\x05\x12\x0e\n\x06status\x18\x0b \x01(\t\x12\x13\n\x0b\x61\x63\x63\x65pted_by\x18\x0c \x01(\t\x12/\n\x0b\x61\x63\x63\x65pted_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04note\x18\x0e \x01(\t\"\x8d\x02\n\x0eReconciliation\x12\x15\n\rbusiness_date\x18\x01 \x01(\t\x12\x12\n\npartner_id\x18\x02 \x01(\t\x12\x0f\n\x07matched\x18\x03 \x01(\x03\x12\x16\n\x0emissing_at_hub\x18\x04 \x01(\x03\x12\x1a\n\x12missing_at_partner\x18\x05 \x01(\x03\x12\x19\n\x11\x61mount_mismatches\x18\x06 \x01(\x03\x12=\n\nexceptions\x18\x07 \x03(\x0b\x32).coalition.hub.v1.ReconciliationException\x12\x18\n\x10\x65xceptions_total\x18\x08 \x01(\x03\x12\x17\n\x0fnext_page_token\x18\t \x01(\t\"\x83\x01\n\x15ListExceptionsRequest\x12\x15\n\rbusiness_date\x18\x01 \x01(\t\x12\x12\n\npartner_id\x18\x02 \x01(\t\x12\x18\n\x10include_accepted\x18\x03 \x01(\x08\x12\x11\n\tpage_size\x18\x04 \x01(\x05\x12\x12\n\npage_token\x18\x05 \x01(\t\"u\n\x1bListReportExceptionsRequest\x12\x15\n\rbusiness_date\x18\x01 \x01(\t\x12\x18\n\x10include_accepted\x18\x02 \x01(\x08\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"\xce\x01\n\x16ListExceptionsResponse\x12=\n\nexceptions\x18\x01 \x03(\x0b\x32).coalition.hub.v1.ReconciliationException\x12\r\n\x05total\x18\x02 \x01(\x03\x12\x17\n\x0fnext_page_token\x18\x03 \x01(\t\x12\x16\n\x0emissing_at_hub\x18\x04 \x01(\x03\x12\x1a\n\x12missing_at_partner\x18\x05 \x01(\x03\x12\x19\n\x11\x61mount_mismatches\x18\x06 \x01(\x03\"<\n\x16\x41\x63\x63\x65ptExceptionRequest\x12\x14\n\x0c\x65xception_id\x18\x01 \x01(\t\x12\x0c\n\x04note\x18\x02 \x01(\t\"`\n\x17\x41\x63\x63\x65ptExceptionsRequest\x12\x15\n\rbusiness_date\x18\x01 \x01(\t\x12\x12\n\npartner_id\x18\x02 \x01(\t\x12\x0c\n\x04kind\x18\x03 \x01(\t\x12\x0c\n\x04note\x18\x04 \x01(\t\",\n\x18\x41\x63\x63\x65ptExceptionsResponse\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x01 \x01(\x03\"?\n\x18\x41pproveSettlementRequest\x12\x15\n\rbusiness_date\x18\x01 \x01(\t\x12\x0c\n\x04note\x18\x02 \x01(\t\".\n\x15GetLiabilitiesRequest\x12\x15\n\rbusiness_date\x18\x01 \x01(\t\"C\n\tLiability\x12\x11\n\tissuer_id\x18\x01 \x01(\t\x12\x0e\n\x06points\x18\x02 \x01(\x03\x12\x13\n\x0bvalue_minor\x18\x03 \x01(\x03\"h\n\x0bLiabilities\x12\x15\n\rbusiness_date\x18\x01 \x01(\t\x12\x10\n\x08\x63urrency\x18\x02 \x01(\t\x12\x30\n\x0bliabilities\x18\x03 \x03(\x0b\x32\x1b.coalition.hub.v1.Liability\"\x16\n\x14GetSigningKeyRequest\"4\n\nSigningKey\x12\x0e\n\x06key_id\x18\x01 \x01(\t\x12\x16\n\x0epublic_key_pem\x18\x02 \x01(\x0c\x32\xe8\x06\n\x11SettlementService\x12X\n\rRunSettlement\x12&.coalition.hub.v1.RunSettlementRequest\x1a\x1f.coalition.hub.v1.SettlementRun\x12X\n\rGetSettlement\x12&.coalition.hub.v1.GetSettlementRequest\x1a\x1f.coalition.hub.v1.SettlementRun\x12R\n\x0cGetStatement\x12%.coalition.hub.v1.GetStatementRequest\x1a\x1b.coalition.hub.v1.Statement\x12W\n\x0cImportReport\x12%.coalition.hub.v1.ImportReportRequest\x1a .coalition.hub.v1.Reconciliation\x12\x63\n\x0eListExceptions\x12\'.coalition.hub.v1.ListExceptionsRequest\x1a(.coalition.hub.v1.ListExceptionsResponse\x12\x66\n\x0f\x41\x63\x63\x65ptException\x12(.coalition.hub.v1.AcceptExceptionRequest\x1a).coalition.hub.v1.ReconciliationException\x12i\n\x10\x41\x63\x63\x65ptExceptions\x12).coalition.hub.v1.AcceptExceptionsRequest\x1a*.coalition.hub.v1.AcceptExceptionsResponse\x12`\n\x11\x41pproveSettlement\x12*.coalition.hub.v1.ApproveSettlementRequest\x1a\x1f.coalition.hub.v1.SettlementRun\x12X\n\x0eGetLiabilities\x12\'.coalition.hub.v1.GetLiabilitiesRequest\x1a\x1d.coalition.hub.v1.Liabilities2\x8f\x03\n\x18PartnerSettlementService\x12R\n\x0cGetStatement\x12%.coalition.hub.v1.GetStatementRequest\x1a\x1b.coalition.hub.v1.Statement\x12W\n\x0cSubmitReport\x12%.coalition.hub.v1.SubmitReportRequest\x1a .coalition.hub.v1.Reconciliation\x12o\n\x14ListReportExceptions\x12-.coalition.hub.v1.ListReportExceptionsRequest\x1a(.coalition.hub.v1.ListExceptionsResponse\x12U\n\rGetSigningKey\x12&.coalition.hub.v1.GetSigningKeyRequest\x1a\x1c.coalition.hub.v1.SigningKeyb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!coalition/hub/v1/settlement.proto\x12\x10\x63oalition.hub.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"-\n\x14RunSettlementRequest\x12\x15\n\rbusiness_date\x18\x01 \x01(\t\"-\n\x14GetSettlementRequest\x12\x15\n\rbusiness_date\x18\x01 \x01(\t\"\x93\x02\n\x0fPartnerPosition\x12\x12\n\npartner_id\x18\x01 \x01(\t\x12$\n\x1cissued_partner_funded_points\x18\x02 \x01(\x03\x12&\n\x1eissued_coalition_funded_points\x18\x03 \x01(\x03\x12\x1a\n\x12issued_value_minor\x18\x04 \x01(\x03\x12\x17\n\x0fredeemed_points\x18\x05 \x01(\x03\x12\x1c\n\x14redeemed_value_minor\x18\x06 \x01(\x03\x12\x1a\n\x12net_position_minor\x18\x07 \x01(\x03\x12\x16\n\x0e\x65xpired_points\x18\x08 \x01(\x03\x12\x17\n\x0f\x61nnulled_points\x18\t \x01(\x03\"\x7f\n\nMatrixCell\x12\x11\n\tissuer_id\x18\x01 \x01(\t\x12\x13\n\x0bredeemer_id\x18\x02 \x01(\t\x12\x0e\n\x06points\x18\x03 \x01(\x03\x12\x1e\n\x16redemption_value_minor\x18\x04 \x01(\x03\x12\x19\n\x11issue_value_minor\x18\x05 \x01(\x03\"J\n\x08Transfer\x12\x14\n\x0c\x66rom_account\x18\x01 \x01(\t\x12\x12\n\nto_account\x18\x02 \x01(\t\x12\x14\n\x0c\x61mount_minor\x18\x03 \x01(\x03\"\xa0\x06\n\rSettlementRun\x12\x15\n\rbusiness_date\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x30\n\x0cwindow_start\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nwindow_end\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08\x63urrency\x18\x05 \x01(\t\x12*\n\x06run_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06run_by\x18\x07 \x01(\t\x12/\n\x0b\x61pproved_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0b\x61pproved_by\x18\t \x01(\t\x12\x34\n\tpositions\x18\n \x03(\x0b\x32!.coalition.hub.v1.PartnerPosition\x12,\n\x06matrix\x18\x0b \x03(\x0b\x32\x1c.coalition.hub.v1.MatrixCell\x12-\n\ttransfers\x18\x0c \x03(\x0b\x32\x1a.coalition.hub.v1.Transfer\x12\x14\n\x0cmargin_minor\x18\r \x01(\x03\x12\x17\n\x0f\x62reakage_points\x18\x0e \x01(\x03\x12\x1c\n\x14\x62reakage_value_minor\x18\x0f \x01(\x03\x12\x17\n\x0fopen_exceptions\x18\x10 \x01(\x03\x12\x14\n\x0csummary_json\x18\x11 \x01(\x0c\x12\x19\n\x11summary_signature\x18\x12 \x01(\x0c\x12\x16\n\x0esigning_key_id\x18\x13 \x01(\t\x12-\n\x0crun_by_actor\x18\x14 \x01(\x0b\x32\x17.coalition.hub.v1.Actor\x12\x32\n\x11\x61pproved_by_actor\x18\x15 \x01(\x0b\x32\x17.coalition.hub.v1.Actor\x12\x15\n\rapproval_note\x18\x16 \x01(\t\x12\x1b\n\x13unreported_partners\x18\x17 \x03(\t\x12\x19\n\x11transaction_count\x18\x18 \x01(\x03\"2\n\x05\x41\x63tor\x12\x0b\n\x03uri\x18\x01 \x01(\t\x12\x0e\n\x06person\x18\x02 \x01(\t\x12\x0c\n\x04role\x18\x03 \x01(\t\"@\n\x13GetStatementRequest\x12\x15\n\rbusiness_date\x18\x01 \x01(\t\x12\x12\n\npartner_id\x18\x02 \x01(\t\"\x98\x01\n\tStatement\x12\x12\n\npartner_id\x18\x01 \x01(\t\x12\x15\n\rbusiness_date\x18\x02 \x01(\t\x12\x0c\n\x04json\x18\x03 \x01(\x0c\x12\x16\n\x0ejson_signature\x18\x04 \x01(\x0c\x12\x0b\n\x03\x63sv\x18\x05 \x01(\x0c\x12\x15\n\rcsv_signature\x18\x06 \x01(\x0c\x12\x16\n\x0esigning_key_id\x18\x07 \x01(\t\"T\n\x13ImportReportRequest\x12\x15\n\rbusiness_date\x18\x01 \x01(\t\x12\x12\n\npartner_id\x18\x02 \x01(\t\x12\x12\n\nreport_csv\x18\x03 \x01(\x0c\"@\n\x13SubmitReportRequest\x12\x15\n\rbusiness_date\x18\x01 \x01(\t\x12\x12\n\nreport_csv\x18\x02 \x01(\x0c\"\xfe\x02\n\x17ReconciliationException\x12\x14\n\x0c\x65xception_id\x18\x01 \x01(\t\x12\x15\n\rbusiness_date\x18\x02 \x01(\t\x12\x12\n\npartner_id\x18\x03 \x01(\t\x12\x0c\n\x04kind\x18\x04 \x01(\t\x12\x11\n\titem_kind\x18\x05 \x01(\t\x12\x16\n\x0etransaction_id\x18\x06 \x01(\t\x12\x10\n\x08order_id\x18\x07 \x01(\t\x12\x12\n\nhub_points\x18\x08 \x01(\x03\x12\x16\n\x0epartner_points\x18\t \x01(\x03\x12\x13\n\x0breport_line\x18\n \x01(\x05\x12\x0e\n\x06status\x18\x0b \x01(\t\x12\x13\n\x0b\x61\x63\x63\x65pted_by\x18\x0c \x01(\t\x12/\n\x0b\x61\x63\x63\x65pted_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04note\x18\x0e \x01(\t\x12\x32\n\x11\x61\x63\x63\x65pted_by_actor\x18\x0f \x01(\x0b\x32\x17.coalition.hub.v1.Actor\"\x8d\x02\n\x0eReconciliation\x12\x15\n\rbusiness_date\x18\x01 \x01(\t\x12\x12\n\npartner_id\x18\x02 \x01(\t\x12\x0f\n\x07matched\x18\x03 \x01(\x03\x12\x16\n\x0emissing_at_hub\x18\x04 \x01(\x03\x12\x1a\n\x12missing_at_partner\x18\x05 \x01(\x03\x12\x19\n\x11\x61mount_mismatches\x18\x06 \x01(\x03\x12=\n\nexceptions\x18\x07 \x03(\x0b\x32).coalition.hub.v1.ReconciliationException\x12\x18\n\x10\x65xceptions_total\x18\x08 \x01(\x03\x12\x17\n\x0fnext_page_token\x18\t \x01(\t\"\x91\x01\n\x15ListExceptionsRequest\x12\x15\n\rbusiness_date\x18\x01 \x01(\t\x12\x12\n\npartner_id\x18\x02 \x01(\t\x12\x18\n\x10include_accepted\x18\x03 \x01(\x08\x12\x11\n\tpage_size\x18\x04 \x01(\x05\x12\x12\n\npage_token\x18\x05 \x01(\t\x12\x0c\n\x04kind\x18\x06 \x01(\t\"u\n\x1bListReportExceptionsRequest\x12\x15\n\rbusiness_date\x18\x01 \x01(\t\x12\x18\n\x10include_accepted\x18\x02 \x01(\x08\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"\xce\x01\n\x16ListExceptionsResponse\x12=\n\nexceptions\x18\x01 \x03(\x0b\x32).coalition.hub.v1.ReconciliationException\x12\r\n\x05total\x18\x02 \x01(\x03\x12\x17\n\x0fnext_page_token\x18\x03 \x01(\t\x12\x16\n\x0emissing_at_hub\x18\x04 \x01(\x03\x12\x1a\n\x12missing_at_partner\x18\x05 \x01(\x03\x12\x19\n\x11\x61mount_mismatches\x18\x06 \x01(\x03\"<\n\x16\x41\x63\x63\x65ptExceptionRequest\x12\x14\n\x0c\x65xception_id\x18\x01 \x01(\t\x12\x0c\n\x04note\x18\x02 \x01(\t\"`\n\x17\x41\x63\x63\x65ptExceptionsRequest\x12\x15\n\rbusiness_date\x18\x01 \x01(\t\x12\x12\n\npartner_id\x18\x02 \x01(\t\x12\x0c\n\x04kind\x18\x03 \x01(\t\x12\x0c\n\x04note\x18\x04 \x01(\t\"Z\n\x18\x41\x63\x63\x65ptExceptionsResponse\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x01 \x01(\x03\x12,\n\x0b\x61\x63\x63\x65pted_by\x18\x02 \x01(\x0b\x32\x17.coalition.hub.v1.Actor\"?\n\x18\x41pproveSettlementRequest\x12\x15\n\rbusiness_date\x18\x01 \x01(\t\x12\x0c\n\x04note\x18\x02 \x01(\t\".\n\x15GetLiabilitiesRequest\x12\x15\n\rbusiness_date\x18\x01 \x01(\t\"C\n\tLiability\x12\x11\n\tissuer_id\x18\x01 \x01(\t\x12\x0e\n\x06points\x18\x02 \x01(\x03\x12\x13\n\x0bvalue_minor\x18\x03 \x01(\x03\"h\n\x0bLiabilities\x12\x15\n\rbusiness_date\x18\x01 \x01(\t\x12\x10\n\x08\x63urrency\x18\x02 \x01(\t\x12\x30\n\x0bliabilities\x18\x03 \x03(\x0b\x32\x1b.coalition.hub.v1.Liability\"\x16\n\x14GetSigningKeyRequest\"4\n\nSigningKey\x12\x0e\n\x06key_id\x18\x01 \x01(\t\x12\x16\n\x0epublic_key_pem\x18\x02 \x01(\x0c\"B\n\x19ListSettlementDaysRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"s\n\x1aListSettlementDaysResponse\x12-\n\x04\x64\x61ys\x18\x01 \x03(\x0b\x32\x1f.coalition.hub.v1.SettlementDay\x12\r\n\x05total\x18\x02 \x01(\x03\x12\x17\n\x0fnext_page_token\x18\x03 \x01(\t\"\xca\x03\n\rSettlementDay\x12\x15\n\rbusiness_date\x18\x01 \x01(\t\x12\x33\n\x05state\x18\x02 \x01(\x0e\x32$.coalition.hub.v1.SettlementDayState\x12\'\n\x06run_by\x18\x03 \x01(\x0b\x32\x17.coalition.hub.v1.Actor\x12*\n\x06run_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x0b\x61pproved_by\x18\x05 \x01(\x0b\x32\x17.coalition.hub.v1.Actor\x12/\n\x0b\x61pproved_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rapproval_note\x18\x07 \x01(\t\x12\x17\n\x0fopen_exceptions\x18\x08 \x01(\x03\x12\x1b\n\x13\x61\x63\x63\x65pted_exceptions\x18\t \x01(\x03\x12\x39\n\x08partners\x18\n \x03(\x0b\x32\'.coalition.hub.v1.PartnerReconciliation\x12\x31\n\x0b\x61\x63\x63\x65ptances\x18\x0b \x03(\x0b\x32\x1c.coalition.hub.v1.Acceptance\"\xfb\x01\n\x15PartnerReconciliation\x12\x12\n\npartner_id\x18\x01 \x01(\t\x12\x10\n\x08reported\x18\x02 \x01(\x08\x12-\n\x0csubmitted_by\x18\x03 \x01(\x0b\x32\x17.coalition.hub.v1.Actor\x12\x30\n\x0csubmitted_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0creport_lines\x18\x05 \x01(\x03\x12\x0f\n\x07matched\x18\x06 \x01(\x03\x12\x17\n\x0fopen_exceptions\x18\x07 \x01(\x03\x12\x1b\n\x13\x61\x63\x63\x65pted_exceptions\x18\x08 \x01(\x03\"\x84\x01\n\nAcceptance\x12,\n\x0b\x61\x63\x63\x65pted_by\x18\x01 \x01(\x0b\x32\x17.coalition.hub.v1.Actor\x12\x12\n\nexceptions\x18\x02 \x01(\x03\x12\x34\n\x10last_accepted_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\xc2\x01\n\x12SettlementDayState\x12$\n SETTLEMENT_DAY_STATE_UNSPECIFIED\x10\x00\x12 \n\x1cSETTLEMENT_DAY_STATE_NOT_RUN\x10\x01\x12\x1c\n\x18SETTLEMENT_DAY_STATE_RAN\x10\x02\x12#\n\x1fSETTLEMENT_DAY_STATE_RECONCILED\x10\x03\x12!\n\x1dSETTLEMENT_DAY_STATE_APPROVED\x10\x04\x32\xb0\x08\n\x11SettlementService\x12X\n\rRunSettlement\x12&.coalition.hub.v1.RunSettlementRequest\x1a\x1f.coalition.hub.v1.SettlementRun\x12X\n\rGetSettlement\x12&.coalition.hub.v1.GetSettlementRequest\x1a\x1f.coalition.hub.v1.SettlementRun\x12R\n\x0cGetStatement\x12%.coalition.hub.v1.GetStatementRequest\x1a\x1b.coalition.hub.v1.Statement\x12W\n\x0cImportReport\x12%.coalition.hub.v1.ImportReportRequest\x1a .coalition.hub.v1.Reconciliation\x12\x63\n\x0eListExceptions\x12\'.coalition.hub.v1.ListExceptionsRequest\x1a(.coalition.hub.v1.ListExceptionsResponse\x12\x66\n\x0f\x41\x63\x63\x65ptException\x12(.coalition.hub.v1.AcceptExceptionRequest\x1a).coalition.hub.v1.ReconciliationException\x12i\n\x10\x41\x63\x63\x65ptExceptions\x12).coalition.hub.v1.AcceptExceptionsRequest\x1a*.coalition.hub.v1.AcceptExceptionsResponse\x12`\n\x11\x41pproveSettlement\x12*.coalition.hub.v1.ApproveSettlementRequest\x1a\x1f.coalition.hub.v1.SettlementRun\x12X\n\x0eGetLiabilities\x12\'.coalition.hub.v1.GetLiabilitiesRequest\x1a\x1d.coalition.hub.v1.Liabilities\x12o\n\x12ListSettlementDays\x12+.coalition.hub.v1.ListSettlementDaysRequest\x1a,.coalition.hub.v1.ListSettlementDaysResponse\x12U\n\rGetSigningKey\x12&.coalition.hub.v1.GetSigningKeyRequest\x1a\x1c.coalition.hub.v1.SigningKey2\xb7\x04\n\x18PartnerSettlementService\x12z\n\x0cGetStatement\x12%.coalition.hub.v1.GetStatementRequest\x1a\x1b.coalition.hub.v1.Statement\"&\x82\xd3\xe4\x93\x02 \x12\x1e/v1/statements/{business_date}\x12\x89\x01\n\x0cSubmitReport\x12%.coalition.hub.v1.SubmitReportRequest\x1a .coalition.hub.v1.Reconciliation\"0\x82\xd3\xe4\x93\x02*\"%/v1/statements/{business_date}/report:\x01*\x12\xa2\x01\n\x14ListReportExceptions\x12-.coalition.hub.v1.ListReportExceptionsRequest\x1a(.coalition.hub.v1.ListExceptionsResponse\"1\x82\xd3\xe4\x93\x02+\x12)/v1/statements/{business_date}/exceptions\x12n\n\rGetSigningKey\x12&.coalition.hub.v1.GetSigningKeyRequest\x1a\x1c.coalition.hub.v1.SigningKey\"\x17\x82\xd3\xe4\x93\x02\x11\x12\x0f/v1/signing-keyb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'coalition.hub.v1.settlement_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_RUNSETTLEMENTREQUEST']._serialized_start=88
-  _globals['_RUNSETTLEMENTREQUEST']._serialized_end=133
-  _globals['_GETSETTLEMENTREQUEST']._serialized_start=135
-  _globals['_GETSETTLEMENTREQUEST']._serialized_end=180
-  _globals['_PARTNERPOSITION']._serialized_start=183
-  _globals['_PARTNERPOSITION']._serialized_end=458
-  _globals['_MATRIXCELL']._serialized_start=460
-  _globals['_MATRIXCELL']._serialized_end=587
-  _globals['_TRANSFER']._serialized_start=589
-  _globals['_TRANSFER']._serialized_end=663
-  _globals['_SETTLEMENTRUN']._serialized_start=666
-  _globals['_SETTLEMENTRUN']._serialized_end=1288
-  _globals['_GETSTATEMENTREQUEST']._serialized_start=1290
-  _globals['_GETSTATEMENTREQUEST']._serialized_end=1354
-  _globals['_STATEMENT']._serialized_start=1357
-  _globals['_STATEMENT']._serialized_end=1509
-  _globals['_IMPORTREPORTREQUEST']._serialized_start=1511
-  _globals['_IMPORTREPORTREQUEST']._serialized_end=1595
-  _globals['_SUBMITREPORTREQUEST']._serialized_start=1597
-  _globals['_SUBMITREPORTREQUEST']._serialized_end=1661
-  _globals['_RECONCILIATIONEXCEPTION']._serialized_start=1664
-  _globals['_RECONCILIATIONEXCEPTION']._serialized_end=1994
-  _globals['_RECONCILIATION']._serialized_start=1997
-  _globals['_RECONCILIATION']._serialized_end=2266
-  _globals['_LISTEXCEPTIONSREQUEST']._serialized_start=2269
-  _globals['_LISTEXCEPTIONSREQUEST']._serialized_end=2400
-  _globals['_LISTREPORTEXCEPTIONSREQUEST']._serialized_start=2402
-  _globals['_LISTREPORTEXCEPTIONSREQUEST']._serialized_end=2519
-  _globals['_LISTEXCEPTIONSRESPONSE']._serialized_start=2522
-  _globals['_LISTEXCEPTIONSRESPONSE']._serialized_end=2728
-  _globals['_ACCEPTEXCEPTIONREQUEST']._serialized_start=2730
-  _globals['_ACCEPTEXCEPTIONREQUEST']._serialized_end=2790
-  _globals['_ACCEPTEXCEPTIONSREQUEST']._serialized_start=2792
-  _globals['_ACCEPTEXCEPTIONSREQUEST']._serialized_end=2888
-  _globals['_ACCEPTEXCEPTIONSRESPONSE']._serialized_start=2890
-  _globals['_ACCEPTEXCEPTIONSRESPONSE']._serialized_end=2934
-  _globals['_APPROVESETTLEMENTREQUEST']._serialized_start=2936
-  _globals['_APPROVESETTLEMENTREQUEST']._serialized_end=2999
-  _globals['_GETLIABILITIESREQUEST']._serialized_start=3001
-  _globals['_GETLIABILITIESREQUEST']._serialized_end=3047
-  _globals['_LIABILITY']._serialized_start=3049
-  _globals['_LIABILITY']._serialized_end=3116
-  _globals['_LIABILITIES']._serialized_start=3118
-  _globals['_LIABILITIES']._serialized_end=3222
-  _globals['_GETSIGNINGKEYREQUEST']._serialized_start=3224
-  _globals['_GETSIGNINGKEYREQUEST']._serialized_end=3246
-  _globals['_SIGNINGKEY']._serialized_start=3248
-  _globals['_SIGNINGKEY']._serialized_end=3300
-  _globals['_SETTLEMENTSERVICE']._serialized_start=3303
-  _globals['_SETTLEMENTSERVICE']._serialized_end=4175
-  _globals['_PARTNERSETTLEMENTSERVICE']._serialized_start=4178
-  _globals['_PARTNERSETTLEMENTSERVICE']._serialized_end=4577
+  _globals['_PARTNERSETTLEMENTSERVICE'].methods_by_name['GetStatement']._loaded_options = None
+  _globals['_PARTNERSETTLEMENTSERVICE'].methods_by_name['GetStatement']._serialized_options = b'\202\323\344\223\002 \022\036/v1/statements/{business_date}'
+  _globals['_PARTNERSETTLEMENTSERVICE'].methods_by_name['SubmitReport']._loaded_options = None
+  _globals['_PARTNERSETTLEMENTSERVICE'].methods_by_name['SubmitReport']._serialized_options = b'\202\323\344\223\002*\"%/v1/statements/{business_date}/report:\001*'
+  _globals['_PARTNERSETTLEMENTSERVICE'].methods_by_name['ListReportExceptions']._loaded_options = None
+  _globals['_PARTNERSETTLEMENTSERVICE'].methods_by_name['ListReportExceptions']._serialized_options = b'\202\323\344\223\002+\022)/v1/statements/{business_date}/exceptions'
+  _globals['_PARTNERSETTLEMENTSERVICE'].methods_by_name['GetSigningKey']._loaded_options = None
+  _globals['_PARTNERSETTLEMENTSERVICE'].methods_by_name['GetSigningKey']._serialized_options = b'\202\323\344\223\002\021\022\017/v1/signing-key'
+  _globals['_SETTLEMENTDAYSTATE']._serialized_start=4710
+  _globals['_SETTLEMENTDAYSTATE']._serialized_end=4904
+  _globals['_RUNSETTLEMENTREQUEST']._serialized_start=118
+  _globals['_RUNSETTLEMENTREQUEST']._serialized_end=163
+  _globals['_GETSETTLEMENTREQUEST']._serialized_start=165
+  _globals['_GETSETTLEMENTREQUEST']._serialized_end=210
+  _globals['_PARTNERPOSITION']._serialized_start=213
+  _globals['_PARTNERPOSITION']._serialized_end=488
+  _globals['_MATRIXCELL']._serialized_start=490
+  _globals['_MATRIXCELL']._serialized_end=617
+  _globals['_TRANSFER']._serialized_start=619
+  _globals['_TRANSFER']._serialized_end=693
+  _globals['_SETTLEMENTRUN']._serialized_start=696
+  _globals['_SETTLEMENTRUN']._serialized_end=1496
+  _globals['_ACTOR']._serialized_start=1498
+  _globals['_ACTOR']._serialized_end=1548
+  _globals['_GETSTATEMENTREQUEST']._serialized_start=1550
+  _globals['_GETSTATEMENTREQUEST']._serialized_end=1614
+  _globals['_STATEMENT']._serialized_start=1617
+  _globals['_STATEMENT']._serialized_end=1769
+  _globals['_IMPORTREPORTREQUEST']._serialized_start=1771
+  _globals['_IMPORTREPORTREQUEST']._serialized_end=1855
+  _globals['_SUBMITREPORTREQUEST']._serialized_start=1857
+  _globals['_SUBMITREPORTREQUEST']._serialized_end=1921
+  _globals['_RECONCILIATIONEXCEPTION']._serialized_start=1924
+  _globals['_RECONCILIATIONEXCEPTION']._serialized_end=2306
+  _globals['_RECONCILIATION']._serialized_start=2309
+  _globals['_RECONCILIATION']._serialized_end=2578
+  _globals['_LISTEXCEPTIONSREQUEST']._serialized_start=2581
+  _globals['_LISTEXCEPTIONSREQUEST']._serialized_end=2726
+  _globals['_LISTREPORTEXCEPTIONSREQUEST']._serialized_start=2728
+  _globals['_LISTREPORTEXCEPTIONSREQUEST']._serialized_end=2845
+  _globals['_LISTEXCEPTIONSRESPONSE']._serialized_start=2848
+  _globals['_LISTEXCEPTIONSRESPONSE']._serialized_end=3054
+  _globals['_ACCEPTEXCEPTIONREQUEST']._serialized_start=3056
+  _globals['_ACCEPTEXCEPTIONREQUEST']._serialized_end=3116
+  _globals['_ACCEPTEXCEPTIONSREQUEST']._serialized_start=3118
+  _globals['_ACCEPTEXCEPTIONSREQUEST']._serialized_end=3214
+  _globals['_ACCEPTEXCEPTIONSRESPONSE']._serialized_start=3216
+  _globals['_ACCEPTEXCEPTIONSRESPONSE']._serialized_end=3306
+  _globals['_APPROVESETTLEMENTREQUEST']._serialized_start=3308
+  _globals['_APPROVESETTLEMENTREQUEST']._serialized_end=3371
+  _globals['_GETLIABILITIESREQUEST']._serialized_start=3373
+  _globals['_GETLIABILITIESREQUEST']._serialized_end=3419
+  _globals['_LIABILITY']._serialized_start=3421
+  _globals['_LIABILITY']._serialized_end=3488
+  _globals['_LIABILITIES']._serialized_start=3490
+  _globals['_LIABILITIES']._serialized_end=3594
+  _globals['_GETSIGNINGKEYREQUEST']._serialized_start=3596
+  _globals['_GETSIGNINGKEYREQUEST']._serialized_end=3618
+  _globals['_SIGNINGKEY']._serialized_start=3620
+  _globals['_SIGNINGKEY']._serialized_end=3672
+  _globals['_LISTSETTLEMENTDAYSREQUEST']._serialized_start=3674
+  _globals['_LISTSETTLEMENTDAYSREQUEST']._serialized_end=3740
+  _globals['_LISTSETTLEMENTDAYSRESPONSE']._serialized_start=3742
+  _globals['_LISTSETTLEMENTDAYSRESPONSE']._serialized_end=3857
+  _globals['_SETTLEMENTDAY']._serialized_start=3860
+  _globals['_SETTLEMENTDAY']._serialized_end=4318
+  _globals['_PARTNERRECONCILIATION']._serialized_start=4321
+  _globals['_PARTNERRECONCILIATION']._serialized_end=4572
+  _globals['_ACCEPTANCE']._serialized_start=4575
+  _globals['_ACCEPTANCE']._serialized_end=4707
+  _globals['_SETTLEMENTSERVICE']._serialized_start=4907
+  _globals['_SETTLEMENTSERVICE']._serialized_end=5979
+  _globals['_PARTNERSETTLEMENTSERVICE']._serialized_start=5982
+  _globals['_PARTNERSETTLEMENTSERVICE']._serialized_end=6549
 # @@protoc_insertion_point(module_scope)

@@ -1,13 +1,28 @@
 import datetime
 
+from google.api import annotations_pb2 as _annotations_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class SettlementDayState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SETTLEMENT_DAY_STATE_UNSPECIFIED: _ClassVar[SettlementDayState]
+    SETTLEMENT_DAY_STATE_NOT_RUN: _ClassVar[SettlementDayState]
+    SETTLEMENT_DAY_STATE_RAN: _ClassVar[SettlementDayState]
+    SETTLEMENT_DAY_STATE_RECONCILED: _ClassVar[SettlementDayState]
+    SETTLEMENT_DAY_STATE_APPROVED: _ClassVar[SettlementDayState]
+SETTLEMENT_DAY_STATE_UNSPECIFIED: SettlementDayState
+SETTLEMENT_DAY_STATE_NOT_RUN: SettlementDayState
+SETTLEMENT_DAY_STATE_RAN: SettlementDayState
+SETTLEMENT_DAY_STATE_RECONCILED: SettlementDayState
+SETTLEMENT_DAY_STATE_APPROVED: SettlementDayState
 
 class RunSettlementRequest(_message.Message):
     __slots__ = ("business_date",)
@@ -68,7 +83,7 @@ class Transfer(_message.Message):
     def __init__(self, from_account: _Optional[str] = ..., to_account: _Optional[str] = ..., amount_minor: _Optional[int] = ...) -> None: ...
 
 class SettlementRun(_message.Message):
-    __slots__ = ("business_date", "status", "window_start", "window_end", "currency", "run_at", "run_by", "approved_at", "approved_by", "positions", "matrix", "transfers", "margin_minor", "breakage_points", "breakage_value_minor", "open_exceptions", "summary_json", "summary_signature", "signing_key_id")
+    __slots__ = ("business_date", "status", "window_start", "window_end", "currency", "run_at", "run_by", "approved_at", "approved_by", "positions", "matrix", "transfers", "margin_minor", "breakage_points", "breakage_value_minor", "open_exceptions", "summary_json", "summary_signature", "signing_key_id", "run_by_actor", "approved_by_actor", "approval_note", "unreported_partners", "transaction_count")
     BUSINESS_DATE_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     WINDOW_START_FIELD_NUMBER: _ClassVar[int]
@@ -88,6 +103,11 @@ class SettlementRun(_message.Message):
     SUMMARY_JSON_FIELD_NUMBER: _ClassVar[int]
     SUMMARY_SIGNATURE_FIELD_NUMBER: _ClassVar[int]
     SIGNING_KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    RUN_BY_ACTOR_FIELD_NUMBER: _ClassVar[int]
+    APPROVED_BY_ACTOR_FIELD_NUMBER: _ClassVar[int]
+    APPROVAL_NOTE_FIELD_NUMBER: _ClassVar[int]
+    UNREPORTED_PARTNERS_FIELD_NUMBER: _ClassVar[int]
+    TRANSACTION_COUNT_FIELD_NUMBER: _ClassVar[int]
     business_date: str
     status: str
     window_start: _timestamp_pb2.Timestamp
@@ -107,7 +127,22 @@ class SettlementRun(_message.Message):
     summary_json: bytes
     summary_signature: bytes
     signing_key_id: str
-    def __init__(self, business_date: _Optional[str] = ..., status: _Optional[str] = ..., window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., window_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., currency: _Optional[str] = ..., run_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., run_by: _Optional[str] = ..., approved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., approved_by: _Optional[str] = ..., positions: _Optional[_Iterable[_Union[PartnerPosition, _Mapping]]] = ..., matrix: _Optional[_Iterable[_Union[MatrixCell, _Mapping]]] = ..., transfers: _Optional[_Iterable[_Union[Transfer, _Mapping]]] = ..., margin_minor: _Optional[int] = ..., breakage_points: _Optional[int] = ..., breakage_value_minor: _Optional[int] = ..., open_exceptions: _Optional[int] = ..., summary_json: _Optional[bytes] = ..., summary_signature: _Optional[bytes] = ..., signing_key_id: _Optional[str] = ...) -> None: ...
+    run_by_actor: Actor
+    approved_by_actor: Actor
+    approval_note: str
+    unreported_partners: _containers.RepeatedScalarFieldContainer[str]
+    transaction_count: int
+    def __init__(self, business_date: _Optional[str] = ..., status: _Optional[str] = ..., window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., window_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., currency: _Optional[str] = ..., run_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., run_by: _Optional[str] = ..., approved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., approved_by: _Optional[str] = ..., positions: _Optional[_Iterable[_Union[PartnerPosition, _Mapping]]] = ..., matrix: _Optional[_Iterable[_Union[MatrixCell, _Mapping]]] = ..., transfers: _Optional[_Iterable[_Union[Transfer, _Mapping]]] = ..., margin_minor: _Optional[int] = ..., breakage_points: _Optional[int] = ..., breakage_value_minor: _Optional[int] = ..., open_exceptions: _Optional[int] = ..., summary_json: _Optional[bytes] = ..., summary_signature: _Optional[bytes] = ..., signing_key_id: _Optional[str] = ..., run_by_actor: _Optional[_Union[Actor, _Mapping]] = ..., approved_by_actor: _Optional[_Union[Actor, _Mapping]] = ..., approval_note: _Optional[str] = ..., unreported_partners: _Optional[_Iterable[str]] = ..., transaction_count: _Optional[int] = ...) -> None: ...
+
+class Actor(_message.Message):
+    __slots__ = ("uri", "person", "role")
+    URI_FIELD_NUMBER: _ClassVar[int]
+    PERSON_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    uri: str
+    person: str
+    role: str
+    def __init__(self, uri: _Optional[str] = ..., person: _Optional[str] = ..., role: _Optional[str] = ...) -> None: ...
 
 class GetStatementRequest(_message.Message):
     __slots__ = ("business_date", "partner_id")
@@ -154,7 +189,7 @@ class SubmitReportRequest(_message.Message):
     def __init__(self, business_date: _Optional[str] = ..., report_csv: _Optional[bytes] = ...) -> None: ...
 
 class ReconciliationException(_message.Message):
-    __slots__ = ("exception_id", "business_date", "partner_id", "kind", "item_kind", "transaction_id", "order_id", "hub_points", "partner_points", "report_line", "status", "accepted_by", "accepted_at", "note")
+    __slots__ = ("exception_id", "business_date", "partner_id", "kind", "item_kind", "transaction_id", "order_id", "hub_points", "partner_points", "report_line", "status", "accepted_by", "accepted_at", "note", "accepted_by_actor")
     EXCEPTION_ID_FIELD_NUMBER: _ClassVar[int]
     BUSINESS_DATE_FIELD_NUMBER: _ClassVar[int]
     PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -169,6 +204,7 @@ class ReconciliationException(_message.Message):
     ACCEPTED_BY_FIELD_NUMBER: _ClassVar[int]
     ACCEPTED_AT_FIELD_NUMBER: _ClassVar[int]
     NOTE_FIELD_NUMBER: _ClassVar[int]
+    ACCEPTED_BY_ACTOR_FIELD_NUMBER: _ClassVar[int]
     exception_id: str
     business_date: str
     partner_id: str
@@ -183,7 +219,8 @@ class ReconciliationException(_message.Message):
     accepted_by: str
     accepted_at: _timestamp_pb2.Timestamp
     note: str
-    def __init__(self, exception_id: _Optional[str] = ..., business_date: _Optional[str] = ..., partner_id: _Optional[str] = ..., kind: _Optional[str] = ..., item_kind: _Optional[str] = ..., transaction_id: _Optional[str] = ..., order_id: _Optional[str] = ..., hub_points: _Optional[int] = ..., partner_points: _Optional[int] = ..., report_line: _Optional[int] = ..., status: _Optional[str] = ..., accepted_by: _Optional[str] = ..., accepted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., note: _Optional[str] = ...) -> None: ...
+    accepted_by_actor: Actor
+    def __init__(self, exception_id: _Optional[str] = ..., business_date: _Optional[str] = ..., partner_id: _Optional[str] = ..., kind: _Optional[str] = ..., item_kind: _Optional[str] = ..., transaction_id: _Optional[str] = ..., order_id: _Optional[str] = ..., hub_points: _Optional[int] = ..., partner_points: _Optional[int] = ..., report_line: _Optional[int] = ..., status: _Optional[str] = ..., accepted_by: _Optional[str] = ..., accepted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., note: _Optional[str] = ..., accepted_by_actor: _Optional[_Union[Actor, _Mapping]] = ...) -> None: ...
 
 class Reconciliation(_message.Message):
     __slots__ = ("business_date", "partner_id", "matched", "missing_at_hub", "missing_at_partner", "amount_mismatches", "exceptions", "exceptions_total", "next_page_token")
@@ -208,18 +245,20 @@ class Reconciliation(_message.Message):
     def __init__(self, business_date: _Optional[str] = ..., partner_id: _Optional[str] = ..., matched: _Optional[int] = ..., missing_at_hub: _Optional[int] = ..., missing_at_partner: _Optional[int] = ..., amount_mismatches: _Optional[int] = ..., exceptions: _Optional[_Iterable[_Union[ReconciliationException, _Mapping]]] = ..., exceptions_total: _Optional[int] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class ListExceptionsRequest(_message.Message):
-    __slots__ = ("business_date", "partner_id", "include_accepted", "page_size", "page_token")
+    __slots__ = ("business_date", "partner_id", "include_accepted", "page_size", "page_token", "kind")
     BUSINESS_DATE_FIELD_NUMBER: _ClassVar[int]
     PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_ACCEPTED_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
     business_date: str
     partner_id: str
     include_accepted: bool
     page_size: int
     page_token: str
-    def __init__(self, business_date: _Optional[str] = ..., partner_id: _Optional[str] = ..., include_accepted: _Optional[bool] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    kind: str
+    def __init__(self, business_date: _Optional[str] = ..., partner_id: _Optional[str] = ..., include_accepted: _Optional[bool] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., kind: _Optional[str] = ...) -> None: ...
 
 class ListReportExceptionsRequest(_message.Message):
     __slots__ = ("business_date", "include_accepted", "page_size", "page_token")
@@ -270,10 +309,12 @@ class AcceptExceptionsRequest(_message.Message):
     def __init__(self, business_date: _Optional[str] = ..., partner_id: _Optional[str] = ..., kind: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
 
 class AcceptExceptionsResponse(_message.Message):
-    __slots__ = ("accepted",)
+    __slots__ = ("accepted", "accepted_by")
     ACCEPTED_FIELD_NUMBER: _ClassVar[int]
+    ACCEPTED_BY_FIELD_NUMBER: _ClassVar[int]
     accepted: int
-    def __init__(self, accepted: _Optional[int] = ...) -> None: ...
+    accepted_by: Actor
+    def __init__(self, accepted: _Optional[int] = ..., accepted_by: _Optional[_Union[Actor, _Mapping]] = ...) -> None: ...
 
 class ApproveSettlementRequest(_message.Message):
     __slots__ = ("business_date", "note")
@@ -320,3 +361,77 @@ class SigningKey(_message.Message):
     key_id: str
     public_key_pem: bytes
     def __init__(self, key_id: _Optional[str] = ..., public_key_pem: _Optional[bytes] = ...) -> None: ...
+
+class ListSettlementDaysRequest(_message.Message):
+    __slots__ = ("page_size", "page_token")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListSettlementDaysResponse(_message.Message):
+    __slots__ = ("days", "total", "next_page_token")
+    DAYS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    days: _containers.RepeatedCompositeFieldContainer[SettlementDay]
+    total: int
+    next_page_token: str
+    def __init__(self, days: _Optional[_Iterable[_Union[SettlementDay, _Mapping]]] = ..., total: _Optional[int] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class SettlementDay(_message.Message):
+    __slots__ = ("business_date", "state", "run_by", "run_at", "approved_by", "approved_at", "approval_note", "open_exceptions", "accepted_exceptions", "partners", "acceptances")
+    BUSINESS_DATE_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    RUN_BY_FIELD_NUMBER: _ClassVar[int]
+    RUN_AT_FIELD_NUMBER: _ClassVar[int]
+    APPROVED_BY_FIELD_NUMBER: _ClassVar[int]
+    APPROVED_AT_FIELD_NUMBER: _ClassVar[int]
+    APPROVAL_NOTE_FIELD_NUMBER: _ClassVar[int]
+    OPEN_EXCEPTIONS_FIELD_NUMBER: _ClassVar[int]
+    ACCEPTED_EXCEPTIONS_FIELD_NUMBER: _ClassVar[int]
+    PARTNERS_FIELD_NUMBER: _ClassVar[int]
+    ACCEPTANCES_FIELD_NUMBER: _ClassVar[int]
+    business_date: str
+    state: SettlementDayState
+    run_by: Actor
+    run_at: _timestamp_pb2.Timestamp
+    approved_by: Actor
+    approved_at: _timestamp_pb2.Timestamp
+    approval_note: str
+    open_exceptions: int
+    accepted_exceptions: int
+    partners: _containers.RepeatedCompositeFieldContainer[PartnerReconciliation]
+    acceptances: _containers.RepeatedCompositeFieldContainer[Acceptance]
+    def __init__(self, business_date: _Optional[str] = ..., state: _Optional[_Union[SettlementDayState, str]] = ..., run_by: _Optional[_Union[Actor, _Mapping]] = ..., run_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., approved_by: _Optional[_Union[Actor, _Mapping]] = ..., approved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., approval_note: _Optional[str] = ..., open_exceptions: _Optional[int] = ..., accepted_exceptions: _Optional[int] = ..., partners: _Optional[_Iterable[_Union[PartnerReconciliation, _Mapping]]] = ..., acceptances: _Optional[_Iterable[_Union[Acceptance, _Mapping]]] = ...) -> None: ...
+
+class PartnerReconciliation(_message.Message):
+    __slots__ = ("partner_id", "reported", "submitted_by", "submitted_at", "report_lines", "matched", "open_exceptions", "accepted_exceptions")
+    PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
+    REPORTED_FIELD_NUMBER: _ClassVar[int]
+    SUBMITTED_BY_FIELD_NUMBER: _ClassVar[int]
+    SUBMITTED_AT_FIELD_NUMBER: _ClassVar[int]
+    REPORT_LINES_FIELD_NUMBER: _ClassVar[int]
+    MATCHED_FIELD_NUMBER: _ClassVar[int]
+    OPEN_EXCEPTIONS_FIELD_NUMBER: _ClassVar[int]
+    ACCEPTED_EXCEPTIONS_FIELD_NUMBER: _ClassVar[int]
+    partner_id: str
+    reported: bool
+    submitted_by: Actor
+    submitted_at: _timestamp_pb2.Timestamp
+    report_lines: int
+    matched: int
+    open_exceptions: int
+    accepted_exceptions: int
+    def __init__(self, partner_id: _Optional[str] = ..., reported: _Optional[bool] = ..., submitted_by: _Optional[_Union[Actor, _Mapping]] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., report_lines: _Optional[int] = ..., matched: _Optional[int] = ..., open_exceptions: _Optional[int] = ..., accepted_exceptions: _Optional[int] = ...) -> None: ...
+
+class Acceptance(_message.Message):
+    __slots__ = ("accepted_by", "exceptions", "last_accepted_at")
+    ACCEPTED_BY_FIELD_NUMBER: _ClassVar[int]
+    EXCEPTIONS_FIELD_NUMBER: _ClassVar[int]
+    LAST_ACCEPTED_AT_FIELD_NUMBER: _ClassVar[int]
+    accepted_by: Actor
+    exceptions: int
+    last_accepted_at: _timestamp_pb2.Timestamp
+    def __init__(self, accepted_by: _Optional[_Union[Actor, _Mapping]] = ..., exceptions: _Optional[int] = ..., last_accepted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

@@ -26,7 +26,16 @@ if _version_not_supported:
 
 
 class SettlementServiceStub:
-    """Missing associated documentation comment in .proto file."""
+    """Settlement for officers: callers need a staff certificate with the officer role (else
+    PERMISSION_DENIED, ROLE_NOT_ALLOWED). Dates are business dates, YYYY-MM-DD in the coalition's
+    time zone (anything else: INVALID_ARGUMENT, INVALID_FIELD); a day with no run answers NOT_FOUND
+    (SETTLEMENT_NOT_FOUND). RunSettlement fails with FAILED_PRECONDITION BUSINESS_DAY_OPEN,
+    EARLIER_DAY_UNSETTLED or SIGNING_KEY_MISSING; ImportReport and the acceptances, once the day is
+    approved, with FAILED_PRECONDITION (SETTLEMENT_APPROVED); ImportReport with INVALID_ARGUMENT
+    (INVALID_REPORT); AcceptException with NOT_FOUND (RECONCILIATION_EXCEPTION_NOT_FOUND) or
+    FAILED_PRECONDITION (EXCEPTION_ALREADY_ACCEPTED); ApproveSettlement with FAILED_PRECONDITION
+    (EXCEPTIONS_OPEN, SETTLEMENT_APPROVED) or PERMISSION_DENIED (SAME_OFFICER).
+    """
 
     def __init__(self, channel):
         """Constructor.
@@ -79,10 +88,29 @@ class SettlementServiceStub:
                 request_serializer=coalition_dot_hub_dot_v1_dot_settlement__pb2.GetLiabilitiesRequest.SerializeToString,
                 response_deserializer=coalition_dot_hub_dot_v1_dot_settlement__pb2.Liabilities.FromString,
                 _registered_method=True)
+        self.ListSettlementDays = channel.unary_unary(
+                '/coalition.hub.v1.SettlementService/ListSettlementDays',
+                request_serializer=coalition_dot_hub_dot_v1_dot_settlement__pb2.ListSettlementDaysRequest.SerializeToString,
+                response_deserializer=coalition_dot_hub_dot_v1_dot_settlement__pb2.ListSettlementDaysResponse.FromString,
+                _registered_method=True)
+        self.GetSigningKey = channel.unary_unary(
+                '/coalition.hub.v1.SettlementService/GetSigningKey',
+                request_serializer=coalition_dot_hub_dot_v1_dot_settlement__pb2.GetSigningKeyRequest.SerializeToString,
+                response_deserializer=coalition_dot_hub_dot_v1_dot_settlement__pb2.SigningKey.FromString,
+                _registered_method=True)
 
 
 class SettlementServiceServicer:
-    """Missing associated documentation comment in .proto file."""
+    """Settlement for officers: callers need a staff certificate with the officer role (else
+    PERMISSION_DENIED, ROLE_NOT_ALLOWED). Dates are business dates, YYYY-MM-DD in the coalition's
+    time zone (anything else: INVALID_ARGUMENT, INVALID_FIELD); a day with no run answers NOT_FOUND
+    (SETTLEMENT_NOT_FOUND). RunSettlement fails with FAILED_PRECONDITION BUSINESS_DAY_OPEN,
+    EARLIER_DAY_UNSETTLED or SIGNING_KEY_MISSING; ImportReport and the acceptances, once the day is
+    approved, with FAILED_PRECONDITION (SETTLEMENT_APPROVED); ImportReport with INVALID_ARGUMENT
+    (INVALID_REPORT); AcceptException with NOT_FOUND (RECONCILIATION_EXCEPTION_NOT_FOUND) or
+    FAILED_PRECONDITION (EXCEPTION_ALREADY_ACCEPTED); ApproveSettlement with FAILED_PRECONDITION
+    (EXCEPTIONS_OPEN, SETTLEMENT_APPROVED) or PERMISSION_DENIED (SAME_OFFICER).
+    """
 
     def RunSettlement(self, request, context):
         """Settles a closed business day (YYYY-MM-DD in the coalition's time zone). The first run
@@ -93,7 +121,10 @@ class SettlementServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetSettlement(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """A settled day's run (the latest with an empty date): per partner issued and redeemed
+        points and values, the issuer x redeemer matrix, net positions, transfers, who ran and
+        approved it, and which partners' reports are not in yet.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -149,6 +180,24 @@ class SettlementServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListSettlementDays(self, request, context):
+        """The night board: settlement days newest first, a page at a time, each with its state, its
+        exceptions counted, whose reports are in and who ran, accepted and approved what, when.
+        The listing runs from the latest closed business day back to the first settled day; the
+        days after the latest run are NOT_RUN (the nightly run or RunSettlement settles them,
+        oldest first). Before anything was settled it holds the latest closed day alone.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSigningKey(self, request, context):
+        """The hub's statement-signing public key (as PartnerSettlementService.GetSigningKey).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SettlementServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -197,6 +246,16 @@ def add_SettlementServiceServicer_to_server(servicer, server):
                     request_deserializer=coalition_dot_hub_dot_v1_dot_settlement__pb2.GetLiabilitiesRequest.FromString,
                     response_serializer=coalition_dot_hub_dot_v1_dot_settlement__pb2.Liabilities.SerializeToString,
             ),
+            'ListSettlementDays': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSettlementDays,
+                    request_deserializer=coalition_dot_hub_dot_v1_dot_settlement__pb2.ListSettlementDaysRequest.FromString,
+                    response_serializer=coalition_dot_hub_dot_v1_dot_settlement__pb2.ListSettlementDaysResponse.SerializeToString,
+            ),
+            'GetSigningKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSigningKey,
+                    request_deserializer=coalition_dot_hub_dot_v1_dot_settlement__pb2.GetSigningKeyRequest.FromString,
+                    response_serializer=coalition_dot_hub_dot_v1_dot_settlement__pb2.SigningKey.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'coalition.hub.v1.SettlementService', rpc_method_handlers)
@@ -206,7 +265,16 @@ def add_SettlementServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class SettlementService:
-    """Missing associated documentation comment in .proto file."""
+    """Settlement for officers: callers need a staff certificate with the officer role (else
+    PERMISSION_DENIED, ROLE_NOT_ALLOWED). Dates are business dates, YYYY-MM-DD in the coalition's
+    time zone (anything else: INVALID_ARGUMENT, INVALID_FIELD); a day with no run answers NOT_FOUND
+    (SETTLEMENT_NOT_FOUND). RunSettlement fails with FAILED_PRECONDITION BUSINESS_DAY_OPEN,
+    EARLIER_DAY_UNSETTLED or SIGNING_KEY_MISSING; ImportReport and the acceptances, once the day is
+    approved, with FAILED_PRECONDITION (SETTLEMENT_APPROVED); ImportReport with INVALID_ARGUMENT
+    (INVALID_REPORT); AcceptException with NOT_FOUND (RECONCILIATION_EXCEPTION_NOT_FOUND) or
+    FAILED_PRECONDITION (EXCEPTION_ALREADY_ACCEPTED); ApproveSettlement with FAILED_PRECONDITION
+    (EXCEPTIONS_OPEN, SETTLEMENT_APPROVED) or PERMISSION_DENIED (SAME_OFFICER).
+    """
 
     @staticmethod
     def RunSettlement(request,
@@ -451,9 +519,67 @@ class SettlementService:
             metadata,
             _registered_method=True)
 
+    @staticmethod
+    def ListSettlementDays(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coalition.hub.v1.SettlementService/ListSettlementDays',
+            coalition_dot_hub_dot_v1_dot_settlement__pb2.ListSettlementDaysRequest.SerializeToString,
+            coalition_dot_hub_dot_v1_dot_settlement__pb2.ListSettlementDaysResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSigningKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coalition.hub.v1.SettlementService/GetSigningKey',
+            coalition_dot_hub_dot_v1_dot_settlement__pb2.GetSigningKeyRequest.SerializeToString,
+            coalition_dot_hub_dot_v1_dot_settlement__pb2.SigningKey.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
 
 class PartnerSettlementServiceStub:
-    """Missing associated documentation comment in .proto file."""
+    """Settlement for partners, authenticated by the partner's mTLS certificate: each partner reads its
+    own statements and submits its own reports only. Naming another partner answers NOT_FOUND
+    (SETTLEMENT_NOT_FOUND), as an unsettled day does. Also served over HTTPS and JSON by the REST
+    gateway, at the paths the google.api.http options name.
+    """
 
     def __init__(self, channel):
         """Constructor.
@@ -484,7 +610,11 @@ class PartnerSettlementServiceStub:
 
 
 class PartnerSettlementServiceServicer:
-    """Missing associated documentation comment in .proto file."""
+    """Settlement for partners, authenticated by the partner's mTLS certificate: each partner reads its
+    own statements and submits its own reports only. Naming another partner answers NOT_FOUND
+    (SETTLEMENT_NOT_FOUND), as an unsettled day does. Also served over HTTPS and JSON by the REST
+    gateway, at the paths the google.api.http options name.
+    """
 
     def GetStatement(self, request, context):
         """The calling partner's statement for a settled day.
@@ -546,7 +676,11 @@ def add_PartnerSettlementServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class PartnerSettlementService:
-    """Missing associated documentation comment in .proto file."""
+    """Settlement for partners, authenticated by the partner's mTLS certificate: each partner reads its
+    own statements and submits its own reports only. Naming another partner answers NOT_FOUND
+    (SETTLEMENT_NOT_FOUND), as an unsettled day does. Also served over HTTPS and JSON by the REST
+    gateway, at the paths the google.api.http options name.
+    """
 
     @staticmethod
     def GetStatement(request,
