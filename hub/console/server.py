@@ -7,14 +7,12 @@ configured) the handshake itself fails: a signed-out browser gets nothing at all
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import socket
 import ssl
 import threading
 import urllib.parse
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from hub.console import csrf
@@ -23,13 +21,12 @@ from hub.console.http import Request, Response
 from hub.console.identity import HeaderTrust, NotSignedIn, sign_in
 from hub.console.settings import ConsoleSettings
 from hub.domain.principals import Principal
+from hub.tls_http import TlsHttpServer
 
 log = logging.getLogger("hub.console")
 
 FORM_BODY_BYTES_MAX = 64 * 1024
 """A bulk form of a few hundred ids fits many times over."""
-CONNECTION_IDLE_S = 30.0
-HANDSHAKE_TIMEOUT_S = 10.0
 
 
 def tls_context(settings: ConsoleSettings) -> ssl.SSLContext:
@@ -43,9 +40,7 @@ def tls_context(settings: ConsoleSettings) -> ssl.SSLContext:
     return context
 
 
-class ConsoleServer(ThreadingHTTPServer):
-    daemon_threads = True
-
+class ConsoleServer(TlsHttpServer):
     def __init__(
         self,
         address: tuple[str, int],
@@ -53,29 +48,9 @@ class ConsoleServer(ThreadingHTTPServer):
         context: ssl.SSLContext,
         trust: HeaderTrust,
     ) -> None:
-        super().__init__(address, _Handler)
+        super().__init__(address, _Handler, context, "console")
         self.console = console
-        self.context = context
         self.trust = trust
-
-    def finish_request(self, request: Any, client_address: Any) -> None:
-        """The TLS handshake, on the connection's own thread, then HTTP."""
-        request.settimeout(HANDSHAKE_TIMEOUT_S)
-        try:
-            secured = self.context.wrap_socket(request, server_side=True)
-        except (ssl.SSLError, OSError) as error:
-            log.info("console: TLS handshake with %s refused: %s", client_address[0], error)
-            return
-        try:
-            secured.settimeout(CONNECTION_IDLE_S)
-            super().finish_request(secured, client_address)
-        finally:
-            _close(secured)
-
-
-def _close(connection: socket.socket) -> None:
-    with contextlib.suppress(OSError):
-        connection.close()
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -14,7 +14,7 @@ import ssl
 import threading
 import urllib.parse
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import grpc
@@ -29,6 +29,7 @@ from hub.gateway.errors import Failure, failure_of_error, failure_of_rpc_error, 
 from hub.gateway.link import HubLink, Relayed
 from hub.gateway.routes import Route, all_routes, allowed_verbs, find
 from hub.gateway.transcode import BadRequest, to_json, to_request
+from hub.tls_http import TlsHttpServer
 
 log = logging.getLogger("hub.gateway")
 
@@ -37,8 +38,6 @@ BODY_BYTES_MAX = 256 * 1024
 DRAIN_BYTES_MAX = 4 * BODY_BYTES_MAX
 """An oversized body up to this is read and dropped so the client reads the refusal; a larger
 one is not read at all (the connection closes under it)."""
-CONNECTION_IDLE_S = 30.0
-HANDSHAKE_TIMEOUT_S = 10.0
 OPENAPI_PATH = "/openapi.json"
 JSON = "application/json"
 
@@ -63,28 +62,10 @@ class Gateway:
     routes: tuple[Route, ...] = all_routes()
 
 
-class GatewayServer(ThreadingHTTPServer):
-    daemon_threads = True
-
+class GatewayServer(TlsHttpServer):
     def __init__(self, address: tuple[str, int], gateway: Gateway, context: ssl.SSLContext):
-        super().__init__(address, _Handler)
+        super().__init__(address, _Handler, context, "gateway")
         self.gateway = gateway
-        self.context = context
-
-    def finish_request(self, request: Any, client_address: Any) -> None:
-        """The TLS handshake, on the connection's own thread, then HTTP."""
-        request.settimeout(HANDSHAKE_TIMEOUT_S)
-        try:
-            secured = self.context.wrap_socket(request, server_side=True)
-        except (ssl.SSLError, OSError) as error:
-            log.info("gateway: TLS handshake with %s refused: %s", client_address[0], error)
-            return
-        try:
-            secured.settimeout(CONNECTION_IDLE_S)
-            super().finish_request(secured, client_address)
-        finally:
-            with contextlib.suppress(OSError):
-                secured.close()
 
 
 @dataclass(frozen=True)
