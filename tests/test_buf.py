@@ -1,5 +1,6 @@
 """The protos pass ``buf lint`` under buf.yaml (STANDARD and COMMENTS, with the exceptions it
-writes down) and break nothing since the last tagged version.
+writes down) and break nothing since the last released version (its image is checked in under
+protos/released/).
 
 buf is found on PATH or where ``.ci/run`` installs it (``.tools/node_modules/.bin/buf``, from
 the npm registry's ``@bufbuild/buf``). Without it the tests skip, except under ``CI=true``,
@@ -23,6 +24,9 @@ MODULE = "protos"
 GOOGLEAPIS_MODULE = "third_party/googleapis"
 """Google's google/api protos the REST options import (not ours: never linted)."""
 BUF_TIMEOUT_S = 300
+RELEASED_IMAGES = ROOT / MODULE / "released"
+"""One buf image per released version (``v0.17.0.binpb``). A release adds its own, from the
+repository root: ``buf build protos --exclude-source-info -o protos/released/v<version>.binpb``."""
 
 GRANDFATHERED_TYPES = frozenset(
     {
@@ -89,21 +93,17 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _last_tag() -> str:
-    """The newest tag reachable from HEAD: the last released version of the protos."""
-    described = subprocess.run(
-        ["git", "describe", "--tags", "--abbrev=0", "HEAD"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if described.returncode != 0:
-        reason = f"no tagged version to compare the protos with: {described.stderr.strip()}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}; CI needs a clone with its tags", pytrace=False)
-        pytest.skip(reason)
-    return described.stdout.strip()
+def _version_key(image: Path) -> tuple[int, ...]:
+    return tuple(int(part) for part in image.stem.removeprefix("v").split("."))
+
+
+def _last_released_image() -> Path:
+    """The image of the newest released version's protos, checked in under protos/released/
+    (a release adds its own: see RELEASED_IMAGES). It is in the tree, not read from a git
+    tag, so the check runs on any checkout, shallow or without tags."""
+    images = sorted(RELEASED_IMAGES.glob("v*.binpb"), key=_version_key)
+    assert images, f"no released image under {RELEASED_IMAGES}: the breaking check has no base"
+    return images[-1]
 
 
 def _findings(result: subprocess.CompletedProcess[str]) -> list[dict[str, str]]:
@@ -116,11 +116,34 @@ def test_buf_lint_finds_nothing_under_buf_yaml():
     assert result.stdout == ""
 
 
-def test_buf_finds_no_breaking_change_since_the_last_tagged_version():
-    against = f".git#tag={_last_tag()},subdir={MODULE}"
-    result = _run("breaking", MODULE, "--against", against)  # ours only, not Google's
+def test_buf_finds_no_breaking_change_since_the_last_released_version():
+    against = _last_released_image()
+    result = _run("breaking", MODULE, "--against", str(against))  # ours only, not Google's
     report = f"{result.stdout}{result.stderr}"
-    assert result.returncode == 0, f"buf breaking against {against}:\n{report}"
+    assert result.returncode == 0, f"buf breaking against {against.name}:\n{report}"
+
+
+def test_the_released_image_catches_a_removed_field(tmp_path):
+    """The base is a real image of the released protos: dropping a field that shipped in it
+    is reported as breaking."""
+    copied = tmp_path / MODULE
+    shutil.copytree(ROOT / MODULE / "coalition", copied / "coalition")
+    partner = copied / "coalition" / "hub" / "v1" / "partner.proto"
+    text = partner.read_text()
+    shipped = "  string idempotency_key = 1;\n"
+    assert shipped in text, "the field this test drops has moved: pick another shipped field"
+    partner.write_text(text.replace(shipped, "", 1))
+    shutil.copytree(ROOT / GOOGLEAPIS_MODULE, tmp_path / GOOGLEAPIS_MODULE)
+    (tmp_path / "buf.yaml").write_text((ROOT / "buf.yaml").read_text())
+    result = subprocess.run(
+        [_buf(), "breaking", MODULE, "--against", str(_last_released_image())],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=BUF_TIMEOUT_S,
+    )
+    assert result.returncode != 0, "buf breaking passed a removed field"
+    assert "idempotency_key" in result.stdout
 
 
 def test_the_lint_exceptions_cover_only_the_names_buf_yaml_writes_down():
