@@ -55,7 +55,11 @@ an earn the hub cannot take now is journalled on the till and returned as ``Queu
 
 The SDK installs alone as the ``coalition-partner-sdk`` distribution (``sdk/`` in the hub's
 repository): this package and the generated stubs (``coalition.hub.v1``), typed (``py.typed``),
-needing only grpcio, protobuf and cryptography (certificate checks, statement signatures).
+needing only grpcio, protobuf and googleapis-common-protos (the stubs' and the error details'
+protos). ``cryptography`` is optional: the ``statements`` extra verifies statement signatures,
+the ``certificates`` extra checks certificate files and reads the partner id from them in
+``connect`` (``coalition-partner-sdk[statements,certificates]`` for both). Without it those
+raise ``MissingExtra`` naming the extra; ``connect(..., partner_id="coffee")`` still connects.
 """
 
 from partner_sdk._retry import RetryPolicy
@@ -117,6 +121,7 @@ from partner_sdk.errors import (
     MemberNotActive,
     MemberNotFound,
     MemberNotFrozen,
+    MissingExtra,
     NoRateInForce,
     NotFound,
     NothingToAnnul,
@@ -293,6 +298,7 @@ __all__ = [
     "MemberNotFrozen",
     "MemberRef",
     "MemberStatus",
+    "MissingExtra",
     "Money",
     "NoRateInForce",
     "NotFound",

@@ -10,9 +10,11 @@ from typing import Any, Final, Generic, Literal, TypeVar
 
 from coalition.hub.v1 import partner_pb2
 from partner_sdk._retry import RetryPolicy
-from partner_sdk.errors import REQUEST_ID_HEADER
+from partner_sdk.errors import DISTRIBUTION, REQUEST_ID_HEADER
 
 SDK_VERSION: Final = "0.1.0"
+"""The SDK's version, written only here: ``partner_sdk.__version__``, the user agent, and the
+``coalition-partner-sdk`` distribution's version (sdk/hatch_build.py reads this line)."""
 PARTNER_ID_HEADER: Final = "x-hub-partner-id"
 DEFAULT_TIMEOUT_S: Final = 5.0
 DEFAULT_RETRY: Final = RetryPolicy()
@@ -116,7 +118,7 @@ class ClientOptions:
 
 def channel_options(options: ChannelOptions) -> list[tuple[str, Any]]:
     """``options`` plus the SDK's user agent, so the hub's logs tell SDK versions apart."""
-    return [("grpc.primary_user_agent", f"coalition-partner-sdk/{SDK_VERSION}"), *options]
+    return [("grpc.primary_user_agent", f"{DISTRIBUTION}/{SDK_VERSION}"), *options]
 
 
 def _check_timeout(timeout_s: float) -> None:

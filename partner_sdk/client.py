@@ -100,6 +100,7 @@ class HubClient:
         private_key: FilePath,
         ca: FilePath,
         server_name: str | None = None,
+        partner_id: str | None = None,
         timeout_s: float = rpc.DEFAULT_TIMEOUT_S,
         retry: RetryPolicy | None = rpc.DEFAULT_RETRY,
         channel_options: rpc.ChannelOptions = (),
@@ -111,9 +112,18 @@ class HubClient:
         ``server_name`` is the host name the hub's certificate must hold when ``target`` names
         the hub otherwise (e.g. by IP address). The files are checked before any connection is
         made; ``CertificateError`` says what is wrong with them.
+
+        The partner is the one the certificate names, read with ``cryptography`` (the
+        ``certificates`` extra). ``partner_id``, if given, must be that partner; it lets the
+        SDK's base install, without ``cryptography``, connect (the hub then makes the checks
+        this client cannot); without either, ``MissingExtra`` names the extra to install.
         """
         tls = load_client_tls(
-            certificate=certificate, private_key=private_key, ca=ca, server_name=server_name
+            certificate=certificate,
+            private_key=private_key,
+            ca=ca,
+            server_name=server_name,
+            partner_id=partner_id,
         )
         options = rpc.ClientOptions(tls.partner_id, timeout_s, retry, partner_in_metadata=False)
         client = cls.__new__(cls)

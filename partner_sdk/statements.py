@@ -24,7 +24,10 @@ Or check one document at a time with :func:`verify_statement`. Fetch the hub's p
 from a channel you trust and pin it; ``signing_key_id`` says which key signed a statement, so
 after a key rotation you know which of the keys you hold to use.
 
-This module needs only ``cryptography``: it works offline, on statements saved long ago.
+Verifying needs ``cryptography``, the ``statements`` extra
+(``pip install 'coalition-partner-sdk[statements]'``); without it, ``verify``,
+``verify_statement`` and ``key_id`` raise ``MissingExtra`` saying so. It needs nothing else: it
+works offline, on statements saved long ago.
 """
 
 from __future__ import annotations
@@ -32,10 +35,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, Final
 
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from partner_sdk._extras import STATEMENTS, extra_required
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+_FEATURE: Final = "verifying a statement's signature"
 
 KEY_ID_HEX_DIGITS = 16
 """A key id is this many leading hex digits of the SHA-256 of the raw public key."""
@@ -88,8 +95,11 @@ class Statement:
 def verify_statement(data: bytes, signature: bytes, public_key_pem: bytes) -> None:
     """Return if ``signature`` is the hub's Ed25519 signature over exactly ``data``, else raise
     ``StatementSignatureInvalid``."""
+    key = _public_key(public_key_pem)  # MissingExtra without cryptography
+    from cryptography.exceptions import InvalidSignature  # there: _public_key imported it
+
     try:
-        _public_key(public_key_pem).verify(signature, data)
+        key.verify(signature, data)
     except InvalidSignature:
         raise StatementSignatureInvalid(
             "the signature does not match: the statement or its signature was altered, or "
@@ -99,13 +109,19 @@ def verify_statement(data: bytes, signature: bytes, public_key_pem: bytes) -> No
 
 def key_id(public_key_pem: bytes) -> str:
     """The id the hub names ``public_key_pem`` by in statements."""
-    raw = _public_key(public_key_pem).public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw
-    )
+    key = _public_key(public_key_pem)  # MissingExtra without cryptography
+    from cryptography.hazmat.primitives import serialization  # there: _public_key imported it
+
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return hashlib.sha256(raw).hexdigest()[:KEY_ID_HEX_DIGITS]
 
 
 def _public_key(public_key_pem: bytes) -> Ed25519PublicKey:
+    # Imported here, not above: the SDK's base install has no cryptography (see _extras).
+    with extra_required(feature=_FEATURE, extra=STATEMENTS):
+        from cryptography.exceptions import UnsupportedAlgorithm
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
     try:
         key = serialization.load_pem_public_key(public_key_pem)
     except (ValueError, UnsupportedAlgorithm):

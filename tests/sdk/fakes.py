@@ -156,6 +156,19 @@ def rich(
     return fail
 
 
+def trailed(code: grpc.StatusCode, message: str, status_details: bytes) -> Failure:
+    """Aborts with ``status_details`` as the serialized google.rpc.Status trailer, as it
+    arrives: garbled, or rewritten by a proxy so that it contradicts the call's code or message."""
+
+    def fail(context: grpc.ServicerContext, request_id: str) -> None:
+        context.set_trailing_metadata(
+            (("grpc-status-details-bin", status_details), ("x-request-id", request_id))
+        )
+        context.abort(code, message)
+
+    return fail
+
+
 def hang(context: grpc.ServicerContext, request_id: str) -> None:
     """Never answers, so the caller's deadline passes."""
     while context.is_active():

@@ -6,7 +6,7 @@ from collections.abc import Callable
 import grpc
 import pytest
 from google.protobuf.duration_pb2 import Duration
-from google.rpc import error_details_pb2
+from google.rpc import error_details_pb2, status_pb2
 
 from coalition.hub.v1 import common_pb2
 from partner_sdk import (
@@ -44,8 +44,9 @@ from partner_sdk import (
 )
 from partner_sdk.errors import ERROR_CLASSES_BY_REASON
 
-from .fakes import FakePartnerService, hang, plain, rich
+from .fakes import FakePartnerService, hang, packed, plain, rich, trailed
 
+FAILED_PRECONDITION = grpc.StatusCode.FAILED_PRECONDITION
 REASONS = [v.name for v in common_pb2.ErrorReason.DESCRIPTOR.values if v.number != 0]
 
 
@@ -232,6 +233,46 @@ def test_a_reason_contradicting_the_status_code_yields_the_class_of_the_code(
         client.ping()
 
     assert type(raised.value) is InternalError
+
+
+def _status_details(code: grpc.StatusCode, message: str, reason: str) -> bytes:
+    info = error_details_pb2.ErrorInfo(reason=reason, domain="hub.coalition")
+    status = status_pb2.Status(code=code.value[0], message=message, details=[packed(info)])
+    return status.SerializeToString()
+
+
+def test_status_details_in_the_trailers_give_the_typed_error(
+    fake_hub: FakePartnerService, client: HubClient
+) -> None:
+    details = _status_details(FAILED_PRECONDITION, "too few points", "INSUFFICIENT_POINTS")
+    fake_hub.fail_next(trailed(FAILED_PRECONDITION, "too few points", details))
+
+    with pytest.raises(InsufficientPoints) as raised:
+        client.ping()
+
+    assert raised.value.reason == "INSUFFICIENT_POINTS"
+    assert raised.value.request_id == fake_hub.received[0].request_id
+
+
+@pytest.mark.parametrize(
+    "details",
+    [
+        b"\xff\xfe not a status",
+        _status_details(grpc.StatusCode.NOT_FOUND, "too few points", "MEMBER_NOT_FOUND"),
+        _status_details(FAILED_PRECONDITION, "rewritten by a proxy", "INSUFFICIENT_POINTS"),
+    ],
+    ids=["garbled", "other-code", "other-message"],
+)
+def test_status_details_garbled_or_contradicting_the_call_give_the_class_of_its_code(
+    fake_hub: FakePartnerService, client: HubClient, details: bytes
+) -> None:
+    fake_hub.fail_next(trailed(FAILED_PRECONDITION, "too few points", details))
+
+    with pytest.raises(Refused) as raised:
+        client.ping()
+
+    assert type(raised.value) is Refused
+    assert (raised.value.reason, raised.value.message) == ("", "too few points")
 
 
 @pytest.mark.parametrize(
