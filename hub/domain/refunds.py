@@ -29,6 +29,7 @@ from hub.domain.errors import (
     RefundExceedsOriginal,
 )
 from hub.domain.holds import Hold
+from hub.domain.invariants import require
 from hub.domain.ledger import Entry, Transaction, TransactionKind
 from hub.domain.lots import (
     Lot,
@@ -58,6 +59,14 @@ class EarnRecord:
     """The partner's order id, which the earn's refunds carry too."""
     breakdown: Breakdown | None = None
     """The stored breakdown: with per-line points, refunds go by line."""
+    holder_id: uuid.UUID | None = None
+    """The member holding the earn's points now, when a merge gave them to another member
+    (``hub.domain.merge``): the refund is that member's, as if the earn had been."""
+
+    @property
+    def holder(self) -> uuid.UUID:
+        """The member whose points, lots and debt the refund moves."""
+        return self.holder_id or self.member_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +238,8 @@ def refund_earn(
     they expired, from the coalition's adjustments if a fraud analyst annulled them, and as
     debt (paid by later credits) if the member already spent or holds them. Each funder gets
     back its share of what it issued. The refund carries the earn's order id, and the tier it
-    took the member from and to (``tier_drop``), if it took one."""
+    took the member from and to (``tier_drop``), if it took one. It is the earn's holder's
+    (``EarnRecord.holder``): after a merge, the survivor's lots, points and debt."""
     reverse = plan.points
     coalition = _coalition_share(earn, reversed_before_points, reverse)
     from_lot = min(reverse, lot.unreserved_points) if lot else 0
@@ -240,17 +250,17 @@ def refund_earn(
     # locked) pay what the earn's own lot could not, so no points stay spendable while owed.
     others = [other for other in other_lots if lot is None or other.id != lot.id]
     paid = crediting.pay_debt_from_available(
-        earn.member_id, owed, others, transaction_id=transaction_id
+        earn.holder, owed, others, transaction_id=transaction_id
     )
     debt = owed - paid.debt_paid_points
     pending = lot is not None and lot.status is LotStatus.PENDING
-    lot_account = member_pending(earn.member_id) if pending else member_available(earn.member_id)
+    lot_account = member_pending(earn.holder) if pending else member_available(earn.holder)
     debits = (
         (lot_account, from_lot),
         (COALITION_BREAKAGE, from_breakage),
         (COALITION_ADJUSTMENTS, from_adjustments),
-        (member_debt(earn.member_id), debt),
-        (member_available(earn.member_id), paid.debt_paid_points),
+        (member_debt(earn.holder), debt),
+        (member_available(earn.holder), paid.debt_paid_points),
     )
     entries = _entries(partner_issued(earn.partner_id), reverse - coalition, debits, credit=True)
     if coalition:
@@ -261,7 +271,7 @@ def refund_earn(
         now,
         entries,
         reverse,
-        member_id=earn.member_id,
+        member_id=earn.holder,
         partner_id=earn.partner_id,
         order_id=earn.order_id,
         purchase=plan.amount,
@@ -326,16 +336,25 @@ def refund_redemption(
     transaction_id: uuid.UUID,
     now: datetime,
     debt_points: int,
+    holder_id: uuid.UUID | None = None,
+    debts: Mapping[uuid.UUID, int] | None = None,
 ) -> RedemptionRefunding:
     """Give captured points back to the lots they came from; those whose lot expired meanwhile
-    go to breakage. Unexpired lots are refilled first, latest expiry first. The points given
-    back pay the member's refund debt (``debt_points``, read under its lock) first."""
+    go to breakage. Unexpired lots are refilled first, latest expiry first.
+
+    The points are the lots' owners' now: the hold's member's, or, once a merge gave its lots
+    to a survivor, the survivor's (``holder_id``, whose refund it is); after an unmerge, some
+    may be the absorbed member's again, as they would have been had the refund come first.
+    Each owner's points pay its refund debt first: ``debt_points`` is the refund's member's,
+    ``debts`` every owner's, each read under its lock."""
     if points < 1:
         raise InvalidAmount(f"refund at least 1 point; asked {points}", field="points")
     if points > hold.refundable_points(refunded_before):
         raise RefundExceedsOriginal(
             f"{hold.captured_points} points were captured and {refunded_before} refunded already"
         )
+    member_id = holder_id or hold.member_id
+    owed = {**(debts or {}), member_id: debt_points}
     alive = [lot for lot in lots if not lot.expired(now)]
     order = earliest_expiry_first(alive)[::-1] + earliest_expiry_first(
         lot for lot in lots if lot.expired(now)
@@ -355,19 +374,16 @@ def refund_redemption(
         else:
             by_id[lot.id] = lot.moved(given)
             refilled[lot.id] = given
-    returned = sum(refilled.values())
-    credited = crediting.credit(
-        member_available(hold.member_id),
-        returned,
-        debt_points,
-        transaction_id=transaction_id,
-        lots=tuple((by_id[lot_id], given) for lot_id, given in refilled.items()),
-    )
-    by_id.update((lot.id, lot) for lot in credited.lots)
+    credits = [
+        _credit_owner(owner, refilled, by_id, owed, transaction_id)
+        for owner in sorted({by_id[lot_id].member_id for lot_id in refilled})
+    ]
+    for credited in credits:
+        by_id.update((lot.id, lot) for lot in credited.lots)
     entries = (
         Entry(partner_redeemed(hold.partner_id), -points),
         *((Entry(COALITION_BREAKAGE, expired),) if expired else ()),
-        *(credited.entries if returned else ()),
+        *(entry for credited in credits for entry in credited.entries),
     )
     transaction = Transaction(
         transaction_id,
@@ -375,10 +391,33 @@ def refund_redemption(
         now,
         entries,
         points,
-        member_id=hold.member_id,
+        member_id=member_id,
         partner_id=hold.partner_id,
         order_id=hold.order_id,
         related_id=hold.transaction_id,
     )
-    update = LotUpdate(transaction, tuple(by_id.values()), (*movements, *credited.movements))
-    return RedemptionRefunding(update, returned, expired, credited.debt_paid_points)
+    paid_movements = (movement for credited in credits for movement in credited.movements)
+    update = LotUpdate(transaction, tuple(by_id.values()), (*movements, *paid_movements))
+    returned = sum(refilled.values())
+    paid = sum(credited.debt_paid_points for credited in credits)
+    return RedemptionRefunding(update, returned, expired, paid)
+
+
+def _credit_owner(
+    owner: uuid.UUID,
+    refilled: Mapping[uuid.UUID, int],
+    lots: Mapping[uuid.UUID, Lot],
+    owed: Mapping[uuid.UUID, int],
+    transaction_id: uuid.UUID,
+) -> crediting.Credited:
+    """Credit ``owner`` the points refilled into its lots, paying its debt first."""
+    require(owner in owed, f"member {owner}'s debt was read under its lock")
+    given = [(lots[lot_id], points) for lot_id, points in refilled.items()]
+    owned = tuple((lot, points) for lot, points in given if lot.member_id == owner)
+    return crediting.credit(
+        member_available(owner),
+        sum(points for _, points in owned),
+        owed[owner],
+        transaction_id=transaction_id,
+        lots=owned,
+    )

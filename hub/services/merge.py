@@ -18,10 +18,14 @@ Decisions (see ``hub.domain.merge`` for the money):
   are the survivor's, and the merge record (``member_merges``) and the audit log link the two;
   a partner looking the absorbed member up by id sees it ``merged``, by an identifier finds the
   survivor;
-- refunds after the merge: a refund of the absorbed member's redemption is refused
-  (``MEMBER_ALREADY_MERGED``: its points would return into lots the survivor now owns); a
-  refund of its earn finds the points gone from its lots and records the debt on it, as for
-  spent points (an unmerge takes that debt back with what it returns);
+- refunds after the merge follow the lots to the survivor (``hub.services.refunds``: the
+  refund's reads name the original's member through the open merges, to the end of a chain):
+  a refund of the absorbed member's earn takes the points back from the survivor's lots (the
+  earn's own lot, moved) and leaves any shortfall as the survivor's debt, which its next
+  credit pays first; a refund of its redemption puts the points back into the lots they came
+  from and credits their owner, the survivor. After an unmerge the lots, and so the refunds,
+  are the absorbed member's again (a survivor's redemption from lots an unmerge gave back
+  refills them for the absorbed member, as a refund before the unmerge would have);
 - an unmerge gives back what is left and reports what it could not (``points_not_returned``).
 """
 
@@ -126,15 +130,17 @@ def merged_into(member_id: uuid.UUID, *, uow_factory: UnitOfWorkFactory) -> uuid
 def _locked(
     uow: UnitOfWork, survivor_id: uuid.UUID, absorbed_id: uuid.UUID
 ) -> tuple[Member, Member]:
-    """Both members, their rows locked in id order (``MEMBER_NOT_FOUND`` for an unknown one)."""
+    """Both members, their rows locked in id order (``MEMBER_NOT_FOUND`` for an unknown one).
+
+    The lock every writer of a member takes (``MemberRepository.lock``), not ``FOR UPDATE``: a
+    refund or a capture holding lots the merge waits for inserts rows naming the member (their
+    foreign keys share-lock its row), which ``FOR UPDATE`` would make a deadlock."""
     if survivor_id == absorbed_id:
         member = uow.members.get(survivor_id)
         return member, member
-    locked = {
-        member_id: uow.members.get(member_id, for_update=True)
-        for member_id in sorted((survivor_id, absorbed_id))
-    }
-    return locked[survivor_id], locked[absorbed_id]
+    for member_id in sorted((survivor_id, absorbed_id)):
+        uow.members.lock(member_id)
+    return uow.members.get(survivor_id), uow.members.get(absorbed_id)
 
 
 def _open_merge(uow: UnitOfWork, survivor: Member, absorbed: Member) -> MergeRecord:

@@ -12,7 +12,7 @@ from fraud import engine
 from fraud.facts import Attempt, Operation
 from hub.domain import earn_rules, refunds
 from hub.domain.clock import Clock
-from hub.domain.errors import InvalidField, MemberAlreadyMerged, RefundExceedsOriginal
+from hub.domain.errors import InvalidField, RefundExceedsOriginal
 from hub.domain.fields import bounded_text
 from hub.domain.holds import Hold, HoldStatus
 from hub.domain.ids import new_id
@@ -45,8 +45,10 @@ def refund_earn(
     """Reverse the points of what was returned: the returned lines' own points, the whole
     receipt's, or an amount's (see ``refunds.plan_earn_refund``). Spent points become debt,
     which the fraud checks flag (refund after burn: how points are farmed through refunds). A
-    refund that takes the member below its tier's threshold takes the tier back at once. One
-    round trip reads (with the idempotency claim), one writes."""
+    refund that takes the member below its tier's threshold takes the tier back at once. After
+    a merge the refund is the survivor's, who holds the earn's lot (followed through a chain of
+    merges; back to the earn's member after an unmerge). One round trip reads (with the
+    idempotency claim), one writes."""
     asked = refunds.check_asked(RefundAsked(cmd.amount, cmd.lines, cmd.whole_receipt))
     _check_original(cmd.transaction_id, cmd.order_id, field_name="transaction_id")
     key = EarnKey(cmd.partner_id, cmd.transaction_id, cmd.order_id)
@@ -73,8 +75,8 @@ def refund_earn(
         )
         record(uow, refunding.update)
         if tier_drop is not None:
-            uow.members.set_tier(earn.member_id, tier_drop.stored_tier, now)
-            outbox.record_tier_change(uow, earn.member_id, tier_drop.before, tier_drop.after, now)
+            uow.members.set_tier(earn.holder, tier_drop.stored_tier, now)
+            outbox.record_tier_change(uow, earn.holder, tier_drop.before, tier_drop.after, now)
         if fraud_checks and refunding.debt > 0:
             _flag_debt(uow, state.ruleset, earn, refunding.debt, transaction_id, now)
         return EarnRefunded(
@@ -138,7 +140,7 @@ def _send_earn_reads(
     # What pays a debt first: the member's other lots with points to spend, read after the
     # debt's lock, so that a void or an earn racing this refund either commits before the
     # read (its points pay here) or waits and pays the debt itself.
-    debt = uow.members.debt_later(key)
+    debt = uow.members.held_debt_later(key)
     other_lots = uow.lots.annullable_later(key)
 
     def answer() -> _EarnRead:
@@ -149,10 +151,18 @@ def _send_earn_reads(
             # tier scheme, its totals read again under the lock held), once per change.
             current = rules.ruleset(uow, changed, now)
             read_facts = _send_facts(uow, key, current, now, zone)()
-        debt()
+        _same_holder(found.holder, debt())
         return _EarnRead(found, prior(), current, read_facts, earn_lot(), other_lots())
 
     return answer
+
+
+def _same_holder(holder: uuid.UUID, locked: tuple[uuid.UUID, int] | None) -> None:
+    """The reads before the member's lock and those after it found the same member holding the
+    original's points. A merge (or an unmerge) that committed while the lock was awaited moves
+    them between the two; run again, every read finds where they went."""
+    if locked is None or locked[0] != holder:
+        raise TransientConflict(f"a merge moved member {holder}'s points while they were read")
 
 
 def _send_facts(
@@ -202,7 +212,7 @@ def _flag_debt(
     """Flag a refund that leaves the member owing spent points."""
     thresholds = ruleset.fraud_thresholds(earn.partner_id)
     assessment = engine.assess_refund(debt_points, thresholds)
-    tried = Attempt(Operation.REFUND, earn.partner_id, earn.member_id, debt_points, now)
+    tried = Attempt(Operation.REFUND, earn.partner_id, earn.holder, debt_points, now)
     screening.flag_if_review(uow, assessment, tried, "", transaction_id=transaction_id)
 
 
@@ -210,8 +220,8 @@ def refund_redemption(
     cmd: RefundRedemption, *, uow_factory: UnitOfWorkFactory, clock: Clock
 ) -> RedemptionRefunded:
     """Give captured points back to the member, into the lots they came from; they pay the
-    member's refund debt first. One round trip reads (with the idempotency claim), one
-    writes."""
+    member's refund debt first. After a merge they are the survivor's, who holds those lots.
+    One round trip reads (with the idempotency claim), one writes."""
     _check_original(cmd.hold_id, cmd.order_id, field_name="hold_id")
     key = HoldKey(cmd.partner_id, cmd.hold_id, cmd.order_id)
 
@@ -224,7 +234,6 @@ def refund_redemption(
             raise RefundExceedsOriginal(
                 f"hold {hold.id} is {hold.status.value}: nothing was captured"
             )
-        _check_not_merged(hold, state.consumed.lots)
         transaction_id = new_id()
         refunding = refunds.refund_redemption(
             hold=hold,
@@ -235,6 +244,8 @@ def refund_redemption(
             transaction_id=transaction_id,
             now=now,
             debt_points=state.debt_points,
+            holder_id=state.holder_id,
+            debts=state.consumed.debts,
         )
         record(uow, refunding.update)
         return RedemptionRefunded(
@@ -259,39 +270,33 @@ class _HoldRead:
 
     hold: Hold
     consumed: ConsumedLots
+    holder_id: uuid.UUID
+    """The member whose refund it is: the hold's, or the survivor of a merge of it (the end of
+    a chain of merges), who holds its lots; after an unmerge, the hold's member again."""
     debt_points: int
     refunded_points: int
 
 
 def _send_hold_reads(uow: UnitOfWork, key: HoldKey, now: datetime) -> Later[_HoldRead]:
-    """Send every read of a refund of a redemption: the hold, its lots, then the member's debt
-    account (the lock order of every credit), each naming the hold by key."""
+    """Send every read of a refund of a redemption: the hold, its lots, then the debt accounts
+    of the members holding them (the lock order of every credit), each naming the hold by key.
+    The lots are read once locked, so a merge moving them committed before (they and the debts
+    are the survivor's) or waits for this refund (both are still the hold's member's)."""
     call = uow.partners.for_call_later(key.partner_id, now)
     hold = uow.holds.find_later(key, for_update=True)
     consumed = uow.lots.consumed_by_hold_later(key)
-    debt = uow.members.debt_later(key)
+    debt = uow.members.held_debt_later(key)
     # Last, and it names the hold it counted for: see ``_same_hold``.
     refunded = uow.ledger.redemption_refunds_later(key)
 
     def answer() -> _HoldRead:
         checked_caller(call, key.partner_id)
-        found, counted = hold(), refunded()
+        found, counted, held = hold(), refunded(), debt()
         _same_hold(found, counted)
-        return _HoldRead(found, consumed(), debt(), counted.points)
+        holder_id, debt_points = held if held is not None else (found.member_id, 0)
+        return _HoldRead(found, consumed(), holder_id, debt_points, counted.points)
 
     return answer
-
-
-def _check_not_merged(hold: Hold, lots: Sequence[Lot]) -> None:
-    """A merge gave the hold's member's lots to another member (``hub.services.merge``): points
-    put back into them would be the survivor's while the hold's member is credited, so the
-    refund is refused with nothing written (an operator unmerges, the partner refunds, the
-    operator merges again)."""
-    if any(lot.member_id != hold.member_id for lot in lots):
-        raise MemberAlreadyMerged(
-            f"member {hold.member_id} was merged into another member after hold {hold.id}: "
-            "its redemptions are refunded once an operator unmerges it"
-        )
 
 
 def _same_hold(locked: Hold, counted: RefundedRedemption) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.visitors import replacement_traverse
 
 from hub.adapters.sql import Params, Statement
-from hub.adapters.tables import holds, member_identifiers, transactions
+from hub.adapters.tables import holds, member_identifiers, member_merges, transactions
 from hub.domain.holds import OPEN_HOLD_STATUSES
 from hub.domain.ledger import TransactionKind
 from hub.services.ports.reads import EarnKey, HoldKey, MemberKey
@@ -34,21 +34,49 @@ _h = holds.c
 _PARTNER = sa.bindparam("original_partner_id", type_=sa.String())
 _ID = sa.bindparam("original_id", type_=sa.Uuid())
 _ORDER = sa.bindparam("original_order_id", type_=sa.String())
+MERGE_CHAIN_MAX = 64
+"""Merges followed from an original's member to the member holding its points now: far more
+than any person's accounts, and a bound should the records ever form a loop."""
+
+
+def _holding(found: sa.Select[tuple[object, ...]], name: str) -> sa.Select[tuple[object, ...]]:
+    """``found`` (one row with a ``member_id``) and ``holder_id``: the member its points belong
+    to now. A merge moves the absorbed member's lots, debt and identifiers to the survivor
+    (``hub.services.merge``), so the original's member is followed through the open merges
+    (``A<-B`` then ``C<-A``: C) in the same statement; an unmerge closes its merge, and the
+    original's member holds them again."""
+    row = found.cte(f"{name}_row")
+    chain = sa.select(
+        row.c.member_id.label("member_id"), sa.literal(0, sa.Integer()).label("depth")
+    ).cte(f"{name}_merged_into", recursive=True)
+    merges = member_merges.c
+    chain = chain.union_all(
+        sa.select(merges.survivor_id, chain.c.depth + 1).where(
+            merges.absorbed_id == chain.c.member_id,
+            merges.unmerged_at.is_(None),
+            chain.c.depth < MERGE_CHAIN_MAX,
+        )
+    )
+    holder = sa.select(chain.c.member_id).order_by(chain.c.depth.desc()).limit(1)
+    return sa.select(row, holder.scalar_subquery().label("holder_id"))
+
+
 _EARNS = sa.select(_t.id, _t.member_id).where(
     _t.kind == TransactionKind.EARN.value, _t.partner_id == _PARTNER
 )
-_EARN_BY_ID = _EARNS.where(_t.id == _ID)
+_EARN_BY_ID = _holding(_EARNS.where(_t.id == _ID), "earn")
 # One earn per partner and order (uq_transactions_earn_order).
-_EARN_BY_ORDER = _EARNS.where(_t.order_id == _ORDER)
+_EARN_BY_ORDER = _holding(_EARNS.where(_t.order_id == _ORDER), "earn")
 _HOLDS = sa.select(_h.id, _h.transaction_id, _h.member_id).where(_h.partner_id == _PARTNER)
-_HOLD_BY_ID = _HOLDS.where(_h.id == _ID)
+_HOLD_BY_ID = _holding(_HOLDS.where(_h.id == _ID), "hold")
 _OPEN = sa.or_(*(_h.status == status.value for status in OPEN_HOLD_STATUSES))
 # The order's open hold (at most one), else its latest: once another hold of the order is
 # chosen, the first never is again (holds do not reopen), which refunds rely on.
-_HOLD_BY_ORDER = (
+_HOLD_BY_ORDER = _holding(
     _HOLDS.where(_h.order_id == _ORDER)
     .order_by(sa.case((_OPEN, 0), else_=1), _h.created_at.desc(), _h.id.desc())
-    .limit(1)
+    .limit(1),
+    "hold",
 )
 
 
@@ -116,6 +144,7 @@ def for_member(statement: Statement, member: MemberKey, params: Params) -> tuple
     if isinstance(member, uuid.UUID):
         return statement, {**params, "member_id": member}
     if isinstance(member, EarnKey | HoldKey):
-        return for_original(statement, member, params, member_id="member_id")
+        # The member holding the original's points now, a merge's survivor if it was merged.
+        return for_original(statement, member, params, member_id="holder_id")
     keyed = _keyed(statement, _caller(len(member)), "caller", (("member_id", "member_id"),))
     return keyed, {**params, **digest_params(member)}

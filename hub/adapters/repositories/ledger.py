@@ -64,9 +64,14 @@ _RECORD_COLUMNS = (
 _INSERT_TRANSACTION = transactions.insert()
 _INSERT_ENTRY = entries.insert()
 # Locking reads only: the row itself is never updated (transactions are append-only). The
-# earn is named by key (``keys.for_original``): ``:earn_id`` becomes its id.
+# earn is named by key (``keys.for_original``): ``:earn_id`` becomes its id, ``:holder_id`` the
+# member holding its points now (a merge's survivor, if its member was merged). NO KEY UPDATE:
+# it serialises the earn's refunds without blocking the foreign-key checks of rows naming the
+# earn (a merge moving its lot re-checks them), which would deadlock with the member's lock.
 _EARN_FOR_UPDATE = (
-    sa.select(transactions).where(transactions.c.id == sa.bindparam("earn_id")).with_for_update()
+    sa.select(transactions, sa.bindparam("holder_id", type_=sa.Uuid()).label("holder_id"))
+    .where(transactions.c.id == sa.bindparam("earn_id"))
+    .with_for_update(of=transactions, key_share=True)
 )
 _REFUNDS_OF_EARN = sa.select(
     transactions.c.purchase_amount_minor, transactions.c.points, transactions.c.returned_lines
@@ -267,6 +272,7 @@ def _earn_record(row: Row) -> EarnRecord:
         row["coalition_funded_points"],
         order_id=row["order_id"],
         breakdown=codec.decode(row["breakdown"], Breakdown) if row["breakdown"] else None,
+        holder_id=row.get("holder_id"),
     )
 
 
@@ -288,7 +294,8 @@ class SqlLedgerRepository:
     def earn_later(self, earn: EarnKey) -> Later[EarnRecord]:
         """The earn, if this partner made it (anyone else's is not even confirmed to exist),
         locked until commit."""
-        found = self._sql.later(*for_original(_EARN_FOR_UPDATE, earn, {}, earn_id="id"))
+        keyed = {"earn_id": "id", "holder_id": "holder_id"}
+        found = self._sql.later(*for_original(_EARN_FOR_UPDATE, earn, {}, **keyed))
 
         def record() -> EarnRecord:
             if not (rows := found()):

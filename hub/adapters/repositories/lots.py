@@ -15,8 +15,9 @@ import sqlalchemy as sa
 
 from hub.adapters.repositories.keys import for_member, for_original
 from hub.adapters.sql import Row, Sql
-from hub.adapters.tables import hold_lots, holds, lot_movements, lots, transactions
+from hub.adapters.tables import accounts, hold_lots, holds, lot_movements, lots, transactions
 from hub.adapters.types import UtcDateTime
+from hub.domain.accounts import AccountKind
 from hub.domain.catch_up import OverdueLot
 from hub.domain.holds import OPEN_HOLD_STATUSES, Reservation
 from hub.domain.invariants import require
@@ -140,7 +141,23 @@ _CONSUMED_BY_HOLD = (
     .order_by(lots.c.id)
     .with_for_update()
 )
-# Both keyed by the hold (``keys.for_original``): ``:hold_transaction_id`` becomes its.
+# The refund debt of each member holding those lots (the hold's member, a merge's survivor,
+# or both after an unmerge), sent once the lots are locked, so that no merge moves them
+# between the two; debt accounts are locked in member id order, as a merge locks them.
+_DEBTS_OF_CONSUMED = (
+    sa.select(accounts.c.member_id, accounts.c.debits_posted, accounts.c.credits_posted)
+    .where(
+        accounts.c.kind == AccountKind.MEMBER_DEBT.value,
+        accounts.c.member_id.in_(
+            sa.select(lots.c.member_id).where(
+                lots.c.id.in_(sa.select(_REDEMPTIONS_OF_HOLD.c.lot_id))
+            )
+        ),
+    )
+    .order_by(accounts.c.member_id)
+    .with_for_update(of=accounts)
+)
+# All keyed by the hold (``keys.for_original``): ``:hold_transaction_id`` becomes its.
 _HOLD_TRANSACTION = {"hold_transaction_id": "transaction_id"}
 # The sweeper's batches: due lots, skipping those another sweeper or an operation holds.
 _DUE_TO_MATURE = (
@@ -367,11 +384,16 @@ class SqlLotRepository:
         that its refunds have not given back (read once the lots are locked)."""
         locked = self._sql.later(*for_original(_CONSUMED_BY_HOLD, hold, {}, **_HOLD_TRANSACTION))
         taken = self._sql.later(*for_original(_CONSUMED, hold, {}, **_HOLD_TRANSACTION))
+        owed = self._sql.later(*for_original(_DEBTS_OF_CONSUMED, hold, {}, **_HOLD_TRANSACTION))
 
         def consumed() -> ConsumedLots:
             lots_taken = [lot_from_row(row) for row in locked()]
             by_lot = {row["lot_id"]: int(row["points"]) for row in taken() if row["points"]}
-            return ConsumedLots(lots_taken, by_lot)
+            debts = {
+                row["member_id"]: int(row["debits_posted"] - row["credits_posted"])
+                for row in owed()
+            }
+            return ConsumedLots(lots_taken, by_lot, debts)
 
         return consumed
 
@@ -383,7 +405,8 @@ class SqlLotRepository:
     def of_earn_later(self, earn: EarnKey) -> Later[EarnLot]:
         """The earn's lot, locked, then the points that expired from it and that a fraud
         analyst annulled, each net of what a refund put back, read once the lock is held."""
-        keyed = {"member_id": "member_id", "earn_id": "id"}
+        # The lot is the holder's: a merge gave the earn's member's lots to its survivor.
+        keyed = {"member_id": "holder_id", "earn_id": "id"}
         locked = self._sql.later(*for_original(_OF_EARN_BY_KEY, earn, {}, **keyed))
         moved_out = self._sql.later(*for_original(_MOVED_OUT_OF_EARN_LOT, earn, {}, **keyed))
 

@@ -82,7 +82,7 @@ _EXPIRING = (
     .scalar_subquery()
 )
 _DEBT_FOR_UPDATE = (
-    sa.select(accounts.c.debits_posted, accounts.c.credits_posted)
+    sa.select(accounts.c.member_id, accounts.c.debits_posted, accounts.c.credits_posted)
     .where(
         accounts.c.member_id == sa.bindparam("member_id"),
         accounts.c.kind == AccountKind.MEMBER_DEBT.value,
@@ -364,13 +364,25 @@ class SqlMemberRepository:
         return debt
 
     def debt_later(self, member: MemberKey) -> Later[int]:
-        found = self._sql.later(*for_member(_DEBT_FOR_UPDATE, member, {}))
+        held = self.held_debt_later(member)
 
         def debt() -> int:
-            rows = found()
-            return int(rows[0]["debits_posted"] - rows[0]["credits_posted"]) if rows else 0
+            found = held()
+            return found[1] if found else 0
 
         return debt
+
+    def held_debt_later(self, member: MemberKey) -> Later[tuple[uuid.UUID, int] | None]:
+        """The member ``member`` names (for an original's key, the member holding its points
+        now: a merge's survivor) and its debt, its debt account locked until commit."""
+        found = self._sql.later(*for_member(_DEBT_FOR_UPDATE, member, {}))
+
+        def held() -> tuple[uuid.UUID, int] | None:
+            if not (rows := found()):
+                return None
+            return rows[0]["member_id"], int(rows[0]["debits_posted"] - rows[0]["credits_posted"])
+
+        return held
 
     def lock(self, member: MemberKey) -> None:
         """Lock the member's row until commit; what is read after it includes every write of

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, TypeAlias
 
@@ -35,6 +35,9 @@ class ConsumedLots:
 
     lots: Sequence[Lot]
     consumed: dict[uuid.UUID, int]
+    debts: Mapping[uuid.UUID, int] = field(default_factory=dict)
+    """The refund debt of each member holding the lots, read under the debt accounts' locks
+    (after the lots'): the hold's member, or a merge's survivor, or, after an unmerge, both."""
 
 
 class LotRepository(Protocol):
@@ -82,7 +85,8 @@ class LotRepository(Protocol):
         ...
 
     def consumed_by_hold_later(self, hold: HoldKey) -> Later[ConsumedLots]:
-        """The lots the hold's capture took points from, locked, and what it took of each."""
+        """The lots the hold's capture took points from, locked, what it took of each, and
+        the debts of the members holding them, their accounts locked after the lots."""
         ...
 
     def of_earn_for_update(self, earn_id: uuid.UUID) -> Lot | None: ...

@@ -72,6 +72,11 @@ class MemberRepository(Protocol):
         """The member's debt, its account locked until commit (0 when no member matches)."""
         ...
 
+    def held_debt_later(self, member: MemberKey) -> Later[tuple[uuid.UUID, int] | None]:
+        """The member ``member`` names and its debt, its account locked until commit; for an
+        earn's or a hold's key, the member holding its points now (a merge's survivor)."""
+        ...
+
     def lock(self, member: MemberKey) -> None:
         """Lock the member's row until commit: what this unit of work reads after it includes
         everything the lock's previous holders wrote (their earns, bonuses, tier). Sent with
