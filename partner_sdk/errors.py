@@ -24,7 +24,7 @@ the hub's machine-readable reason (``google.rpc.ErrorInfo.reason``, a ``ErrorRea
     │   ├── SettlementApproved, ExceptionsOpen, ExceptionAlreadyAccepted,
     │   ├── EarlierDayUnsettled, SigningKeyMissing, NothingToAnnul, OfflineWindowExceeded,
     │   ├── MemberAlreadyMerged, MemberHasPendingHolds, MemberNotMerged,
-    │   └── GoodwillCreditDecided
+    │   └── GoodwillCreditDecided, WebhookSecretKeyMissing
     ├── Conflict .................. ALREADY_EXISTS
     │   └── IdempotencyKeyReused, IdentifierTaken, DuplicateOrder, PartnerExists
     ├── Aborted ................... ABORTED (retried by the SDK)
@@ -45,6 +45,9 @@ A reason this SDK does not know yet (from a newer hub) gives the class of its st
 
 ``CertificateError`` is told apart from ``Unavailable`` by the transport's message, the only
 thing gRPC gives: see ``CertificateError`` for what it covers and what it cannot.
+
+``MissingExtra`` is no ``HubError``: it is an ``ImportError`` saying which extra of the
+``coalition-partner-sdk`` distribution a feature needs (``statements``, ``certificates``).
 """
 
 from __future__ import annotations
@@ -57,10 +60,13 @@ from typing import ClassVar, Final, TypeVar
 import grpc
 from google.protobuf.message import DecodeError, Message
 from google.rpc import error_details_pb2, status_pb2
-from grpc_status import rpc_status
 
+DISTRIBUTION: Final = "coalition-partner-sdk"
+"""The SDK's distribution name, as ``pip install`` takes it."""
 HUB_ERROR_DOMAIN: Final = "hub.coalition"
 REQUEST_ID_HEADER: Final = "x-request-id"
+# Where gRPC carries a call's google.rpc.Status (the error details), serialized.
+STATUS_DETAILS_HEADER: Final = "grpc-status-details-bin"
 
 _C = grpc.StatusCode
 _M = TypeVar("_M", bound=Message)
@@ -94,6 +100,24 @@ class FieldViolation:
 
     field: str
     description: str
+
+
+class MissingExtra(ImportError):
+    """A feature needs a package the SDK's base install leaves out; the message says which
+    extra brings it, e.g. ``pip install 'coalition-partner-sdk[statements]'``.
+
+    ``extra`` is that extra's name, ``name`` (as for any ``ImportError``) the missing module's.
+    Not a ``HubError``: no call to the hub failed, and installing the extra is the only fix.
+    """
+
+    def __init__(self, *, feature: str, extra: str, module: str, hint: str = "") -> None:
+        super().__init__(
+            f"{feature} needs the {module!r} package, which the SDK's base install leaves out: "
+            f"pip install '{DISTRIBUTION}[{extra}]'{hint}",
+            name=module,
+        )
+        self.feature = feature
+        self.extra = extra
 
 
 class HubError(Exception):
@@ -507,6 +531,10 @@ class GoodwillCreditDecided(Refused, reason="GOODWILL_CREDIT_DECIDED"):
     """The goodwill credit was approved or rejected already; a decision is final."""
 
 
+class WebhookSecretKeyMissing(Refused, reason="WEBHOOK_SECRET_KEY_MISSING"):
+    """The hub has no data key to seal a webhook secret with; nothing was changed."""
+
+
 class IdempotencyKeyReused(Conflict, reason="IDEMPOTENCY_KEY_REUSED"):
     """The idempotency key was already used for a different request."""
 
@@ -596,7 +624,7 @@ def from_rpc_error(exc: grpc.RpcError, *, request_id: str | None = None) -> HubE
     """
     code: grpc.StatusCode = exc.code() or _C.UNKNOWN
     request_id = _echoed_request_id(exc) or request_id
-    status = _rich_status(exc)
+    status = _rich_status(exc, code)
     if status is None:
         return _transport_error(exc, code, request_id)
     return _from_status(status, code, request_id)
@@ -656,14 +684,25 @@ def _transport_text(exc: grpc.RpcError) -> str:
     return " ".join(filter(None, [exc.details(), debug() if callable(debug) else None]))
 
 
-def _rich_status(exc: grpc.RpcError) -> status_pb2.Status | None:
-    try:
-        status: status_pb2.Status | None = rpc_status.from_call(exc)
-    except (ValueError, DecodeError):
-        # The details are garbled or contradict the call's own code or message (a proxy
-        # rewrote one of them); the call's own code is what the caller saw, so keep only that.
-        return None
-    return status
+def _rich_status(exc: grpc.RpcError, code: grpc.StatusCode) -> status_pb2.Status | None:
+    """The ``google.rpc.Status`` the hub put in the trailers, if it agrees with the call.
+
+    Decoded here rather than with ``grpcio-status`` (whose ``from_call`` does the same) so the
+    SDK needs no more than grpcio and the protos.
+    """
+    for key, value in exc.trailing_metadata() or ():
+        if key != STATUS_DETAILS_HEADER or not isinstance(value, bytes):
+            continue
+        try:
+            status = status_pb2.Status.FromString(value)
+        except DecodeError:
+            return None
+        # Details that contradict the call's own code or message were rewritten on the way
+        # (a proxy): the call's own code is what the caller saw, so keep only that.
+        if status.code != code.value[0] or status.message != exc.details():
+            return None
+        return status
+    return None
 
 
 def _echoed_request_id(exc: grpc.RpcError) -> str | None:

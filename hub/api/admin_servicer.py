@@ -13,7 +13,7 @@ import grpc
 
 from coalition.hub.v1 import admin_pb2, admin_pb2_grpc
 from hub.api import admin_convert as convert
-from hub.api.convert import timestamp
+from hub.api.convert import instant, timestamp
 from hub.api.interceptors import caller
 from hub.domain.fields import storable_text
 from hub.domain.ids import parse_id
@@ -92,9 +92,14 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):
         self, request: admin_pb2.SetPartnerWebhookRequest, context: grpc.ServicerContext
     ) -> admin_pb2.SetPartnerWebhookResponse:
         by = convert.attribution(caller(), request.reason)
-        return admin_pb2.SetPartnerWebhookResponse(
-            webhook=_webhook_message(self._use.set_webhook(_partner_id(request), request.url, by))
+        deliver_from = (
+            instant(request.deliver_from, "deliver_from")
+            if request.HasField("deliver_from")
+            else None
         )
+        partner_id = _partner_id(request)
+        view = self._use.set_webhook(partner_id, request.url, by, deliver_from=deliver_from)
+        return admin_pb2.SetPartnerWebhookResponse(webhook=_webhook_message(view))
 
     def GetPartnerWebhook(
         self, request: admin_pb2.GetPartnerWebhookRequest, context: grpc.ServicerContext

@@ -68,7 +68,8 @@
     │   ├── MemberAlreadyMerged        MEMBER_ALREADY_MERGED
     │   ├── MemberHasPendingHolds      MEMBER_HAS_PENDING_HOLDS
     │   ├── MemberNotMerged            MEMBER_NOT_MERGED
-    │   └── GoodwillCreditDecided      GOODWILL_CREDIT_DECIDED
+    │   ├── GoodwillCreditDecided      GOODWILL_CREDIT_DECIDED
+    │   └── WebhookSecretKeyMissing    WEBHOOK_SECRET_KEY_MISSING
     ├── AlreadyExists              ALREADY_EXISTS
     │   ├── IdempotencyKeyReused       IDEMPOTENCY_KEY_REUSED
     │   ├── IdentifierTaken            IDENTIFIER_TAKEN
@@ -426,6 +427,12 @@ class GoodwillCreditDecided(FailedPrecondition):
     """A goodwill credit was approved (posted) or rejected already: a decision is final."""
 
     reason = "GOODWILL_CREDIT_DECIDED"
+
+
+class WebhookSecretKeyMissing(FailedPrecondition):
+    """The hub has no data key (``HUB_DATA_KEY``): it keeps no webhook secret unsealed."""
+
+    reason = "WEBHOOK_SECRET_KEY_MISSING"
 
 
 class AlreadyExists(HubError):

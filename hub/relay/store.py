@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -25,12 +26,20 @@ from hub.adapters.tables import (
     relay_progress,
     webhook_dead_letters,
 )
+from hub.domain.webhook_secrets import (
+    SEALED_PREFIX,
+    WebhookSecretCipher,
+    WebhookSecretError,
+    is_sealed,
+)
 
+log = logging.getLogger("hub.relay")
 NATS = "nats"
+WEBHOOK_DESTINATION_PREFIX = "webhook:"
 
 
 def webhook_destination(partner_id: str) -> str:
-    return f"webhook:{partner_id}"
+    return f"{WEBHOOK_DESTINATION_PREFIX}{partner_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +67,10 @@ class OutboxEvent:
 class Webhook:
     partner_id: str
     url: str
-    secret: str
+    secret: str = field(repr=False)
+    """In clear: opened from its sealed form only here, in the relay."""
+    start_after: int | None = None
+    """A start an operator set that the relay has not applied yet (``apply_start``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,19 +149,85 @@ def advance(connection: sa.Connection, destination: str, event_id: int, now: dat
     )
 
 
-def webhooks(connection: sa.Connection) -> Sequence[Webhook]:
-    """Partners with a webhook and its secret set."""
+def webhooks(connection: sa.Connection, secrets: WebhookSecretCipher | None) -> Sequence[Webhook]:
+    """Partners with a webhook and its secret set, the secret opened; one whose secret cannot
+    be opened (no data key, or not the one that sealed it) is left out and logged."""
     settings = partner_event_settings.c
     rows = connection.execute(
-        sa.select(settings.partner_id, settings.webhook_url, settings.webhook_secret)
+        sa.select(
+            settings.partner_id,
+            settings.webhook_url,
+            settings.webhook_secret,
+            settings.webhook_start_after,
+        )
         .where(settings.webhook_url.is_not(None), settings.webhook_secret.is_not(None))
         .order_by(settings.partner_id)
     )
-    return [Webhook(*row) for row in rows]
+    found = []
+    for partner_id, url, stored, start_after in rows:
+        secret = _opened(secrets, partner_id, stored)
+        if secret is not None:
+            found.append(Webhook(partner_id, url, secret, start_after))
+    return found
 
 
-def webhook(connection: sa.Connection, partner_id: str) -> Webhook | None:
-    return next((w for w in webhooks(connection) if w.partner_id == partner_id), None)
+def _opened(secrets: WebhookSecretCipher | None, partner_id: str, stored: str) -> str | None:
+    if not is_sealed(stored):
+        return stored  # written before secrets were sealed: ``seal_plaintext_secrets``
+    if secrets is None:
+        log.error("the webhook secret of %s is sealed, and the relay has no data key", partner_id)
+        return None
+    try:
+        return secrets.open(partner_id, stored)
+    except WebhookSecretError as error:
+        log.error("not delivering to %s's webhook: %s", partner_id, error)
+        return None
+
+
+def webhook(
+    connection: sa.Connection, partner_id: str, secrets: WebhookSecretCipher | None
+) -> Webhook | None:
+    return next((w for w in webhooks(connection, secrets) if w.partner_id == partner_id), None)
+
+
+def seal_plaintext_secrets(connection: sa.Connection, secrets: WebhookSecretCipher) -> int:
+    """Seal the webhook secrets stored in plain text before secrets were sealed (migration
+    0025 seals them when it has the data key; otherwise this does, at the relay's next pass)."""
+    settings = partner_event_settings.c
+    rows = connection.execute(
+        sa.select(settings.partner_id, settings.webhook_secret).where(
+            settings.webhook_secret.is_not(None),
+            settings.webhook_secret.not_like(f"{SEALED_PREFIX}%"),
+        )
+    ).all()
+    for partner_id, stored in rows:
+        connection.execute(
+            partner_event_settings.update()
+            .where(settings.partner_id == partner_id, settings.webhook_secret == stored)
+            .values(webhook_secret=secrets.seal(partner_id, stored))
+        )
+    return len(rows)
+
+
+def apply_start(connection: sa.Connection, webhook: Webhook, now: datetime) -> bool:
+    """Move the webhook's progress to the start an operator set, and clear it; ``False``:
+    another relay is delivering to it (it is applied at a later pass)."""
+    if webhook.start_after is None:
+        return True
+    destination = webhook_destination(webhook.partner_id)
+    if claim(connection, destination, now) is None:
+        return False
+    advance(connection, destination, webhook.start_after, now)
+    settings = partner_event_settings.c
+    connection.execute(
+        partner_event_settings.update()
+        .where(
+            settings.partner_id == webhook.partner_id,
+            settings.webhook_start_after == webhook.start_after,
+        )
+        .values(webhook_start_after=None)
+    )
+    return True
 
 
 def event(connection: sa.Connection, event_id: int) -> OutboxEvent | None:
@@ -198,3 +276,45 @@ def dead_letter_replayed(
     connection.execute(
         webhook_dead_letters.update().where(webhook_dead_letters.c.id == letter_id).values(values)
     )
+
+
+def prune(connection: sa.Connection, cutoff: datetime, *, nats: bool, limit: int) -> int:
+    """Delete up to ``limit`` events written before ``cutoff`` that every destination has
+    acknowledged: NATS (when ``nats``) and the partner's webhook (when it has one, and no start
+    is waiting to be applied); never one with a dead letter not replayed. How many went."""
+    events, letters = outbox_events.c, webhook_dead_letters.c
+    settings, progress = partner_event_settings.c, relay_progress.c
+    undelivered_to_webhook = sa.exists().where(
+        settings.partner_id == events.partner_id,
+        settings.webhook_url.is_not(None),
+        settings.webhook_secret.is_not(None),
+        sa.or_(
+            settings.webhook_start_after.is_not(None),
+            ~sa.exists()
+            .where(
+                progress.destination
+                == sa.literal(WEBHOOK_DESTINATION_PREFIX) + settings.partner_id,
+                progress.last_event_id >= events.id,
+            )
+            .correlate(outbox_events, partner_event_settings),
+        ),
+    )
+    pending_letter = sa.exists().where(letters.event_id == events.id, letters.replayed_at.is_(None))
+    conditions = [events.created_at < cutoff, ~undelivered_to_webhook, ~pending_letter]
+    if nats:  # no progress row yet: nothing was published, nothing goes
+        published = sa.select(progress.last_event_id).where(progress.destination == NATS)
+        conditions.append(events.id <= published.scalar_subquery())
+    doomed = sa.select(events.id).where(*conditions).order_by(events.id).limit(limit)
+    deleted = connection.execute(outbox_events.delete().where(events.id.in_(doomed)))
+    return deleted.rowcount
+
+
+def prune_replayed_letters(connection: sa.Connection, cutoff: datetime) -> int:
+    """Delete dead letters replayed (delivered) before ``cutoff``; pending ones stay."""
+    letters = webhook_dead_letters.c
+    deleted = connection.execute(
+        webhook_dead_letters.delete().where(
+            letters.replayed_at.is_not(None), letters.replayed_at < cutoff
+        )
+    )
+    return deleted.rowcount

@@ -5,6 +5,8 @@ The signature is HMAC-SHA256 over ``"<timestamp>.<body>"`` in ``X-Hub-Signature`
 (``partner_sdk.webhooks.verify``) refuses an unsigned, tampered or stale delivery. Each attempt
 is signed anew, so a retried delivery is never stale. A delivery is retried with full-jitter
 exponential backoff up to ``attempts_max`` times; then it is the caller's to dead-letter.
+Connections are kept alive between deliveries to one host (a TLS handshake per event would
+cost more than the event); one the partner closed while idle is reopened at once.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from hub.relay.settings import WEBHOOK_TIMEOUT_S, RelaySettings
+from hub.relay.settings import WEBHOOK_BODY_MAX_BYTES, WEBHOOK_TIMEOUT_S, RelaySettings
 from hub.relay.store import OutboxEvent, Webhook
 
 SIGNATURE_VERSION = "v1"
 Sleep = Callable[[float], None]
+Host = tuple[str, int]
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
@@ -58,6 +61,13 @@ class WebhookSender:
         self._settings = settings
         self._sleep = sleep
         self._tls = ssl.create_default_context(cafile=settings.webhook_ca_file or None)
+        self._open: dict[Host, http.client.HTTPSConnection] = {}
+
+    def close(self) -> None:
+        """Close the connections kept alive."""
+        for connection in self._open.values():
+            connection.close()
+        self._open.clear()
 
     def deliver(
         self, webhook: Webhook, event: OutboxEvent, *, attempts_max: int | None = None
@@ -83,18 +93,37 @@ class WebhookSender:
         if url.scheme != "https" or not url.hostname:
             return f"refused to deliver to a non-HTTPS URL {webhook.url!r}"
         sent = headers(event, body, webhook.secret, int(time.time()))
-        connection = http.client.HTTPSConnection(
-            url.hostname, url.port or 443, timeout=WEBHOOK_TIMEOUT_S, context=self._tls
-        )
+        host = (url.hostname, url.port or 443)
         path = (url.path or "/") + (f"?{url.query}" if url.query else "")
+        reused = host in self._open
+        try:
+            status, reason = self._post(host, path, body, sent)
+        except (OSError, http.client.HTTPException) as exc:
+            if not reused:
+                return f"{type(exc).__name__}: {exc}"
+            try:  # the partner closed the idle connection: once more, on a new one
+                status, reason = self._post(host, path, body, sent)
+            except (OSError, http.client.HTTPException) as again:
+                return f"{type(again).__name__}: {again}"
+        if 200 <= status < 300:
+            return None
+        return f"HTTP {status} {reason}"
+
+    def _post(self, host: Host, path: str, body: bytes, sent: dict[str, str]) -> tuple[int, str]:
+        """POST on the host's kept connection (opened if there is none); closed and dropped on
+        any failure, or when the answer says so."""
+        connection = self._open.pop(host, None) or http.client.HTTPSConnection(
+            *host, timeout=WEBHOOK_TIMEOUT_S, context=self._tls
+        )
         try:
             connection.request("POST", path, body=body, headers=sent)
             answer = connection.getresponse()
-            answer.read()
-        except (OSError, http.client.HTTPException) as exc:
-            return f"{type(exc).__name__}: {exc}"
-        finally:
+            answer.read(WEBHOOK_BODY_MAX_BYTES)
+        except BaseException:
             connection.close()
-        if 200 <= answer.status < 300:
-            return None
-        return f"HTTP {answer.status} {answer.reason}"
+            raise
+        if answer.isclosed() and not answer.will_close:
+            self._open[host] = connection
+        else:
+            connection.close()
+        return answer.status, answer.reason

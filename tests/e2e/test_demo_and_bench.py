@@ -165,6 +165,25 @@ def test_the_demo_prints_receipts_with_a_tier_upgrade_double_points_and_an_exclu
     assert "welcome bonus 50 points" in rules
 
 
+EVENT_LINE = re.compile(r"^    event +(\d+) (\w+) +(.+) \(verified\)$", re.MULTILINE)
+EVENT_COUNT = re.compile(r"^(\w+) +(\d+) +(\d+)$", re.MULTILINE)
+
+
+def test_the_demo_relays_its_event_stream_to_a_partners_webhook_that_verifies_each(demo):
+    assert "webhook is https://127.0.0.1:" in demo.stdout
+    stream = demo.stdout.split("\nEvent stream", 1)[1].split("\nAudit log", 1)[0]
+    samples = EVENT_LINE.findall(stream)
+    kinds = {kind for _, kind, _ in samples}
+    assert {"earned", "redeemed", "refunded", "flag_raised", "settlement_ready"} <= kinds
+    assert any(kind == "earned" and " points" in what for _, kind, what in samples)
+    counts = {kind: (int(w), int(r)) for kind, w, r in EVENT_COUNT.findall(stream)}
+    assert counts["earned"][0] > 0
+    assert all(written == received for written, received in counts.values()), stream
+    assert "refused a delivery" not in stream
+    delivered = int(re.search(r"([\d,]+) deliveries to", stream)[1].replace(",", ""))
+    assert delivered == sum(written for written, _ in counts.values())
+
+
 def test_the_bench_reports_three_workloads_their_ratios_and_a_clean_ledger():
     done = hub_command(
         *("bench", "--duration", "1", "--warmup", "0.5", "--clients", "4", "--members", "20"),

@@ -22,7 +22,6 @@ from hub.adapters.tables import outbox_events, relay_progress
 from hub.relay.relay import Relay
 from hub.relay.settings import RelaySettings
 from hub.relay.webhooks import WebhookSender
-from hub.services import event_settings
 from partner_sdk import HubClient, Identifier
 from partner_sdk.webhooks import SignatureInvalid, SignatureMissing, SignatureStale, verify
 from tests.conftest import OPERATOR, add_partner, settings_for
@@ -154,7 +153,11 @@ def test_jetstream_drops_a_redelivery_after_a_relay_crashed_before_saving_its_pr
 
 def hook_relay(hub, ca_file: Path, sleeps: list[float] | None = None) -> Relay:
     settings = RelaySettings(
-        nats_url="", webhook_ca_file=str(ca_file), attempts_max=3, backoff_base_s=0.01
+        nats_url="",
+        webhook_ca_file=str(ca_file),
+        attempts_max=3,
+        backoff_base_s=0.01,
+        data_keys=hub.settings.data_keys(),
     )
     recorded = sleeps if sleeps is not None else []
     return Relay(hub.engine, settings, sender=WebhookSender(settings, sleep=recorded.append))
@@ -164,9 +167,7 @@ def test_a_partners_webhook_gets_its_own_events_signed_and_the_sdk_verifies_them
     hub, coffee, clock, receiver
 ):
     hook, ca_file = receiver
-    secret = event_settings.set_webhook(
-        "coffee", hook.url, OPERATOR, uow_factory=hub.uow_factory, clock=clock
-    ).secret
+    secret = hub.operator.set_webhook("coffee", hook.url, OPERATOR).secret
     add_partner(hub, "fuel")
     enroll(hub)
     earn(hub, card(), 1000)
@@ -194,9 +195,7 @@ def test_a_failing_webhook_is_retried_with_backoff_then_dead_lettered_and_replay
     hub, coffee, clock, receiver
 ):
     hook, ca_file = receiver
-    secret = event_settings.set_webhook(
-        "coffee", hook.url, OPERATOR, uow_factory=hub.uow_factory, clock=clock
-    ).secret
+    secret = hub.operator.set_webhook("coffee", hook.url, OPERATOR).secret
     enroll(hub)
     earn(hub, card(), 1000)
     hook.status = 503
@@ -209,6 +208,7 @@ def test_a_failing_webhook_is_retried_with_backoff_then_dead_lettered_and_replay
     env = os.environ | {
         "HUB_DATABASE_URL": hub.settings.database_url,
         "HUB_WEBHOOK_CA_FILE": str(ca_file),
+        "HUB_DATA_KEY": hub.settings.data_key_hex,
     }
     cli = [sys.executable, "-m", "hub", "--wide", "events", "dead-letters"]
     listed = subprocess.run([*cli, "list"], env=env, capture_output=True, text=True, check=True)

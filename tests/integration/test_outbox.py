@@ -110,13 +110,7 @@ def test_expired_points_write_an_expired_event(hub, clock):
 
 def test_a_webhook_url_that_is_not_https_is_refused_and_nothing_is_written(hub, coffee, clock):
     with pytest.raises(WebhookSettingRefused) as refused:
-        event_settings.set_webhook(
-            "coffee",
-            "http://shop.example/hooks",
-            OPERATOR,
-            uow_factory=hub.uow_factory,
-            clock=clock,
-        )
+        hub.operator.set_webhook("coffee", "http://shop.example/hooks", OPERATOR)
     assert refused.value.field == "url"
     shown = event_settings.show_webhook("coffee", uow_factory=hub.uow_factory)
     assert (shown.url, shown.has_secret) == (None, False)
@@ -130,16 +124,16 @@ def test_expiry_notice_days_out_of_range_are_refused(hub, coffee, clock):
 
 
 def test_a_webhook_gets_a_secret_shown_once_and_rotation_makes_a_new_one(hub, coffee, clock):
-    options = {"uow_factory": hub.uow_factory, "clock": clock}
-    made = event_settings.set_webhook("coffee", "https://shop.example/hooks", OPERATOR, **options)
+    operator = hub.operator
+    made = operator.set_webhook("coffee", "https://shop.example/hooks", OPERATOR)
     assert made.secret is not None
     assert made.secret.startswith("whsec_")
-    again = event_settings.set_webhook("coffee", "https://shop.example/v2", OPERATOR, **options)
+    again = operator.set_webhook("coffee", "https://shop.example/v2", OPERATOR)
     assert (again.url, again.secret, again.has_secret) == ("https://shop.example/v2", None, True)
-    rotated = event_settings.rotate_secret("coffee", OPERATOR, **options)
+    rotated = operator.rotate_webhook_secret("coffee", OPERATOR)
     assert rotated.secret not in (None, made.secret)
     with pytest.raises(PartnerNotFound):
-        event_settings.set_webhook("nobody", "https://x.example/", OPERATOR, **options)
+        operator.set_webhook("nobody", "https://x.example/", OPERATOR)
 
 
 def test_an_earn_lifting_a_tier_and_a_refund_dropping_it_write_tier_changed_events(hub, coffee):

@@ -59,6 +59,10 @@ _DELETE_SETTINGS = partner_event_settings.delete().where(
     partner_event_settings.c.partner_id == sa.bindparam("b_partner_id")
 )
 _INSERT_SETTINGS = partner_event_settings.insert()
+_LAST_EVENT = sa.select(sa.func.coalesce(sa.func.max(outbox_events.c.id), 0).label("id"))
+_FIRST_EVENT_FROM = sa.select(sa.func.min(outbox_events.c.id).label("id")).where(
+    outbox_events.c.created_at >= sa.bindparam("at")
+)
 
 
 def event_row(event: Event) -> dict[str, object]:
@@ -121,7 +125,11 @@ class SqlOutboxRepository:
         if row is None:
             return EventSettings(partner_id, None, None, EXPIRY_NOTICE_DAYS_DEFAULT)
         return EventSettings(
-            partner_id, row["webhook_url"], row["webhook_secret"], row["expiry_notice_days"]
+            partner_id,
+            row["webhook_url"],
+            row["webhook_secret"],
+            row["expiry_notice_days"],
+            row["webhook_start_after"],
         )
 
     def save_settings(self, settings: EventSettings, now: datetime) -> None:
@@ -134,7 +142,16 @@ class SqlOutboxRepository:
                     "webhook_url": settings.webhook_url,
                     "webhook_secret": settings.webhook_secret,
                     "expiry_notice_days": settings.expiry_notice_days,
+                    "webhook_start_after": settings.webhook_start_after,
                     "updated_at": now,
                 }
             ],
         )
+
+    def last_event_before(self, at: datetime | None) -> int:
+        if at is not None:
+            first = self._sql.first(_FIRST_EVENT_FROM, {"at": at})
+            if first is not None and first["id"] is not None:
+                return int(first["id"]) - 1
+        row = self._sql.first(_LAST_EVENT)
+        return 0 if row is None else int(row["id"])

@@ -12,8 +12,10 @@ receipts print their breakdown, with a tier upgrade; a year on, unspent points e
 breakage; and a fraud ring is caught at the till, and an analyst freezes it, declines its held
 redemption, annuls its points and resolves its flags. The night's settlement follows: the
 matrix of who redeemed whose points, net positions and transfers, statements signed and written
-to a folder, a partner's own report reconciled, and approval by a second officer. It ends with
-the ledger check.
+to a folder, a partner's own report reconciled, and approval by a second officer. The event
+stream follows: the relay drains the outbox to a partner's HTTPS webhook (a local receiver
+that verifies each signed delivery with the partner SDK), and to NATS JetStream with
+``--nats URL``. It ends with the ledger check.
 
 It runs over mutual TLS with a coalition CA it creates for itself: each partner's SDK client
 connects with its own certificate; a second partner cannot touch the first one's hold; a
@@ -35,6 +37,7 @@ from hub import bootstrap
 from hub.adapters.migrate import upgrade
 from hub.api.server import RunningServer, start_server
 from hub.cli.demo.clock import BusinessTime, expire_points, mature_pending_points
+from hub.cli.demo.events import WebhookReceiver, register_webhook, show_event_stream
 from hub.cli.demo.fraud import show_fraud_ring
 from hub.cli.demo.partners import onboard
 from hub.cli.demo.redemptions import expire_holds, redeem, show_redemptions
@@ -80,6 +83,12 @@ def register(subcommands: Any) -> None:
         default="hub-demo-statements",
         help="where the night's signed statements are written (default: %(default)s)",
     )
+    demo.add_argument(
+        "--nats",
+        metavar="URL",
+        default="",
+        help="also publish the event stream to NATS JetStream at URL (default: webhook only)",
+    )
     demo.set_defaults(run=run)
 
 
@@ -102,9 +111,11 @@ def run(args: argparse.Namespace) -> int:
         upgrade(hub.engine)
         pki = DemoPki.create(folder / "pki")
         server = start_server(hub, "127.0.0.1:0", tls=pki.server_tls())
+        receiver = WebhookReceiver(pki, folder / "webhook").start()
         try:
-            ok = _tour(BusinessTime(hub, clock), server, pki, args)
+            ok = _tour(BusinessTime(hub, clock), server, pki, receiver, args)
         finally:
+            receiver.stop()
             server.stop(grace_s=5)
             hub.close()
         if args.keep:
@@ -129,12 +140,17 @@ def _keep_env(path: Path, env: dict[str, str]) -> None:
 
 
 def _tour(
-    hub_time: BusinessTime, server: RunningServer, pki: DemoPki, args: argparse.Namespace
+    hub_time: BusinessTime,
+    server: RunningServer,
+    pki: DemoPki,
+    receiver: WebhookReceiver,
+    args: argparse.Namespace,
 ) -> bool:
     target = f"localhost:{server.port}"
     print(f"Hub serving mTLS on {target} (SQLite, in this process, on a simulated clock)\n")
     onboard(hub_time.hub)
     issue_partner_certificates(hub_time.hub, pki)
+    register_webhook(hub_time.hub, receiver)
     rng = random.Random(args.seed)  # noqa: S311 (made-up shopping, not secrets)
     clients = connect_partners(pki, target)
     try:
@@ -162,8 +178,9 @@ def _tour(
     finally:
         for client in clients.values():
             client.close()
+    events_ok = show_event_stream(hub_time.hub, receiver, args.nats)
     audit_ok = show_audit_log(hub_time.hub)
     print("\nLedger check")
     report = hub_time.hub.operator.verify_ledger()
     print_report(report)
-    return report.ok and audit_ok
+    return report.ok and audit_ok and events_ok

@@ -21,7 +21,11 @@ class EventSettings:
     partner_id: str
     webhook_url: str | None
     webhook_secret: str | None
+    """Sealed with the hub's data key (``hub.domain.webhook_secrets``); plain text only in a
+    row written before secrets were sealed."""
     expiry_notice_days: int
+    webhook_start_after: int | None = None
+    """A start the relay has not applied yet: the last event id the webhook must not receive."""
 
 
 class OutboxRepository(Protocol):
@@ -50,3 +54,8 @@ class OutboxRepository(Protocol):
         ...
 
     def save_settings(self, settings: EventSettings, now: datetime) -> None: ...
+
+    def last_event_before(self, at: datetime | None) -> int:
+        """The id of the last event written before ``at`` (``None``: the last one written);
+        0 when there is none."""
+        ...

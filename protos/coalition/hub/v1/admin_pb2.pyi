@@ -203,14 +203,16 @@ class SetPartnerExpiryNoticeResponse(_message.Message):
     def __init__(self, webhook: _Optional[_Union[PartnerWebhook, _Mapping]] = ...) -> None: ...
 
 class SetPartnerWebhookRequest(_message.Message):
-    __slots__ = ("partner_id", "url", "reason")
+    __slots__ = ("partner_id", "url", "reason", "deliver_from")
     PARTNER_ID_FIELD_NUMBER: _ClassVar[int]
     URL_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    DELIVER_FROM_FIELD_NUMBER: _ClassVar[int]
     partner_id: str
     url: str
     reason: str
-    def __init__(self, partner_id: _Optional[str] = ..., url: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+    deliver_from: _timestamp_pb2.Timestamp
+    def __init__(self, partner_id: _Optional[str] = ..., url: _Optional[str] = ..., reason: _Optional[str] = ..., deliver_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetPartnerWebhookRequest(_message.Message):
     __slots__ = ("partner_id",)

@@ -197,8 +197,11 @@ class AdminServiceServicer:
 
     def SetPartnerWebhook(self, request, context):
         """Sets the HTTPS URL the partner's events are POSTed to by the event relay, signed with the
-        partner's webhook secret (made by the first set and answered then, once). INVALID_ARGUMENT
-        (WEBHOOK_SETTING_REFUSED) for a URL that is not https://.
+        partner's webhook secret (made by the first set and answered then, once). A new webhook
+        receives the events written after it was set (or from deliver_from); a changed URL goes on
+        where the old one stopped, without replaying history. INVALID_ARGUMENT
+        (WEBHOOK_SETTING_REFUSED) for a URL that is not https://; FAILED_PRECONDITION
+        (WEBHOOK_SECRET_KEY_MISSING) when the hub has no data key to seal the secret with.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -103,6 +103,7 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     MEMBER_HAS_PENDING_HOLDS: _ClassVar[ErrorReason]
     MEMBER_NOT_MERGED: _ClassVar[ErrorReason]
     GOODWILL_CREDIT_DECIDED: _ClassVar[ErrorReason]
+    WEBHOOK_SECRET_KEY_MISSING: _ClassVar[ErrorReason]
     IDEMPOTENCY_KEY_REUSED: _ClassVar[ErrorReason]
     IDENTIFIER_TAKEN: _ClassVar[ErrorReason]
     DUPLICATE_ORDER: _ClassVar[ErrorReason]
@@ -197,6 +198,7 @@ MEMBER_ALREADY_MERGED: ErrorReason
 MEMBER_HAS_PENDING_HOLDS: ErrorReason
 MEMBER_NOT_MERGED: ErrorReason
 GOODWILL_CREDIT_DECIDED: ErrorReason
+WEBHOOK_SECRET_KEY_MISSING: ErrorReason
 IDEMPOTENCY_KEY_REUSED: ErrorReason
 IDENTIFIER_TAKEN: ErrorReason
 DUPLICATE_ORDER: ErrorReason
