@@ -22,6 +22,7 @@ from hub.domain.clock import Clock, SystemClock
 from hub.domain.contacts import Contact, ContactCipher
 from hub.domain.currencies import currency
 from hub.domain.members import IdentifierHasher
+from hub.domain.webhook_secrets import WebhookSecretCipher
 from hub.services import (
     access,
     accounts,
@@ -63,6 +64,7 @@ from hub.services.commands import (
     UnmergeMembers,
 )
 from hub.services.ports.ops import OpsFigures
+from hub.services.ports.progress import SILENT, WorkProgress
 from hub.services.results import (
     ContactsRekeyed,
     KeyUsage,
@@ -325,11 +327,13 @@ class Hub:
             cipher=self.contact_cipher(),
         )
 
-    def rekey_contacts(self) -> ContactsRekeyed:
+    def rekey_contacts(self, progress: WorkProgress = SILENT) -> ContactsRekeyed:
         """Re-seal every contact under the current data key, in batches (``ConfigError`` without
-        one)."""
+        one); ``progress`` hears of each batch."""
         cipher = ContactCipher(*self.settings.data_keys())
-        return contacts.rekey_contacts(uow_factory=self.uow_factory, cipher=cipher)
+        return contacts.rekey_contacts(
+            uow_factory=self.uow_factory, cipher=cipher, progress=progress
+        )
 
     def close(self) -> None:
         self.cache_refresher.stop()
@@ -353,10 +357,17 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Hub:
     )
     clock = clock or SystemClock()
     zone, rules = settings.zone(), RuleCache()
-    operator = _operator(uow_factory, clock, zone, rules, admission)
+    webhooks = _webhook_cipher(settings)
+    operator = _operator(uow_factory, clock, zone, rules, admission, webhooks)
     refresher = CacheRefresher(engine, admission)
     probe = DatabaseProbe(engine)
     return Hub(settings, engine, uow_factory, clock, zone, operator, rules, refresher, probe)
+
+
+def _webhook_cipher(settings: Settings) -> WebhookSecretCipher | None:
+    """The data keyring for partners' webhook secrets; ``None`` without a data key, and the
+    hub then refuses to keep a webhook secret rather than keep it unsealed."""
+    return WebhookSecretCipher(*settings.data_keys()) if settings.data_key_hex else None
 
 
 def _operator(
@@ -365,6 +376,7 @@ def _operator(
     zone: ZoneInfo,
     rules_cache: RuleCache,
     admission: AdmissionCache,
+    webhooks: WebhookSecretCipher | None,
 ) -> OperatorUseCases:
     review = partial(tiers.review_tiers, uow_factory=uow, clock=clock, zone=zone, rules=rules_cache)
     return OperatorUseCases(
@@ -385,9 +397,13 @@ def _operator(
         create_api_key=partial(api_keys.create_api_key, uow_factory=uow, clock=clock),
         revoke_api_key=partial(api_keys.revoke_api_key, uow_factory=uow, clock=clock),
         list_api_keys=partial(api_keys.list_api_keys, uow_factory=uow),
-        set_webhook=partial(event_settings.set_webhook, uow_factory=uow, clock=clock),
+        set_webhook=partial(
+            event_settings.set_webhook, uow_factory=uow, clock=clock, secret_cipher=webhooks
+        ),
         get_webhook=partial(event_settings.show_webhook, uow_factory=uow),
-        rotate_webhook_secret=partial(event_settings.rotate_secret, uow_factory=uow, clock=clock),
+        rotate_webhook_secret=partial(
+            event_settings.rotate_secret, uow_factory=uow, clock=clock, secret_cipher=webhooks
+        ),
         set_expiry_notice_days=partial(
             event_settings.set_expiry_notice_days, uow_factory=uow, clock=clock
         ),

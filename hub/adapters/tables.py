@@ -644,6 +644,10 @@ settlement_runs = sa.Table(
     sa.Column("snapshot_xmax", sa.BigInteger, nullable=False, server_default="0"),
     # Comma-separated ids of the transactions running then.
     sa.Column("snapshot_running", sa.Text, nullable=False, server_default=""),
+    # When the run started and when its work was done (just before this row's write): how
+    # long the night's run took. NULL on runs settled before migration 0024.
+    sa.Column("started_at", UtcDateTime, nullable=True),
+    sa.Column("finished_at", UtcDateTime, nullable=True),
 )
 
 settlement_statements = sa.Table(
@@ -786,6 +790,9 @@ partner_event_settings = sa.Table(
     sa.Column("webhook_secret", sa.Text, nullable=True),
     sa.Column("expiry_notice_days", sa.Integer, nullable=False, server_default="14"),
     sa.Column("updated_at", UtcDateTime, nullable=False),
+    # Migration 0025: the secret is sealed (``hub.domain.webhook_secrets``); a start the relay
+    # has not applied yet (the last event id the webhook must not receive).
+    sa.Column("webhook_start_after", sa.BigInteger, nullable=True),
 )
 
 expiry_notices = sa.Table(

@@ -17,7 +17,7 @@ from prometheus_client.registry import Collector
 
 from hub.domain.errors import HubError
 from hub.services.ports.conflicts import ConnectionLost
-from hub.services.ports.ops import OpsFigures
+from hub.services.ports.ops import UNDELIVERED_COUNTED_MAX, OpsFigures
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +63,10 @@ class HubMetrics:
 
 
 class _DatabaseFigures(Collector):
-    """The sweeper's backlog, the last day's flags by rule and decision, and how far behind
-    settlement is; nothing while the database cannot be read (``hub_ready`` says so)."""
+    """The sweeper's backlog, the last day's flags by rule and decision, how far behind
+    settlement is and how long its latest run took, and the event outbox's backlog per
+    destination and dead letters; nothing while the database cannot be read (``hub_ready``
+    says so)."""
 
     def __init__(self, read: Callable[[], OpsFigures], now: Callable[[], datetime]) -> None:
         self._read = read
@@ -96,6 +98,41 @@ class _DatabaseFigures(Collector):
                 "Days from the latest settled business day to today (2 or more: a night missed)",
                 float((now.date() - figures.latest_settled_day).days),
             )
+        if figures.latest_run_duration_s is not None:
+            yield _gauge(
+                "hub_settlement_run_duration_seconds",
+                "How long the latest settlement run took, from its start to its write",
+                figures.latest_run_duration_s,
+            )
+        yield from _outbox(figures, now)
+
+
+def _outbox(figures: OpsFigures, now: datetime) -> Iterator[Metric]:
+    labels = ("sink", "partner")
+    undelivered = GaugeMetricFamily(
+        "hub_outbox_undelivered_events",
+        "Events in the outbox a destination of the relay has not taken yet, counted up to "
+        f"{UNDELIVERED_COUNTED_MAX} (partner: the webhook's; empty for NATS)",
+        labels=labels,
+    )
+    lag = GaugeMetricFamily(
+        "hub_outbox_lag_seconds",
+        "Age of the oldest event a destination has not taken yet; 0 when it is caught up",
+        labels=labels,
+    )
+    for backlog in figures.outbox:
+        key = (backlog.sink, backlog.partner_id)
+        undelivered.add_metric(key, backlog.undelivered)
+        oldest = backlog.oldest_created_at
+        lag.add_metric(key, max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
+    letters = GaugeMetricFamily(
+        "hub_outbox_dead_letters",
+        "Webhook deliveries that exhausted their retries and are not replayed yet, by partner",
+        labels=("partner",),
+    )
+    for partner_id, count in sorted(figures.dead_letters_by_partner.items()):
+        letters.add_metric((partner_id,), count)
+    yield from (undelivered, lag, letters)
 
 
 def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from google.protobuf.duration_pb2 import Duration
+
 from coalition.hub.v1 import settlement_pb2
 from hub.api.admin_convert import attribution
 from hub.api.convert import timestamp
@@ -237,7 +239,17 @@ def run_message(run: SettlementRunView) -> settlement_pb2.SettlementRun:
         approval_note=run.approval_note or "",
         unreported_partners=run.unreported,
         transaction_count=settled.transaction_count,
+        run_duration=_duration(run.run_duration_s),
     )
+
+
+def _duration(seconds: float | None) -> Duration | None:
+    """``seconds`` as a Duration; ``None`` leaves the field unset (a duration not kept)."""
+    if seconds is None:
+        return None
+    message = Duration()
+    message.FromNanoseconds(round(seconds * 1e9))
+    return message
 
 
 def _actor(actor: str | None) -> settlement_pb2.Actor | None:
@@ -368,6 +380,7 @@ def day_message(day: SettlementDayView) -> settlement_pb2.SettlementDay:
         accepted_exceptions=day.accepted_exceptions,
         partners=[_partner_day(partner) for partner in day.partners],
         acceptances=[_acceptance(acceptance) for acceptance in day.acceptances],
+        run_duration=_duration(run.duration_s) if run else None,
     )
 
 

@@ -32,6 +32,7 @@ from hub.cli import (
     tuning,
 )
 from hub.cli.common import TABLE_STYLE, database_failure, database_url
+from hub.cli.json_output import JSON_FLAG
 from hub.config import ConfigError
 from hub.domain.errors import HubError
 from partner_sdk.errors import HubError as RemoteRefusal
@@ -84,6 +85,14 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="tables with full ids and whole cells (default: fit 100 columns, ids shortened)",
     )
+    root.add_argument(
+        JSON_FLAG,
+        dest="json_root",
+        action="store_true",
+        help="listings and reports print one JSON document (arrays of objects, full ids, "
+        "ISO 8601 UTC times, integer points); also taken after the command: `hub fraud queue "
+        "--json`",
+    )
     subcommands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
         command.register(subcommands)
@@ -94,7 +103,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     given = list(sys.argv[1:] if argv is None else argv)
     # --wide is a root flag that reads as a command's own: `hub fraud queue --wide`.
     TABLE_STYLE.wide = WIDE_FLAG in given
-    args = parser().parse_args([arg for arg in given if arg != WIDE_FLAG])
+    root = parser()
+    args = root.parse_args([arg for arg in given if arg != WIDE_FLAG])
+    _take_json_flag(root, args)
     try:
         logs.configure(verbose=args.verbose)
         return int(args.run(args))
@@ -110,6 +121,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print(*(f"hub: {line}" for line in lines), sep="\n", file=sys.stderr)
         return status
+
+
+def _take_json_flag(root: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """``hub --json COMMAND`` as ``hub COMMAND --json``: refused where there is no JSON form."""
+    if args.json_root:
+        if not hasattr(args, "json"):
+            root.error(f"{JSON_FLAG}: this command prints no listing or report")
+        args.json = True
+    TABLE_STYLE.json = bool(getattr(args, "json", False))
 
 
 def explain_failure(error: Exception, args: argparse.Namespace) -> tuple[list[str], int] | None:

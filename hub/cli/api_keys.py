@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from coalition.hub.v1 import admin_pb2
-from hub.cli.common import add_reason_flag, print_table
+from hub.cli.common import add_reason_flag, print_listing
+from hub.cli.json_output import add_json_flag
 from hub.cli.staff_client import add_connection_flags, connected
 
 
@@ -34,6 +35,7 @@ def register(actions: Any) -> None:
     revoke.set_defaults(run=run_revoke)
     listing = keys.add_parser("list", help="the keys issued (never the keys themselves)")
     listing.add_argument("partner_id", nargs="?", default="")
+    add_json_flag(listing)
     listing.set_defaults(run=run_list)
     for action in keys.choices.values():
         add_connection_flags(action)
@@ -69,7 +71,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def _print_keys(keys: Sequence[admin_pb2.ApiKey]) -> None:
-    print_table(
+    print_listing(
         ("key id", "partner", "label", "created", "by", "revoked"),
         [
             (
@@ -84,4 +86,5 @@ def _print_keys(keys: Sequence[admin_pb2.ApiKey]) -> None:
             )
             for key in keys
         ],
+        keys,
     )

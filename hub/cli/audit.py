@@ -6,7 +6,16 @@ import argparse
 import sys
 from typing import Any
 
-from hub.cli.common import add_database_flag, opened, print_table, settings_from
+from hub.cli.common import (
+    TABLE_STYLE,
+    add_database_flag,
+    opened,
+    print_listing,
+    print_record,
+    print_table,
+    settings_from,
+)
+from hub.cli.json_output import add_json_flag
 from hub.domain.audit import AuditHead, AuditRecord
 from hub.services.audit import AuditReport, list_audit, verify_audit
 
@@ -22,6 +31,7 @@ def register(subcommands: Any) -> None:
         "verify", help="check that no record was edited, deleted, inserted or reordered"
     )
     add_database_flag(verify)
+    add_json_flag(verify)
     verify.set_defaults(run=run_verify)
 
     listing = actions.add_parser("list", help="the newest records first")
@@ -29,6 +39,7 @@ def register(subcommands: Any) -> None:
     listing.add_argument("--actor", help="only this actor's records")
     listing.add_argument("--action", help="only this action's records, e.g. partner.disable")
     add_database_flag(listing)
+    add_json_flag(listing)
     listing.set_defaults(run=run_list)
 
 
@@ -36,8 +47,19 @@ def run_verify(args: argparse.Namespace) -> int:
     keys = settings_from(args).audit_keys()  # before opening anything: no key, no verdict
     with opened(args) as hub:
         report = verify_audit(uow_factory=hub.uow_factory, keys=keys)
-    print_report(report)
+    print_record(_report_record(report), lambda: print_report(report))
     return 0 if report.ok else 1
+
+
+def _report_record(report: AuditReport) -> dict[str, object]:
+    head = report.head
+    return {
+        "ok": report.ok,
+        "records_checked": report.records_checked,
+        "head": {"seq": head.seq, "mac": head.mac.hex()} if head else None,
+        "breaks_total": report.breaks_total,
+        "breaks": [{"seq": b.seq, "kind": b.kind, "detail": b.detail} for b in report.breaks],
+    }
 
 
 def print_report(report: AuditReport) -> None:
@@ -64,12 +86,28 @@ def run_list(args: argparse.Namespace) -> int:
         records = list_audit(
             uow_factory=hub.uow_factory, limit=args.limit, actor=args.actor, action=args.action
         )
-    if not records:
+    if not records and not TABLE_STYLE.json:
         print("no audit records")
         return 0
     headers = ("seq", "when", "actor", "action", "target", "reason")
-    print_table(headers, [_columns(record) for record in records])
+    print_listing(headers, [_columns(record) for record in records], [_record(r) for r in records])
     return 0
+
+
+def _record(record: AuditRecord) -> dict[str, object]:
+    """The whole record, the reason uncut, for ``--json``."""
+    event = record.event
+    return {
+        "seq": record.seq,
+        "recorded_at": record.recorded_at,
+        "actor": event.actor,
+        "action": event.action,
+        "target": event.target,
+        "reason": event.reason,
+        "details": event.details,
+        "key_id": record.key_id,
+        "mac": record.mac.hex(),
+    }
 
 
 def _columns(record: AuditRecord) -> tuple[object, ...]:

@@ -26,9 +26,10 @@ from hub.cli.common import (
     add_reason_flag,
     attribution,
     opened,
-    print_table,
+    print_listing,
     settings_from,
 )
+from hub.cli.json_output import add_json_flag
 from hub.domain.clock import SystemClock
 from hub.domain.credentials import Credential
 from hub.domain.principals import STAFF_ROLES, Principal, staff_role
@@ -85,6 +86,7 @@ def register(subcommands: Any) -> None:
 
     listing = actions.add_parser("list", help="certificates issued, with their state")
     listing.add_argument("--principal", help="only this principal's (a spiffe:// URI)")
+    add_json_flag(listing)
     listing.set_defaults(run=run_list)
 
     for action in actions.choices.values():
@@ -219,11 +221,31 @@ def run_revoke(args: argparse.Namespace) -> int:
 def run_list(args: argparse.Namespace) -> int:
     with opened(args) as hub:
         found = hub.operator.list_credentials(args.principal)
-    print_table(
+    print_listing(
         ("serial", "principal", "issued", "not after", "state", "renews"),
         [_row(credential) for credential in found],
+        [_record(credential) for credential in found],
     )
     return 0
+
+
+def _record(credential: Credential) -> dict[str, object]:
+    return {
+        "serial": credential.serial,
+        "principal": credential.principal.uri,
+        "role": credential.principal.role,
+        "name": credential.principal.name,
+        "state": "revoked" if credential.revoked else "accepted",
+        "fingerprint_sha256": credential.fingerprint_sha256,
+        "not_before": credential.not_before,
+        "not_after": credential.not_after,
+        "issued_at": credential.issued_at,
+        "issued_by": credential.issued_by,
+        "renews": credential.renews,
+        "revoked_at": credential.revoked_at,
+        "revoked_by": credential.revoked_by,
+        "revoked_reason": credential.revoked_reason,
+    }
 
 
 def _row(credential: Credential) -> tuple[object, ...]:

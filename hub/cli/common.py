@@ -9,7 +9,7 @@ import re
 import sqlite3
 import sys
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from hub import bootstrap
 from hub.adapters.faults import CAUSE_DEPTH_MAX, infrastructure_error
 from hub.adapters.migrate import current_revision, head_revision, upgrade
+from hub.cli.json_output import print_json
 from hub.config import DEFAULT_DATABASE_URL, ConfigError, Settings
 from hub.domain.errors import DatabaseUnavailable
 from hub.domain.short_ids import short_form
@@ -148,6 +149,8 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 class TableStyle:
     wide: bool = False
     """Full ids and whole cells, however wide the table gets (``hub --wide``)."""
+    json: bool = False
+    """Listings print one JSON document instead of tables (``hub --json``)."""
 
 
 TABLE_STYLE = TableStyle()
@@ -179,6 +182,45 @@ def print_table(
     print("  ".join("-" * w for w in widths), file=out)
     for row in text_rows:
         print(line(row), file=out)
+
+
+def print_listing(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    records: Iterable[object],
+    out: TextIO | None = None,
+) -> None:
+    """A listing: ``rows`` as a table, or with ``--json`` the ``records`` (typed values under
+    snake_case keys: dicts, dataclasses or protobuf messages) as one JSON array."""
+    if TABLE_STYLE.json:
+        print_json(list(records), out)
+    else:
+        print_table(headers, rows, out)
+
+
+def print_record(record: object, print_text: Callable[[], None]) -> None:
+    """A single record: ``print_text`` prints its lines, or with ``--json`` the ``record`` is
+    printed as one JSON object."""
+    if TABLE_STYLE.json:
+        print_json(record)
+    else:
+        print_text()
+
+
+def print_page_json(page: object) -> bool:
+    """With ``--json``, a paged listing prints its whole page as one object (its items under
+    the gRPC field name, ``total`` where known and ``next_page_token``, empty on the last
+    page), so a script pages on from standard output; ``False`` without ``--json``."""
+    if not TABLE_STYLE.json:
+        return False
+    print_json(page)
+    return True
+
+
+def notice(text: str) -> None:
+    """A line beside a listing ("next page: ..."): on the standard output with the table, on
+    the standard error with ``--json`` so the output stays one JSON document."""
+    print(text, file=sys.stderr if TABLE_STYLE.json else sys.stdout)
 
 
 def _fitted(widths: list[int], numeric: list[bool], header_widths: list[int]) -> list[int]:

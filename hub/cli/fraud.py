@@ -25,7 +25,13 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from coalition.hub.v1 import fraud_pb2
 from hub.bootstrap import Hub
-from hub.cli.common import add_database_flag, opened
+from hub.cli.common import (
+    add_database_flag,
+    notice,
+    opened,
+    print_page_json,
+    print_record,
+)
 from hub.cli.fraud_views import (
     REPORT_COLUMNS,
     print_account,
@@ -38,6 +44,8 @@ from hub.cli.fraud_views import (
     print_timeline,
     report_rows,
 )
+from hub.cli.json_output import add_json_flag
+from hub.cli.progress import add_progress_flag, progress_for
 from hub.cli.staff_client import add_connection_flags, connected
 from hub.domain.errors import InvalidField
 from hub.domain.limits import HOLD_EXPIRY_WARNING_S
@@ -100,6 +108,8 @@ def _register_reads(actions: Any) -> list[argparse.ArgumentParser]:
     )
     timeline.add_argument("--page-token", default="", help="the next page, as the last said")
     timeline.set_defaults(run=run_timeline)
+    for listing in (queue, groups, flag, show, timeline):
+        add_json_flag(listing)
     return [queue, groups, flag, show, timeline]
 
 
@@ -176,6 +186,7 @@ def _register_reports(actions: Any) -> None:
     )
     report.add_argument("--days", type=int, default=1, help="how many dates (1..92)")
     report.add_argument("--csv", metavar="FILE", help="write CSV to FILE ('-': standard output)")
+    add_json_flag(report)
     report.set_defaults(run=run_report)
     add_connection_flags(report)
     scan = actions.add_parser(
@@ -185,6 +196,7 @@ def _register_reports(actions: Any) -> None:
     )
     scan.add_argument("--date", help="business date, YYYY-MM-DD (default: yesterday)")
     add_database_flag(scan)
+    add_progress_flag(scan)
     scan.set_defaults(run=run_scan)
 
 
@@ -208,9 +220,12 @@ def run_queue(args: argparse.Namespace) -> int:
     )
     with connected(args) as client:
         page = client.call(client.fraud.ListFlags, request)
+    if print_page_json(page):
+        print_expiring(page.expiring, HOLD_EXPIRY_WARNING_S, sys.stderr)
+        return 0
     print_flag_rows(page.flags)
     if page.next_page_token:
-        print(f"more flags: the next page is --page-token {page.next_page_token}")
+        notice(f"more flags: the next page is --page-token {page.next_page_token}")
     print_expiring(page.expiring, HOLD_EXPIRY_WARNING_S, sys.stderr)
     return 0
 
@@ -221,22 +236,22 @@ def run_groups(args: argparse.Namespace) -> int:
         response = client.call(client.fraud.ListFlagGroups, request)
     print_groups(response, args.by)
     if response.truncated:
-        print(f"(more groups than {args.limit}; raise --limit)")
+        notice(f"(more groups than {args.limit}; raise --limit)")
     return 0
 
 
 def run_flag(args: argparse.Namespace) -> int:
     with connected(args) as client:
-        print_flag(
-            client.call(client.fraud.GetFlag, fraud_pb2.GetFlagRequest(flag_id=args.flag_id))
-        )
+        flag = client.call(client.fraud.GetFlag, fraud_pb2.GetFlagRequest(flag_id=args.flag_id))
+    print_record(flag, lambda: print_flag(flag))
     return 0
 
 
 def run_show(args: argparse.Namespace) -> int:
     request = fraud_pb2.GetAccountRequest(member_id=args.member_id)
     with connected(args) as client:
-        print_account(client.call(client.fraud.GetAccount, request))
+        account = client.call(client.fraud.GetAccount, request)
+    print_record(account, lambda: print_account(account))
     return 0
 
 
@@ -246,10 +261,15 @@ def run_timeline(args: argparse.Namespace) -> int:
     )
     with connected(args) as client:
         timeline = client.call(client.fraud.GetMemberTimeline, request)
+    # Under --json the object carries its next_page_token.
+    print_record(timeline, lambda: _print_timeline_page(timeline))
+    return 0
+
+
+def _print_timeline_page(timeline: fraud_pb2.GetMemberTimelineResponse) -> None:
     print_timeline(timeline)
     if timeline.next_page_token:
         print(f"more: the next page is --page-token {timeline.next_page_token}")
-    return 0
 
 
 # -- changes --------------------------------------------------------------------------------
@@ -378,6 +398,8 @@ def _write_csv(rows: Sequence[Sequence[object]], out: TextIO) -> None:
 
 
 def run_report(args: argparse.Namespace) -> int:
+    if args.csv and args.json:
+        raise InvalidField("--csv and --json: choose one", field="csv")
     # No date: yesterday, in the coalition's time zone, which only the hub knows.
     request = fraud_pb2.GetReportRequest(
         date=args.date, days=args.days, days_ago=0 if args.date else 1
@@ -407,9 +429,9 @@ def _business_date(hub: Hub, text: str | None) -> date:
 
 
 def run_scan(args: argparse.Namespace) -> int:
-    with opened(args) as hub:
+    with opened(args) as hub, progress_for(args, "fraud scan") as progress:
         day = _business_date(hub, args.date)
-        done = hub.fraud_api().nightly_pass(RunNightlyPass(day))
+        done = hub.fraud_api().nightly_pass(RunNightlyPass(day), progress)
     print(
         f"nightly pass for {done.business_date}: {done.flags_raised} new flags "
         f"({done.farming} slow farming, {done.dormant_burns} dormant burns found)"

@@ -13,7 +13,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from coalition.hub.v1 import common_pb2, fraud_pb2
 from hub.api import fraud_convert
-from hub.cli.common import TABLE_STYLE, print_table
+from hub.cli.common import TABLE_STYLE, print_listing, print_table
 from hub.domain.currencies import currency
 from hub.domain.money import Money
 from hub.services.ports.reviews import QueuedFlag
@@ -94,9 +94,9 @@ def print_flag_rows(flags: Sequence[fraud_pb2.Flag], out: TextIO | None = None) 
     """The queue's rows: every column with ``--wide``; else the ones an analyst triages by,
     in 100 columns (partner, operation and purchase are on ``hub fraud flag``)."""
     if TABLE_STYLE.wide:
-        print_table(QUEUE_COLUMNS, [_wide_row(f) for f in flags], out)
+        print_listing(QUEUE_COLUMNS, [_wide_row(f) for f in flags], flags, out)
         return
-    print_table(COMPACT_QUEUE_COLUMNS, [_compact_row(f) for f in flags], out)
+    print_listing(COMPACT_QUEUE_COLUMNS, [_compact_row(f) for f in flags], flags, out)
 
 
 def _wide_row(f: fraud_pb2.Flag) -> tuple[object, ...]:
@@ -148,7 +148,7 @@ def print_expiring(expiring: Sequence[fraud_pb2.Flag], window_s: int, out: TextI
 
 
 def print_groups(response: fraud_pb2.ListFlagGroupsResponse, by: str) -> None:
-    print_table(
+    print_listing(
         (by, "identifier", "open", "score_max", "newest", "points", "held_left", "partners"),
         [
             (
@@ -163,6 +163,7 @@ def print_groups(response: fraud_pb2.ListFlagGroupsResponse, by: str) -> None:
             )
             for g in response.groups
         ],
+        response.groups,
     )
 
 
@@ -345,4 +346,4 @@ def report_rows(report: fraud_pb2.Report) -> list[Sequence[object]]:
 def print_report(view: FraudReportView | fraud_pb2.Report) -> None:
     """The report as a table (from the service's message, or the demo's result)."""
     report = view if isinstance(view, fraud_pb2.Report) else fraud_convert.report_message(view)
-    print_table(REPORT_COLUMNS, report_rows(report))
+    print_listing(REPORT_COLUMNS, report_rows(report), report.rows)

@@ -8,14 +8,12 @@ another person's ``approve``; smaller ones are posted at once.
 from __future__ import annotations
 
 import argparse
-import json
 import uuid
 from typing import Any
 
-from google.protobuf.json_format import MessageToDict
-
 from coalition.hub.v1 import common_pb2, goodwill_pb2, goodwill_pb2_grpc
 from hub.cli.common import add_reason_flag
+from hub.cli.json_output import add_json_flag, print_json
 from hub.cli.staff_client import StaffClient, add_connection_flags, connected
 from hub.services.goodwill import LIST_LIMIT_MAX
 
@@ -47,7 +45,7 @@ def register(subcommands: Any) -> None:
     listing.add_argument("--status", choices=tuple(_STATUSES), default="pending")
     listing.add_argument("--member", default="", help="one member's credits (id or prefix)")
     listing.add_argument("--limit", type=int, default=100, help=f"1 to {LIST_LIMIT_MAX}")
-    listing.add_argument("--json", action="store_true", help="print the answer as JSON")
+    add_json_flag(listing)
     add_connection_flags(listing)
     listing.set_defaults(run=run_list)
 
@@ -112,7 +110,7 @@ def run_list(args: argparse.Namespace) -> int:
     with connected(args) as client:
         answer = client.call(_stub(client).ListCredits, message)
     if args.json:
-        print(json.dumps(MessageToDict(answer, preserving_proto_field_name=True), indent=2))
+        print_json(list(answer.credits))
         return 0
     if not answer.credits:
         print(f"no {args.status} goodwill credits" if args.status != "all" else "no credits")

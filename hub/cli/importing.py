@@ -11,13 +11,13 @@ import argparse
 import csv
 import hashlib
 import sys
-import time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from hub.adapters.bulk_import import ImportAlreadyRunning, PostgresBulkImportStore
 from hub.bootstrap import Hub
 from hub.cli.common import add_database_flag, opened
+from hub.cli.progress import Display, add_progress_flag, progress_for
 from hub.domain.import_rows import RefusedRow
 from hub.services import bulk_import
 from hub.services.bulk_import import CHUNK_ROWS_DEFAULT, ImportFile, ImportOptions, ImportProgress
@@ -26,7 +26,7 @@ RUNTIME_FAILURE = 1
 USAGE_FAILURE = 2
 STOPPED = 1
 READ_BYTES = 1 << 20
-BAR_WIDTH = 30
+HEADER_LINES = 1
 REPORT_SUFFIX = ".refused.csv"
 
 
@@ -63,6 +63,7 @@ def register(subcommands: Any) -> None:
         help=f"rows per commit (default {CHUNK_ROWS_DEFAULT})",
     )
     add_database_flag(members)
+    add_progress_flag(members)
     members.set_defaults(run=run_members)
 
 
@@ -95,7 +96,10 @@ def _import(
     lines: int,
     options: ImportOptions,
 ) -> int:
-    with args.file.open(encoding="utf-8-sig", newline="") as text:
+    with (
+        args.file.open(encoding="utf-8-sig", newline="") as text,
+        progress_for(args, "import members") as shown,
+    ):
         done = bulk_import.import_members(
             args.partner_id,
             ImportFile(str(args.file), sha256, text),
@@ -104,7 +108,7 @@ def _import(
             hasher=hub.identifier_hasher(),
             clock=hub.clock,
             zone=hub.zone,
-            progress=Progress(lines, sys.stderr),
+            progress=ChunkProgress(lines, shown),
         )
     refusals = store.refusals()
     report = args.report or args.file.with_name(args.file.name + REPORT_SUFFIX)
@@ -115,12 +119,13 @@ def _import(
 
 def _digest_and_lines(path: Path) -> tuple[bytes, int]:
     """The file's SHA-256 (which names its run) and its line count (for the ETA)."""
-    digest, lines = hashlib.sha256(), 0
+    digest, lines, last = hashlib.sha256(), 0, b"\n"
     with path.open("rb") as data:
         while block := data.read(READ_BYTES):
             digest.update(block)
             lines += block.count(b"\n")
-    return digest.digest(), lines
+            last = block[-1:]
+    return digest.digest(), lines + (last != b"\n")  # a last line without its newline
 
 
 def _write_report(path: Path, refusals: list[RefusedRow] | Any) -> None:
@@ -148,35 +153,23 @@ def _print_summary(done: ImportProgress, report: Path | None) -> None:
         )
 
 
-class Progress:
-    """A bar on a terminal; elsewhere a line per committed chunk (logs, tests)."""
+class ChunkProgress:
+    """The import's report after each committed chunk, as rows of the file on a ``Display``
+    (a resumed import starts at the rows an earlier attempt committed)."""
 
-    def __init__(self, total_lines: int, out: TextIO) -> None:
-        self._total = max(total_lines, 1)
-        self._out = out
-        self._started = time.monotonic()
-        self._first_line: int | None = None
-        self._terminal = out.isatty()
+    def __init__(self, file_lines: int, shown: Display) -> None:
+        self._rows = max(file_lines - HEADER_LINES, 0)
+        self._shown = shown
+        self._started = False
 
     def __call__(self, done: ImportProgress) -> None:
-        if self._first_line is None:
-            self._first_line = done.resumed_from_line
-        elapsed_s = max(time.monotonic() - self._started, 1e-6)
-        rate = (done.line - self._first_line) / elapsed_s
-        left_s = (self._total + 1 - done.line) / rate if rate > 0 else 0.0
-        figures = (
-            f"line {done.line - 1:,} of {self._total:,}: {done.imported_members:,} imported, "
-            f"{done.refused_rows:,} refused, {rate:,.0f} rows/s, ETA {_clock(left_s)}"
-        )
-        if self._terminal:
-            filled = int(BAR_WIDTH * min(done.line / self._total, 1.0))
-            bar = "#" * filled + "." * (BAR_WIDTH - filled)
-            end = "\n" if done.line > self._total or done.stopped_at else ""
-            print(f"\r[{bar}] {figures}", end=end, file=self._out, flush=True)
-        else:
-            print(figures, file=self._out, flush=True)
+        if not self._started:
+            self._shown.stage("rows", self._rows, "rows", done=_rows_before(done.resumed_from_line))
+            self._started = True
+        detail = f"{done.imported_members:,} imported, {done.refused_rows:,} refused"
+        self._shown.update(_rows_before(done.line), detail)
 
 
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes}:{secs:02d}"
+def _rows_before(line: int) -> int:
+    """The data rows before the file's ``line`` (1-based, the header first)."""
+    return max(line - 1 - HEADER_LINES, 0)

@@ -21,13 +21,23 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from coalition.hub.v1 import admin_pb2
 from hub.bootstrap import Hub
 from hub.cli import member_merge
-from hub.cli.common import add_database_flag, add_reason_flag, opened, print_table
+from hub.cli.common import (
+    add_database_flag,
+    add_reason_flag,
+    opened,
+    print_listing,
+    print_record,
+    print_table,
+)
+from hub.cli.json_output import add_json_flag
+from hub.cli.progress import add_progress_flag, progress_for
 from hub.cli.staff_client import add_connection_flags, connected
 from hub.domain.contacts import Contact, ContactCipherError
 from hub.domain.ids import parse_id
 from hub.domain.members import Identifier, IdentifierKind
 from hub.domain.phones import check_phone_region
 from hub.services.commands import MemberRef
+from hub.services.results import MemberSummary
 
 MASTER_KEYS_NOTE = (
     "The hub operator's machine only: opens the database with the master keys "
@@ -55,12 +65,14 @@ def register(subcommands: Any) -> None:
     keys = actions.add_parser(
         "keys", help="rows per identifier and data key" + DIRECT, description=MASTER_KEYS_NOTE
     )
+    add_json_flag(keys)
     keys.set_defaults(run=run_keys)
     rekey = actions.add_parser(
         "rekey",
         help="re-seal every contact under the current data key" + DIRECT,
         description=MASTER_KEYS_NOTE,
     )
+    add_progress_flag(rekey)
     rekey.set_defaults(run=run_rekey)
     for action in (keys, rekey):
         add_database_flag(action)
@@ -89,6 +101,7 @@ def _register_show(actions: Any) -> None:
         "(default: --phone must be in international form, '+' and the country code)",
     )
     add_database_flag(show)
+    add_json_flag(show)
     show.set_defaults(run=run_show)
 
 
@@ -125,15 +138,17 @@ def _moment(message: Timestamp) -> datetime:
 def run_keys(args: argparse.Namespace) -> int:
     with opened(args) as hub:
         usage = hub.member_key_usage()
-    print_table(
-        ("data", "key id", "state", "rows"), [(u.purpose, u.key_id, u.state, u.rows) for u in usage]
+    print_listing(
+        ("data", "key id", "state", "rows"),
+        [(u.purpose, u.key_id, u.state, u.rows) for u in usage],
+        usage,
     )
     return 0
 
 
 def run_rekey(args: argparse.Namespace) -> int:
-    with opened(args) as hub:
-        report = hub.rekey_contacts()
+    with opened(args) as hub, progress_for(args, "member rekey") as progress:
+        report = hub.rekey_contacts(progress)
     print(f"{report.rekeyed} contacts re-sealed; all readable ones are under key {report.key_id}")
     if report.unreadable:
         print(
@@ -153,18 +168,75 @@ def _contact_lines(contact: Contact | None) -> list[str]:
     return [f"contact: {label} {value}" for label, value in (*shown, ("born", born)) if value]
 
 
-def _contact_of(hub: Hub, member_id: uuid.UUID) -> list[str]:
+def _contact_of(hub: Hub, member_id: uuid.UUID) -> Contact | ContactCipherError | None:
     try:
-        return _contact_lines(hub.member_contact(member_id))
+        return hub.member_contact(member_id)
     except ContactCipherError as error:
         # The rest of the member is still worth showing.
-        return [f"contact: unreadable ({error})"]
+        return error
 
 
 def run_show(args: argparse.Namespace) -> int:
     with opened(args) as hub:
         summary = hub.inspect_member(_member_ref(args))
         contact = _contact_of(hub, summary.member.member_id)
+    print_record(_member_record(summary, contact), lambda: _print_member(summary, contact))
+    return 0
+
+
+def _member_record(
+    summary: MemberSummary, contact: Contact | ContactCipherError | None
+) -> dict[str, object]:
+    member = summary.member
+    unreadable = isinstance(contact, ContactCipherError)
+    return {
+        "member_id": member.member_id,
+        "status": member.status,
+        "enrolled_at": member.enrolled_at,
+        "identifier_kinds": member.identifier_kinds,
+        "balance": summary.balance,
+        "contact": None if unreadable else contact,
+        "contact_error": str(contact) if unreadable else None,
+        "holds": [
+            {
+                "hold_id": h.id,
+                "partner_id": h.partner_id,
+                "order_id": h.order_id or None,
+                "status": h.status,
+                "points": h.points,
+                "captured_points": h.captured_points,
+                "value": h.value,
+                "created_at": h.created_at,
+                "expires_at": h.expires_at,
+                "resolved_at": h.resolved_at,
+                "transaction_id": h.transaction_id,
+            }
+            for h in summary.holds
+        ],
+        "lots": [
+            {
+                "lot_id": lot.id,
+                "partner_id": lot.partner_id,
+                "earn_transaction_id": lot.earn_transaction_id,
+                "status": lot.status,
+                "points": lot.points,
+                "remaining_points": lot.remaining_points,
+                "reserved_points": lot.reserved_points,
+                "created_at": lot.created_at,
+                "available_at": lot.available_at,
+                "expires_at": lot.expires_at,
+                "issue_price": lot.issue_price,
+            }
+            for lot in summary.lots
+        ],
+    }
+
+
+def _print_member(summary: MemberSummary, found: Contact | ContactCipherError | None) -> None:
+    if isinstance(found, ContactCipherError):
+        contact = [f"contact: unreadable ({found})"]
+    else:
+        contact = _contact_lines(found)
     member, balance = summary.member, summary.balance
     kinds = ", ".join(kind.value for kind in member.identifier_kinds) or "none"
     print(
@@ -222,4 +294,3 @@ def run_show(args: argparse.Namespace) -> int:
             for lot in summary.lots
         ],
     )
-    return 0

@@ -18,7 +18,8 @@ from coalition.hub.v1 import admin_pb2, common_pb2, rules_pb2
 from hub.api import rules_convert
 from hub.api.convert import timestamp
 from hub.cli import api_keys, partner_webhooks
-from hub.cli.common import add_reason_flag, print_table
+from hub.cli.common import add_reason_flag, print_listing, print_record, print_table
+from hub.cli.json_output import add_json_flag
 from hub.cli.rule_text import instant, summary
 from hub.cli.staff_client import StaffClient, add_connection_flags, connected
 from hub.domain.errors import InvalidField
@@ -144,6 +145,8 @@ def register(subcommands: Any) -> None:
             action.add_argument("partner_id")
         if name in ("disable", "enable"):
             add_reason_flag(action)
+        if name in ("list", "show"):
+            add_json_flag(action)
         action.set_defaults(run=run)
     for action in actions.choices.values():
         add_connection_flags(action)
@@ -285,7 +288,15 @@ def run_show(args: argparse.Namespace) -> int:
     with connected(args) as client:
         partner = _get(client, args.partner_id)
         request = rules_pb2.ListRulesRequest(partner_id=args.partner_id)
-        listed = rules_convert.listed(client.call(client.rules.ListRules, request))
+        rules = client.call(client.rules.ListRules, request)
+    print_record(
+        {"partner": partner, "rules": rules},
+        lambda: _print_partner(partner, rules_convert.listed(rules)),
+    )
+    return 0
+
+
+def _print_partner(partner: admin_pb2.Partner, listed: RulesListed) -> None:
     _print_partners([partner])
     print()
     print_table(
@@ -300,7 +311,6 @@ def run_show(args: argparse.Namespace) -> int:
     for kind, title in ((RuleKind.EXCLUSIONS, "exclusions"), (RuleKind.CAMPAIGN, "campaigns")):
         print()
         _print_rules(title, kind, listed)
-    return 0
 
 
 def _print_settings(partner: admin_pb2.Partner) -> None:
@@ -427,4 +437,4 @@ def _print_partners(partners: Sequence[admin_pb2.Partner]) -> None:
         "phone region",
         "issued points",
     )
-    print_table(headers, rows)
+    print_listing(headers, rows, partners)

@@ -22,7 +22,8 @@ from coalition.hub.v1 import rules_pb2
 from fraud.thresholds import DEFAULT_THRESHOLDS, FraudThresholds, Threshold
 from hub.api import rules_convert
 from hub.api.convert import timestamp
-from hub.cli.common import add_reason_flag, print_table
+from hub.cli.common import add_reason_flag, print_record, print_table
+from hub.cli.json_output import add_json_flag
 from hub.cli.partners import OPERATOR_NOTE
 from hub.cli.rule_text import WEEKDAYS, details, instant, summary
 from hub.cli.staff_client import add_connection_flags, connected
@@ -49,6 +50,7 @@ from hub.domain.rules import (
     TierScheme,
     WelcomeBonus,
 )
+from hub.services.results import RuleHistory, RulesListed
 
 Build = Callable[[argparse.Namespace], tuple[str, Definition]]
 """The rule id given (empty: derived from the definition) and the definition."""
@@ -414,6 +416,8 @@ def register(subcommands: Any) -> None:
     show = actions.add_parser("show", help="every version of a rule")
     show.add_argument("rule_id")
     show.set_defaults(run=run_show)
+    add_json_flag(listed)
+    add_json_flag(show)
     for action in actions.choices.values():
         add_connection_flags(action)
 
@@ -462,7 +466,12 @@ def run_list(args: argparse.Namespace) -> int:
     at = _instant(args.at, "--at", InvalidField) if args.at else None
     request = rules_pb2.ListRulesRequest(partner_id=args.partner or "", at=timestamp(at))
     with connected(args) as client:
-        listed = rules_convert.listed(client.call(client.rules.ListRules, request))
+        answer = client.call(client.rules.ListRules, request)
+    print_record(answer, lambda: _print_listed(rules_convert.listed(answer)))
+    return 0
+
+
+def _print_listed(listed: RulesListed) -> None:
     # An end has no definition, so no partner of its own: it ends the partner's rule.
     partners = {
         v.rule_id: v.partner_id for v in (*listed.in_force, *listed.scheduled) if not v.ended
@@ -472,7 +481,6 @@ def run_list(args: argparse.Namespace) -> int:
     print()
     print("scheduled")
     _print_versions(listed.scheduled, partners)
-    return 0
 
 
 def _print_versions(versions: tuple[RuleVersion, ...], partners: dict[str, str | None]) -> None:
@@ -494,7 +502,12 @@ def _print_versions(versions: tuple[RuleVersion, ...], partners: dict[str, str |
 def run_show(args: argparse.Namespace) -> int:
     request = rules_pb2.GetRuleRequest(rule_id=args.rule_id)
     with connected(args) as client:
-        history = rules_convert.history(client.call(client.rules.GetRule, request))
+        answer = client.call(client.rules.GetRule, request)
+    print_record(answer, lambda: _print_history(rules_convert.history(answer)))
+    return 0
+
+
+def _print_history(history: RuleHistory) -> None:
     print(f"rule {history.rule_id}")
     for version in history.versions:
         print()
@@ -510,7 +523,6 @@ def run_show(args: argparse.Namespace) -> int:
     if last.kind is RuleKind.CAMPAIGN:
         print()
         print(_budget_line(history.versions, history.budget_spent_points))
-    return 0
 
 
 def _budget_line(versions: tuple[RuleVersion, ...], spent_points: int) -> str:

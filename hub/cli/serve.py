@@ -181,7 +181,11 @@ def _serve(
     sweeper = sweeper_thread(hub.operator.sweep, settings.sweep_interval_s)
     if background and settings.sweep_interval_s > 0:
         sweeper.start()
-    events_relay = relay.RelayThread.if_enabled(hub.engine) if background else None
+    events_relay = (  # its counts are shown on this hub's ops port
+        relay.RelayThread.if_enabled(hub.engine, registry=running.metrics.registry)
+        if background
+        else None
+    )
     if events_relay is not None:
         events_relay.start()
     if nightly is not None:

@@ -16,15 +16,23 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
 from coalition.hub.v1 import settlement_pb2
 from hub import bootstrap
-from hub.cli.common import add_database_flag, opened
+from hub.cli.common import (
+    add_database_flag,
+    notice,
+    opened,
+    print_page_json,
+    print_record,
+)
+from hub.cli.json_output import add_json_flag
+from hub.cli.progress import Display, add_progress_flag, progress_for
 from hub.cli.settle_views import (
     by_kind,
     counts_of,
@@ -68,6 +76,7 @@ def register(subcommands: Any) -> None:
     due.add_argument("--date", help="business date YYYY-MM-DD (default: every day due)")
     due.add_argument("--out", metavar="DIR", help="also write the statements under DIR")
     add_database_flag(due)
+    add_progress_flag(due)
     due.set_defaults(run=run_settle_due)
 
 
@@ -75,6 +84,7 @@ def _register_runs(actions: Any) -> list[argparse.ArgumentParser]:
     run = actions.add_parser("run", help="settle one closed day, or every closed unsettled day")
     run.add_argument("--date", help="business date YYYY-MM-DD (default: every day due)")
     run.add_argument("--out", metavar="DIR", help="also write the statements under DIR")
+    add_progress_flag(run)
     run.set_defaults(run=run_run)
     show = actions.add_parser("show", help="a run: matrix, net positions, transfers")
     show.add_argument("--date", help="business date YYYY-MM-DD (default: the latest run)")
@@ -89,6 +99,7 @@ def _register_runs(actions: Any) -> list[argparse.ArgumentParser]:
         help=f"days per page (default 31, at most {SETTLEMENT_DAYS_PAGE_SIZE_MAX})",
     )
     days.add_argument("--page-token", default="", metavar="TOKEN", help="the next page's")
+    add_json_flag(days)
     days.set_defaults(run=run_days)
     written = actions.add_parser("statements", help="write every partner's signed statements")
     written.add_argument("--date", required=True, help="business date YYYY-MM-DD")
@@ -96,6 +107,7 @@ def _register_runs(actions: Any) -> list[argparse.ArgumentParser]:
     written.set_defaults(run=run_statements)
     owed = actions.add_parser("liabilities", help="points outstanding per issuer, and value")
     owed.add_argument("--date", help="a settled day (default: the latest)")
+    add_json_flag(owed)
     owed.set_defaults(run=run_liabilities)
     return [run, show, days, written, owed]
 
@@ -120,6 +132,7 @@ def _register_reconciliation(actions: Any) -> list[argparse.ArgumentParser]:
         help=f"exceptions per page (default 100, at most {EXCEPTIONS_PAGE_SIZE_MAX})",
     )
     listed.add_argument("--page-token", default="", metavar="TOKEN", help="the next page's")
+    add_json_flag(listed)
     listed.set_defaults(run=run_exceptions)
     accept = actions.add_parser("accept", help="accept an exception with a note")
     accept.add_argument("exception_id")
@@ -168,32 +181,25 @@ def _date_text(text: str | None) -> str:
     return business_date(text).isoformat() if text is not None else ""
 
 
-class ProgressPrinter:
-    """Prints each step to standard error with the seconds since the command began."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock, self._started = clock, clock()
-
-    def __call__(self, step: str) -> None:
-        print(f"[{self._clock() - self._started:7.2f} s] {step}", file=sys.stderr, flush=True)
-
-
 # -- runs -----------------------------------------------------------------------------------
 
 
 def run_run(args: argparse.Namespace) -> int:
-    day, progress = _date_text(args.date), ProgressPrinter()
-    with connected(args) as client:
+    day = _date_text(args.date)
+    with connected(args) as client, progress_for(args, "settle run") as progress:
         days = [day] if day else _due_days(client)
+        progress.stage("settling days", len(days), "days")
         for due in days:
+            progress.note(f"settling {due} on the hub")
             ran = client.call(
                 client.settlement.RunSettlement,
                 settlement_pb2.RunSettlementRequest(business_date=due),
             )
-            progress(f"settled {due} on the hub")
+            progress.clear()  # the day's figures go to standard output, maybe the same terminal
             print_run(run_view(ran))
             if args.out:
                 write_statements(client, ran, Path(args.out))
+            progress.advance(1, f"settled {due} on the hub")
     if not days:
         print("nothing to settle: every closed business day is settled")
     return 0
@@ -227,13 +233,16 @@ def _day_pages(client: StaffClient) -> Iterator[settlement_pb2.ListSettlementDay
 def run_settle_due(args: argparse.Namespace) -> int:
     """The operator's cron run: every day due (or ``--date``), as the nightly thread runs."""
     day = business_date(args.date) if args.date else None
-    progress = ProgressPrinter()
-    with opened(args) as hub:
+    with opened(args) as hub, progress_for(args, "settle-due") as progress:
         api = hub.settlement_api()
         if day is None:
             runs = api.run_due(SCHEDULER, progress)
         else:
-            runs = [api.run(RunSettlement(day, SCHEDULER), progress)]
+            progress.stage("settling days", 1, "days")
+            steps = partial(_day_step, progress, day)
+            runs = [api.run(RunSettlement(day, SCHEDULER), steps)]
+            progress.advance(1, f"settled {day.isoformat()}")
+        progress.finish()
         for settled in runs:
             print(f"settled {settled.business_date.isoformat()} as {settled.run_by}")
             if args.out:
@@ -241,6 +250,11 @@ def run_settle_due(args: argparse.Namespace) -> int:
     if not runs:
         print("nothing to settle: every closed business day is settled")
     return 0
+
+
+def _day_step(progress: Display, day: date, step: str) -> None:
+    """A step of the day's run (``hub.services.ports.settlement.Progress``), as a note."""
+    progress.note(f"{day.isoformat()}: {step}")
 
 
 def _get(client: StaffClient, day: str) -> settlement_pb2.SettlementRun:
@@ -367,7 +381,8 @@ def _signature_path(path: Path) -> Path:
 def run_liabilities(args: argparse.Namespace) -> int:
     request = settlement_pb2.GetLiabilitiesRequest(business_date=_date_text(args.date))
     with connected(args) as client:
-        print_liabilities(client.call(client.settlement.GetLiabilities, request))
+        owed = client.call(client.settlement.GetLiabilities, request)
+    print_record(owed, lambda: print_liabilities(owed))
     return 0
 
 
@@ -412,8 +427,10 @@ def run_exceptions(args: argparse.Namespace) -> int:
     )
     with connected(args) as client:
         page = client.call(client.settlement.ListExceptions, request)
+    if print_page_json(page):
+        return 0
     print_page(page.exceptions, page.total, page.next_page_token)
-    print(by_kind(counts_of(page)))
+    notice(by_kind(counts_of(page)))
     return 0
 
 

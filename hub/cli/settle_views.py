@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from coalition.hub.v1 import settlement_pb2
-from hub.cli.common import print_table
+from hub.cli.common import notice, print_listing, print_page_json, print_table
 from hub.domain.currencies import currency
 from hub.domain.money import Money
 from hub.services.ports.reconciliation import ExceptionCounts
@@ -180,13 +180,16 @@ def print_liabilities(owed: settlement_pb2.Liabilities) -> None:
 
 def print_days(page: settlement_pb2.ListSettlementDaysResponse) -> None:
     """Days newest first: state, exceptions, reports in, and who ran and approved them."""
-    print_table(
+    if print_page_json(page):
+        return
+    print_listing(
         ("day", "state", "open", "accepted", "reports", "ran by", "approved by", "accepted by"),
         [_day_row(day) for day in page.days],
+        page.days,
     )
-    print(f"showing {len(page.days)} of {page.total} days")
+    notice(f"showing {len(page.days)} of {page.total} days")
     if page.next_page_token:
-        print(f"next page: --page-token {page.next_page_token}")
+        notice(f"next page: --page-token {page.next_page_token}")
 
 
 def _day_row(day: settlement_pb2.SettlementDay) -> tuple[object, ...]:
@@ -220,13 +223,14 @@ def print_page(
     """A page of exceptions, and whether it is all of them."""
     shown = list(exceptions)
     print_exceptions(shown)
-    print(f"showing {len(shown)} of {total} exceptions")
+    notice(f"showing {len(shown)} of {total} exceptions")
     if next_token:
-        print(f"next page: --page-token {next_token}")
+        notice(f"next page: --page-token {next_token}")
 
 
 def print_exceptions(exceptions: Iterable[settlement_pb2.ReconciliationException]) -> None:
-    print_table(
+    shown = list(exceptions)
+    print_listing(
         (
             "exception",
             "partner",
@@ -254,6 +258,7 @@ def print_exceptions(exceptions: Iterable[settlement_pb2.ReconciliationException
                 e.status,
                 e.note or None,
             )
-            for e in exceptions
+            for e in shown
         ],
+        shown,
     )

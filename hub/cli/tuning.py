@@ -7,13 +7,11 @@ Calls ``FraudTuningService.PreviewThresholds`` as the staff member whose profile
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
-from google.protobuf.json_format import MessageToDict
-
 from coalition.hub.v1 import tuning_pb2, tuning_pb2_grpc
-from hub.cli.common import print_table
+from hub.cli.common import print_record, print_table
+from hub.cli.json_output import add_json_flag
 from hub.cli.staff_client import add_connection_flags, connected
 from hub.services.fraud_tuning import PREVIEW_DAYS_MAX, SETTINGS
 
@@ -50,7 +48,7 @@ def register(subcommands: Any) -> None:
         help="a change, e.g. terminal_cards.review_at=90, history_multiple.deny_at=never or "
         "till_window_s=1800 (repeatable)",
     )
-    preview.add_argument("--json", action="store_true", help="print the answer as JSON")
+    add_json_flag(preview)
     add_connection_flags(preview)
     preview.set_defaults(run=run_preview)
 
@@ -71,10 +69,7 @@ def run_preview(args: argparse.Namespace) -> int:
     with connected(args) as client:
         stub = tuning_pb2_grpc.FraudTuningServiceStub(client.channel)  # type: ignore[no-untyped-call]
         answer = client.call(stub.PreviewThresholds, request)
-    if args.json:
-        print(json.dumps(MessageToDict(answer, preserving_proto_field_name=True), indent=2))
-    else:
-        _print(answer)
+    print_record(answer, lambda: _print(answer))
     return 0
 
 

@@ -12,6 +12,7 @@ from functools import partial
 
 from hub.domain.contacts import Contact, ContactCipher, ContactCipherError, Sealed
 from hub.services.ports.contacts import SealedContact
+from hub.services.ports.progress import SILENT, WorkProgress
 from hub.services.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from hub.services.results import ContactsRekeyed
 from hub.services.transactions import run
@@ -80,18 +81,30 @@ def rekey_contacts(
     uow_factory: UnitOfWorkFactory,
     cipher: ContactCipher | None,
     batch_size: int = CONTACT_REKEY_BATCH_MAX,
+    progress: WorkProgress = SILENT,
 ) -> ContactsRekeyed:
     """Re-seal every contact under the current data key, one transaction per batch, so a retired
-    data key can then be dropped. Safe to run twice, or twice at once."""
+    data key can then be dropped. Safe to run twice, or twice at once. ``progress`` hears of
+    each batch, against the contacts under other keys when it began."""
     keys = require_cipher(cipher)
+    progress.stage("re-sealing contacts", _stale_count(uow_factory, keys.key_id), "contacts")
     after, rekeyed, unreadable = _BEFORE_ALL_MEMBERS, 0, 0
     while True:
         rekey = partial(_rekey_batch, cipher=keys, after=after, limit=batch_size)
         batch = run(rekey, uow_factory=uow_factory)
         after, rekeyed = batch.last_member_id, rekeyed + batch.rekeyed
         unreadable += batch.size - batch.rekeyed
+        if batch.size:
+            progress.advance(batch.size, f"{unreadable:,} unreadable" if unreadable else "")
         if batch.size < batch_size:
             return ContactsRekeyed(keys.key_id, rekeyed, unreadable)
+
+
+def _stale_count(uow_factory: UnitOfWorkFactory, key_id: str) -> int:
+    """Contacts sealed under another key than ``key_id``: one count per key, read once."""
+    with uow_factory(read_only=True) as uow:
+        counts = uow.contacts.key_counts()
+    return sum(rows for sealed_by, rows in counts.items() if sealed_by != key_id)
 
 
 def _rekey_batch(uow: UnitOfWork, *, cipher: ContactCipher, after: uuid.UUID, limit: int) -> _Batch:

@@ -23,6 +23,7 @@ from hub.domain.flags import Flag
 from hub.domain.ids import new_id
 from hub.services.commands import RunNightlyPass
 from hub.services.fraud_review import day_window
+from hub.services.ports.progress import SILENT, WorkProgress
 from hub.services.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from hub.services.results import NightlyPassReport
 from hub.services.rule_cache import RuleCache
@@ -77,13 +78,17 @@ def _farming(
     day: date,
     zone: ZoneInfo,
     now: datetime,
+    progress: WorkProgress,
 ) -> tuple[int, int]:
     """(members found, flags raised) for slow farming over each partner's window."""
     found = raised = 0
     _, until = day_window(day, zone)
-    for days, group in _groups(by_partner, lambda t: t.farming_days):
+    windows = list(_groups(by_partner, lambda t: t.farming_days))
+    progress.stage("slow farming", len(windows), "windows")
+    for days, group in windows:
         earns = [e for e in (_lowest(t.farming_earns) for t in group.values()) if e is not None]
         if not earns:
+            progress.advance(1)
             continue
         since, _ = day_window(day - timedelta(days=days - 1), zone)
         min_active = min(t.farming_min_active_days for t in group.values())
@@ -93,6 +98,7 @@ def _farming(
             assessment = assess_farming(facts, group[facts.partner_id])
             found += assessment.decision is not Decision.ALLOW
             raised += _raise(uow, facts, assessment, facts.points, day, now)
+        progress.advance(1, f"{found:,} found")
     return found, raised
 
 
@@ -102,11 +108,14 @@ def _dormant_burns(
     day: date,
     zone: ZoneInfo,
     now: datetime,
+    progress: WorkProgress,
 ) -> tuple[int, int]:
     """(members found, flags raised) for burns on ``day`` after a long silence."""
     found = raised = 0
     start, end = day_window(day, zone)
-    for days, group in _groups(by_partner, lambda t: t.dormant_days):
+    windows = list(_groups(by_partner, lambda t: t.dormant_days))
+    progress.stage("dormant burns", len(windows), "windows")
+    for days, group in windows:
         idle_since, _ = day_window(day - timedelta(days=days), zone)
         min_points = min(t.dormant_min_points for t in group.values())
         for facts in uow.reviews.dormant_burns(start, end, idle_since, min_points):
@@ -115,11 +124,13 @@ def _dormant_burns(
             assessment = assess_dormant_burn(facts, group[facts.partner_id])
             found += assessment.decision is not Decision.ALLOW
             raised += _raise(uow, facts, assessment, facts.burned_points, day, now)
+        progress.advance(1, f"{found:,} found")
     return found, raised
 
 
 def nightly_pass(
     cmd: RunNightlyPass,
+    progress: WorkProgress = SILENT,
     *,
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
@@ -127,7 +138,8 @@ def nightly_pass(
     rules: RuleCache,
 ) -> NightlyPassReport:
     """Scan the business date for slow farming and dormant burns and flag what the partners'
-    thresholds (in force at the end of that date) call suspicious; safe to run again."""
+    thresholds (in force at the end of that date) call suspicious; safe to run again.
+    ``progress`` hears of each scan (one per window length the partners use)."""
 
     def scan(uow: UnitOfWork) -> NightlyPassReport:
         now = clock.now()
@@ -136,8 +148,9 @@ def nightly_pass(
         in_force_at = min(now, day_end - timedelta(microseconds=1))
         ruleset = rules.ruleset(uow, uow.rules.generation(), in_force_at)
         by_partner = {p.id: ruleset.fraud_thresholds(p.id) for p in uow.partners.list()}
-        farming, farming_flags = _farming(uow, by_partner, cmd.business_date, zone, now)
-        dormant, dormant_flags = _dormant_burns(uow, by_partner, cmd.business_date, zone, now)
+        day = cmd.business_date
+        farming, farming_flags = _farming(uow, by_partner, day, zone, now, progress)
+        dormant, dormant_flags = _dormant_burns(uow, by_partner, day, zone, now, progress)
         return NightlyPassReport(cmd.business_date, farming_flags + dormant_flags, farming, dormant)
 
     return run(scan, uow_factory=uow_factory)

@@ -420,6 +420,8 @@ class SettlementRunView:
     unreported: tuple[str, ...]
     """Partners that sent no report for the day: not reconciled (they do not block approval)."""
     approval_note: str | None = None
+    run_duration_s: float | None = None
+    """How long the run took; ``None`` for runs settled before the hub kept it."""
 
 
 @dataclass(frozen=True, slots=True)

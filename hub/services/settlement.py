@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from functools import partial
+from time import monotonic
 from zoneinfo import ZoneInfo
 
 from hub.domain.audit import AuditEvent
@@ -28,6 +30,7 @@ from hub.domain.errors import EarlierDayUnsettled, SettlementNotFound, SigningKe
 from hub.domain.money import Rounding
 from hub.services import audit, outbox, transactions
 from hub.services.commands import Attribution, GetStatement, RunSettlement
+from hub.services.ports.progress import SILENT, WorkProgress
 from hub.services.ports.settlement import Progress, StoredRun, StoredStatement
 from hub.services.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from hub.services.results import (
@@ -77,6 +80,9 @@ def run_settlement(
 ) -> SettlementRunView:
     """Settle ``cmd.business_date`` once it has closed; a settled day is returned as stored."""
     signer, now = settings.require_signer(), clock.now()
+    # A duration is measured, not read off ``clock``: the hub's clock may be a simulated one
+    # (the demo's days) or step while the run works.
+    started_s = monotonic()
 
     def settle_day(uow: UnitOfWork) -> SettlementRunView:
         if stored := uow.settlement.run(cmd.business_date):
@@ -90,6 +96,7 @@ def run_settlement(
         stored, signed = _signed(settlement, cmd, now, roundings, settings, signer)
         # What this run saw, so the next one settles what it could not (late operations).
         stored = replace(stored, snapshot=uow.settlement.snapshot())
+        stored = replace(stored, started_at=now, finished_at=_finished(now, started_s))
         uow.settlement.add_run(stored, signed, settlement.outstanding)
         for statement in signed:
             uow.outbox.add(outbox.settlement_ready(cmd.business_date, statement.partner_id, now))
@@ -97,6 +104,11 @@ def run_settlement(
         return _view(stored, settlement, open_exceptions=0, reported=())
 
     return transactions.run(settle_day, uow_factory=uow_factory, snapshot=True)
+
+
+def _finished(started_at: datetime, started_s: float) -> datetime:
+    """When the run's work was done: its start plus the time measured since."""
+    return started_at + timedelta(seconds=max(0.0, monotonic() - started_s))
 
 
 def _next_day(
@@ -185,29 +197,35 @@ def _run_event(cmd: RunSettlement, settlement: Settlement) -> AuditEvent:
 
 def run_due(
     by: Attribution,
-    progress: Progress | None = None,
+    progress: WorkProgress = SILENT,
     *,
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
     settings: SettlementSettings,
 ) -> list[SettlementRunView]:
     """Settle every closed day not settled yet, oldest first (the nightly schedule): from the
-    day after the latest run, or only the latest closed day when nothing was ever settled."""
+    day after the latest run, or only the latest closed day when nothing was ever settled.
+    ``progress`` hears of each day settled, and of each step of the day being settled."""
     latest_closed = latest_closed_day(clock.now(), settings.zone, settings.cutoff, settings.grace_s)
     with uow_factory(read_only=True) as uow:
         latest = uow.settlement.latest_run()
     first = latest.business_date + _ONE_DAY if latest else latest_closed
     days = [first + _ONE_DAY * n for n in range((latest_closed - first).days + 1)]
-    return [
-        run_settlement(
-            RunSettlement(day, by),
-            progress,
-            uow_factory=uow_factory,
-            clock=clock,
-            settings=settings,
+    progress.stage("settling days", len(days), "days")
+    runs = []
+    for day in days:
+        steps = partial(_day_step, progress, day)
+        cmd = RunSettlement(day, by)
+        runs.append(
+            run_settlement(cmd, steps, uow_factory=uow_factory, clock=clock, settings=settings)
         )
-        for day in days
-    ]
+        progress.advance(1, f"settled {day.isoformat()}")
+    return runs
+
+
+def _day_step(progress: WorkProgress, day: date, step: str) -> None:
+    """A step of one day's run, as a note of the days' progress."""
+    progress.note(f"{day.isoformat()}: {step}")
 
 
 def get_settlement(
@@ -262,6 +280,7 @@ def _view(
         open_exceptions=open_exceptions,
         unreported=tuple(p.partner_id for p in settlement.partners if p.partner_id not in reported),
         approval_note=stored.approval_note,
+        run_duration_s=stored.duration_s,
     )
 
 

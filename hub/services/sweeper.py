@@ -32,6 +32,7 @@ from hub.domain.lots import Lot, LotUpdate, expire
 from hub.domain.rule_checks import FRAUD_WINDOW_MAX_S
 from hub.services import outbox, releases
 from hub.services.periodic import PeriodicThread
+from hub.services.ports.progress import SILENT, WorkProgress
 from hub.services.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory, record
 from hub.services.transactions import run
 
@@ -180,29 +181,45 @@ def sweep(
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
     rounds_max: int = 1000,
-    review_tiers: Callable[[], int] | None = None,
+    review_tiers: Callable[[WorkProgress], int] | None = None,
+    progress: WorkProgress = SILENT,
 ) -> SweepReport:
     """One pass over everything due: holds first (they give points back), then maturation,
     then expiry, then old fraud counters, after the tier reviews. Each kind stops when nothing
-    is left or after ``rounds_max`` transactions."""
-    report = SweepReport(tiers_changed=review_tiers() if review_tiers else 0)
+    is left or after ``rounds_max`` transactions; ``progress`` hears of each transaction."""
+    report = SweepReport(tiers_changed=_reviewed(review_tiers, progress))
+    progress.stage("expiring holds", unit="holds")
     for _ in range(rounds_max):
         if not expire_one_hold(uow_factory, clock):
             break
         report += SweepReport(holds_expired=1)
-    steps = (
-        (mature_lots, "lots_matured"),
-        (expire_lots, "lots_expired"),
-        (announce_expiring, "expiry_notices"),
-        (prune_fraud_counters, "fraud_counters_pruned"),
-    )
-    for step, field in steps:
+        progress.advance(1)
+    for step, field, name, unit in _STEPS:
+        progress.stage(name, unit=unit)
         for _ in range(rounds_max):
             done = step(uow_factory, clock)
             if not done:
                 break
             report += SweepReport(**{field: done})
+            progress.advance(done)
     return report
+
+
+_STEPS = (
+    (mature_lots, "lots_matured", "maturing pending points", "lots"),
+    (expire_lots, "lots_expired", "expiring points", "lots"),
+    (announce_expiring, "expiry_notices", "announcing expiring points", "lots"),
+    (prune_fraud_counters, "fraud_counters_pruned", "pruning fraud counters", "counters"),
+)
+"""The batched kinds of work, in order: (step, report field, stage, unit)."""
+
+
+def _reviewed(review_tiers: Callable[[WorkProgress], int] | None, progress: WorkProgress) -> int:
+    """Tiers changed by the reviews of the members due one."""
+    if review_tiers is None:
+        return 0
+    progress.stage("reviewing tiers", unit="members")
+    return review_tiers(progress)
 
 
 def sweep_logged(sweep: Callable[[], SweepReport]) -> None:

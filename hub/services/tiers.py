@@ -15,21 +15,30 @@ from hub.domain import earn_rules
 from hub.domain.clock import Clock
 from hub.domain.limits import SWEEP_BATCH_MAX
 from hub.services import outbox
+from hub.services.ports.progress import SILENT, WorkProgress
 from hub.services.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from hub.services.rule_cache import RuleCache
 from hub.services.transactions import run
 
 
 def review_tiers(
-    *, uow_factory: UnitOfWorkFactory, clock: Clock, zone: ZoneInfo, rules: RuleCache
+    progress: WorkProgress = SILENT,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    zone: ZoneInfo,
+    rules: RuleCache,
 ) -> int:
-    """Review every member due in the current period, in batches; how many changed tier."""
+    """Review every member due in the current period, in batches; how many changed tier.
+    ``progress`` hears of each batch."""
     changed = 0
     while True:
         batch_changed, batch_size = run(
             lambda uow: _review_batch(uow, clock, zone, rules), uow_factory=uow_factory
         )
         changed += batch_changed
+        if batch_size:
+            progress.advance(batch_size, f"{changed:,} changed tier")
         if batch_size < SWEEP_BATCH_MAX:
             return changed
 

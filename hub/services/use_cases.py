@@ -62,7 +62,6 @@ from hub.services.commands import (
     ResolveFlags,
     RevokeApiKey,
     RevokeCredential,
-    RunNightlyPass,
     SetOfflineWindow,
     SetPartnerStatus,
     SetPhoneRegion,
@@ -149,7 +148,8 @@ class OperatorUseCases:
     get_partner: Callable[[str], PartnerView]
     list_partners: Callable[[], list[PartnerView]]
     verify_ledger: Callable[[], LedgerReport]
-    sweep: Callable[[], SweepReport]
+    sweep: Callable[..., SweepReport]
+    """One pass over everything due: ``sweep(progress=SILENT)`` (``hub sweep`` shows it)."""
     record_credential: Callable[[RecordCredential], Credential]
     revoke_credential: Callable[[RevokeCredential], Credential]
     list_credentials: Callable[[str | None], list[Credential]]
@@ -157,8 +157,9 @@ class OperatorUseCases:
     create_api_key: Callable[[CreateApiKey], NewApiKey]
     revoke_api_key: Callable[[RevokeApiKey], ApiKey]
     list_api_keys: Callable[[str | None], list[ApiKey]]
-    set_webhook: Callable[[str, str, Attribution], WebhookView]
-    """The partner, its https:// URL, who and why (``hub.services.event_settings``)."""
+    set_webhook: Callable[..., WebhookView]
+    """The partner, its https:// URL, who and why, and optionally ``deliver_from`` (a time)
+    (``hub.services.event_settings``)."""
     get_webhook: Callable[[str], WebhookView]
     rotate_webhook_secret: Callable[[str, Attribution], WebhookView]
     set_expiry_notice_days: Callable[[str, int, Attribution], WebhookView]
@@ -187,7 +188,8 @@ class FraudUseCases:
     decline_hold: Callable[[DeclineHold], ReviewedHold]
     resolve_flag: Callable[[ResolveFlag], Flag]
     report: Callable[[FraudReport], FraudReportView]
-    nightly_pass: Callable[[RunNightlyPass], NightlyPassReport]
+    nightly_pass: Callable[..., NightlyPassReport]
+    """``nightly_pass(RunNightlyPass, progress=SILENT)``: ``hub fraud scan``."""
     flag_groups: Callable[[ListFlagGroups], FlagGroupsView]
     resolve_flags: Callable[[ResolveFlags], FlagsResolved]
     timeline: Callable[[GetMemberTimeline], MemberTimelineView]
@@ -204,7 +206,8 @@ class SettlementUseCases:
     """Settle one closed day: ``run(RunSettlement, progress=None)``."""
     run_due: Callable[..., list[SettlementRunView]]
     """Settle every closed day not settled yet, in order: ``run_due(Attribution,
-    progress=None)`` (the nightly schedule and the operator's ``hub settle-due``)."""
+    progress=SILENT)`` with a ``WorkProgress`` (the nightly schedule and the operator's
+    ``hub settle-due``)."""
     get: Callable[[date | None], SettlementRunView]
     """A settled day's run; the latest with ``None``."""
     statement: Callable[[GetStatement], StatementView]

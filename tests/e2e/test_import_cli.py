@@ -77,6 +77,9 @@ def test_an_import_prints_what_it_did_and_reports_refused_rows_with_their_lines(
 
     assert done.returncode == 0, done.stderr
     assert "imported 2 members with 30 points" in done.stdout
+    [progress] = done.stderr.splitlines()
+    assert "import members: rows 4/4 rows (100%)" in progress
+    assert progress.endswith("2 imported, 2 refused")
     assert f"refused 2 rows: {report}" in done.stdout
     assert report.read_text().splitlines() == [
         "line,reason",
@@ -129,9 +132,9 @@ def test_an_import_killed_mid_way_resumes_and_imports_every_member_once(
         command, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=environment()
     )
     assert child.stderr is not None
-    # Each progress line is printed after its chunk committed.
+    # Each progress line is printed after its chunk committed (a line at each tenth).
     for _ in range(CHUNKS_BEFORE_THE_KILL):
-        assert child.stderr.readline().startswith("line ")
+        assert " s] import members: rows " in child.stderr.readline()
     child.send_signal(signal.SIGKILL)
     child.wait(timeout=60)
 

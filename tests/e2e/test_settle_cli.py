@@ -124,7 +124,11 @@ def test_run_settles_the_day_prints_its_progress_and_the_figures(desk):
     ran = desk.run(OLGA, "settle", "run", "--date", DAY)
     assert ran.code == 0, ran.err
     assert f"settled {DAY} on the hub" in ran.err
+    assert "settle run: settling days 1/1 days (100%)" in ran.err
     assert all(line.startswith("[") and " s] " in line for line in ran.err.splitlines())
+    # The figures alone on standard output, the same without the progress.
+    quiet = desk.run(OLGA, "settle", "run", "--date", DAY, "--no-progress")
+    assert (quiet.code, quiet.out, quiet.err) == (0, ran.out, "")
     assert f"settlement {DAY}  ran  (EUR)" in ran.out
     assert OLGA_BY in ran.out
     positions = ran.out.split("net positions:")[1].split("transfers:")[0]
@@ -565,8 +569,29 @@ def test_the_operators_settle_due_settles_every_day_due_as_the_scheduler(
 
 def test_the_operators_settle_due_settles_one_day_when_told(desk, scene, capsys):
     assert main(["settle-due", "--db", scene.db, "--date", DAY]) == 0
-    assert capsys.readouterr().out == f"settled {DAY} as system:scheduler\n"
+    captured = capsys.readouterr()
+    assert captured.out == f"settled {DAY} as system:scheduler\n"
+    [line] = captured.err.splitlines()
+    assert line.startswith("[")
+    assert "settle-due: settling days 1/1 days (100%)" in line
+    assert line.endswith(f"settled {DAY}")
     assert "by system:scheduler;" in ok(desk, "show", "--date", DAY)
+    assert main(["settle-due", "--db", scene.db, "--date", DAY, "--no-progress"]) == 0
+    assert capsys.readouterr() == (f"settled {DAY} as system:scheduler\n", "")
+
+
+def test_the_operators_settle_due_shows_the_days_it_catches_up(scene, capsys):
+    assert main(["settle-due", "--db", scene.db, "--date", DAY]) == 0
+    capsys.readouterr()
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date()
+    due = (yesterday - date.fromisoformat(DAY)).days
+    assert main(["settle-due", "--db", scene.db]) == 0
+    captured = capsys.readouterr()
+    assert len(captured.out.splitlines()) == due
+    lines = captured.err.splitlines()
+    assert len(lines) < due / 10, "a line at each tenth of the days, not one a day"
+    assert f"settle-due: settling days {due}/{due} days (100%)" in lines[-1]
+    assert lines[-1].endswith(f"settled {yesterday.isoformat()}")
 
 
 # -- PostgreSQL -----------------------------------------------------------------------------

@@ -63,9 +63,9 @@ def test_an_analyst_may_preview_and_gets_json(desk):
     assert ran.code == 0, ran.err
     answer = json.loads(ran.out)
     rules = {rule["rule"]: rule for rule in answer["rules"]}
-    assert rules["earn_above_history"]["current_flags"] == "1"
-    assert "proposed_flags" not in rules["earn_above_history"]  # 0: proto3 leaves it out
-    assert answer["proposed"]["history_multiple"] == {}
+    assert rules["earn_above_history"]["current_flags"] == 1  # a number, as every listing's
+    assert rules["earn_above_history"]["proposed_flags"] == 0  # typed, not left out
+    assert answer["proposed"]["history_multiple"] == {"review_at": 0, "deny_at": 0}  # 0: never
     assert answer["proposed"]["partner_id"] == "coffee"
 
 

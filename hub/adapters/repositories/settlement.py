@@ -331,6 +331,8 @@ _RUN_RECORDS = (
         _runs.approved_at,
         _runs.approved_by,
         _runs.approval_note,
+        _runs.started_at,
+        _runs.finished_at,
     )
     .where(_runs.business_date.between(*_IN_DAYS))
     .order_by(_runs.business_date.desc())
@@ -617,6 +619,8 @@ def _stored_run(row: Row) -> StoredRun:
             row["snapshot_xmin"], row["snapshot_xmax"], running_from(row["snapshot_running"])
         ),
         approval_note=row["approval_note"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
     )
 
 
@@ -638,4 +642,6 @@ def _run_row(run: StoredRun) -> dict[str, Any]:
         "snapshot_xmin": run.snapshot.xmin,
         "snapshot_xmax": run.snapshot.xmax,
         "snapshot_running": running_text(run.snapshot.running),
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
     }

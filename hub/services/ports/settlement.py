@@ -36,6 +36,15 @@ class StoredRun:
     snapshot: Snapshot = NOTHING_SEEN
     """What the run read: the next run settles the earlier-stamped rows it did not see."""
     approval_note: str | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    """When the run started and when its work was done; ``None`` on runs stored before
+    these were kept."""
+
+    @property
+    def duration_s(self) -> float | None:
+        """How long the run took, if it is known."""
+        return _duration_s(self.started_at, self.finished_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +58,19 @@ class RunRecord:
     approved_at: datetime | None
     approved_by: str | None
     approval_note: str | None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+    @property
+    def duration_s(self) -> float | None:
+        """How long the run took, if it is known."""
+        return _duration_s(self.started_at, self.finished_at)
+
+
+def _duration_s(started_at: datetime | None, finished_at: datetime | None) -> float | None:
+    if started_at is None or finished_at is None:
+        return None
+    return (finished_at - started_at).total_seconds()
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +130,7 @@ class SettlementRepository(Protocol):
 
 
 class Progress(Protocol):
-    """Told when each step of a long run starts; ``hub settle run`` prints it."""
+    """Told when each step of a long run starts; ``hub settle-due`` shows it (as a note of
+    its ``hub.services.ports.progress.WorkProgress``)."""
 
     def __call__(self, step: str) -> None: ...

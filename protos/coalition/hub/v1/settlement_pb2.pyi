@@ -1,6 +1,7 @@
 import datetime
 
 from google.api import annotations_pb2 as _annotations_pb2
+from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -83,7 +84,7 @@ class Transfer(_message.Message):
     def __init__(self, from_account: _Optional[str] = ..., to_account: _Optional[str] = ..., amount_minor: _Optional[int] = ...) -> None: ...
 
 class SettlementRun(_message.Message):
-    __slots__ = ("business_date", "status", "window_start", "window_end", "currency", "run_at", "run_by", "approved_at", "approved_by", "positions", "matrix", "transfers", "margin_minor", "breakage_points", "breakage_value_minor", "open_exceptions", "summary_json", "summary_signature", "signing_key_id", "run_by_actor", "approved_by_actor", "approval_note", "unreported_partners", "transaction_count")
+    __slots__ = ("business_date", "status", "window_start", "window_end", "currency", "run_at", "run_by", "approved_at", "approved_by", "positions", "matrix", "transfers", "margin_minor", "breakage_points", "breakage_value_minor", "open_exceptions", "summary_json", "summary_signature", "signing_key_id", "run_by_actor", "approved_by_actor", "approval_note", "unreported_partners", "transaction_count", "run_duration")
     BUSINESS_DATE_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     WINDOW_START_FIELD_NUMBER: _ClassVar[int]
@@ -108,6 +109,7 @@ class SettlementRun(_message.Message):
     APPROVAL_NOTE_FIELD_NUMBER: _ClassVar[int]
     UNREPORTED_PARTNERS_FIELD_NUMBER: _ClassVar[int]
     TRANSACTION_COUNT_FIELD_NUMBER: _ClassVar[int]
+    RUN_DURATION_FIELD_NUMBER: _ClassVar[int]
     business_date: str
     status: str
     window_start: _timestamp_pb2.Timestamp
@@ -132,7 +134,8 @@ class SettlementRun(_message.Message):
     approval_note: str
     unreported_partners: _containers.RepeatedScalarFieldContainer[str]
     transaction_count: int
-    def __init__(self, business_date: _Optional[str] = ..., status: _Optional[str] = ..., window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., window_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., currency: _Optional[str] = ..., run_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., run_by: _Optional[str] = ..., approved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., approved_by: _Optional[str] = ..., positions: _Optional[_Iterable[_Union[PartnerPosition, _Mapping]]] = ..., matrix: _Optional[_Iterable[_Union[MatrixCell, _Mapping]]] = ..., transfers: _Optional[_Iterable[_Union[Transfer, _Mapping]]] = ..., margin_minor: _Optional[int] = ..., breakage_points: _Optional[int] = ..., breakage_value_minor: _Optional[int] = ..., open_exceptions: _Optional[int] = ..., summary_json: _Optional[bytes] = ..., summary_signature: _Optional[bytes] = ..., signing_key_id: _Optional[str] = ..., run_by_actor: _Optional[_Union[Actor, _Mapping]] = ..., approved_by_actor: _Optional[_Union[Actor, _Mapping]] = ..., approval_note: _Optional[str] = ..., unreported_partners: _Optional[_Iterable[str]] = ..., transaction_count: _Optional[int] = ...) -> None: ...
+    run_duration: _duration_pb2.Duration
+    def __init__(self, business_date: _Optional[str] = ..., status: _Optional[str] = ..., window_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., window_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., currency: _Optional[str] = ..., run_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., run_by: _Optional[str] = ..., approved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., approved_by: _Optional[str] = ..., positions: _Optional[_Iterable[_Union[PartnerPosition, _Mapping]]] = ..., matrix: _Optional[_Iterable[_Union[MatrixCell, _Mapping]]] = ..., transfers: _Optional[_Iterable[_Union[Transfer, _Mapping]]] = ..., margin_minor: _Optional[int] = ..., breakage_points: _Optional[int] = ..., breakage_value_minor: _Optional[int] = ..., open_exceptions: _Optional[int] = ..., summary_json: _Optional[bytes] = ..., summary_signature: _Optional[bytes] = ..., signing_key_id: _Optional[str] = ..., run_by_actor: _Optional[_Union[Actor, _Mapping]] = ..., approved_by_actor: _Optional[_Union[Actor, _Mapping]] = ..., approval_note: _Optional[str] = ..., unreported_partners: _Optional[_Iterable[str]] = ..., transaction_count: _Optional[int] = ..., run_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class Actor(_message.Message):
     __slots__ = ("uri", "person", "role")
@@ -381,7 +384,7 @@ class ListSettlementDaysResponse(_message.Message):
     def __init__(self, days: _Optional[_Iterable[_Union[SettlementDay, _Mapping]]] = ..., total: _Optional[int] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class SettlementDay(_message.Message):
-    __slots__ = ("business_date", "state", "run_by", "run_at", "approved_by", "approved_at", "approval_note", "open_exceptions", "accepted_exceptions", "partners", "acceptances")
+    __slots__ = ("business_date", "state", "run_by", "run_at", "approved_by", "approved_at", "approval_note", "open_exceptions", "accepted_exceptions", "partners", "acceptances", "run_duration")
     BUSINESS_DATE_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     RUN_BY_FIELD_NUMBER: _ClassVar[int]
@@ -393,6 +396,7 @@ class SettlementDay(_message.Message):
     ACCEPTED_EXCEPTIONS_FIELD_NUMBER: _ClassVar[int]
     PARTNERS_FIELD_NUMBER: _ClassVar[int]
     ACCEPTANCES_FIELD_NUMBER: _ClassVar[int]
+    RUN_DURATION_FIELD_NUMBER: _ClassVar[int]
     business_date: str
     state: SettlementDayState
     run_by: Actor
@@ -404,7 +408,8 @@ class SettlementDay(_message.Message):
     accepted_exceptions: int
     partners: _containers.RepeatedCompositeFieldContainer[PartnerReconciliation]
     acceptances: _containers.RepeatedCompositeFieldContainer[Acceptance]
-    def __init__(self, business_date: _Optional[str] = ..., state: _Optional[_Union[SettlementDayState, str]] = ..., run_by: _Optional[_Union[Actor, _Mapping]] = ..., run_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., approved_by: _Optional[_Union[Actor, _Mapping]] = ..., approved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., approval_note: _Optional[str] = ..., open_exceptions: _Optional[int] = ..., accepted_exceptions: _Optional[int] = ..., partners: _Optional[_Iterable[_Union[PartnerReconciliation, _Mapping]]] = ..., acceptances: _Optional[_Iterable[_Union[Acceptance, _Mapping]]] = ...) -> None: ...
+    run_duration: _duration_pb2.Duration
+    def __init__(self, business_date: _Optional[str] = ..., state: _Optional[_Union[SettlementDayState, str]] = ..., run_by: _Optional[_Union[Actor, _Mapping]] = ..., run_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., approved_by: _Optional[_Union[Actor, _Mapping]] = ..., approved_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., approval_note: _Optional[str] = ..., open_exceptions: _Optional[int] = ..., accepted_exceptions: _Optional[int] = ..., partners: _Optional[_Iterable[_Union[PartnerReconciliation, _Mapping]]] = ..., acceptances: _Optional[_Iterable[_Union[Acceptance, _Mapping]]] = ..., run_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class PartnerReconciliation(_message.Message):
     __slots__ = ("partner_id", "reported", "submitted_by", "submitted_at", "report_lines", "matched", "open_exceptions", "accepted_exceptions")
