@@ -280,6 +280,13 @@ class Sql:
             # database is down, that connection's refusal is the answer.
             return ConnectionLost("the database connection was lost")
         original = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
+        if isinstance(original, pg_errors.InvalidSqlStatementName) and self._pg is not None:
+            # psycopg's record of the session's prepared statements is out of step with the
+            # server's (seen after a pipeline aborted mid-batch on a deadlock). The statement
+            # failed, so its transaction applied nothing; the connection is not to be reused,
+            # and the attempt runs again on a fresh one instead of answering INTERNAL.
+            self._pg.close()
+            return ConnectionLost("the connection's prepared statements were out of step")
         return _translate(original) or exc
 
 

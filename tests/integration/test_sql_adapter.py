@@ -164,6 +164,44 @@ def test_a_call_on_connections_the_server_dropped_runs_again_on_a_fresh_one(pg_u
 
 
 @pytest.mark.postgres
+def test_a_connection_whose_prepared_statements_are_out_of_step_is_dropped_and_the_call_runs_again(
+    pg_url, clock
+):
+    """psycopg believing a statement prepared under a name the server does not have (seen
+    after a pipeline aborted on a deadlock) must not answer the till INTERNAL."""
+    from hub import bootstrap
+    from hub.adapters.connections import for_engine
+    from tests.conftest import add_partner, settings_for
+
+    hub = bootstrap.build(settings_for(pg_url), clock=clock)
+    try:
+        add_partner(hub)
+        enroll(hub)
+        before = balance_of(hub)
+        for _ in range(8):  # past psycopg's prepare threshold: the earn's reads are prepared
+            earn(hub, card())
+        pooled = list(for_engine(hub.engine)._idle.queue)
+        prepared = [conn.connection._prepared._names for conn in pooled]  # psycopg's record
+        assert any(prepared)
+        for names in prepared:
+            for key in names:
+                names[key] = b"_pg3_gone"  # what the server never prepared
+
+        assert earn(hub, card()).points == 10
+        assert balance_of(hub) == before + 9 * 10  # the last earn applied once
+        assert pooled[-1].connection.closed  # the one taken (the pool is LIFO), dropped
+    finally:
+        hub.close()
+
+
+def balance_of(hub) -> int:
+    from tests.integration.helpers import balance
+
+    held = balance(hub, card())
+    return held.available_points + held.pending_points
+
+
+@pytest.mark.postgres
 def test_a_connection_lost_after_commit_was_sent_is_an_unknown_outcome_not_retried(
     pg_url, monkeypatch
 ):
