@@ -19,6 +19,11 @@ K8S = ROOT / "deploy" / "k8s"
 KUBERNETES_VERSION = "1.33.0"
 """The oldest Kubernetes the manifests promise to run on (CronJob timeZone is GA from 1.27)."""
 SETTINGS_READ = set(re.findall(r'"(HUB_[A-Z0-9_]+)"', (ROOT / "hub" / "config.py").read_text()))
+RELAY_SETTINGS_READ = {
+    setting
+    for source in ("hub/relay/settings.py", "hub/cli/relay.py")
+    for setting in re.findall(r'"(HUB_[A-Z0-9_]+)"', (ROOT / source).read_text())
+}
 
 
 def _documents(path: Path) -> list[dict[str, Any]]:
@@ -33,6 +38,11 @@ def _manifests() -> list[tuple[str, dict[str, Any]]]:
 
 def _by_kind(kind: str) -> list[dict[str, Any]]:
     return [document for _, document in _manifests() if document["kind"] == kind]
+
+
+def _deployment(name: str) -> dict[str, Any]:
+    (found,) = [d for d in _by_kind("Deployment") if d["metadata"]["name"] == name]
+    return found
 
 
 def _pod_specs() -> list[dict[str, Any]]:
@@ -75,14 +85,45 @@ def test_every_setting_given_is_one_the_hub_reads() -> None:
 
 def test_probes_ask_the_ops_port_the_hub_is_told_to_serve() -> None:
     (settings,) = _by_kind("ConfigMap")
-    (deployment,) = _by_kind("Deployment")
-    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    (container,) = _deployment("hub")["spec"]["template"]["spec"]["containers"]
     ops_port = int(settings["data"]["HUB_OPS_LISTEN"].rsplit(":", 1)[1])
     ports = {port["name"]: port["containerPort"] for port in container["ports"]}
 
     assert ports["ops"] == ops_port
     assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "ops"}
     assert container["livenessProbe"]["httpGet"] == {"path": "/livez", "port": "ops"}
+
+
+def test_the_relay_runs_with_settings_it_reads_and_probes_on_its_own_ops_port() -> None:
+    (container,) = _deployment("hub-relay")["spec"]["template"]["spec"]["containers"]
+    env = {variable["name"]: variable["value"] for variable in container["env"]}
+    ports = {port["name"]: port["containerPort"] for port in container["ports"]}
+
+    assert container["args"] == ["relay"]
+    assert set(env) <= RELAY_SETTINGS_READ
+    assert "HUB_OPS_LISTEN" not in env  # the hub's; the relay's is HUB_RELAY_OPS_LISTEN
+    assert ports["ops"] == int(env["HUB_RELAY_OPS_LISTEN"].rsplit(":", 1)[1])
+    assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "ops"}
+    assert container["livenessProbe"]["httpGet"] == {"path": "/livez", "port": "ops"}
+    assert {"secretRef": {"name": "hub-keys"}} in container["envFrom"]  # HUB_DATA_KEY
+
+
+def test_the_relay_may_reach_nats_and_https_webhooks_and_only_monitoring_reaches_it() -> None:
+    policies = {policy["metadata"]["name"]: policy["spec"] for policy in _by_kind("NetworkPolicy")}
+    egress = policies["hub-relay-egress"]["egress"]
+    (ingress,) = policies["hub-relay-ingress"]["ingress"]
+    nats_port = int(_relay_env("HUB_NATS_URL").rsplit(":", 1)[1])
+
+    assert {"port": nats_port, "protocol": "TCP"} in egress[0]["ports"]
+    assert {"port": 443, "protocol": "TCP"} in egress[0]["ports"]
+    assert ingress["ports"] == [
+        {"port": int(_relay_env("HUB_RELAY_OPS_LISTEN").rsplit(":", 1)[1]), "protocol": "TCP"}
+    ]
+
+
+def _relay_env(name: str) -> str:
+    (container,) = _deployment("hub-relay")["spec"]["template"]["spec"]["containers"]
+    return next(variable["value"] for variable in container["env"] if variable["name"] == name)
 
 
 def test_every_pod_runs_as_the_images_user_without_privileges() -> None:
