@@ -11,12 +11,16 @@ ledger invariants hold after every scenario, unless a test is marked ``breaks_le
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import shutil
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -90,13 +94,25 @@ def pg_url(pg_template: str) -> Iterator[str]:
     _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture
-def sqlite_url(tmp_path: object) -> str:
-    url = f"sqlite:///{tmp_path}/hub.db"
-    engine = create_engine(url)
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, made once per session (worker): a test copies it in
+    milliseconds instead of running every migration again (about a second)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "hub.db"
+    engine = create_engine(f"sqlite:///{path}")
     upgrade(engine)
     engine.dispose()
-    return url
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # all in the file, none in a WAL
+    return path
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """A fresh, migrated SQLite database for one test."""
+    path = tmp_path / "hub.db"
+    shutil.copyfile(sqlite_template, path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

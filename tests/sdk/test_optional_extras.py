@@ -44,6 +44,9 @@ def cryptography_missing() -> Iterator[None]:
             patch.setitem(sys.modules, name, None)
         patch.setitem(sys.modules, "cryptography", None)
         patch.delitem(sys.modules, "partner_sdk._certificates", raising=False)
+        # `from partner_sdk import _certificates` finds a submodule loaded earlier in this
+        # process as the package's attribute, whatever sys.modules says.
+        patch.delattr(partner_sdk, "_certificates", raising=False)
         yield
 
 

@@ -21,6 +21,10 @@ from partner_sdk import HubClient, HubError, Identifier
 
 SECURITY_OFFICER = Attribution("spiffe://coalition.hub/staff/admin/demo", "demo credentials")
 AUDIT_RECORDS_SHOWN = 6
+DEMO_CALL_TIMEOUT_S = 30.0
+"""Per attempt. The demo's 8 tills share one SQLite writer and one process with the hub, so
+on a busy or slow machine a call can wait well past a till's usual 5 s; the tour is about what
+the hub answers, not how fast, and must not fail on a slow laptop."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,7 @@ class DemoPki:
             certificate=issued / f"{stem}.crt",
             private_key=issued / f"{stem}.key",
             ca=self.directory / CA_CERT_FILE,
+            timeout_s=DEMO_CALL_TIMEOUT_S,
         )
 
 
