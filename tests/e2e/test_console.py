@@ -373,7 +373,8 @@ def test_an_analyst_freezes_and_unfreezes_a_member(scene, desk):
 def test_officers_run_reconcile_and_approve_a_day_with_four_eyes(scene, desk):
     olga = desk(OLGA)
     olga.open("/night")  # before any run, it lists the latest closed day alone
-    yesterday = (DAY_START + timedelta(days=1)).date().isoformat()
+    # The hub's yesterday, not the one at collection: a run may cross midnight UTC.
+    yesterday = (scene.hub.clock.now() - timedelta(days=1)).date().isoformat()
     assert "not run" in olga.page.inner_text(f"tr[data-day='{yesterday}']")
     olga.page.fill("input[name=business_date]:visible", DAY)
     olga.page.click("text=Run settlement")
