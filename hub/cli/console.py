@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
-import threading
 from dataclasses import replace
 from typing import Any
 
+from hub.cli import signals
 from hub.config import ConfigError, Settings
 from hub.console import ConsoleSettings, RunningConsole, start_console
 from hub.console.settings import ENV_VARIABLES
@@ -111,10 +110,7 @@ def beside_hub(settings: ConsoleSettings, hub_listen: str, hub_port: int) -> Run
 
 def run_console(args: argparse.Namespace) -> int:
     running = open_console(console_settings(args))
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    stop.wait()
+    signals.wait_for(signals.stop_on_signals())
     running.stop()
     return 0
 

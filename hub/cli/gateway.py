@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
-import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from hub.cli import signals
 from hub.config import ConfigError, Settings
 from hub.gateway import GatewaySettings, RunningGateway, start_gateway
 from hub.gateway.openapi import rendered
@@ -63,10 +62,7 @@ def run_gateway(args: argparse.Namespace) -> int:
     if args.action == "openapi":
         return _write_openapi(args.output)
     running = open_gateway(gateway_settings(args))
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    stop.wait()
+    signals.wait_for(signals.stop_on_signals())
     running.stop()
     return 0
 

@@ -25,6 +25,7 @@ from prometheus_client import CollectorRegistry
 from hub.adapters.database import create_engine
 from hub.api.metrics import HubMetrics
 from hub.api.ops_port import OpsPort
+from hub.cli import signals
 from hub.cli.common import add_database_flag, database_url, print_listing
 from hub.cli.json_output import add_json_flag
 from hub.cli.progress import add_progress_flag, progress_for
@@ -104,8 +105,7 @@ def run_relay(args: argparse.Namespace) -> int:
                     delivered = worker.drain(progress)
                 print(f"relayed {delivered} deliveries")
                 return 0
-            stop = threading.Event()
-            signal.signal(signal.SIGTERM, lambda *_: stop.set())
+            stop = signals.stop_on_signals(signal.SIGTERM)
             print("hub relay running", flush=True)
             worker.run(stop)
         finally:

@@ -5,14 +5,12 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import logging
-import signal
-import threading
 from typing import Any
 
 from hub import bootstrap, telemetry
 from hub.adapters.migrate import current_revision, upgrade
 from hub.api.server import ServerTls, start_server
-from hub.cli import gateway, relay, workers
+from hub.cli import gateway, relay, signals, workers
 from hub.cli.common import add_database_flag, open_hub, settings_from
 from hub.cli.console import beside_hub, settings_beside
 from hub.config import ConfigError, Settings, new_keys_env
@@ -172,9 +170,7 @@ def _serve(
     settings = hub.settings
     nightly = _nightly_settlement(hub) if background else None
     telemetry.configure_from_env()  # per process: each worker exports its own spans
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = signals.stop_on_signals()
     web_settings = settings_beside(console, settings, insecure=tls is None) if console else None
     rest_settings = gateway.settings_beside(rest, settings, insecure=tls is None) if rest else None
     running = start_server(hub, listen, tls=tls, share_port=share_port)
@@ -202,7 +198,7 @@ def _serve(
         web = beside_hub(web_settings, listen, running.port) if web_settings else None
         if rest_settings is not None:
             rest_gateway = gateway.beside_hub(rest_settings, listen, running.port)
-        stop.wait()
+        signals.wait_for(stop)
     finally:  # also when the console cannot start: the hub does not serve half of itself
         log.warning(
             "stopping: draining in-flight calls for up to %.0f s", settings.shutdown_grace_s

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import signal
 import socket
 import sys
 import threading
@@ -28,6 +27,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from hub.api.server import ServerTls
+from hub.cli import signals
 from hub.config import ConfigError, Settings
 from hub.domain.errors import HubError
 
@@ -68,9 +68,7 @@ class _Started:
 
 def supervise(settings: Settings, tls: ServerTls | None, target: Target) -> int:
     """Run ``settings.workers`` copies of ``target`` on ``settings.listen`` until SIGTERM."""
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = signals.stop_on_signals()
     with _reserved_port(settings.listen) as listen:
         started = [
             _start(index, listen, settings, tls, target) for index in range(settings.workers)
