@@ -97,6 +97,7 @@ def run_relay(args: argparse.Namespace) -> int:
     settings = RelaySettings.from_env()
     metrics = HubMetrics()
     with _engine(args) as engine:
+        _refuse_without_data_key(engine, settings)
         worker = relay.Relay(engine, settings, metrics=RelayMetrics(metrics.registry))
         ops = _ops_port(args.ops_listen, metrics, worker) if not args.once else None
         try:
@@ -113,6 +114,20 @@ def run_relay(args: argparse.Namespace) -> int:
             if ops is not None:
                 ops.stop()
     return 0
+
+
+def _refuse_without_data_key(engine: sa.Engine, settings: RelaySettings) -> None:
+    """Fail at the start rather than run looking healthy while sealed webhooks' events pile
+    up in the outbox."""
+    if settings.data_keys:
+        return
+    with engine.connect() as connection:
+        sealed = store.sealed_webhook_partners(connection)
+    if sealed:
+        raise ConfigError(
+            f"HUB_DATA_KEY is needed: the webhook secrets of {', '.join(sealed)} are sealed "
+            "with it (set the hub's data key, as `hub serve` has it)"
+        )
 
 
 def _ops_port(listen: str, metrics: HubMetrics, worker: relay.Relay) -> OpsPort | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 DELIVERED, FAILED, DEAD_LETTERED = "delivered", "failed", "dead_lettered"
 LATENCY_BUCKETS_S = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0)
@@ -34,6 +34,12 @@ class RelayMetrics:
             "From an event's write to the outbox to its acknowledged delivery, by sink",
             ("sink",),
             buckets=LATENCY_BUCKETS_S,
+            registry=self.registry,
+        )
+        self.shut_webhooks = Gauge(
+            "hub_relay_webhooks_shut",
+            "Webhooks this relay cannot deliver to because it cannot open their secret (no "
+            "HUB_DATA_KEY, or not the key that sealed it); their events wait in the outbox",
             registry=self.registry,
         )
 

@@ -51,7 +51,9 @@ class Relay:
         self._secrets = settings.secret_cipher()
         self._upkept_at: float | None = None
         self.passing = True
-        """Whether the latest pass ended without an error (the ops port's readiness)."""
+        """Whether the latest pass ended without an error and could open every webhook's
+        secret (the ops port's readiness)."""
+        self._shut_webhooks = 0
 
     def pass_once(self) -> int:
         """Deliver a batch to every destination; how many events were delivered."""
@@ -61,7 +63,9 @@ class Relay:
             delivered += self._batch(store.NATS, None, self._publish)
         with self._engine.connect() as connection:
             webhooks = store.webhooks(connection, self._secrets)
-        for webhook in webhooks:
+        self._shut_webhooks = len(webhooks.shut)
+        self._metrics.shut_webhooks.set(self._shut_webhooks)
+        for webhook in webhooks.opened:
             if not self._started(webhook):
                 continue
             delivered += self._batch(
@@ -87,7 +91,7 @@ class Relay:
         while not stop.is_set():
             try:
                 delivered = self.pass_once()
-                self.passing = True
+                self.passing = not self._shut_webhooks
             except Exception:  # the relay outlives a broker or database outage
                 log.exception("relay pass failed; retrying")
                 self.passing = False

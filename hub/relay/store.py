@@ -149,9 +149,17 @@ def advance(connection: sa.Connection, destination: str, event_id: int, now: dat
     )
 
 
-def webhooks(connection: sa.Connection, secrets: WebhookSecretCipher | None) -> Sequence[Webhook]:
+@dataclass(frozen=True, slots=True)
+class Webhooks:
+    opened: Sequence[Webhook]
+    shut: Sequence[str]
+    """Partners whose webhook secret cannot be opened (no data key, or not the one that
+    sealed it): their events wait in the outbox."""
+
+
+def webhooks(connection: sa.Connection, secrets: WebhookSecretCipher | None) -> Webhooks:
     """Partners with a webhook and its secret set, the secret opened; one whose secret cannot
-    be opened (no data key, or not the one that sealed it) is left out and logged."""
+    be opened is logged and listed apart."""
     settings = partner_event_settings.c
     rows = connection.execute(
         sa.select(
@@ -163,12 +171,29 @@ def webhooks(connection: sa.Connection, secrets: WebhookSecretCipher | None) -> 
         .where(settings.webhook_url.is_not(None), settings.webhook_secret.is_not(None))
         .order_by(settings.partner_id)
     )
-    found = []
+    opened, shut = [], []
     for partner_id, url, stored, start_after in rows:
         secret = _opened(secrets, partner_id, stored)
-        if secret is not None:
-            found.append(Webhook(partner_id, url, secret, start_after))
-    return found
+        if secret is None:
+            shut.append(partner_id)
+        else:
+            opened.append(Webhook(partner_id, url, secret, start_after))
+    return Webhooks(opened, shut)
+
+
+def sealed_webhook_partners(connection: sa.Connection) -> list[str]:
+    """Partners whose webhook secret is sealed: a relay needs the data key to deliver to them."""
+    settings = partner_event_settings.c
+    return list(
+        connection.scalars(
+            sa.select(settings.partner_id)
+            .where(
+                settings.webhook_url.is_not(None),
+                settings.webhook_secret.like(f"{SEALED_PREFIX}%"),
+            )
+            .order_by(settings.partner_id)
+        )
+    )
 
 
 def _opened(secrets: WebhookSecretCipher | None, partner_id: str, stored: str) -> str | None:
@@ -187,7 +212,8 @@ def _opened(secrets: WebhookSecretCipher | None, partner_id: str, stored: str) -
 def webhook(
     connection: sa.Connection, partner_id: str, secrets: WebhookSecretCipher | None
 ) -> Webhook | None:
-    return next((w for w in webhooks(connection, secrets) if w.partner_id == partner_id), None)
+    found = webhooks(connection, secrets).opened
+    return next((w for w in found if w.partner_id == partner_id), None)
 
 
 def seal_plaintext_secrets(connection: sa.Connection, secrets: WebhookSecretCipher) -> int:

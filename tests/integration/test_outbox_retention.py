@@ -70,7 +70,7 @@ def partners(hub, coffee):
     hub.operator.set_webhook("coffee", "https://coffee.example/hooks", OPERATOR)
     with hub.engine.begin() as connection:
         cipher = RelaySettings(data_keys=hub.settings.data_keys()).secret_cipher()
-        [webhook] = store.webhooks(connection, cipher)
+        [webhook] = store.webhooks(connection, cipher).opened
         store.apply_start(connection, webhook, NOW)
 
 
