@@ -8,41 +8,21 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
+from hub.adapters.repositories.revocable import access_statement, partner_access, revoke_statement
 from hub.adapters.sql import Row, Sql
-from hub.adapters.tables import api_keys, partners
-from hub.adapters.types import UtcDateTime
+from hub.adapters.tables import api_keys
 from hub.domain.access import PartnerAccess
 from hub.domain.api_keys import ApiKey
 from hub.domain.credentials import Credential
 from hub.domain.errors import ApiKeyNotFound
-from hub.domain.partners import PartnerStatus
 
 _INSERT = api_keys.insert()
 _GET = sa.select(api_keys).where(api_keys.c.key_id == sa.bindparam("key_id"))
 _GET_FOR_UPDATE = _GET.with_for_update()
 _ALL = sa.select(api_keys).order_by(api_keys.c.created_at, api_keys.c.key_id)
 _OF_PARTNER = _ALL.where(api_keys.c.partner_id == sa.bindparam("partner_id"))
-_REVOKE = (
-    sa.update(api_keys)
-    .where(api_keys.c.key_id == sa.bindparam("b_key_id"))
-    .values(
-        revoked_at=sa.bindparam("b_revoked_at", type_=UtcDateTime()),
-        revoked_by=sa.bindparam("b_revoked_by"),
-        revoked_reason=sa.bindparam("b_revoked_reason"),
-    )
-)
-# One statement, as for certificates: a one-row anchor, then the key and the partner.
-_ANCHOR = sa.select(sa.literal(1).label("one")).subquery("anchor")
-_ACCESS = sa.select(
-    api_keys,
-    partners.c.status.label("partner_status"),
-    partners.c.rate_limit_per_s,
-    partners.c.phone_region,
-).select_from(
-    _ANCHOR.outerjoin(api_keys, api_keys.c.key_sha256 == sa.bindparam("key_sha256")).outerjoin(
-        partners, partners.c.id == sa.bindparam("partner_id")
-    )
-)
+_REVOKE = revoke_statement(api_keys, api_keys.c.key_id)
+_ACCESS = access_statement(api_keys, api_keys.c.key_sha256, "key_sha256")
 
 
 def _key(row: Row) -> ApiKey:
@@ -94,7 +74,7 @@ class SqlApiKeyRepository:
         self._sql.execute(
             _REVOKE,
             {
-                "b_key_id": key.key_id,
+                "b_key": key.key_id,
                 "b_revoked_at": key.revoked_at,
                 "b_revoked_by": key.revoked_by,
                 "b_revoked_reason": key.revoked_reason,
@@ -108,7 +88,4 @@ class SqlApiKeyRepository:
         if row is None:
             return None, None
         credential = _key(row).as_credential() if row["key_id"] is not None else None
-        if row["partner_status"] is None:
-            return credential, None
-        status = PartnerStatus(row["partner_status"])
-        return credential, PartnerAccess(status, row["rate_limit_per_s"], row["phone_region"])
+        return credential, partner_access(row)

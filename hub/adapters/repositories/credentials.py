@@ -6,13 +6,12 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
+from hub.adapters.repositories.revocable import access_statement, partner_access, revoke_statement
 from hub.adapters.sql import Row, Sql
-from hub.adapters.tables import credentials, partners
-from hub.adapters.types import UtcDateTime
+from hub.adapters.tables import credentials
 from hub.domain.access import PartnerAccess
 from hub.domain.credentials import Credential
 from hub.domain.errors import CredentialNotFound
-from hub.domain.partners import PartnerStatus
 from hub.domain.principals import Principal
 
 _INSERT = credentials.insert()
@@ -20,29 +19,8 @@ _GET = sa.select(credentials).where(credentials.c.serial == sa.bindparam("serial
 _GET_FOR_UPDATE = _GET.with_for_update()
 _ALL = sa.select(credentials).order_by(credentials.c.issued_at, credentials.c.serial)
 _OF_PRINCIPAL = _ALL.where(credentials.c.principal == sa.bindparam("principal"))
-_REVOKE = (
-    sa.update(credentials)
-    .where(credentials.c.serial == sa.bindparam("b_serial"))
-    .values(
-        revoked_at=sa.bindparam("b_revoked_at", type_=UtcDateTime()),
-        revoked_by=sa.bindparam("b_revoked_by"),
-        revoked_reason=sa.bindparam("b_revoked_reason"),
-    )
-)
-
-# Every call reads this, so it is one statement: a one-row anchor, then the credential and the
-# partner, each of which may be missing (insecure hubs have no serial, staff no partner).
-_ANCHOR = sa.select(sa.literal(1).label("one")).subquery("anchor")
-_ACCESS = sa.select(
-    credentials,
-    partners.c.status.label("partner_status"),
-    partners.c.rate_limit_per_s,
-    partners.c.phone_region,
-).select_from(
-    _ANCHOR.outerjoin(credentials, credentials.c.serial == sa.bindparam("serial")).outerjoin(
-        partners, partners.c.id == sa.bindparam("partner_id")
-    )
-)
+_REVOKE = revoke_statement(credentials, credentials.c.serial)
+_ACCESS = access_statement(credentials, credentials.c.serial, "serial")
 
 
 def _credential(row: Row) -> Credential:
@@ -104,17 +82,14 @@ class SqlCredentialRepository:
         if row is None:
             return None, None
         credential = _credential(row) if row["serial"] is not None else None
-        if row["partner_status"] is None:
-            return credential, None
-        status = PartnerStatus(row["partner_status"])
-        return credential, PartnerAccess(status, row["rate_limit_per_s"], row["phone_region"])
+        return credential, partner_access(row)
 
     def save(self, credential: Credential) -> None:
         self._sql.mark_cache_stale()
         self._sql.execute(
             _REVOKE,
             {
-                "b_serial": credential.serial,
+                "b_key": credential.serial,
                 "b_revoked_at": credential.revoked_at,
                 "b_revoked_by": credential.revoked_by,
                 "b_revoked_reason": credential.revoked_reason,
