@@ -22,7 +22,8 @@ Decisions (see ``hub.domain.merge`` for the money):
   refund's reads name the original's member through the open merges, to the end of a chain):
   a refund of the absorbed member's earn takes the points back from the survivor's lots (the
   earn's own lot, moved) and leaves any shortfall as the survivor's debt, which its next
-  credit pays first; a refund of its redemption puts the points back into the lots they came
+  credit pays first, but leaves the survivor's tier alone (the earn never counted towards it,
+  so neither does its refund, now or at a review); a refund of its redemption puts the points back into the lots they came
   from and credits their owner, the survivor. After an unmerge the lots, and so the refunds,
   are the absorbed member's again (a survivor's redemption from lots an unmerge gave back
   refills them for the absorbed member, as a refund before the unmerge would have);

@@ -186,9 +186,12 @@ class _TierDrop:
 def _tier_drop(
     state: _EarnRead, plan: refunds.RefundPlan, now: datetime, zone: ZoneInfo
 ) -> _TierDrop | None:
-    """The tier this refund takes the member down to, from its totals read under its lock."""
+    """The tier this refund takes the member down to, from its totals read under its lock;
+    none for an earn a merge gave this member, which never counted towards its tier."""
     scheme, facts = state.ruleset.tier_scheme, state.facts
     if scheme is None or facts is None or (plan.points == 0 and plan.amount.amount_minor == 0):
+        return None
+    if state.earn.holder != state.earn.member_id:
         return None
     windows = earn_rules.fact_windows(state.ruleset, now, zone)
     before = facts.qualifying_spend_minor if windows.spend_currency else facts.qualifying_points

@@ -27,13 +27,16 @@ from hub.domain.ledger import TransactionKind
 from hub.domain.members import MemberStatus
 from hub.domain.money import Money
 from hub.domain.partners import ExpiryKind, ExpiryPolicy
+from hub.domain.rules import ReviewPeriod, Tier, TierScheme
 from hub.services import merge
 from hub.services.commands import (
     Attribution,
     EraseMember,
     FreezeMember,
     GetAccount,
+    GetBalance,
     MergeMembers,
+    PutRule,
     RefundEarn,
     RefundRedemption,
     RunSettlement,
@@ -41,7 +44,7 @@ from hub.services.commands import (
 )
 from hub.services.results import Merged, Unmerged
 from settlement.model import MatrixCell
-from tests.conftest import add_partner, settings_for
+from tests.conftest import OPERATOR, add_partner, settings_for
 from tests.integration.helpers import (
     authorize,
     balance,
@@ -367,6 +370,27 @@ def test_a_refund_of_the_absorbed_members_earn_after_the_merge_is_the_survivors(
     assert (balance(hub, a).available_points, balance(hub, a).debt_points) == (300, 0)
     assert (balance(hub, b).available_points, balance(hub, b).debt_points) == (0, 0)
     assert unmerge(hub, a, b).points == 0
+
+
+def test_a_refund_of_the_absorbed_members_earn_leaves_the_survivors_tier_alone(hub, clock):
+    # The earn counted towards the absorbed member's tier, never the survivor's: its refund
+    # must not take the survivor's tier down now, nor at the next review.
+    scheme = TierScheme((Tier("base", 0), Tier("silver", 300)), review=ReviewPeriod.MONTH)
+    hub.operator.put_rule(PutRule("", scheme, changed_by=OPERATOR))
+    a, b = two_members(hub)  # A reaches silver with its own 300 points
+    first = _first_earn(hub, b)
+    merge_into(hub, a, b)
+
+    refund = RefundEarn("fuel", uuid.uuid4().hex, first, Money(20_000, EUR))
+    refunded = hub.partner_api().refund_earn(refund)
+
+    assert (refunded.tier_before, refunded.tier_after) == (None, None)
+    tier = hub.partner_api().balance(GetBalance("coffee", card(CARD_A))).tier
+    assert (tier.tier, tier.qualifying) == ("silver", 300)
+    clock.advance(timedelta(days=35))  # the next month's review, within the 12 months
+    assert hub.operator.sweep().tiers_changed == 0
+    tier = hub.partner_api().balance(GetBalance("coffee", card(CARD_A))).tier
+    assert (tier.tier, tier.qualifying) == ("silver", 300)
 
 
 def test_the_analysts_account_views_link_the_two_members(hub):

@@ -103,6 +103,10 @@ _BALANCE = sa.select(
 _t = transactions.c
 _EARN_KIND = TransactionKind.EARN.value
 _REFUND_KIND = TransactionKind.REFUND_EARN.value
+_refunded = transactions.alias("refunded")
+_REFUNDS_OWN_EARN = sa.exists().where(
+    _refunded.c.id == _t.related_id, _refunded.c.member_id == _t.member_id
+)
 
 
 def _earned_since(since: str, *, at_partner: bool) -> sa.ScalarSelect[int]:
@@ -123,8 +127,13 @@ def _qualifying(
     column: sa.ColumnElement[int], *, spend: bool, bounded: bool
 ) -> sa.ScalarSelect[int]:
     """Earns minus their refunds (which carry positive amounts) over the qualifying window,
-    which ends now, or at ``:qualifying_until`` for a review."""
-    signed = sa.case((_t.kind == _REFUND_KIND, -column), else_=column)
+    which ends now, or at ``:qualifying_until`` for a review.
+
+    A refund counts only against the member whose earn it reverses: after a merge the refund
+    of the absorbed member's earn is the survivor's, but the earn never counted towards the
+    survivor's tier, so neither does its refund. (The test sits in the CASE, after the earn
+    branch: it runs for refund rows only.)"""
+    signed = sa.case((_t.kind == _EARN_KIND, column), (_REFUNDS_OWN_EARN, -column), else_=0)
     conditions = [
         _t.member_id == members.c.id,
         # Not IN (...): a literal list is an expanding parameter, rendered per execution.
