@@ -87,6 +87,7 @@ class Sql:
         self._pg = pg.connection if pg is not None else None
         self._pipeline = pg.pipeline if pg is not None else None
         self._begin = begin
+        self._read_only = begin is not None and "READ ONLY" in begin
         self._began = False
         self._unsynced = False
         self._sent_since_sync = 0
@@ -124,8 +125,14 @@ class Sql:
                 self._pipeline.sync()  # what was queued fails or is dropped with the rollback
             except psycopg.Error:
                 log.debug("drained a failed pipeline", exc_info=True)
-        if self._pg.pgconn.transaction_status != TransactionStatus.IDLE:
-            self._queue_command("ROLLBACK")
+        status = self._pg.pgconn.transaction_status
+        if status != TransactionStatus.IDLE:
+            # A read-only transaction that met no error ends with COMMIT, the same to the
+            # database: psycopg forgets every prepared statement at a ROLLBACK (those
+            # prepared after an error were never made), so a staff listing would otherwise
+            # cost the tills on this connection their prepared statements.
+            clean_read = self._read_only and status == TransactionStatus.INTRANS
+            self._queue_command("COMMIT" if clean_read else "ROLLBACK")
             self._pipeline.sync()
         if self._writes is not None:
             self._writes.close()

@@ -194,6 +194,31 @@ def test_a_connection_whose_prepared_statements_are_out_of_step_is_dropped_and_t
         hub.close()
 
 
+@pytest.mark.postgres
+def test_a_read_only_unit_of_work_leaves_the_connections_prepared_statements(pg_url, clock):
+    """psycopg forgets a connection's prepared statements at every ROLLBACK; a staff read
+    (here support's member summary) ends with COMMIT so the tills keep theirs."""
+    from hub import bootstrap
+    from hub.adapters.connections import for_engine
+    from tests.conftest import add_partner, settings_for
+
+    hub = bootstrap.build(settings_for(pg_url), clock=clock)
+    try:
+        add_partner(hub)
+        enroll(hub)
+        for _ in range(8):  # past psycopg's prepare threshold: the earn's reads are prepared
+            earn(hub, card())
+        hub.inspect_member(card())  # a read-only transaction of several statements
+
+        served = for_engine(hub.engine)._idle.queue[-1]  # the pool is LIFO: inspect's
+        assert served.connection._prepared._names  # psycopg's record
+        counted = served.connection.execute("SELECT count(*) FROM pg_prepared_statements")
+        served.pipeline.sync()
+        assert counted.fetchone()[0] >= 1  # and the server's
+    finally:
+        hub.close()
+
+
 def balance_of(hub) -> int:
     from tests.integration.helpers import balance
 
