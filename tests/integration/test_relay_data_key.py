@@ -49,35 +49,35 @@ def test_hub_relay_without_the_key_starts_when_no_secret_is_sealed(
 
 def test_a_webhook_sealed_with_another_key_is_counted_and_fails_readiness(hub, sealed_webhooks):
     other_key = RelaySettings(nats_url="", data_keys=(secrets.token_bytes(32),))
-    metrics = RelayMetrics()
-    worker = Relay(hub.engine, other_key, metrics=metrics)
-    stop = threading.Event()
-    worker.pass_once = _stopping_after_one_pass(worker.pass_once, stop)
 
-    worker.run(stop)
+    passing, exposed = one_pass(hub, other_key)
 
-    assert worker.passing is False
-    assert b"hub_relay_webhooks_shut 2.0" in generate_latest(metrics.registry)
+    assert passing is False
+    assert b"hub_relay_webhooks_shut 2.0" in exposed
 
 
 def test_a_relay_that_opens_every_secret_is_ready(hub, sealed_webhooks):
     keyed = RelaySettings(nats_url="", data_keys=hub.settings.data_keys())
+
+    passing, exposed = one_pass(hub, keyed)
+
+    assert passing is True
+    assert b"hub_relay_webhooks_shut 0.0" in exposed
+
+
+def one_pass(hub, settings: RelaySettings) -> tuple[bool, bytes]:
+    """A running relay's readiness and metrics after its first pass."""
     metrics = RelayMetrics()
-    worker = Relay(hub.engine, keyed, metrics=metrics)
+    worker = Relay(hub.engine, settings, metrics=metrics)
     stop = threading.Event()
-    worker.pass_once = _stopping_after_one_pass(worker.pass_once, stop)
+    pass_once = worker.pass_once
 
-    worker.run(stop)
-
-    assert worker.passing is True
-    assert b"hub_relay_webhooks_shut 0.0" in generate_latest(metrics.registry)
-
-
-def _stopping_after_one_pass(pass_once, stop: threading.Event):
     def once() -> int:
         try:
             return pass_once()
         finally:
             stop.set()
 
-    return once
+    worker.pass_once = once
+    worker.run(stop)
+    return worker.passing, generate_latest(metrics.registry)
