@@ -87,7 +87,6 @@ class Sql:
         self._pg = pg.connection if pg is not None else None
         self._pipeline = pg.pipeline if pg is not None else None
         self._begin = begin
-        self._read_only = begin is not None and "READ ONLY" in begin
         self._began = False
         self._unsynced = False
         self._sent_since_sync = 0
@@ -126,16 +125,31 @@ class Sql:
             except psycopg.Error:
                 log.debug("drained a failed pipeline", exc_info=True)
         status = self._pg.pgconn.transaction_status
-        if status != TransactionStatus.IDLE:
-            # A read-only transaction that met no error ends with COMMIT, the same to the
-            # database: psycopg forgets every prepared statement at a ROLLBACK (those
-            # prepared after an error were never made), so a staff listing would otherwise
-            # cost the tills on this connection their prepared statements.
-            clean_read = self._read_only and status == TransactionStatus.INTRANS
-            self._queue_command("COMMIT" if clean_read else "ROLLBACK")
+        if status == TransactionStatus.INTRANS:
+            self._roll_back_keeping_prepared()
+        elif status != TransactionStatus.IDLE:
+            self._queue_command("ROLLBACK")
             self._pipeline.sync()
         if self._writes is not None:
             self._writes.close()
+
+    def _roll_back_keeping_prepared(self) -> None:
+        """Roll back a transaction that met no error, keeping psycopg's prepared statements.
+
+        psycopg forgets them all at any ROLLBACK, in case one was prepared after an error
+        (the server skips it, the client would believe it made). Without an error every one
+        exists, so the ROLLBACK is sent past that bookkeeping: a refusal, a replay or a staff
+        read no longer costs the tills on this connection their prepared statements.
+        """
+        assert self._pg is not None
+        assert self._pipeline is not None
+        threshold = self._pg.prepare_threshold
+        self._pg.prepare_threshold = None  # psycopg leaves the cache alone while disabled
+        try:
+            self._queue_command("ROLLBACK")
+        finally:
+            self._pg.prepare_threshold = threshold
+        self._pipeline.sync()
 
     def mark_cache_stale(self) -> None:
         """This transaction changes what processes cache: this one forgets it on commit (the

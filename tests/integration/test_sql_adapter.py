@@ -12,8 +12,8 @@ from hub.adapters import sql
 from hub.adapters.database import create_engine
 from hub.adapters.tables import partners
 from hub.adapters.unit_of_work import SqlUnitOfWork
-from hub.domain.errors import PartnerExists
-from tests.integration.helpers import card, earn, enroll
+from hub.domain.errors import InsufficientPoints, PartnerExists
+from tests.integration.helpers import authorize, card, earn, enroll
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 DUPLICATE = {
@@ -194,29 +194,60 @@ def test_a_connection_whose_prepared_statements_are_out_of_step_is_dropped_and_t
         hub.close()
 
 
-@pytest.mark.postgres
-def test_a_read_only_unit_of_work_leaves_the_connections_prepared_statements(pg_url, clock):
-    """psycopg forgets a connection's prepared statements at every ROLLBACK; a staff read
-    (here support's member summary) ends with COMMIT so the tills keep theirs."""
+@pytest.fixture
+def warm_pg_hub(pg_url, clock):
+    """A hub on PostgreSQL whose earn statements are prepared on the pooled connections."""
     from hub import bootstrap
-    from hub.adapters.connections import for_engine
     from tests.conftest import add_partner, settings_for
 
     hub = bootstrap.build(settings_for(pg_url), clock=clock)
-    try:
-        add_partner(hub)
-        enroll(hub)
-        for _ in range(8):  # past psycopg's prepare threshold: the earn's reads are prepared
-            earn(hub, card())
-        hub.inspect_member(card())  # a read-only transaction of several statements
+    add_partner(hub)
+    enroll(hub)
+    for _ in range(8):  # past psycopg's prepare threshold: the earn's reads are prepared
+        earn(hub, card())
+    yield hub
+    hub.close()
 
-        served = for_engine(hub.engine)._idle.queue[-1]  # the pool is LIFO: inspect's
-        assert served.connection._prepared._names  # psycopg's record
-        counted = served.connection.execute("SELECT count(*) FROM pg_prepared_statements")
-        served.pipeline.sync()
-        assert counted.fetchone()[0] >= 1  # and the server's
-    finally:
-        hub.close()
+
+def _last_served(hub):
+    from hub.adapters.connections import for_engine
+
+    return for_engine(hub.engine)._idle.queue[-1]  # the pool is LIFO
+
+
+def _prepared_on_server(pooled) -> int:
+    counted = pooled.connection.execute("SELECT count(*) FROM pg_prepared_statements")
+    pooled.pipeline.sync()
+    return int(counted.fetchone()[0])
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("ending", ["staff read", "refusal"])
+def test_a_transaction_rolled_back_without_error_keeps_the_prepared_statements(warm_pg_hub, ending):
+    """psycopg forgets a connection's prepared statements at every ROLLBACK; one that ends a
+    transaction which met no error (support's member summary, a refused redemption) goes
+    past that, so the tills on the connection keep theirs."""
+    if ending == "staff read":
+        warm_pg_hub.inspect_member(card())  # a read-only transaction of several statements
+    else:
+        with pytest.raises(InsufficientPoints):
+            authorize(warm_pg_hub, card(), 100)  # 80 points held
+
+    served = _last_served(warm_pg_hub)
+    assert served.connection._prepared._names  # psycopg's record
+    assert _prepared_on_server(served) >= 1  # and the server's
+
+
+@pytest.mark.postgres
+def test_a_transaction_that_met_an_error_forgets_them_as_psycopg_does(warm_pg_hub):
+    """After an error the server skips what followed, statements prepared among it too:
+    psycopg's record is dropped with the ROLLBACK, as it was before."""
+    with pytest.raises(PartnerExists):
+        _duplicate_then_commit(warm_pg_hub.engine)
+
+    served = _last_served(warm_pg_hub)
+    assert not served.connection._prepared._names
+    assert earn(warm_pg_hub, card()).points == 10
 
 
 def balance_of(hub) -> int:
