@@ -36,6 +36,17 @@ def test_new_ids_are_version_7_and_strictly_increasing():
     assert len(set(ids)) == len(ids)
 
 
+def test_ids_made_by_many_threads_at_once_are_unique_and_each_threads_increase():
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        batches = list(pool.map(lambda _: [new_id() for _ in range(5_000)], range(8)))
+
+    assert all(batch == sorted(batch) for batch in batches)
+    everyone = [i for batch in batches for i in batch]
+    assert len(set(everyone)) == len(everyone)
+
+
 @pytest.mark.parametrize("text", ["", "nope", "0190d5e2-0000-7000-8000-00000000000Z", "x" * 36])
 def test_malformed_ids_are_refused_naming_the_field(text):
     with pytest.raises(MalformedId) as caught:
