@@ -17,7 +17,7 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from hub.cli import signals
+from hub.cli import heap, signals
 from hub.config import ConfigError, Settings
 from hub.console import ConsoleSettings, RunningConsole, start_console
 from hub.console.settings import ENV_VARIABLES
@@ -110,6 +110,7 @@ def beside_hub(settings: ConsoleSettings, hub_listen: str, hub_port: int) -> Run
 
 def run_console(args: argparse.Namespace) -> int:
     running = open_console(console_settings(args))
+    heap.freeze_startup_heap()
     signals.wait_for(signals.stop_on_signals())
     running.stop()
     return 0

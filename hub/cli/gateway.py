@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from hub.cli import signals
+from hub.cli import heap, signals
 from hub.config import ConfigError, Settings
 from hub.gateway import GatewaySettings, RunningGateway, start_gateway
 from hub.gateway.openapi import rendered
@@ -62,6 +62,7 @@ def run_gateway(args: argparse.Namespace) -> int:
     if args.action == "openapi":
         return _write_openapi(args.output)
     running = open_gateway(gateway_settings(args))
+    heap.freeze_startup_heap()
     signals.wait_for(signals.stop_on_signals())
     running.stop()
     return 0

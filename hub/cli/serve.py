@@ -10,7 +10,7 @@ from typing import Any
 from hub import bootstrap, telemetry
 from hub.adapters.migrate import current_revision, upgrade
 from hub.api.server import ServerTls, start_server
-from hub.cli import gateway, relay, signals, workers
+from hub.cli import gateway, heap, relay, signals, workers
 from hub.cli.common import add_database_flag, open_hub, settings_from
 from hub.cli.console import beside_hub, settings_beside
 from hub.config import ConfigError, Settings, new_keys_env
@@ -186,6 +186,7 @@ def _serve(
         events_relay.start()
     if nightly is not None:
         nightly.start()
+    heap.freeze_startup_heap()  # last, once everything the process keeps is built
     if worker is None:
         host = listen.rsplit(":", 1)[0]
         # LocalHub and scripts wait for this exact line to learn the port.

@@ -23,10 +23,11 @@ Decisions (see ``hub.domain.merge`` for the money):
   a refund of the absorbed member's earn takes the points back from the survivor's lots (the
   earn's own lot, moved) and leaves any shortfall as the survivor's debt, which its next
   credit pays first, but leaves the survivor's tier alone (the earn never counted towards it,
-  so neither does its refund, now or at a review); a refund of its redemption puts the points back into the lots they came
-  from and credits their owner, the survivor. After an unmerge the lots, and so the refunds,
-  are the absorbed member's again (a survivor's redemption from lots an unmerge gave back
-  refills them for the absorbed member, as a refund before the unmerge would have);
+  so neither does its refund, now or at a review); a refund of its redemption puts the points
+  back into the lots they came from and credits their owner, the survivor. After an unmerge
+  the lots, and so the refunds, are the absorbed member's again (a survivor's redemption from
+  lots an unmerge gave back refills them for the absorbed member, as a refund before the
+  unmerge would have);
 - an unmerge gives back what is left and reports what it could not (``points_not_returned``).
 """
 
