@@ -56,9 +56,13 @@ def probe_of() -> Iterator[Callable[[str], DatabaseProbe]]:
 
 
 def _probe_pids(url: str) -> set[int]:
+    """The probes connected to ``url``'s database: other tests' hubs probe theirs on the same
+    server at the same time."""
     with psycopg.connect(url, autocommit=True) as admin:
         rows = admin.execute(
-            "SELECT pid FROM pg_stat_activity WHERE application_name = %s", (APPLICATION_NAME,)
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE application_name = %s AND datname = current_database()",
+            (APPLICATION_NAME,),
         ).fetchall()
     return {row[0] for row in rows}
 
