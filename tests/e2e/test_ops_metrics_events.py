@@ -95,6 +95,15 @@ def add_webhook(hub: bootstrap.Hub, partner_id: str, hook: Receiver) -> None:
         )
 
 
+def one_earn_written(pg_url: str, clock: ManualClock) -> None:
+    """A coffee partner and one earn in the outbox, for a relay to deliver."""
+    seeded = bootstrap.build(replace(settings_for(pg_url), fraud_checks=False), clock=clock)
+    add_partner(seeded, "coffee")
+    enroll(seeded)
+    earn(seeded, card(), 1000)
+    seeded.close()
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -225,11 +234,7 @@ def test_a_scrape_with_the_database_away_still_answers_without_the_databases_fig
 def test_hub_serve_relaying_shows_its_deliveries_on_its_ops_port(
     pg_url: str, clock: ManualClock, stream: EventStream
 ) -> None:
-    seeded = bootstrap.build(replace(settings_for(pg_url), fraud_checks=False), clock=clock)
-    add_partner(seeded, "coffee")
-    enroll(seeded)
-    earn(seeded, card(), 1000)
-    seeded.close()
+    one_earn_written(pg_url, clock)
     ops_port = free_port()
     env = stream.env() | {
         "HUB_RELAY": "on",
@@ -248,11 +253,7 @@ def test_hub_serve_relaying_shows_its_deliveries_on_its_ops_port(
 def test_hub_relay_serves_its_own_metrics_on_hub_relay_ops_listen(
     pg_url: str, clock: ManualClock, stream: EventStream
 ) -> None:
-    seeded = bootstrap.build(replace(settings_for(pg_url), fraud_checks=False), clock=clock)
-    add_partner(seeded, "coffee")
-    enroll(seeded)
-    earn(seeded, card(), 1000)
-    seeded.close()
+    one_earn_written(pg_url, clock)
     ops_port = free_port()
     hubs_ops_port = socket.socket()  # the hub's own HUB_OPS_LISTEN, taken by `hub serve`
     hubs_ops_port.bind(("127.0.0.1", 0))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import grpc
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from hub.adapters.pki import CertificateAuthority, Issued
@@ -27,6 +28,17 @@ class PartnerFiles:
 
     def kwargs(self) -> dict[str, Path]:
         return {"certificate": self.certificate, "private_key": self.private_key, "ca": self.ca}
+
+    def encrypt_private_key(self, password: bytes = b"secret") -> None:
+        """Rewrite the key file encrypted, as some partners' tooling exports keys."""
+        key = serialization.load_pem_private_key(self.private_key.read_bytes(), password=None)
+        self.private_key.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.BestAvailableEncryption(password),
+            )
+        )
 
 
 @dataclass

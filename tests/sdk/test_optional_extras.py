@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 
 import partner_sdk
 from partner_sdk import (
@@ -167,14 +166,7 @@ def test_without_cryptography_files_that_are_not_pem_are_still_refused(
 
 def test_without_cryptography_an_encrypted_key_is_still_refused(pki: Pki) -> None:
     files = pki.partner()
-    key = serialization.load_pem_private_key(files.private_key.read_bytes(), password=None)
-    files.private_key.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.BestAvailableEncryption(b"secret"),
-        )
-    )
+    files.encrypt_private_key()
 
     with cryptography_missing(), pytest.raises(CertificateError, match="is encrypted"):
         HubClient.connect("127.0.0.1:1", partner_id="coffee", **files.kwargs())

@@ -8,7 +8,6 @@ from pathlib import Path
 import grpc
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 
 from hub.domain.principals import Principal, Role
 from partner_sdk import AsyncHubClient, CertificateError, HubClient, HubError, Unavailable
@@ -142,14 +141,7 @@ def test_a_key_file_that_is_not_pem_is_refused(pki: Pki, tmp_path: Path) -> None
 
 def test_an_encrypted_key_is_refused_because_grpc_cannot_decrypt_it(pki: Pki) -> None:
     files = pki.partner()
-    key = serialization.load_pem_private_key(files.private_key.read_bytes(), password=None)
-    files.private_key.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.BestAvailableEncryption(b"secret"),
-        )
-    )
+    files.encrypt_private_key()
 
     with pytest.raises(CertificateError, match="is encrypted; the SDK needs it unencrypted"):
         HubClient.connect("127.0.0.1:1", **files.kwargs())
